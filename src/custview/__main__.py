@@ -1,0 +1,3 @@
+from custview.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""One module per command; each exposes a Typer `app`. Heavy imports happen inside the functions."""

@@ -1,0 +1,32 @@
+"""What several commands share: finding the store and the one contact a user means."""
+
+from __future__ import annotations
+
+import typer
+
+from custview.errors import UserError
+
+
+def open_store(ctx: typer.Context):
+    """The store chosen by --db / $CUSTVIEW_DB / the user data folder."""
+    from custview.cli import Settings
+    from custview.store import Store
+
+    settings = ctx.find_object(Settings)
+    return Store.open(settings.db if settings else None)
+
+
+def pick_contact(store, query: str):
+    """The one contact `query` names; lists candidates and exits 2 when several match."""
+    matches = store.find_contacts(query)
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        suggestions = store.suggest_names(query)
+        hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else " Try 'custview contacts --search TEXT'."
+        raise UserError(f"No contact matches {query!r}.{hint}")
+    from custview.render import render_matches
+    from custview.terminal import error_console
+
+    error_console().print(render_matches(query, matches))
+    raise typer.Exit(2)

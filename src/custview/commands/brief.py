@@ -1,0 +1,41 @@
+"""`custview brief NAME`: everything to know before the call."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from custview.commands._common import open_store, pick_contact
+from custview.errors import UserError
+
+app = typer.Typer()
+
+
+@app.command()
+def brief(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="Contact name or email, whole or in part, any case."),
+    as_json: bool = typer.Option(False, "--json", help="Print the briefing as JSON."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="DATE", help="Brief as of another day (e.g. 2026-10-01, -2w)."),
+) -> None:
+    """Pre-call briefing: stage, signals, topics, tickets, last meeting, company and engagement style."""
+    from custview.briefing import briefing_to_dict, build_briefing
+    from custview.dates import parse_as_of, utc_now
+
+    try:
+        moment = parse_as_of(as_of) if as_of else utc_now()
+    except ValueError as error:
+        raise UserError(f"--as-of: {error}") from None
+    store = open_store(ctx)
+    contact = pick_contact(store, name)
+    briefing = build_briefing(store.contact_history(contact.id), moment)
+    if as_json:
+        from custview.terminal import print_json
+
+        print_json(briefing_to_dict(briefing))
+    else:
+        from custview.render import render_briefing
+        from custview.terminal import console
+
+        console().print(render_briefing(briefing))

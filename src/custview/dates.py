@@ -1,0 +1,129 @@
+"""Dates as users write them (ISO, human, relative like "-6w") and as users read them ("3 days ago").
+
+Datetimes are timezone-aware and kept in UTC. Input without a timezone is the user's local time.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta, timezone
+
+_RELATIVE = re.compile(
+    r"^(?:(?P<word>today|now|yesterday|tomorrow)|(?P<sign>[+-])\s*(?P<count>\d+)\s*(?P<unit>h|d|w|mo|m|y))"
+    r"(?:\s+(?P<clock>\d{1,2}:\d{2}))?$",
+    re.IGNORECASE,
+)
+_WORD_DAYS = {"today": 0, "now": 0, "yesterday": -1, "tomorrow": 1}
+
+
+def utc_now() -> datetime:
+    """The current moment, in UTC."""
+    return datetime.now(timezone.utc)
+
+
+def to_utc(moment: datetime) -> datetime:
+    """Turn a naive (local) or aware datetime into an aware UTC one."""
+    return moment.astimezone(timezone.utc)
+
+
+def to_local(moment: datetime) -> datetime:
+    """The same moment in the user's local time, for display and for calendar-day arithmetic."""
+    return moment.astimezone()
+
+
+def parse_when(value: object, now: datetime | None = None) -> datetime:
+    """Read a date or time the way a user writes it and return it in UTC; ValueError if unreadable.
+
+    Accepts datetime/date objects, ISO text, common human formats, and offsets relative to
+    `now` (default: this moment): `today`, `yesterday`, `-3d`, `+1w`, `-2m` (months),
+    `-1y`, `-4h`, optionally followed by a local time (`-2w 15:00`).
+    """
+    if isinstance(value, datetime):
+        return to_utc(value)
+    if isinstance(value, date):
+        return to_utc(datetime.combine(value, time()))
+    text = str(value).strip()
+    if not text:
+        raise ValueError("empty date")
+    local_now = to_local(now or utc_now()).replace(tzinfo=None)
+    relative = _RELATIVE.match(text)
+    if relative:
+        return to_utc(_resolve_relative(relative, local_now))
+    try:
+        return to_utc(datetime.fromisoformat(text))
+    except ValueError:
+        pass
+    from dateutil import parser
+
+    try:
+        return to_utc(parser.parse(text, default=datetime.combine(local_now.date(), time())))
+    except (ValueError, OverflowError, parser.ParserError):
+        raise ValueError(f"unreadable date {text!r} (try 2026-03-14, 14 Mar 2026, -3d or +1w)") from None
+
+
+def _resolve_relative(match: re.Match, local_now: datetime) -> datetime:
+    from dateutil.relativedelta import relativedelta
+
+    word, unit = (match["word"] or "").lower(), (match["unit"] or "").lower()
+    if word == "now" or unit == "h":
+        base = local_now
+    else:
+        base = datetime.combine(local_now.date(), time())
+    if word:
+        moment = base + timedelta(days=_WORD_DAYS[word])
+    else:
+        count = int(match["count"]) * (1 if match["sign"] == "+" else -1)
+        step = {
+            "h": relativedelta(hours=count),
+            "d": relativedelta(days=count),
+            "w": relativedelta(weeks=count),
+            "m": relativedelta(months=count),
+            "mo": relativedelta(months=count),
+            "y": relativedelta(years=count),
+        }[unit]
+        moment = base + step
+    if match["clock"]:
+        hours, minutes = (int(part) for part in match["clock"].split(":"))
+        if hours > 23 or minutes > 59:
+            raise ValueError(f"unreadable time {match['clock']!r}")
+        moment = moment.replace(hour=hours, minute=minutes, second=0, microsecond=0)
+    return moment
+
+
+def days_between(earlier: datetime, later: datetime) -> int:
+    """Whole calendar days from `earlier` to `later` in the user's local time."""
+    return (to_local(later).date() - to_local(earlier).date()).days
+
+
+def describe_age(moment: datetime, as_of: datetime) -> str:
+    """Say how far `moment` is from `as_of` the way people do: "today", "3 days ago", "in 2 weeks"."""
+    days = days_between(moment, as_of)
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if days == -1:
+        return "tomorrow"
+    span = describe_duration(abs(days))
+    return f"{span} ago" if days > 0 else f"in {span}"
+
+
+def describe_duration(days: int) -> str:
+    """Say how long a number of days is: "5 days", "6 weeks", "4 months", "1.5 years"."""
+    if days < 14:
+        return f"{days} day{'s' if days != 1 else ''}"
+    if days < 60:
+        return f"{round(days / 7)} weeks"
+    if days < 365:
+        return f"{round(days / 30.4)} months"
+    years = round(days / 365.25, 1)
+    return f"{years:g} year{'s' if years != 1 else ''}"
+
+
+def parse_as_of(value: object, now: datetime | None = None) -> datetime:
+    """The moment to compute something "as of": a plain day means the end of that day."""
+    moment = parse_when(value, now)
+    local = to_local(moment)
+    if local.time() == time():
+        return to_utc(local.replace(tzinfo=None, hour=23, minute=59, second=59))
+    return moment

@@ -1,0 +1,544 @@
+"""Turn source records (from any file format) into rows: validate, resolve references, upsert.
+
+Records refer to each other by natural keys: a contact by email or name, a company by name.
+Every problem is collected with its file, line, record and field; the caller decides to roll back.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel import Session, SQLModel, select
+
+from custview.dates import parse_when
+from custview.errors import UserError
+from custview.models import (
+    APPOINTMENT_KINDS,
+    HEALTH_LABELS,
+    SERVICE_STATUSES,
+    TICKET_KINDS,
+    TICKET_PRIORITIES,
+    TICKET_STATUSES,
+    Appointment,
+    Attendee,
+    Company,
+    Contact,
+    NextStep,
+    Note,
+    Service,
+    Signal,
+    StageChange,
+    Ticket,
+)
+from custview.stages import Stage
+from custview.store import exact_contacts, record_stage_change
+
+KINDS = ("companies", "contacts", "signals", "appointments", "tickets", "services", "notes")
+OUTCOMES = ("created", "updated", "unchanged")
+
+
+@dataclass
+class SourceRecord:
+    """One record as read from a file, with where it came from for error messages."""
+
+    kind: str
+    data: dict
+    file: str
+    index: int
+    line: int
+    key_lines: dict = field(default_factory=dict)
+
+    def label(self) -> str:
+        """A few words that let a user recognise the record."""
+        for key in ("name", "ref", "subject", "title", "purpose", "text"):
+            value = self.data.get(key)
+            if isinstance(value, str) and value.strip():
+                text = value.strip()
+                return text if len(text) <= 40 else text[:39] + "…"
+        return ""
+
+    def where(self, field_name: str | None = None) -> str:
+        """`file:line: kind[index] (label)`, pointing at the field's own line when known."""
+        line = self.key_lines.get(field_name, self.line) if field_name else self.line
+        label = self.label()
+        return f"{self.file}:{line}: {self.kind}[{self.index}]" + (f" ({label})" if label else "")
+
+
+class Fields:
+    """Typed access to a record's fields that collects every problem instead of stopping at the first."""
+
+    def __init__(self, record: SourceRecord, allowed: tuple[str, ...], now: datetime):
+        self.record, self.now = record, now
+        self.problems: list[str] = []
+        for key in record.data:
+            if key not in allowed:
+                self.problem(key, f"unknown field (expected one of: {', '.join(allowed)})")
+
+    def problem(self, name: str, message: str) -> None:
+        """Note a problem with field `name`."""
+        self.problems.append(f"{self.record.where(name)}: {name}: {message}")
+
+    def has(self, name: str) -> bool:
+        """Whether the record gives this field a value."""
+        return self.record.data.get(name) not in (None, "")
+
+    def text(self, name: str, required: bool = False) -> str | None:
+        """A text field, stripped; numbers are taken as text."""
+        return self.text_value(name, self.record.data.get(name), required)
+
+    def text_value(self, name: str, value, required: bool) -> str | None:
+        """A text value found inside field `name` (e.g. in a nested list)."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.problem(name, "missing (required)")
+            return None
+        if isinstance(value, bool) or isinstance(value, (dict, list)):
+            self.problem(name, f"expected text, found {value!r} (put it in quotes)")
+            return None
+        return str(value).strip()
+
+    def texts(self, name: str) -> list[str]:
+        """A list of text values; a single value counts as a list of one."""
+        value = self.record.data.get(name)
+        if value is None:
+            return []
+        items = value if isinstance(value, list) else [value]
+        return [text for item in items if (text := self.text_value(name, item, False))]
+
+    def when(self, name: str, required: bool = False, value=None) -> datetime | None:
+        """A date/time field (ISO, human or relative like -3d), as naive UTC."""
+        value = self.record.data.get(name) if value is None else value
+        if value is None or value == "":
+            if required:
+                self.problem(name, "missing (required)")
+            return None
+        try:
+            return parse_when(value, self.now)
+        except ValueError as error:
+            self.problem(name, str(error))
+            return None
+
+    def choice(self, name: str, options: tuple[str, ...], default: str | None = None) -> str | None:
+        """A value from a fixed set, matched without regard to case, spaces, dashes or underscores."""
+        text = self.text(name)
+        if text is None:
+            return default
+        wanted = _squash(text)
+        for option in options:
+            if _squash(option) == wanted:
+                return option
+        self.problem(name, f"unknown value {text!r} (expected one of: {', '.join(options)})")
+        return default
+
+    def stage(self, name: str, value=None) -> str | None:
+        """A Value Path stage name."""
+        text = self.text_value(name, self.record.data.get(name) if value is None else value, False)
+        if text is None:
+            return None
+        try:
+            return Stage.parse(text).value
+        except ValueError as error:
+            self.problem(name, str(error))
+            return None
+
+    def mapping(self, name: str, allowed: tuple[str, ...]) -> dict:
+        """A nested mapping with known keys (e.g. preferences)."""
+        value = self.record.data.get(name)
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.problem(name, "expected key: value pairs")
+            return {}
+        for key in value:
+            if key not in allowed:
+                self.problem(name, f"unknown key {key!r} (expected one of: {', '.join(allowed)})")
+        return {key: self.text_value(name, value.get(key), False) for key in allowed if key in value}
+
+    def items(self, name: str) -> list:
+        """A list field whose items are mappings or plain values."""
+        value = self.record.data.get(name)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.problem(name, "expected a list")
+            return []
+        return value
+
+
+def _squash(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+class RecordWriter:
+    """Applies source records to an open session, counting created / updated / unchanged per kind."""
+
+    def __init__(self, session: Session, now: datetime):
+        self.session, self.now = session, now
+        self.counts: dict[str, Counter] = {kind: Counter() for kind in KINDS}
+        self.problems: list[str] = []
+        self._failed_contacts: set[str] = set()
+        self._failed_companies: set[str] = set()
+
+    def apply(self, records: list[SourceRecord]) -> dict[str, Counter]:
+        """Write all records (companies and contacts first); UserError with every problem if any."""
+        handlers = {
+            "companies": self._company,
+            "contacts": self._contact,
+            "signals": self._signal,
+            "appointments": self._appointment,
+            "tickets": self._ticket,
+            "services": self._service,
+            "notes": self._note,
+        }
+        for record in sorted(records, key=lambda r: KINDS.index(r.kind)):
+            with self.session.no_autoflush:
+                outcome = handlers[record.kind](record)
+            if outcome:
+                self.counts[record.kind][outcome] += 1
+            self.session.flush()
+        if self.problems:
+            raise UserError(*self.problems)
+        return self.counts
+
+    # -- shared helpers ----------------------------------------------------------------------
+
+    def _finish(self, fields: Fields) -> bool:
+        self.problems.extend(problem for problem in fields.problems if problem)
+        return not fields.problems
+
+    def _upsert(self, existing: SQLModel | None, model: type[SQLModel], values: dict) -> tuple[SQLModel, str]:
+        if existing is None:
+            row = model(**values)
+            self.session.add(row)
+            self.session.flush()
+            return row, "created"
+        changed = False
+        for key, value in values.items():
+            if getattr(existing, key) != value:
+                setattr(existing, key, value)
+                changed = True
+        if changed:
+            self.session.add(existing)
+        return existing, "updated" if changed else "unchanged"
+
+    def _first(self, query):
+        return self.session.exec(query).first()
+
+    def find_company(self, fields: Fields, name_field: str = "company", required: bool = False) -> Company | None:
+        """The company a record refers to by name; a problem if it is unknown."""
+        name = fields.text(name_field, required)
+        if name is None:
+            return None
+        company = self._first(select(Company).where(Company.name == name))
+        if company is None and name.lower() not in self._failed_companies:
+            fields.problem(name_field, f"unknown company {name!r} (add it under companies first)")
+        return company
+
+    def resolve_contact(self, reference: str) -> tuple[Contact | None, str | None]:
+        """A contact by email or exact name (any case); or why it could not be found."""
+        found = exact_contacts(self.session, reference)
+        if len(found) == 1:
+            return found[0], None
+        if len(found) > 1:
+            return None, f"{len(found)} contacts are called {reference!r}: use the email instead"
+        if reference.lower() in self._failed_contacts:
+            return None, None
+        return None, f"unknown contact {reference!r} (add it under contacts first, or use their email)"
+
+    def find_contact(self, fields: Fields, name_field: str = "contact", required: bool = True) -> Contact | None:
+        """The contact a record refers to; a problem if unknown or ambiguous."""
+        reference = fields.text(name_field, required)
+        if reference is None:
+            return None
+        contact, why = self.resolve_contact(reference)
+        if why:
+            fields.problem(name_field, why)
+        elif contact is None:
+            fields.problems.append("")  # the contact itself failed and was reported already
+        return contact
+
+    # -- one handler per kind ------------------------------------------------------------------
+
+    def _company(self, record: SourceRecord) -> str | None:
+        f = Fields(record, ("name", "domain", "industry", "size", "stage", "health", "summary"), self.now)
+        name = f.text("name", required=True)
+        values = {"name": name}
+        for key in ("domain", "industry", "size", "summary"):
+            if f.has(key):
+                values[key] = f.text(key)
+        if f.has("stage"):
+            values["stage"] = f.stage("stage")
+        if f.has("health"):
+            values["health"] = f.choice("health", HEALTH_LABELS)
+        if not self._finish(f):
+            if name:
+                self._failed_companies.add(name.lower())
+            return None
+        existing = self._first(select(Company).where(Company.name == name))
+        return self._upsert(existing, Company, values)[1]
+
+    def _contact(self, record: SourceRecord) -> str | None:
+        allowed = ("name", "email", "phone", "title", "company", "buying_role", "stage", "stage_since",
+                   "stage_history", "preferences", "context")
+        f = Fields(record, allowed, self.now)
+        name = f.text("name", required=True)
+        email = f.text("email")
+        if email is not None and "@" not in email:
+            f.problem("email", f"{email!r} is not an email address")
+        company = self.find_company(f)
+        values = {"name": name}
+        if email:
+            values["email"] = email.lower()
+        if company:
+            values["company_id"] = company.id
+        for key in ("phone", "title", "buying_role", "context"):
+            if f.has(key):
+                values[key] = f.text(key)
+        preferences = f.mapping("preferences", ("channel", "time", "tone"))
+        values.update({f"preferred_{key}": value for key, value in preferences.items()})
+        history = self._stage_history(f)
+        stage = f.stage("stage")
+        stage_since = f.when("stage_since")
+        if stage and history and history[-1][0] != stage:
+            f.problem("stage", f"is {stage!r} but the last stage_history entry is {history[-1][0]!r}")
+        if not self._finish(f):
+            for key in (name, email):
+                if key:
+                    self._failed_contacts.add(key.lower())
+            return None
+        existing = self._existing_contact(email, name, company)
+        contact, outcome = self._upsert(existing, Contact, values if existing else {**values, "stage": "Audience"})
+        moved = self._apply_stages(contact, history, stage, stage_since, placed=existing is not None)
+        return "updated" if moved and outcome == "unchanged" else outcome
+
+    def _stage_history(self, f: Fields) -> list[tuple[str, datetime]]:
+        entries = []
+        for item in f.items("stage_history"):
+            if not isinstance(item, dict) or set(item) - {"stage", "at"} or not {"stage", "at"} <= set(item):
+                f.problem("stage_history", "each entry needs exactly `stage` and `at`")
+                continue
+            stage, at = f.stage("stage_history", item["stage"]), f.when("stage_history", value=item["at"])
+            if stage and at:
+                entries.append((stage, at))
+        return sorted(entries, key=lambda entry: entry[1])
+
+    def _existing_contact(self, email: str | None, name: str, company: Company | None) -> Contact | None:
+        if email:
+            found = self._first(select(Contact).where(Contact.email == email))
+            if found:
+                return found
+        query = select(Contact).where(Contact.name == name)
+        if company:
+            query = query.where(Contact.company_id == company.id)
+        candidates = [c for c in self.session.exec(query).all() if not (email and c.email)]
+        return candidates[0] if len(candidates) == 1 else None
+
+    def _apply_stages(self, contact: Contact, history, stage: str | None, stage_since, placed: bool) -> bool:
+        """Bring stage history and current stage in line with the record; True if anything changed."""
+        changed = False
+        previous = None
+        for entry_stage, at in history:
+            known = self._first(
+                select(StageChange).where(
+                    StageChange.contact_id == contact.id, StageChange.stage == entry_stage, StageChange.changed_at == at
+                )
+            )
+            if not known:
+                self.session.add(StageChange(contact_id=contact.id, stage=entry_stage, previous_stage=previous,
+                                             changed_at=at, source="import"))
+                changed = True
+            previous = entry_stage
+        target = stage or (history[-1][0] if history else None) or (None if placed else "Audience")
+        if target is None:
+            return changed
+        if history:
+            since = history[-1][1]
+        elif placed and contact.stage == target:
+            since = stage_since or contact.stage_since
+        else:
+            if placed:
+                record_stage_change(self.session, contact, target, stage_since or self.now, "import")
+                return True
+            since = stage_since or self.now
+            self.session.add(StageChange(contact_id=contact.id, stage=target, changed_at=since, source="import"))
+        if (contact.stage, contact.stage_since) != (target, since):
+            contact.stage, contact.stage_since = target, since
+            self.session.add(contact)
+            changed = True
+        return changed
+
+    def _signal(self, record: SourceRecord) -> str | None:
+        f = Fields(record, ("contact", "kind", "title", "topics", "at", "detail", "source"), self.now)
+        contact = self.find_contact(f)
+        values = {
+            "kind": (f.text("kind", required=True) or "").lower(),
+            "title": f.text("title", required=True),
+            "topics": f.texts("topics"),
+            "occurred_at": f.when("at", required=True),
+        }
+        for key in ("detail", "source"):
+            if f.has(key):
+                values[key] = f.text(key)
+        if not self._finish(f):
+            return None
+        values["contact_id"] = contact.id
+        existing = self._first(
+            select(Signal).where(
+                Signal.contact_id == contact.id,
+                Signal.kind == values["kind"],
+                Signal.title == values["title"],
+                Signal.occurred_at == values["occurred_at"],
+            )
+        )
+        return self._upsert(existing, Signal, values)[1]
+
+    def _appointment(self, record: SourceRecord) -> str | None:
+        allowed = ("contact", "purpose", "kind", "at", "attendees", "outcome", "decisions", "next_steps")
+        f = Fields(record, allowed, self.now)
+        contact = self.find_contact(f)
+        values = {
+            "purpose": f.text("purpose", required=True),
+            "kind": f.choice("kind", APPOINTMENT_KINDS, "other"),
+            "scheduled_at": f.when("at", required=True),
+            "decisions": f.texts("decisions"),
+        }
+        if f.has("outcome"):
+            values["outcome"] = f.text("outcome")
+        attendees = self._attendees(f, contact)
+        steps = self._next_steps(f)
+        if not self._finish(f):
+            return None
+        values.update(contact_id=contact.id, company_id=contact.company_id)
+        existing = self._first(
+            select(Appointment).where(
+                Appointment.contact_id == contact.id, Appointment.scheduled_at == values["scheduled_at"]
+            )
+        )
+        appointment, outcome = self._upsert(existing, Appointment, values)
+        details_changed = self._replace_children(appointment, Attendee, attendees, ("name", "role", "contact_id"))
+        details_changed |= self._replace_children(appointment, NextStep, steps, ("step", "owner", "due_at", "done"))
+        return "updated" if details_changed and outcome == "unchanged" else outcome
+
+    def _attendees(self, f: Fields, primary: Contact | None) -> list[dict]:
+        people = []
+        for item in f.items("attendees"):
+            if isinstance(item, str):
+                name, _, role = item.partition(":")
+                item = {"name": name, "role": role or None}
+            if not isinstance(item, dict) or set(item) - {"name", "role"} or not item.get("name"):
+                f.problem("attendees", "each attendee needs a `name` (and optionally a `role`)")
+                continue
+            name = f.text_value("attendees", item["name"], True)
+            contact, _ = self.resolve_contact(name)
+            people.append({"name": contact.name if contact else name,
+                           "role": f.text_value("attendees", item.get("role"), False),
+                           "contact_id": contact.id if contact else None})
+        if primary and all(person["contact_id"] != primary.id for person in people):
+            people.insert(0, {"name": primary.name, "role": primary.buying_role, "contact_id": primary.id})
+        return people
+
+    def _next_steps(self, f: Fields) -> list[dict]:
+        steps = []
+        for item in f.items("next_steps"):
+            if isinstance(item, str):
+                item = {"step": item}
+            if not isinstance(item, dict) or set(item) - {"step", "owner", "due", "done"} or not item.get("step"):
+                f.problem("next_steps", "each next step needs a `step` (and optionally `owner`, `due`, `done`)")
+                continue
+            done = item.get("done", False)
+            if not isinstance(done, bool):
+                f.problem("next_steps", f"done must be true or false, found {done!r}")
+                continue
+            steps.append({
+                "step": f.text_value("next_steps", item["step"], True),
+                "owner": f.text_value("next_steps", item.get("owner"), False),
+                "due_at": f.when("next_steps", value=item["due"]) if item.get("due") not in (None, "") else None,
+                "done": done,
+            })
+        return steps
+
+    def _replace_children(self, appointment: Appointment, model, wanted: list[dict], keys: tuple[str, ...]) -> bool:
+        current = self.session.exec(
+            select(model).where(model.appointment_id == appointment.id).order_by(model.id)
+        ).all()
+        if [tuple(getattr(row, key) for key in keys) for row in current] == [tuple(w[k] for k in keys) for w in wanted]:
+            return False
+        for row in current:
+            self.session.delete(row)
+        for values in wanted:
+            self.session.add(model(appointment_id=appointment.id, **values))
+        return True
+
+    def _ticket(self, record: SourceRecord) -> str | None:
+        allowed = ("ref", "contact", "company", "subject", "description", "status", "priority", "kind",
+                   "opened", "closed")
+        f = Fields(record, allowed, self.now)
+        contact = self.find_contact(f, required=False) if f.has("contact") else None
+        company = self.find_company(f) if f.has("company") else None
+        if not f.has("contact") and not f.has("company"):
+            f.problem("contact", "missing: a ticket needs a contact or a company")
+        values = {
+            "ref": f.text("ref"),
+            "subject": f.text("subject", required=True),
+            "status": f.choice("status", TICKET_STATUSES, "open"),
+            "priority": f.choice("priority", TICKET_PRIORITIES, "normal"),
+            "kind": f.choice("kind", TICKET_KINDS),
+            "opened_at": f.when("opened", required=True),
+            "closed_at": f.when("closed"),
+        }
+        if f.has("description"):
+            values["description"] = f.text("description")
+        if not self._finish(f):
+            return None
+        values["contact_id"] = contact.id if contact else None
+        values["company_id"] = company.id if company else (contact.company_id if contact else None)
+        if values["ref"]:
+            key = select(Ticket).where(Ticket.ref == values["ref"])
+        else:
+            key = select(Ticket).where(
+                Ticket.contact_id == values["contact_id"],
+                Ticket.company_id == values["company_id"],
+                Ticket.subject == values["subject"],
+                Ticket.opened_at == values["opened_at"],
+            )
+        return self._upsert(self._first(key), Ticket, values)[1]
+
+    def _service(self, record: SourceRecord) -> str | None:
+        f = Fields(record, ("company", "name", "status", "start", "end", "owner"), self.now)
+        company = self.find_company(f, required=True)
+        values = {
+            "name": f.text("name", required=True),
+            "status": f.choice("status", SERVICE_STATUSES, "planned"),
+            "start_at": f.when("start"),
+            "end_at": f.when("end"),
+            "owner": f.text("owner"),
+        }
+        if not self._finish(f):
+            return None
+        values["company_id"] = company.id
+        existing = self._first(select(Service).where(Service.company_id == company.id, Service.name == values["name"]))
+        return self._upsert(existing, Service, values)[1]
+
+    def _note(self, record: SourceRecord) -> str | None:
+        f = Fields(record, ("contact", "company", "text", "at", "author"), self.now)
+        contact = self.find_contact(f, required=False) if f.has("contact") else None
+        company = self.find_company(f) if f.has("company") else None
+        if not f.has("contact") and not f.has("company"):
+            f.problem("contact", "missing: a note belongs to a contact or a company")
+        values = {"text": f.text("text", required=True), "written_at": f.when("at", required=True),
+                  "author": f.text("author")}
+        if not self._finish(f):
+            return None
+        values["contact_id"] = contact.id if contact else None
+        values["company_id"] = company.id if company else None
+        existing = self._first(
+            select(Note).where(
+                Note.contact_id == values["contact_id"],
+                Note.company_id == values["company_id"],
+                Note.written_at == values["written_at"],
+                Note.text == values["text"],
+            )
+        )
+        return self._upsert(existing, Note, values)[1]

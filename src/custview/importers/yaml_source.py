@@ -1,0 +1,97 @@
+"""Read a custview YAML file into source records that remember where each one came from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from custview.errors import UserError
+from custview.importers.records import KINDS, SourceRecord
+
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _PlacedDict(dict):
+    """A mapping from YAML that knows the line it starts on and the line of each key."""
+
+    line: int = 0
+    key_lines: dict
+
+
+class _PlacingLoader(_BaseLoader):
+    """The safe loader (C-accelerated when available) that records line numbers of mappings."""
+
+
+def _construct_placed_mapping(loader: _PlacingLoader, node: yaml.MappingNode):
+    data = _PlacedDict()
+    data.line = node.start_mark.line + 1
+    data.key_lines = {}
+    yield data
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        data.key_lines[key] = key_node.start_mark.line + 1
+        data[key] = loader.construct_object(value_node, deep=True)
+
+
+_PlacingLoader.add_constructor("tag:yaml.org,2002:map", _construct_placed_mapping)
+
+
+def read_yaml_records(path: Path) -> list[SourceRecord]:
+    """All records of a custview YAML file, in file order; UserError listing every structural problem."""
+    document = _load(path)
+    if document is None:
+        return []
+    if not isinstance(document, dict):
+        raise UserError(f"{path}:1: expected sections ({', '.join(KINDS)}) at the top level, found {_kind_of(document)}")
+    problems: list[str] = []
+    records: list[SourceRecord] = []
+    for section, items in document.items():
+        line = document.key_lines.get(section, 1)
+        if section not in KINDS:
+            problems.append(f"{path}:{line}: unknown section {section!r} (expected one of: {', '.join(KINDS)})")
+            continue
+        if items is None:
+            continue
+        if not isinstance(items, list):
+            problems.append(f"{path}:{line}: section {section!r} must be a list of records, found {_kind_of(items)}")
+            continue
+        for index, item in enumerate(items):
+            if not isinstance(item, _PlacedDict):
+                problems.append(f"{path}:{line}: {section}[{index}]: expected a record (key: value lines), found {_kind_of(item)}")
+                continue
+            records.append(SourceRecord(section, dict(item), str(path), index, item.line, dict(item.key_lines)))
+    if problems:
+        raise UserError(*problems)
+    return records
+
+
+def _load(path: Path):
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise UserError(f"{path}: is a folder, not a file") from None
+    except UnicodeDecodeError as error:
+        raise UserError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+    except OSError as error:
+        raise UserError(f"{path}: cannot read ({error.strerror})") from None
+    try:
+        return yaml.load(text, Loader=_PlacingLoader)  # noqa: S506 - a safe loader subclass
+    except yaml.constructor.ConstructorError as error:
+        line = error.problem_mark.line + 1 if error.problem_mark else 1
+        raise UserError(f"{path}:{line}: not allowed in custview YAML: {error.problem}") from None
+    except yaml.MarkedYAMLError as error:
+        line = error.problem_mark.line + 1 if error.problem_mark else 1
+        raise UserError(f"{path}:{line}: malformed YAML: {error.problem or error.context}") from None
+    except yaml.YAMLError as error:
+        raise UserError(f"{path}: malformed YAML: {error}") from None
+
+
+def _kind_of(value) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"the value {str(value)[:40]!r}"

@@ -1,0 +1,295 @@
+"""All drawing: turns briefings, lists and reports into Rich renderables. Styles live here only.
+
+Every piece of data goes through `_text`, so file contents never act as markup or terminal control.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from custview.dates import days_between, describe_age, describe_duration, to_local
+
+STYLES = {
+    "title": "bold",
+    "label": "bold cyan",
+    "muted": "dim",
+    "stage": "bold magenta",
+    "warning": "bold yellow",
+    "danger": "bold red",
+    "good": "green",
+    "topic": "cyan",
+    "expansion": "bold green",
+}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _clean(value) -> str:
+    text = "" if value is None else str(value)
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def _text(value, style: str | None = None) -> Text:
+    return Text(_clean(value), style=STYLES.get(style, style) if style else "")
+
+
+def _line(*parts) -> Text:
+    """Join (value, style) pairs and plain values into one Text."""
+    line = Text()
+    for part in parts:
+        if isinstance(part, tuple):
+            line.append_text(_text(*part))
+        elif isinstance(part, Text):
+            line.append_text(part)
+        elif part:
+            line.append_text(_text(part))
+    return line
+
+
+def _date(moment: datetime | None) -> str:
+    return to_local(moment).strftime("%d %b %Y") if moment else "—"
+
+
+def _section(title: str, body: RenderableType) -> Panel:
+    return Panel(body, title=_text(title, "title"), title_align="left", box=box.ROUNDED, padding=(0, 1))
+
+
+# -- briefing ------------------------------------------------------------------------------------
+
+
+def render_briefing(b) -> RenderableType:
+    """The pre-call briefing for one contact."""
+    parts = [_header(b), _stage(b), _signals(b), _tickets(b), _meetings(b), _company(b)]
+    if b.key_notes:
+        parts.append(_notes(b))
+    return Group(*parts)
+
+
+def _header(b) -> Panel:
+    lines = []
+    role = " · ".join(_clean(x) for x in (b.title, b.company_name) if x)
+    if role or b.buying_role:
+        lines.append(_line(role, ((f"  ({b.buying_role} in the buying decision)" if b.buying_role else ""), "muted")))
+    contact = " · ".join(_clean(x) for x in (b.email, b.phone) if x)
+    if contact:
+        lines.append(_text(contact))
+    if b.preferences:
+        prefs = " · ".join(f"{key}: {_clean(value)}" for key, value in b.preferences.items())
+        lines.append(_line(("Prefers: ", "label"), prefs))
+    if b.context:
+        lines.append(_line(("Context: ", "label"), b.context))
+    as_of = _line(("as of ", "muted"), (_date(b.as_of), "muted"))
+    return Panel(
+        Group(*lines) if lines else _text("no details on file", "muted"),
+        title=_text(b.name, "title"),
+        subtitle=as_of,
+        subtitle_align="right",
+        title_align="left",
+        box=box.HEAVY,
+        padding=(0, 1),
+    )
+
+
+def _stage(b) -> Panel:
+    s = b.stage
+    track = Text()
+    for number in range(1, 9):
+        track.append("●" if number <= s.number else "○", style=STYLES["stage"] if number <= s.number else "dim")
+    lines = [_line(track, "  ", (f"{s.number}/8 {s.stage}", "stage"), (f" — {s.doing}", "muted"))]
+    timing = []
+    if s.days_in_stage is not None:
+        timing.append(f"in this stage for {describe_duration(s.days_in_stage)} (since {_date(s.since)})")
+    if s.days_since_first_signal is not None:
+        timing.append(f"engaging for {describe_duration(s.days_since_first_signal)} (first signal {_date(s.first_signal_at)})")
+    else:
+        timing.append("no signals yet")
+    summary = "; ".join(timing)
+    lines.append(_text(summary[0].upper() + summary[1:]))
+    lines.append(_line(("Suggested engagement style: ", "label"), (s.engagement_style, "title")))
+    return _section("Value Path", Group(*lines))
+
+
+def _signals(b) -> Panel:
+    lines = []
+    if b.top_topics:
+        topics = Text()
+        for i, topic in enumerate(b.top_topics):
+            if i:
+                topics.append(", ")
+            topics.append_text(_line((topic.topic, "topic"), (f" ×{topic.signals}", "muted")))
+        lines.append(_line(("What resonates (last 90 days): ", "label"), topics))
+    if not b.recent_signals:
+        lines.append(_text("No signals yet.", "muted"))
+    else:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style=STYLES["muted"], no_wrap=True)
+        table.add_column(no_wrap=True)
+        table.add_column()
+        for signal in b.recent_signals:
+            what = _line(signal.title, (f"  [{', '.join(signal.topics)}]" if signal.topics else "", "topic"))
+            if signal.detail:
+                what.append("\n")
+                what.append_text(_line(("→ ", "muted"), signal.detail))
+            table.add_row(_text(describe_age(signal.occurred_at, b.as_of)), _text(signal.kind), what)
+        lines.append(table)
+    title = f"Signals — {b.signal_count} in all, latest {len(b.recent_signals)}"
+    return _section(title, Group(*lines))
+
+
+def _tickets(b) -> Panel:
+    lines = []
+    if not b.open_tickets:
+        lines.append(_text("No open tickets.", "muted"))
+    if b.problems:
+        lines.append(_text("Problems to resolve", "warning"))
+        lines.extend(_ticket_row(t, b.as_of) for t in b.problems)
+    if b.expansion_requests:
+        lines.append(_text("Expansion interest (\"can we also…?\")", "expansion"))
+        lines.extend(_ticket_row(t, b.as_of) for t in b.expansion_requests)
+        if any(t.kind == "issue" for t in b.problems):
+            lines.append(_text("Resolve the open issue before discussing expansion: don't pitch while they have a problem.", "danger"))
+    return _section(f"Open tickets — {len(b.open_tickets)}", Group(*lines))
+
+
+def _ticket_row(t, as_of: datetime) -> Text:
+    priority_style = "danger" if t.priority in ("high", "urgent") else "muted"
+    return _line(
+        "  • ",
+        (f"{t.ref} " if t.ref else "", "muted"),
+        t.subject,
+        ("  " + " · ".join(x for x in (t.kind or "unclassified", t.status) if x), "muted"),
+        ("  " + t.priority, priority_style),
+        (f"  opened {describe_age(t.opened_at, as_of)}", "muted"),
+        (f"  raised by {t.raised_by}" if t.raised_by else "", "muted"),
+    )
+
+
+def _meetings(b) -> Panel:
+    lines = []
+    m = b.last_meeting
+    if m is None:
+        lines.append(_text("No meetings yet.", "muted"))
+    else:
+        lines.append(_line((m.purpose, "title"), (f"  {m.kind}, {describe_age(m.scheduled_at, b.as_of)} ({_date(m.scheduled_at)})", "muted")))
+        if m.attendees:
+            who = ", ".join(f"{_clean(name)}" + (f" ({_clean(role)})" if role else "") for name, role in m.attendees)
+            lines.append(_line(("With: ", "label"), who))
+        lines.append(_line(("Outcome: ", "label"), m.outcome or "not recorded"))
+        for decision in m.decisions:
+            lines.append(_line(("Decided: ", "label"), decision))
+    if b.open_next_steps:
+        lines.append(_text("Open next steps", "label"))
+        for step in b.open_next_steps:
+            due = ""
+            if step.due_at:
+                due = f"  due {_date(step.due_at)} ({describe_age(step.due_at, b.as_of)})"
+            lines.append(
+                _line(
+                    "  ☐ ",
+                    step.step,
+                    (f" — {step.owner}" if step.owner else "", "muted"),
+                    (due, "danger" if step.overdue else "muted"),
+                    ("  OVERDUE" if step.overdue else "", "danger"),
+                )
+            )
+    if b.next_meeting:
+        n = b.next_meeting
+        lines.append(_line(("Next meeting: ", "label"), n.purpose, (f"  {describe_age(n.scheduled_at, b.as_of)} ({_date(n.scheduled_at)})", "muted")))
+    return _section("Last meeting", Group(*lines))
+
+
+def _company(b) -> Panel:
+    c = b.company
+    if c is None:
+        return _section("Company", _text("No company on file.", "muted"))
+    facts = " · ".join(_clean(x) for x in (c.industry, c.size and f"{c.size} people", c.domain) if x)
+    lines = [_text(facts, "muted")] if facts else []
+    if c.stage or c.health:
+        health_style = {"healthy": "good", "watch": "warning", "at risk": "danger"}.get(c.health or "", "muted")
+        lines.append(_line(("Account: ", "label"), (c.stage or "stage not set", "stage"), "  health ", (c.health or "not set", health_style)))
+    if c.summary:
+        lines.append(_text(c.summary))
+    for service in c.services:
+        style = "danger" if service.status == "at risk" else "muted"
+        lines.append(_line(("Service: ", "label"), service.name, (f"  {service.status}", style), (f"  {_date(service.start_at)} → {_date(service.end_at)}", "muted")))
+    if c.colleagues:
+        lines.append(_text("Who else we know there", "label"))
+        for person in c.colleagues:
+            lines.append(_line("  • ", person.name, (f", {person.title}" if person.title else "", "muted"), "  ", (person.stage, "stage"), (f"  ({person.buying_role})" if person.buying_role else "", "muted")))
+    else:
+        lines.append(_text("Nobody else known there yet.", "muted"))
+    return _section(f"Company — {c.name}", Group(*lines))
+
+
+def _notes(b) -> Panel:
+    lines = [
+        _line((f"{_date(n.written_at)} ", "muted"), (f"{n.author}: " if n.author else "", "label"), n.text,
+              (" (company note)" if n.about == "company" else "", "muted"))
+        for n in b.key_notes
+    ]
+    return _section("Key notes", Group(*lines))
+
+
+# -- lists and reports ---------------------------------------------------------------------------
+
+
+def render_matches(query: str, contacts) -> RenderableType:
+    """A numbered list of contacts that match an ambiguous name."""
+    lines = [_text(f"{len(contacts)} contacts match {query!r}:")]
+    for number, contact in enumerate(contacts, 1):
+        lines.append(_line(f"  {number}. ", (contact.name, "title"), (f"  {contact.email or ''}", "muted"), "  ", (contact.stage, "stage")))
+    lines.append(_text("Use the full name or the email to pick one.", "muted"))
+    return Group(*lines)
+
+
+def render_contacts(rows, as_of: datetime) -> RenderableType:
+    """The contact list as a table."""
+    table = Table(box=box.SIMPLE_HEAD)
+    for column in ("Name", "Title", "Company", "Stage", "In stage", "Email"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        c = row.contact
+        in_stage = describe_duration(days_between(c.stage_since, as_of)) if c.stage_since else "—"
+        table.add_row(_text(c.name, "title"), _text(c.title), _text(row.company.name if row.company else ""),
+                      _text(c.stage, "stage"), _text(in_stage), _text(c.email))
+    caption = f"{len(rows)} contact{'s' if len(rows) != 1 else ''}"
+    return Group(table, _text(caption, "muted"))
+
+
+def render_import_report(report, kinds) -> RenderableType:
+    """Created / updated / unchanged per kind."""
+    heading = "Dry run: nothing was written. This import would make these changes:" if report.dry_run else "Imported " + ", ".join(report.files)
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("Kind")
+    for outcome in ("created", "updated", "unchanged"):
+        table.add_column(outcome.capitalize(), justify="right")
+    for kind in kinds:
+        counts = report.counts.get(kind, {})
+        table.add_row(kind, *(str(counts.get(o, 0)) for o in ("created", "updated", "unchanged")))
+    table.add_row(_text("total", "title"), *(_text(str(report.total(o)), "title") for o in ("created", "updated", "unchanged")))
+    return Group(_text(heading), table)
+
+
+def render_appointment(record, contact_name: str, stage_change=None) -> RenderableType:
+    """A logged appointment, as saved."""
+    a = record.appointment
+    lines = [
+        _line(("When: ", "label"), f"{to_local(a.scheduled_at):%d %b %Y %H:%M}", ("  " + a.kind, "muted")),
+        _line(("Outcome: ", "label"), a.outcome or "not recorded"),
+    ]
+    if record.attendees:
+        lines.append(_line(("With: ", "label"), ", ".join(_clean(p.name) + (f" ({_clean(p.role)})" if p.role else "") for p in record.attendees)))
+    lines.extend(_line(("Decided: ", "label"), d) for d in a.decisions)
+    for step in record.next_steps:
+        due = f"  due {_date(step.due_at)}" if step.due_at else ""
+        lines.append(_line(("Next: ", "label"), step.step, (f" — {step.owner}" if step.owner else "", "muted"), (due, "muted")))
+    if stage_change:
+        lines.append(_line(("Stage: ", "label"), (stage_change.previous_stage or "—", "muted"), " → ", (stage_change.stage, "stage")))
+    return Panel(Group(*lines), title=_line(("Logged: ", "good"), (a.purpose, "title"), (f" with {contact_name}", "muted")),
+                 title_align="left", box=box.ROUNDED, padding=(0, 1))

@@ -1,0 +1,361 @@
+"""Where the data lives: database location, engine and sessions, and the queries everything else uses.
+
+Usable without the CLI:
+
+    from custview.store import Store
+    store = Store.open("book.db")
+    history = store.contact_history(store.find_contacts("Sarah Chen")[0].id)
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import event, or_
+from sqlmodel import Session, SQLModel, create_engine, select
+
+from custview.errors import UserError
+from custview.models import (
+    Appointment,
+    Attendee,
+    Company,
+    Contact,
+    NextStep,
+    Note,
+    Service,
+    Signal,
+    StageChange,
+    Ticket,
+)
+
+BUSY_TIMEOUT_SECONDS = 30
+
+
+def user_data_dir() -> Path:
+    """The per-user folder custview keeps its data in (XDG on Linux)."""
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "custview"
+
+
+def resolve_db_path(explicit: str | Path | None = None) -> Path:
+    """The database to use: the explicit path, else $CUSTVIEW_DB, else custview.db in the user data dir."""
+    chosen = explicit or os.environ.get("CUSTVIEW_DB")
+    return Path(chosen).expanduser() if chosen else user_data_dir() / "custview.db"
+
+
+@dataclass
+class AppointmentRecord:
+    """An appointment together with who attended and what was promised."""
+
+    appointment: Appointment
+    attendees: list[Attendee] = field(default_factory=list)
+    next_steps: list[NextStep] = field(default_factory=list)
+
+
+@dataclass
+class ContactHistory:
+    """Everything we know that bears on one contact: the raw material of a briefing."""
+
+    contact: Contact
+    company: Company | None
+    stage_changes: list[StageChange]
+    signals: list[Signal]
+    appointments: list[AppointmentRecord]
+    tickets: list[Ticket]
+    notes: list[Note]
+    colleagues: list[Contact]
+    services: list[Service]
+
+
+@dataclass
+class ContactRow:
+    """One line of a contact list."""
+
+    contact: Contact
+    company: Company | None
+
+
+class Store:
+    """A custview database: opens it, hands out sessions and answers the questions commands ask."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._engine = None
+
+    @classmethod
+    def open(cls, path: str | Path | None = None) -> Store:
+        """The store at `path` (or the resolved default location); nothing is created until a write."""
+        return cls(resolve_db_path(path))
+
+    def exists(self) -> bool:
+        """Whether the database file has been created yet."""
+        return self.path.exists()
+
+    @property
+    def engine(self):
+        """The SQLAlchemy engine, configured for WAL and a busy timeout."""
+        if self._engine is None:
+            self._engine = create_engine(
+                f"sqlite:///{self.path}", connect_args={"timeout": BUSY_TIMEOUT_SECONDS}
+            )
+            event.listen(self._engine, "connect", _configure_connection)
+        return self._engine
+
+    def ensure_schema(self) -> None:
+        """Create the database file, its folders and its tables if they are missing."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        SQLModel.metadata.create_all(self.engine)
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for queries; a clear error if there is no database yet."""
+        if not self.exists():
+            raise UserError(
+                f"No customer data yet at {self.path}: run 'custview import FILE' or 'custview demo' first."
+            )
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """A session whose work is committed as one transaction, or rolled back entirely on any error."""
+        self.ensure_schema()
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    # -- queries -------------------------------------------------------------------------------
+
+    def find_contacts(self, query: str) -> list[Contact]:
+        """Contacts matching a name or email: exact (any case) matches if there are any, else partial ones."""
+        with self.reading() as session:
+            return find_contacts(session, query)
+
+    def suggest_names(self, query: str, limit: int = 3) -> list[str]:
+        """Contact names that look like a misspelling of `query`."""
+        with self.reading() as session:
+            names = session.exec(select(Contact.name)).all()
+        by_lower = {name.lower(): name for name in names}
+        close = difflib.get_close_matches(query.lower(), list(by_lower), n=limit, cutoff=0.6)
+        return [by_lower[name] for name in close]
+
+    def contact_history(self, contact_id: int) -> ContactHistory:
+        """Load everything the briefing needs about one contact, in a handful of indexed queries."""
+        with self.reading() as session:
+            return load_contact_history(session, contact_id)
+
+    def list_contacts(
+        self, stage: str | None = None, company: str | None = None, search: str | None = None
+    ) -> list[ContactRow]:
+        """Contacts with their company, filtered by stage, company name and free-text search."""
+        with self.reading() as session:
+            query = select(Contact, Company).join(Company, isouter=True)
+            if stage:
+                query = query.where(Contact.stage == stage)
+            if company:
+                query = query.where(Company.name.like(_contains(company), escape="\\"))
+            if search:
+                pattern = _contains(search)
+                query = query.where(
+                    or_(
+                        Contact.name.like(pattern, escape="\\"),
+                        Contact.email.like(pattern, escape="\\"),
+                        Contact.title.like(pattern, escape="\\"),
+                    )
+                )
+            rows = session.exec(query.order_by(Contact.name)).all()
+            return [ContactRow(contact, company) for contact, company in rows]
+
+
+    def log_appointment(
+        self,
+        contact_id: int,
+        purpose: str,
+        kind: str,
+        when: datetime,
+        outcome: str | None,
+        decisions: list[str],
+        next_steps: list[dict],
+        attendees: list[tuple[str, str | None]],
+        stage: str | None = None,
+    ) -> tuple[AppointmentRecord, StageChange | None]:
+        """Save an appointment with a contact (and optionally move them on the Value Path) in one transaction.
+
+        `next_steps` are dicts with step, owner, due_at; attendees are (name, role) pairs, linked to
+        a contact when the name or email matches exactly one. The contact is always an attendee.
+        """
+        with self.writing() as session:
+            contact = session.get(Contact, contact_id)
+            if contact is None:
+                raise UserError(f"No contact with id {contact_id}.")
+            appointment = Appointment(contact_id=contact.id, company_id=contact.company_id, purpose=purpose,
+                                      kind=kind, scheduled_at=when, outcome=outcome, decisions=decisions)
+            session.add(appointment)
+            session.flush()
+            people = [Attendee(appointment_id=appointment.id, contact_id=contact.id, name=contact.name,
+                               role=contact.buying_role)]
+            for name, role in attendees:
+                matches = exact_contacts(session, name)
+                linked = matches[0] if len(matches) == 1 else None
+                if linked and linked.id == contact.id:
+                    people[0].role = role or people[0].role
+                    continue
+                people.append(Attendee(appointment_id=appointment.id, contact_id=linked.id if linked else None,
+                                       name=linked.name if linked else name, role=role))
+            steps = [NextStep(appointment_id=appointment.id, **step) for step in next_steps]
+            session.add_all(people + steps)
+            change = record_stage_change(session, contact, stage, when, "log") if stage else None
+            session.flush()
+            return AppointmentRecord(appointment, people, steps), change
+
+
+def _configure_connection(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _contains(text: str) -> str:
+    escaped = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def find_contacts(session: Session, query: str) -> list[Contact]:
+    """Contacts matching a name or email: exact (any case) matches if there are any, else partial ones."""
+    text = query.strip()
+    if not text:
+        return []
+    exact = exact_contacts(session, text)
+    if exact:
+        return exact
+    pattern = _contains(text)
+    partial = session.exec(
+        select(Contact)
+        .where(or_(Contact.name.like(pattern, escape="\\"), Contact.email.like(pattern, escape="\\")))
+        .order_by(Contact.name)
+    ).all()
+    return list(partial)
+
+
+def exact_contacts(session: Session, name_or_email: str) -> list[Contact]:
+    """Contacts whose whole name or email is `name_or_email`, in any case."""
+    text = name_or_email.strip()
+    query = select(Contact).where(or_(Contact.name == text, Contact.email == text)).order_by(Contact.name)
+    return list(session.exec(query).all())
+
+
+def load_contact_history(session: Session, contact_id: int) -> ContactHistory:
+    """Everything about one contact from an open session (see `Store.contact_history`)."""
+    contact = session.get(Contact, contact_id)
+    if contact is None:
+        raise UserError(f"No contact with id {contact_id}.")
+    company = session.get(Company, contact.company_id) if contact.company_id else None
+    return ContactHistory(
+        contact=contact,
+        company=company,
+        stage_changes=list(
+            session.exec(
+                select(StageChange)
+                .where(StageChange.contact_id == contact_id)
+                .order_by(StageChange.changed_at, StageChange.id)
+            ).all()
+        ),
+        signals=list(
+            session.exec(
+                select(Signal).where(Signal.contact_id == contact_id).order_by(Signal.occurred_at.desc())
+            ).all()
+        ),
+        appointments=_appointments_with(session, contact_id),
+        tickets=_tickets_for(session, contact),
+        notes=_notes_for(session, contact),
+        colleagues=_colleagues_of(session, contact),
+        services=_services_of(session, contact.company_id),
+    )
+
+
+def _appointments_with(session: Session, contact_id: int) -> list[AppointmentRecord]:
+    attended = select(Attendee.appointment_id).where(Attendee.contact_id == contact_id)
+    appointments = session.exec(
+        select(Appointment)
+        .where(or_(Appointment.contact_id == contact_id, Appointment.id.in_(attended)))
+        .order_by(Appointment.scheduled_at.desc())
+    ).all()
+    return attach_appointment_details(session, appointments)
+
+
+def attach_appointment_details(session: Session, appointments: Sequence[Appointment]) -> list[AppointmentRecord]:
+    """Pair each appointment with its attendees and next steps."""
+    records = {a.id: AppointmentRecord(a) for a in appointments}
+    if records:
+        for attendee in session.exec(
+            select(Attendee).where(Attendee.appointment_id.in_(records)).order_by(Attendee.id)
+        ).all():
+            records[attendee.appointment_id].attendees.append(attendee)
+        for step in session.exec(
+            select(NextStep).where(NextStep.appointment_id.in_(records)).order_by(NextStep.id)
+        ).all():
+            records[step.appointment_id].next_steps.append(step)
+    return list(records.values())
+
+
+def _tickets_for(session: Session, contact: Contact) -> list[Ticket]:
+    mine = Ticket.contact_id == contact.id
+    condition = or_(mine, Ticket.company_id == contact.company_id) if contact.company_id else mine
+    return list(session.exec(select(Ticket).where(condition).order_by(Ticket.opened_at.desc())).all())
+
+
+def _notes_for(session: Session, contact: Contact) -> list[Note]:
+    mine = Note.contact_id == contact.id
+    condition = or_(mine, Note.company_id == contact.company_id) if contact.company_id else mine
+    return list(session.exec(select(Note).where(condition).order_by(Note.written_at.desc())).all())
+
+
+def _colleagues_of(session: Session, contact: Contact) -> list[Contact]:
+    if not contact.company_id:
+        return []
+    return list(
+        session.exec(
+            select(Contact)
+            .where(Contact.company_id == contact.company_id, Contact.id != contact.id)
+            .order_by(Contact.name)
+        ).all()
+    )
+
+
+def _services_of(session: Session, company_id: int | None) -> list[Service]:
+    if not company_id:
+        return []
+    return list(session.exec(select(Service).where(Service.company_id == company_id).order_by(Service.id)).all())
+
+
+def record_stage_change(
+    session: Session, contact: Contact, stage: str, when: datetime, source: str
+) -> StageChange | None:
+    """Move a contact to `stage` as of `when`, keeping the move in stage history; None if already there."""
+    if contact.stage == stage:
+        return None
+    change = StageChange(
+        contact_id=contact.id, stage=stage, previous_stage=contact.stage, changed_at=when, source=source
+    )
+    contact.stage, contact.stage_since = stage, when
+    session.add(contact)
+    session.add(change)
+    return change

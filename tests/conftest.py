@@ -1,0 +1,57 @@
+"""Shared fixtures: every test gets its own data folder and database; the user's real ones are never touched."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from custview.cli import app
+
+FIXTURES = Path(__file__).parent / "fixtures"
+BOOK = FIXTURES / "book.yaml"
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path, monkeypatch):
+    """Point every default location at a temporary folder and fix the terminal width."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("CUSTVIEW_DB", raising=False)
+    monkeypatch.setenv("COLUMNS", "200")
+
+
+@pytest.fixture
+def db(tmp_path) -> Path:
+    """A database path that does not exist yet."""
+    return tmp_path / "book.db"
+
+
+@pytest.fixture
+def cli(db):
+    """Run custview in-process against the test database: cli("brief", "Ann")."""
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None):
+        return runner.invoke(app, ["--db", str(db), *args], input=input)
+
+    return run
+
+
+@pytest.fixture
+def book(cli, db):
+    """The test database with tests/fixtures/book.yaml imported."""
+    result = cli("import", str(BOOK))
+    assert result.exit_code == 0, result.output
+    return db
+
+
+def dump(db: Path) -> dict[str, list[tuple]]:
+    """Every row of every table, to compare a database before and after."""
+    if not db.exists():
+        return {}
+    with sqlite3.connect(db) as connection:
+        tables = [r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+        return {t: connection.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in tables}

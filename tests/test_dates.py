@@ -1,0 +1,60 @@
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from custview.dates import describe_age, describe_duration, parse_as_of, parse_when, to_local
+
+NOW = datetime(2026, 11, 24, 15, 30, tzinfo=timezone.utc)
+
+
+def local_day(moment):
+    return to_local(moment).date()
+
+
+def test_relative_offsets_count_from_today():
+    today = to_local(NOW).date()
+    assert local_day(parse_when("-6w", NOW)) == today - timedelta(weeks=6)
+    assert local_day(parse_when("-3d", NOW)) == today - timedelta(days=3)
+    assert local_day(parse_when("+1w", NOW)) == today + timedelta(weeks=1)
+    assert local_day(parse_when("today", NOW)) == today
+    assert local_day(parse_when("yesterday", NOW)) == today - timedelta(days=1)
+
+
+def test_relative_months_and_time_of_day():
+    moment = to_local(parse_when("-2m 15:00", NOW))
+    assert (moment.month, moment.hour, moment.minute) == ((to_local(NOW).month - 2 - 1) % 12 + 1, 15, 0)
+
+
+def test_relative_day_offsets_are_stable_within_a_day():
+    later_same_day = NOW + timedelta(minutes=20)
+    assert parse_when("-3d", NOW) == parse_when("-3d", later_same_day)
+
+
+def test_iso_and_human_formats():
+    assert parse_when("2026-03-14T09:00:00+00:00") == datetime(2026, 3, 14, 9, tzinfo=timezone.utc)
+    assert local_day(parse_when("2026-03-14")) == datetime(2026, 3, 14).date()
+    assert local_day(parse_when("14 March 2026")) == datetime(2026, 3, 14).date()
+
+
+def test_timezone_aware_values_become_utc():
+    assert parse_when("2026-03-14T10:00:00+02:00") == datetime(2026, 3, 14, 8, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("text", ["", "not a date", "-3x", "+2w 25:00", "32/13/2026"])
+def test_unreadable_dates_raise_value_error(text):
+    with pytest.raises(ValueError):
+        parse_when(text, NOW)
+
+
+def test_as_of_a_day_means_the_end_of_that_day():
+    moment = to_local(parse_as_of("2026-10-01"))
+    assert (moment.date(), moment.hour, moment.minute) == (datetime(2026, 10, 1).date(), 23, 59)
+
+
+def test_ages_read_like_speech():
+    assert describe_age(NOW, NOW) == "today"
+    assert describe_age(NOW - timedelta(days=1), NOW) == "yesterday"
+    assert describe_age(NOW - timedelta(days=3), NOW) == "3 days ago"
+    assert describe_age(NOW + timedelta(days=3), NOW) == "in 3 days"
+    assert describe_age(NOW - timedelta(weeks=6), NOW) == "6 weeks ago"
+    assert describe_duration(120) == "4 months"
