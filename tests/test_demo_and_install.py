@@ -1,0 +1,105 @@
+"""The bundled sample, the demo, and the installed `custview` executable."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from conftest import BOOK, dump
+from custview.cli import app
+from custview.sample import sample_path
+
+
+def installed_custview() -> str:
+    beside_python = Path(sys.executable).parent / "custview"
+    found = str(beside_python) if beside_python.exists() else shutil.which("custview")
+    assert found, "the custview executable is not installed (pip install .)"
+    return found
+
+
+def run_installed(*args, env_extra=None):
+    env = {**os.environ, **(env_extra or {})}
+    return subprocess.run([installed_custview(), *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_sample_is_bundled_and_imports_twice_without_duplicates(cli):
+    assert sample_path().is_file()
+    first = json.loads(cli("import", str(sample_path()), "--json").stdout)["counts"]
+    assert first["contacts"]["created"] >= 20 and first["signals"]["created"] >= 100
+    second = cli("import", str(sample_path()), "--json")
+    assert second.exit_code == 0
+    assert all(c.get("created", 0) == 0 for c in json.loads(second.stdout)["counts"].values())
+
+
+def test_sample_covers_every_value_path_stage(cli):
+    cli("import", str(sample_path()))
+    stages = {row["stage"] for row in json.loads(cli("contacts", "--json").stdout)}
+    assert len(stages) == 8
+
+
+def test_sarah_chen_in_the_sample_is_the_domain_example(cli):
+    cli("import", str(sample_path()))
+    data = json.loads(cli("brief", "sarah", "--json").stdout)
+    assert data["name"] == "Sarah Chen"
+    assert data["stage"]["stage"] == "Researcher" and 35 <= data["stage"]["days_in_stage"] <= 49
+    assert data["top_topics"][0]["topic"] == "ERP integration"
+    details = " ".join(s["detail"] or "" for s in data["recent_signals"])
+    assert "High Signal Blindness" in details and "NetSuite" in details
+    assert cli("brief", "Sarha Chen").stderr.count("Did you mean: Sarah Chen") == 1
+    assert cli("brief", "a").exit_code == 2
+
+
+def test_demo_uses_its_own_database_and_briefs_sarah(tmp_path, db):
+    real = CliRunner().invoke(app, ["--db", str(db), "import", str(BOOK)])
+    assert real.exit_code == 0
+    before = dump(db)
+    result = CliRunner().invoke(app, ["--db", str(db), "demo"])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "Sarah Chen" in out and "Researcher" in out and "ERP integration" in out
+    assert "High Signal Blindness" in out and "NetSuite" in out
+    assert "Try: custview --db" in out
+    assert (tmp_path / "xdg-data" / "custview" / "demo.db").exists()
+    assert dump(db) == before
+
+
+def test_demo_twice_starts_fresh_each_time():
+    runner = CliRunner()
+    assert runner.invoke(app, ["demo"]).exit_code == 0
+    again = runner.invoke(app, ["demo"])
+    assert again.exit_code == 0 and "Sarah Chen" in again.stdout
+
+
+def test_installed_executable_imports_and_briefs(tmp_path):
+    db = tmp_path / "installed.db"
+    assert run_installed("--version").stdout.startswith("custview ")
+    imported = run_installed("--db", str(db), "import", str(BOOK))
+    assert imported.returncode == 0, imported.stderr
+    brief = run_installed("brief", "Ann Lee", env_extra={"CUSTVIEW_DB": str(db), "COLUMNS": "200"})
+    assert brief.returncode == 0 and "6/8 Adopter" in brief.stdout
+
+
+def test_installed_executable_defaults_to_the_user_data_folder(tmp_path):
+    data_home = tmp_path / "xdg"
+    result = run_installed("import", str(BOOK), env_extra={"XDG_DATA_HOME": str(data_home)})
+    assert result.returncode == 0, result.stderr
+    assert (data_home / "custview" / "custview.db").exists()
+
+
+def test_version_and_help_do_not_load_the_database_layer_or_yaml():
+    probe = (
+        "import sys\n"
+        "from custview.cli import app\n"
+        "for args in (['--version'], ['--help'], ['brief', '--help']):\n"
+        "    try:\n"
+        "        app(args)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'sqlmodel', 'yaml', 'dateutil'}))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip().splitlines()[-1] == "[]", result.stdout + result.stderr
