@@ -148,26 +148,30 @@ def _tickets(b) -> Panel:
         lines.append(_text("No open tickets.", "muted"))
     if b.problems:
         lines.append(_text("Problems to resolve", "warning"))
-        lines.extend(_ticket_row(t, b.as_of) for t in b.problems)
+        lines.append(_ticket_table(b.problems, b.as_of))
     if b.expansion_requests:
         lines.append(_text("Expansion interest (\"can we also…?\")", "expansion"))
-        lines.extend(_ticket_row(t, b.as_of) for t in b.expansion_requests)
+        lines.append(_ticket_table(b.expansion_requests, b.as_of))
         if any(t.kind == "issue" for t in b.problems):
             lines.append(_text("Resolve the open issue before discussing expansion: don't pitch while they have a problem.", "danger"))
     return _section(f"Open tickets — {len(b.open_tickets)}", Group(*lines))
 
 
-def _ticket_row(t, as_of: datetime) -> Text:
-    priority_style = "danger" if t.priority in ("high", "urgent") else "muted"
-    return _line(
-        "  • ",
-        (f"{t.ref} " if t.ref else "", "muted"),
-        t.subject,
-        ("  " + " · ".join(x for x in (t.kind or "unclassified", t.status) if x), "muted"),
-        ("  " + t.priority, priority_style),
-        (f"  opened {describe_age(t.opened_at, as_of)}", "muted"),
-        (f"  raised by {t.raised_by}" if t.raised_by else "", "muted"),
-    )
+def _ticket_table(tickets, as_of: datetime) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(no_wrap=True)
+    table.add_column(ratio=3)
+    table.add_column(ratio=2)
+    for t in tickets:
+        about = " · ".join([t.kind or "unclassified", t.status, f"opened {describe_age(t.opened_at, as_of)}"])
+        if t.raised_by:
+            about += f" · raised by {_clean(t.raised_by)}"
+        table.add_row(
+            _line("  • ", (t.ref or "", "muted")),
+            _line(t.subject, (f"  {t.priority}", "danger" if t.priority in ("high", "urgent") else "muted")),
+            _text(about, "muted"),
+        )
+    return table
 
 
 def _meetings(b) -> Panel:
