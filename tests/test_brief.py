@@ -47,7 +47,7 @@ def test_ambiguous_name_lists_the_matches_and_exits_2(cli, book):
     result = cli("brief", "an")
     assert result.exit_code == 2
     assert "1. Ann Lee" in result.stderr and "2. Anna Berg" in result.stderr
-    assert "Use the full name or the email" in result.stderr
+    assert "Use more of the name, or the email" in result.stderr
 
 
 def test_an_exact_name_wins_over_longer_partial_matches(cli, book):

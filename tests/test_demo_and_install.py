@@ -50,7 +50,10 @@ def test_sarah_chen_in_the_sample_is_the_domain_example(cli):
     details = " ".join(s["detail"] or "" for s in data["recent_signals"])
     assert "High Signal Blindness" in details and "NetSuite" in details
     assert cli("brief", "Sarha Chen").stderr.count("Did you mean: Sarah Chen") == 1
-    assert cli("brief", "a").exit_code == 2
+    ambiguous = cli("brief", "a")
+    assert ambiguous.exit_code == 2
+    assert "25 contacts match 'a'" in ambiguous.stderr and "10. " in ambiguous.stderr and "11. " not in ambiguous.stderr
+    assert "… and 15 more." in ambiguous.stderr
 
 
 def test_demo_uses_its_own_database_and_briefs_sarah(tmp_path, db):
@@ -62,7 +65,7 @@ def test_demo_uses_its_own_database_and_briefs_sarah(tmp_path, db):
     out = result.stdout
     assert "Sarah Chen" in out and "Researcher" in out and "ERP integration" in out
     assert "High Signal Blindness" in out and "NetSuite" in out
-    assert "Try: custview --db" in out
+    assert "Try:  custview --db" in out and "contacts" in out
     assert (tmp_path / "xdg-data" / "custview" / "demo.db").exists()
     assert dump(db) == before
 

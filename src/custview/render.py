@@ -243,12 +243,14 @@ def _notes(b) -> Panel:
 # -- lists and reports ---------------------------------------------------------------------------
 
 
-def render_matches(query: str, contacts) -> RenderableType:
-    """A numbered list of contacts that match an ambiguous name."""
+def render_matches(query: str, contacts, shown: int = 10) -> RenderableType:
+    """A short numbered list of contacts that match an ambiguous name."""
     lines = [_text(f"{len(contacts)} contacts match {query!r}:")]
-    for number, contact in enumerate(contacts, 1):
+    for number, contact in enumerate(contacts[:shown], 1):
         lines.append(_line(f"  {number}. ", (contact.name, "title"), (f"  {contact.email or ''}", "muted"), "  ", (contact.stage, "stage")))
-    lines.append(_text("Use the full name or the email to pick one.", "muted"))
+    if len(contacts) > shown:
+        lines.append(_text(f"  … and {len(contacts) - shown} more.", "muted"))
+    lines.append(_text("Use more of the name, or the email, to pick one.", "muted"))
     return Group(*lines)
 
 

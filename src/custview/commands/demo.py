@@ -26,7 +26,7 @@ def demo() -> None:
     import_files(store, [sample_path()])
     sarah = store.find_contacts(DEMO_CONTACT)[0]
     console().print(render_briefing(build_briefing(store.contact_history(sarah.id), utc_now())))
-    console().print(_what_next(store, sarah.id))
+    console().print(_what_next(store, sarah.id), soft_wrap=True)
 
 
 def _what_next(store, shown_id: int) -> str:
@@ -41,5 +41,8 @@ def _what_next(store, shown_id: int) -> str:
             first_by_stage.setdefault(row.contact.stage, row.contact.name)
     names = [first_by_stage[s.value] for s in Stage if s.value in first_by_stage][1::2]
     db = shlex.quote(str(store.path))
-    tries = " or ".join(shlex.quote(name) for name in names)
-    return f"\nDemo database: {store.path}\nTry: custview --db {db} brief NAME, with NAME {tries}; or custview --db {db} contacts"
+    return (
+        f"\nDemo database: {store.path}\n"
+        f"Try:  custview --db {db} brief {shlex.quote(names[0])}   (or {', '.join(names[1:])})\n"
+        f"      custview --db {db} contacts"
+    )
