@@ -56,6 +56,18 @@ def test_sarah_chen_in_the_sample_is_the_domain_example(cli):
     assert "… and 15 more." in ambiguous.stderr
 
 
+def test_logging_sarahs_pilot_call_shows_in_her_brief(cli):
+    cli("import", str(sample_path()))
+    logged = cli("log", "Sarah Chen", "--purpose", "NetSuite integration deep-dive", "--outcome",
+                 "Agreed to a pilot scope", "--next", "Send pilot proposal", "--due", "+3d")
+    assert logged.exit_code == 0, logged.output
+    data = json.loads(cli("brief", "Sarah Chen", "--json").stdout)
+    assert data["last_meeting"]["purpose"] == "NetSuite integration deep-dive"
+    assert data["last_meeting"]["outcome"] == "Agreed to a pilot scope"
+    assert {"step": "Send pilot proposal", "overdue": False} in [
+        {"step": s["step"], "overdue": s["overdue"]} for s in data["open_next_steps"]]
+
+
 def test_demo_uses_its_own_database_and_briefs_sarah(tmp_path, db):
     real = CliRunner().invoke(app, ["--db", str(db), "import", str(BOOK)])
     assert real.exit_code == 0

@@ -8,6 +8,7 @@ from typing import Optional
 import typer
 
 from custview.commands._common import open_store, pick_contact
+from custview.dates import parse_when
 from custview.errors import UserError
 
 app = typer.Typer()
@@ -30,7 +31,6 @@ def log(
     as_json: bool = typer.Option(False, "--json", help="Print the saved appointment as JSON."),
 ) -> None:
     """Log an appointment outcome: decisions, next steps with owners and due dates, attendees, stage move."""
-    from custview.dates import parse_when
     from custview.models import APPOINTMENT_KINDS
     from custview.stages import Stage
 
@@ -44,13 +44,13 @@ def log(
             stage_value = Stage.parse(stage).value
         except ValueError as error:
             problems.append(f"--stage: {error}")
-    moment = _parse_date("--when", when, problems, parse_when)
+    moment = _parse_date("--when", when, problems)
     if len(dues) > len(next_steps) or len(owners) > len(next_steps):
         problems.append("--due/--owner: each belongs to a --next, in order; there are more of them than --next steps")
     steps = [
         {
             "step": step,
-            "due_at": _parse_date("--due", dues[i], problems, parse_when) if i < len(dues) else None,
+            "due_at": _parse_date("--due", dues[i], problems) if i < len(dues) else None,
             "owner": owners[i] if i < len(owners) else None,
         }
         for i, step in enumerate(next_steps)
@@ -75,7 +75,7 @@ def log(
         console().print(render_appointment(record, contact.name, change))
 
 
-def _parse_date(option: str, value: str, problems: list[str], parse_when):
+def _parse_date(option: str, value: str, problems: list[str]):
     try:
         return parse_when(value)
     except ValueError as error:
