@@ -39,8 +39,8 @@ def test_brief_shows_signals_topics_tickets_meeting_company_and_notes(cli, book)
 
 def test_overdue_marking_applies_only_to_past_due_steps(cli, book):
     lines = cli("brief", "Ann Lee").stdout.splitlines()
-    assert "OVERDUE" in next(line for line in lines if "Send SSO options" in line)
-    assert "OVERDUE" not in next(line for line in lines if "Book training" in line)
+    assert "OVERDUE" in next(line for line in lines if "☐ Send SSO options" in line)
+    assert "OVERDUE" not in next(line for line in lines if "☐ Book training" in line)
 
 
 def test_ambiguous_name_lists_the_matches_and_exits_2(cli, book):

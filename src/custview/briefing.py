@@ -12,7 +12,10 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from custview.dates import days_between
+from custview.health import Health, contact_health
+from custview.readiness import Readiness, assess_readiness
 from custview.stages import Stage
+from custview.tickets import is_open_at, ticket_kind
 
 if TYPE_CHECKING:
     from custview.store import ContactHistory
@@ -66,6 +69,7 @@ class TicketLine:
     status: str
     priority: str
     kind: str | None
+    kind_inferred: bool
     opened_at: datetime
     age_days: int
     raised_by: str | None
@@ -159,6 +163,8 @@ class Briefing:
     preferences: dict[str, str]
     context: str | None
     stage: StageInfo
+    health: Health
+    readiness: Readiness | None
     signal_count: int
     recent_signals: list[SignalLine]
     top_topics: list[TopicCount]
@@ -188,6 +194,7 @@ def build_briefing(history: ContactHistory, as_of: datetime) -> Briefing:
     past = [r for r in history.appointments if r.appointment.scheduled_at <= as_of]
     future = [r for r in history.appointments if r.appointment.scheduled_at > as_of]
     names = {c.id: c.name for c in history.colleagues} | {contact.id: contact.name}
+    stage, since = stage_at(history, as_of)
     return Briefing(
         as_of=as_of,
         name=contact.name,
@@ -206,14 +213,16 @@ def build_briefing(history: ContactHistory, as_of: datetime) -> Briefing:
             if value
         },
         context=contact.context,
-        stage=_stage_info(history, signals, as_of),
+        stage=_stage_info(stage, since, signals, as_of),
+        health=contact_health(history, stage, since, as_of),
+        readiness=assess_readiness(history, stage, as_of),
         signal_count=len(signals),
         recent_signals=[_signal_line(s) for s in signals[:RECENT_SIGNALS]],
         top_topics=top_topics(signals, as_of),
         open_tickets=[
             _ticket_line(t, as_of, None if t.contact_id == contact.id else names.get(t.contact_id, "someone else"))
             for t in history.tickets
-            if _open_at(t, as_of)
+            if is_open_at(t, as_of)
         ],
         last_meeting=_meeting(max(past, key=lambda r: r.appointment.scheduled_at)) if past else None,
         next_meeting=_meeting(min(future, key=lambda r: r.appointment.scheduled_at)) if future else None,
@@ -247,8 +256,7 @@ def top_topics(signals, as_of: datetime, window_days: int = TOPIC_WINDOW_DAYS, l
     return [TopicCount(topic, n) for topic, n in ranked[:limit]]
 
 
-def _stage_info(history: ContactHistory, signals, as_of: datetime) -> StageInfo:
-    stage, since = stage_at(history, as_of)
+def _stage_info(stage: Stage, since: datetime | None, signals, as_of: datetime) -> StageInfo:
     first_signal = min((s.occurred_at for s in signals), default=None)
     return StageInfo(
         stage=stage.value,
@@ -266,21 +274,14 @@ def _signal_line(signal) -> SignalLine:
     return SignalLine(signal.kind, signal.title, list(signal.topics), signal.occurred_at, signal.detail, signal.source)
 
 
-def _open_at(ticket, as_of: datetime) -> bool:
-    if ticket.opened_at > as_of:
-        return False
-    if ticket.closed_at is not None:
-        return ticket.closed_at > as_of
-    return ticket.status != "closed"
-
-
 def _ticket_line(ticket, as_of: datetime, raised_by: str | None) -> TicketLine:
     return TicketLine(
         ref=ticket.ref,
         subject=ticket.subject,
         status=ticket.status if ticket.status != "closed" else "open",
         priority=ticket.priority,
-        kind=ticket.kind,
+        kind=ticket_kind(ticket),
+        kind_inferred=ticket.kind is None,
         opened_at=ticket.opened_at,
         age_days=days_between(ticket.opened_at, as_of),
         raised_by=raised_by,

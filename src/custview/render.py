@@ -56,6 +56,16 @@ def _date(moment: datetime | None) -> str:
     return to_local(moment).strftime("%d %b %Y") if moment else "—"
 
 
+def _bullets(items) -> Table:
+    """A bulleted list whose wrapped lines stay indented under their bullet."""
+    table = Table.grid(padding=(0, 1))
+    table.add_column(no_wrap=True)
+    table.add_column()
+    for item in items:
+        table.add_row("  •", item if isinstance(item, Text) else _text(item))
+    return table
+
+
 def _section(title: str, body: RenderableType) -> Panel:
     return Panel(body, title=_text(title, "title"), title_align="left", box=box.ROUNDED, padding=(0, 1))
 
@@ -65,7 +75,10 @@ def _section(title: str, body: RenderableType) -> Panel:
 
 def render_briefing(b) -> RenderableType:
     """The pre-call briefing for one contact."""
-    parts = [_header(b), _stage(b), _signals(b), _tickets(b), _meetings(b), _company(b)]
+    parts = [_header(b), _stage(b)]
+    if b.readiness:
+        parts.append(_readiness(b.readiness))
+    parts += [_health(b), _signals(b), _tickets(b), _meetings(b), _company(b)]
     if b.key_notes:
         parts.append(_notes(b))
     return Group(*parts)
@@ -113,6 +126,25 @@ def _stage(b) -> Panel:
     lines.append(_text(summary[0].upper() + summary[1:]))
     lines.append(_line(("Suggested engagement style: ", "label"), (s.engagement_style, "title")))
     return _section("Value Path", Group(*lines))
+
+
+def _readiness(r) -> Panel:
+    if r.direction == "ahead":
+        heading = f"Behaves like a {r.behaves_like}: further along than recorded; ready for a specific conversation."
+    else:
+        heading = f"Drifting back: behaves less like their stage; at risk of slipping toward {r.behaves_like}."
+    lines = [_text(heading, "warning"), _bullets(r.evidence)]
+    lines.append(_line(("Engage as: ", "label"), r.engagement_style))
+    return Panel(Group(*lines), title=_text("Readiness", "warning"), title_align="left", box=box.DOUBLE, padding=(0, 1))
+
+
+def _health(b) -> Panel:
+    h = b.health
+    style = {"healthy": "good", "watch": "warning", "at risk": "danger"}[h.label]
+    lines = [_line((f"{h.score}/100 ", "title"), (h.label, style))]
+    top = [_line(reason.text, (f"  ({reason.points:+d})", "muted")) for reason in h.reasons[:3]]
+    lines.append(_bullets(top or [_text("nothing is pulling the score down", "muted")]))
+    return _section("Relationship health", Group(*lines))
 
 
 def _signals(b) -> Panel:
@@ -163,7 +195,8 @@ def _ticket_table(tickets, as_of: datetime) -> Table:
     table.add_column(ratio=3)
     table.add_column(ratio=2)
     for t in tickets:
-        about = " · ".join([t.kind or "unclassified", t.status, f"opened {describe_age(t.opened_at, as_of)}"])
+        kind = (t.kind or "unclassified") + (" (inferred)" if t.kind and t.kind_inferred else "")
+        about = " · ".join([kind, t.status, f"opened {describe_age(t.opened_at, as_of)}"])
         if t.raised_by:
             about += f" · raised by {_clean(t.raised_by)}"
         table.add_row(

@@ -1,0 +1,72 @@
+"""Readiness rules on data built here, and the Sarah Chen call-out from the sample."""
+
+from datetime import datetime, timedelta, timezone
+
+from custview.models import Contact, Signal, Ticket
+from custview.readiness import assess_readiness
+from custview.sample import sample_path
+from custview.stages import Stage
+from custview.store import ContactHistory
+
+NOW = datetime(2026, 11, 24, 12, tzinfo=timezone.utc)
+
+
+def ago(days: float) -> datetime:
+    return NOW - timedelta(days=days)
+
+
+def history(signals=(), tickets=()) -> ContactHistory:
+    return ContactHistory(contact=Contact(id=1, name="Pat Doe", stage="Researcher"), company=None, stage_changes=[],
+                          signals=list(signals), appointments=[], tickets=list(tickets), notes=[], colleagues=[],
+                          services=[])
+
+
+def signal(kind, title, days, topics=(), detail=None) -> Signal:
+    return Signal(contact_id=1, kind=kind, title=title, topics=list(topics), occurred_at=ago(days), detail=detail)
+
+
+ASSESSMENT = signal("assessment", "Signal Maturity Assessment", 20, detail="Result: High Signal Blindness")
+QUESTION = signal("office hours", "Office Hours", 10, detail="Asked: NetSuite custom records?")
+PRICING = signal("content", "Pricing page", 3, topics=["Pricing"])
+
+
+def test_a_researcher_with_an_assessment_and_a_specific_question_behaves_like_a_hand_raiser():
+    readiness = assess_readiness(history([ASSESSMENT, QUESTION]), Stage.RESEARCHER, NOW)
+    assert (readiness.direction, readiness.behaves_like) == ("ahead", "Hand Raiser")
+    assert any("High Signal Blindness" in e for e in readiness.evidence)
+    assert any("NetSuite" in e for e in readiness.evidence)
+
+
+def test_one_kind_of_evidence_is_not_enough_and_old_evidence_does_not_count():
+    assert assess_readiness(history([ASSESSMENT]), Stage.RESEARCHER, NOW) is None
+    old_question = signal("office hours", "Office Hours", 200, detail="Asked: pricing?")
+    assert assess_readiness(history([ASSESSMENT, old_question]), Stage.RESEARCHER, NOW) is None
+
+
+def test_a_hand_raiser_building_a_business_case_behaves_like_a_buyer():
+    case = signal("content", "ROI calculator", 5, topics=["Business case"])
+    security = signal("content", "Security docs", 4, topics=["Security"])
+    readiness = assess_readiness(history([case, security]), Stage.HAND_RAISER, NOW)
+    assert (readiness.direction, readiness.behaves_like) == ("ahead", "Buyer")
+    assert assess_readiness(history([ASSESSMENT, QUESTION]), Stage.BUYER, NOW) is None
+
+
+def test_an_adopter_going_quiet_with_an_open_issue_is_drifting_back():
+    issue = Ticket(contact_id=1, subject="Sync fails every night", status="open", opened_at=ago(20))
+    readiness = assess_readiness(history([signal("content", "Old guide", 50)], [issue]), Stage.ADOPTER, NOW)
+    assert (readiness.direction, readiness.behaves_like) == ("drifting", "Value Creator")
+    assert readiness.evidence == ["no activity for 50 days", "open issue: Sync fails every night"]
+    active = [signal("product usage", "Dashboard", 2)]
+    assert assess_readiness(history(active, [issue]), Stage.ADOPTER, NOW) is None
+    assert assess_readiness(history([signal("content", "Old guide", 50)]), Stage.ADOPTER, NOW) is None
+
+
+def test_sarah_chens_brief_calls_out_that_she_behaves_like_a_hand_raiser(cli):
+    cli("import", str(sample_path()))
+    out = cli("brief", "Sarah Chen").stdout
+    assert "Behaves like a Hand Raiser" in out
+    callout = out.split("Readiness")[1].split("Relationship health")[0]
+    assert "High Signal Blindness" in callout and "NetSuite" in callout
+    assert "Engage as: respond promptly; discover needs" in callout
+    # It is only a suggestion: the recorded stage stays Researcher.
+    assert "2/8 Researcher" in out
