@@ -23,6 +23,7 @@ COMMANDS = {
     "brief": "brief",
     "log": "log",
     "contacts": "contacts",
+    "attention": "attention",
     "import": "import_",
     "demo": "demo",
 }

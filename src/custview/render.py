@@ -332,3 +332,17 @@ def render_appointment(record, contact_name: str, stage_change=None) -> Renderab
         lines.append(_line(("Stage: ", "label"), (stage_change.previous_stage or "—", "muted"), " → ", (stage_change.stage, "stage")))
     return Panel(Group(*lines), title=_line(("Logged: ", "good"), (a.purpose, "title"), (f" with {contact_name}", "muted")),
                  title_align="left", box=box.ROUNDED, padding=(0, 1))
+
+
+def render_attention(items) -> RenderableType:
+    """Who needs attention, most urgent first, with the reasons."""
+    if not items:
+        return _text("Nobody needs attention right now.", "good")
+    table = Table(box=box.SIMPLE_HEAD)
+    for column in ("#", "Name", "Company", "Stage", "Health", "Why"):
+        table.add_column(column, overflow="fold")
+    for number, item in enumerate(items, 1):
+        style = {"healthy": "good", "watch": "warning", "at risk": "danger"}[item.health_label]
+        table.add_row(str(number), _text(item.name, "title"), _text(item.company), _text(item.stage, "stage"),
+                      _text(f"{item.health_score} {item.health_label}", style), _bullets(item.reasons))
+    return table

@@ -160,6 +160,12 @@ class Store:
         with self.reading() as session:
             return load_contact_history(session, contact_id)
 
+    def contact_histories(self, stage: str | None = None, company: str | None = None) -> list[ContactHistory]:
+        """The histories of every contact matching the filters, for book-wide views like attention."""
+        rows = self.list_contacts(stage=stage, company=company)
+        with self.reading() as session:
+            return [load_contact_history(session, row.contact.id) for row in rows]
+
     def list_contacts(
         self, stage: str | None = None, company: str | None = None, search: str | None = None
     ) -> list[ContactRow]:

@@ -30,3 +30,15 @@ def pick_contact(store, query: str):
 
     error_console().print(render_matches(query, matches))
     raise typer.Exit(2)
+
+
+def parse_stage_option(text: str | None, option: str = "--stage") -> str | None:
+    """A Value Path stage given on the command line, or a clear error."""
+    if not text:
+        return None
+    from custview.stages import Stage
+
+    try:
+        return Stage.parse(text).value
+    except ValueError as error:
+        raise UserError(f"{option}: {error}") from None

@@ -6,8 +6,7 @@ from typing import Optional
 
 import typer
 
-from custview.commands._common import open_store
-from custview.errors import UserError
+from custview.commands._common import open_store, parse_stage_option
 
 app = typer.Typer()
 
@@ -22,15 +21,8 @@ def contacts(
 ) -> None:
     """List contacts with their company and Value Path stage."""
     from custview.dates import utc_now
-    from custview.stages import Stage
 
-    stage_value = None
-    if stage:
-        try:
-            stage_value = Stage.parse(stage).value
-        except ValueError as error:
-            raise UserError(f"--stage: {error}") from None
-    rows = open_store(ctx).list_contacts(stage=stage_value, company=company, search=search)
+    rows = open_store(ctx).list_contacts(stage=parse_stage_option(stage), company=company, search=search)
     if as_json:
         from custview.terminal import print_json
 

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from custview.commands._common import open_store, pick_contact
+from custview.commands._common import open_store, parse_stage_option, pick_contact
 from custview.dates import parse_when
 from custview.errors import UserError
 
@@ -32,18 +32,16 @@ def log(
 ) -> None:
     """Log an appointment outcome: decisions, next steps with owners and due dates, attendees, stage move."""
     from custview.models import APPOINTMENT_KINDS
-    from custview.stages import Stage
 
     problems = []
     kind_value = kind.strip().lower()
     if kind_value not in APPOINTMENT_KINDS:
         problems.append(f"--kind: unknown kind {kind!r} (expected one of: {', '.join(APPOINTMENT_KINDS)})")
     stage_value = None
-    if stage:
-        try:
-            stage_value = Stage.parse(stage).value
-        except ValueError as error:
-            problems.append(f"--stage: {error}")
+    try:
+        stage_value = parse_stage_option(stage)
+    except UserError as error:
+        problems.extend(error.problems)
     moment = _parse_date("--when", when, problems)
     if len(dues) > len(next_steps) or len(owners) > len(next_steps):
         problems.append("--due/--owner: each belongs to a --next, in order; there are more of them than --next steps")
