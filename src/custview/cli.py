@@ -24,6 +24,7 @@ COMMANDS = {
     "log": "log",
     "contacts": "contacts",
     "attention": "attention",
+    "stage": "stage",
     "import": "import_",
     "demo": "demo",
 }

@@ -231,6 +231,15 @@ class Store:
             return AppointmentRecord(appointment, people, steps), change
 
 
+    def set_stage(self, contact_id: int, stage: str, when: datetime) -> StageChange | None:
+        """Move a contact on the Value Path (kept in stage history); None if they are already there."""
+        with self.writing() as session:
+            contact = session.get(Contact, contact_id)
+            if contact is None:
+                raise UserError(f"No contact with id {contact_id}.")
+            return record_stage_change(session, contact, stage, when, "manual")
+
+
 def _configure_connection(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")

@@ -7,6 +7,11 @@ import typer
 from custview.errors import UserError
 
 
+def command_app(**options) -> typer.Typer:
+    """A Typer app for one command module, with the same plain help as the main command."""
+    return typer.Typer(add_completion=False, rich_markup_mode=None, **options)
+
+
 def open_store(ctx: typer.Context):
     """The store chosen by --db / $CUSTVIEW_DB / the user data folder."""
     from custview.cli import Settings

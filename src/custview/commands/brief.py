@@ -6,10 +6,10 @@ from typing import Optional
 
 import typer
 
-from custview.commands._common import open_store, pick_contact
+from custview.commands._common import command_app, open_store, pick_contact
 from custview.errors import UserError
 
-app = typer.Typer()
+app = command_app()
 
 
 @app.command()

@@ -6,9 +6,9 @@ from typing import Optional
 
 import typer
 
-from custview.commands._common import open_store, parse_stage_option
+from custview.commands._common import command_app, open_store, parse_stage_option
 
-app = typer.Typer()
+app = command_app()
 
 
 @app.command()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import typer
 
-app = typer.Typer()
+from custview.commands._common import command_app
+
+app = command_app()
 
 DEMO_CONTACT = "Sarah Chen"
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import typer
 
-from custview.commands._common import open_store
+from custview.commands._common import command_app, open_store
 
-app = typer.Typer()
+app = command_app()
 
 
 @app.command(name="import")

@@ -7,11 +7,11 @@ from typing import Optional
 
 import typer
 
-from custview.commands._common import open_store, parse_stage_option, pick_contact
+from custview.commands._common import command_app, open_store, parse_stage_option, pick_contact
 from custview.dates import parse_when
 from custview.errors import UserError
 
-app = typer.Typer()
+app = command_app()
 
 
 @app.command()
