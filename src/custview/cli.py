@@ -25,6 +25,7 @@ COMMANDS = {
     "contacts": "contacts",
     "attention": "attention",
     "stage": "stage",
+    "timeline": "timeline",
     "import": "import_",
     "demo": "demo",
 }

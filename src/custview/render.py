@@ -56,13 +56,13 @@ def _date(moment: datetime | None) -> str:
     return to_local(moment).strftime("%d %b %Y") if moment else "—"
 
 
-def _bullets(items) -> Table:
+def _bullets(items, marker: str = "•") -> Table:
     """A bulleted list whose wrapped lines stay indented under their bullet."""
     table = Table.grid(padding=(0, 1))
     table.add_column(no_wrap=True)
     table.add_column()
     for item in items:
-        table.add_row("  •", item if isinstance(item, Text) else _text(item))
+        table.add_row(f"  {marker}", item if isinstance(item, Text) else _text(item))
     return table
 
 
@@ -368,3 +368,21 @@ def render_stage_change(name: str, change, stage: str) -> RenderableType:
         return _line(name, " is already ", (stage, "stage"), ": nothing changed.")
     return _line(("Moved ", "good"), name, ": ", (change.previous_stage or "—", "muted"), " → ", (change.stage, "stage"),
                  (f"  (as of {_date(change.changed_at)})", "muted"))
+
+
+def render_timeline(subject: str, events) -> RenderableType:
+    """A history in date order, one row per event with its details beneath."""
+    if not events:
+        return _text(f"No events for {subject} with these filters.", "muted")
+    table = Table.grid(padding=(0, 2))
+    table.add_column(no_wrap=True, style=STYLES["muted"])
+    table.add_column(no_wrap=True)
+    table.add_column()
+    kind_styles = {"stage": "stage", "ticket": "warning", "appointment": "title", "note": "label", "signal": "topic"}
+    for e in events:
+        what = _line((e.title, kind_styles.get(e.kind)), (f"  — {e.who}" if e.who else "", "muted"))
+        if e.details:
+            what = Group(what, _bullets([_text(d, "muted") for d in e.details], marker=" "))
+        table.add_row(_text(f"{to_local(e.at):%Y-%m-%d}"), _text(e.kind), what)
+    return Panel(table, title=_text(f"Timeline — {subject} ({len(events)} events)", "title"), title_align="left",
+                 box=box.ROUNDED, padding=(0, 1))

@@ -166,6 +166,16 @@ class Store:
         with self.reading() as session:
             return [load_contact_history(session, row.contact.id) for row in rows]
 
+    def find_companies(self, query: str) -> list[Company]:
+        """Companies matching a name: exact (any case) if there is one, else partial matches."""
+        with self.reading() as session:
+            text = query.strip()
+            exact = session.exec(select(Company).where(Company.name == text)).all()
+            if exact or not text:
+                return list(exact)
+            pattern = _contains(text)
+            return list(session.exec(select(Company).where(Company.name.like(pattern, escape="\\")).order_by(Company.name)).all())
+
     def list_contacts(
         self, stage: str | None = None, company: str | None = None, search: str | None = None
     ) -> list[ContactRow]:

@@ -1,0 +1,48 @@
+import json
+
+from custview.sample import sample_path
+
+
+def events(cli, *args):
+    result = cli("timeline", *args, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_contact_timeline_has_every_kind_in_date_order(cli, book):
+    data = events(cli, "Ann Lee")
+    assert data["subject"] == "Ann Lee"
+    stamps = [e["at"] for e in data["events"]]
+    assert stamps == sorted(stamps)
+    kinds = {e["kind"] for e in data["events"]}
+    assert kinds == {"signal", "appointment", "ticket", "stage", "note"}
+    titles = [e["title"] for e in data["events"]]
+    assert "Buyer → Value Creator" in titles and "opened T-3 How do roles work?" in titles
+    assert "closed T-3 How do roles work?" in titles
+    meeting = next(e for e in data["events"] if e["kind"] == "appointment")
+    assert "outcome: Rollout on track; wants SSO next." in meeting["details"]
+
+
+def test_since_and_kind_filters(cli, book):
+    data = events(cli, "Ann Lee", "--since", "-10d", "--kind", "signal", "--kind", "ticket")
+    assert {e["kind"] for e in data["events"]} == {"signal", "ticket"}
+    assert [e["title"] for e in data["events"] if e["kind"] == "signal"] == ["content: Audit trail guide"]
+
+
+def test_company_timeline_merges_its_people_without_duplicates(cli):
+    cli("import", str(sample_path()))
+    data = events(cli, "Northwind Logistics")
+    assert data["subject"] == "Northwind Logistics"
+    who = {e["who"] for e in data["events"] if e["kind"] == "signal"}
+    assert who == {"Sarah Chen", "Marcus Webb", "Priya Nair"}
+    qbr = [e for e in data["events"] if "Quarterly business review: warehouse rollout" in e["title"]]
+    assert len(qbr) == 1
+
+
+def test_table_output_and_bad_filters(cli, book):
+    out = cli("timeline", "Ann Lee", "--no-pager").stdout
+    assert "Timeline — Ann Lee" in out and "Export fails on large files" in out
+    result = cli("timeline", "Ann Lee", "--kind", "party", "--since", "never")
+    assert result.exit_code == 1
+    assert len([line for line in result.stderr.splitlines() if line.startswith("error:")]) == 2
+    assert cli("timeline", "Nobody Atall").exit_code == 1
