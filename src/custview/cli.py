@@ -26,6 +26,7 @@ COMMANDS = {
     "attention": "attention",
     "stage": "stage",
     "timeline": "timeline",
+    "handoff": "handoff",
     "import": "import_",
     "demo": "demo",
 }

@@ -5,7 +5,6 @@ Every piece of data goes through `_text`, so file contents never act as markup o
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from rich import box
@@ -15,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from custview.dates import days_between, describe_age, describe_duration, to_local
+from custview.printable import printable
 
 STYLES = {
     "title": "bold",
@@ -27,16 +27,10 @@ STYLES = {
     "topic": "cyan",
     "expansion": "bold green",
 }
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def _clean(value) -> str:
-    text = "" if value is None else str(value)
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def _text(value, style: str | None = None) -> Text:
-    return Text(_clean(value), style=STYLES.get(style, style) if style else "")
+    return Text(printable(value), style=STYLES.get(style, style) if style else "")
 
 
 def _line(*parts) -> Text:
@@ -86,14 +80,14 @@ def render_briefing(b) -> RenderableType:
 
 def _header(b) -> Panel:
     lines = []
-    role = " · ".join(_clean(x) for x in (b.title, b.company_name) if x)
+    role = " · ".join(printable(x) for x in (b.title, b.company_name) if x)
     if role or b.buying_role:
         lines.append(_line(role, ((f"  ({b.buying_role} in the buying decision)" if b.buying_role else ""), "muted")))
-    contact = " · ".join(_clean(x) for x in (b.email, b.phone) if x)
+    contact = " · ".join(printable(x) for x in (b.email, b.phone) if x)
     if contact:
         lines.append(_text(contact))
     if b.preferences:
-        prefs = " · ".join(f"{key}: {_clean(value)}" for key, value in b.preferences.items())
+        prefs = " · ".join(f"{key}: {printable(value)}" for key, value in b.preferences.items())
         lines.append(_line(("Prefers: ", "label"), prefs))
     if b.context:
         lines.append(_line(("Context: ", "label"), b.context))
@@ -198,7 +192,7 @@ def _ticket_table(tickets, as_of: datetime) -> Table:
         kind = (t.kind or "unclassified") + (" (inferred)" if t.kind and t.kind_inferred else "")
         about = " · ".join([kind, t.status, f"opened {describe_age(t.opened_at, as_of)}"])
         if t.raised_by:
-            about += f" · raised by {_clean(t.raised_by)}"
+            about += f" · raised by {printable(t.raised_by)}"
         table.add_row(
             _line("  • ", (t.ref or "", "muted")),
             _line(t.subject, (f"  {t.priority}", "danger" if t.priority in ("high", "urgent") else "muted")),
@@ -215,7 +209,7 @@ def _meetings(b) -> Panel:
     else:
         lines.append(_line((m.purpose, "title"), (f"  {m.kind}, {describe_age(m.scheduled_at, b.as_of)} ({_date(m.scheduled_at)})", "muted")))
         if m.attendees:
-            who = ", ".join(f"{_clean(name)}" + (f" ({_clean(role)})" if role else "") for name, role in m.attendees)
+            who = ", ".join(f"{printable(name)}" + (f" ({printable(role)})" if role else "") for name, role in m.attendees)
             lines.append(_line(("With: ", "label"), who))
         lines.append(_line(("Outcome: ", "label"), m.outcome or "not recorded"))
         for decision in m.decisions:
@@ -245,7 +239,7 @@ def _company(b) -> Panel:
     c = b.company
     if c is None:
         return _section("Company", _text("No company on file.", "muted"))
-    facts = " · ".join(_clean(x) for x in (c.industry, c.size and f"{c.size} people", c.domain) if x)
+    facts = " · ".join(printable(x) for x in (c.industry, c.size and f"{c.size} people", c.domain) if x)
     lines = [_text(facts, "muted")] if facts else []
     if c.stage or c.health:
         health_style = {"healthy": "good", "watch": "warning", "at risk": "danger"}.get(c.health or "", "muted")
@@ -323,7 +317,7 @@ def render_appointment(record, contact_name: str, stage_change=None) -> Renderab
         _line(("Outcome: ", "label"), a.outcome or "not recorded"),
     ]
     if record.attendees:
-        lines.append(_line(("With: ", "label"), ", ".join(_clean(p.name) + (f" ({_clean(p.role)})" if p.role else "") for p in record.attendees)))
+        lines.append(_line(("With: ", "label"), ", ".join(printable(p.name) + (f" ({printable(p.role)})" if p.role else "") for p in record.attendees)))
     lines.extend(_line(("Decided: ", "label"), d) for d in a.decisions)
     for step in record.next_steps:
         due = f"  due {_date(step.due_at)}" if step.due_at else ""
