@@ -17,7 +17,7 @@ def test_handoff_is_markdown_with_every_section_promises_and_open_tickets(cli, b
     tokens = parse(result.stdout)
     assert headings(tokens) == ["Hand-over: Ann Lee", "Who they are", "Journey so far", "What was promised",
                                 "Open next steps", "Decisions", "Open tickets", "What resonates",
-                                "Who else is involved", "Key notes", "What not to do"]
+                                "Who else is involved", "Key notes", "What not to do", "For the next conversation"]
     html = MarkdownIt("commonmark").enable("table").render(result.stdout)
     assert "Send SSO options" in html and "OVERDUE" in html and "Book training" in html
     assert "Share slides" not in html  # done

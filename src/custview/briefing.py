@@ -15,6 +15,7 @@ from custview.dates import days_between
 from custview.health import Health, contact_health
 from custview.readiness import Readiness, assess_readiness
 from custview.stages import Stage
+from custview.talking_points import talking_points
 from custview.tickets import is_open_at, ticket_kind
 
 if TYPE_CHECKING:
@@ -174,6 +175,7 @@ class Briefing:
     open_next_steps: list[NextStepLine]
     company: CompanyContext | None
     key_notes: list[NoteLine] = field(default_factory=list)
+    talking_points: list[str] = field(default_factory=list)
 
     @property
     def problems(self) -> list[TicketLine]:
@@ -195,7 +197,7 @@ def build_briefing(history: ContactHistory, as_of: datetime) -> Briefing:
     future = [r for r in history.appointments if r.appointment.scheduled_at > as_of]
     names = {c.id: c.name for c in history.colleagues} | {contact.id: contact.name}
     stage, since = stage_at(history, as_of)
-    return Briefing(
+    briefing = Briefing(
         as_of=as_of,
         name=contact.name,
         email=contact.email,
@@ -234,6 +236,8 @@ def build_briefing(history: ContactHistory, as_of: datetime) -> Briefing:
             if n.written_at <= as_of
         ][:KEY_NOTES],
     )
+    briefing.talking_points = talking_points(briefing)
+    return briefing
 
 
 def stage_at(history: ContactHistory, as_of: datetime) -> tuple[Stage, datetime | None]:

@@ -31,6 +31,8 @@ def handoff_markdown(history: ContactHistory, b: Briefing) -> str:
     lines = [f"# Hand-over: {md(b.name)}", ""]
     lines += _who(b) + _journey(history, b) + _promises(history, b) + _tickets(b) + _resonates(b)
     lines += _people(b) + _notes(b) + _dont(b)
+    if b.talking_points:
+        lines += ["## For the next conversation", ""] + [f"- {md(point)}" for point in b.talking_points] + [""]
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -72,6 +72,8 @@ def render_briefing(b) -> RenderableType:
     parts = [_header(b), _stage(b)]
     if b.readiness:
         parts.append(_readiness(b.readiness))
+    if b.talking_points:
+        parts.append(_section("Talking points", _bullets(b.talking_points)))
     parts += [_health(b), _signals(b), _tickets(b), _meetings(b), _company(b)]
     if b.key_notes:
         parts.append(_notes(b))
