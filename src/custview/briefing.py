@@ -65,6 +65,7 @@ class TopicCount:
 class TicketLine:
     """An open ticket, whether this contact raised it or a colleague did."""
 
+    id: int | None
     ref: str | None
     subject: str
     status: str
@@ -280,7 +281,8 @@ def _signal_line(signal) -> SignalLine:
 
 def _ticket_line(ticket, as_of: datetime, raised_by: str | None) -> TicketLine:
     return TicketLine(
-        ref=ticket.ref,
+        id=ticket.id,
+        ref=ticket.ref or (f"#{ticket.id}" if ticket.id else None),
         subject=ticket.subject,
         status=ticket.status if ticket.status != "closed" else "open",
         priority=ticket.priority,
@@ -337,11 +339,12 @@ def _company_context(history: ContactHistory) -> CompanyContext | None:
     )
 
 
-def briefing_to_dict(briefing: Briefing) -> dict:
-    """The briefing as JSON-ready data (ISO dates), including the derived ticket split."""
+def briefing_to_dict(briefing) -> dict:
+    """A briefing (or any view dataclass) as JSON-ready data with ISO dates; briefings add the ticket split."""
     data = asdict(briefing)
-    data["problems"] = [asdict(t) for t in briefing.problems]
-    data["expansion_requests"] = [asdict(t) for t in briefing.expansion_requests]
+    if isinstance(briefing, Briefing):
+        data["problems"] = [asdict(t) for t in briefing.problems]
+        data["expansion_requests"] = [asdict(t) for t in briefing.expansion_requests]
     return _jsonable(data)
 
 

@@ -27,6 +27,9 @@ COMMANDS = {
     "stage": "stage",
     "timeline": "timeline",
     "handoff": "handoff",
+    "add": "add",
+    "ticket": "ticket",
+    "show": "show",
     "import": "import_",
     "demo": "demo",
 }

@@ -382,3 +382,49 @@ def render_timeline(subject: str, events) -> RenderableType:
         table.add_row(_text(f"{to_local(e.at):%Y-%m-%d}"), _text(e.kind), what)
     return Panel(table, title=_text(f"Timeline — {subject} ({len(events)} events)", "title"), title_align="left",
                  box=box.ROUNDED, padding=(0, 1))
+
+
+def render_saved(outcome: str, noun: str, label: str) -> RenderableType:
+    """One line saying what happened to a record added from the command line."""
+    verb = {"created": "Added", "updated": "Updated", "unchanged": "Unchanged:"}[outcome]
+    return _line((f"{verb} {noun} ", "good" if outcome != "unchanged" else "muted"), (label, "title"))
+
+
+def render_ticket_closed(ticket, already: bool) -> RenderableType:
+    """What closing a ticket did."""
+    label = f"{ticket.ref or '#' + str(ticket.id)} {ticket.subject}"
+    if already:
+        return _line(label, (" was already closed", "muted"), (f" ({_date(ticket.closed_at)})" if ticket.closed_at else "", "muted"))
+    return _line(("Closed ", "good"), (label, "title"))
+
+
+def render_company_view(v) -> RenderableType:
+    """The account view of one company."""
+    facts = " · ".join(printable(x) for x in (v.industry, v.size and f"{v.size} people", v.domain) if x)
+    h = v.health
+    style = {"healthy": "good", "watch": "warning", "at risk": "danger"}[h.label]
+    header = [_text(facts, "muted")] if facts else []
+    header.append(_line(("Account health: ", "label"), (f"{h.score}/100 ", "title"), (h.label, style),
+                        ("  (recorded: " + (v.recorded_health or "not set") + ", stage " + (v.recorded_stage or "not set") + ")", "muted")))
+    if h.reasons:
+        header.append(_bullets([r.text for r in h.reasons[:5]]))
+    if v.summary:
+        header.append(_text(v.summary))
+    people = Table(box=box.SIMPLE_HEAD)
+    for column in ("Name", "Title", "Stage", "Role", "Health", "Readiness"):
+        people.add_column(column, overflow="fold")
+    for p in v.people:
+        p_style = {"healthy": "good", "watch": "warning", "at risk": "danger"}[p.health_label]
+        people.add_row(_text(p.name, "title"), _text(p.title), _text(p.stage, "stage"), _text(p.buying_role),
+                       _text(f"{p.health_score} {p.health_label}", p_style), _text(p.readiness or "", "warning"))
+    parts = [Panel(Group(*header), title=_text(v.name, "title"), title_align="left", box=box.HEAVY, padding=(0, 1)),
+             _section(f"People — {len(v.people)}", people if v.people else _text("Nobody on record yet.", "muted"))]
+    if v.services:
+        parts.append(_section("Services", _bullets([
+            _line(s.name, (f"  {s.status}", "danger" if s.status == "at risk" else "muted"),
+                  (f"  {_date(s.start_at)} → {_date(s.end_at)}", "muted")) for s in v.services])))
+    if v.open_tickets:
+        parts.append(_section(f"Open tickets — {len(v.open_tickets)}", _ticket_table(v.open_tickets, v.as_of)))
+    if v.notes:
+        parts.append(_section("Company notes", _bullets(v.notes)))
+    return Group(*parts)

@@ -118,13 +118,17 @@ class Store:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         SQLModel.metadata.create_all(self.engine)
 
-    @contextmanager
-    def reading(self) -> Iterator[Session]:
-        """A session for queries; a clear error if there is no database yet."""
+    def require_data(self) -> None:
+        """A clear error unless the database exists."""
         if not self.exists():
             raise UserError(
                 f"No customer data yet at {self.path}: run 'custview import FILE' or 'custview demo' first."
             )
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for queries; a clear error if there is no database yet."""
+        self.require_data()
         with Session(self.engine, expire_on_commit=False) as session:
             yield session
 
@@ -160,9 +164,10 @@ class Store:
         with self.reading() as session:
             return load_contact_history(session, contact_id)
 
-    def contact_histories(self, stage: str | None = None, company: str | None = None) -> list[ContactHistory]:
+    def contact_histories(self, stage: str | None = None, company: str | None = None,
+                          company_id: int | None = None) -> list[ContactHistory]:
         """The histories of every contact matching the filters, for book-wide views like attention."""
-        rows = self.list_contacts(stage=stage, company=company)
+        rows = self.list_contacts(stage=stage, company=company, company_id=company_id)
         with self.reading() as session:
             return [load_contact_history(session, row.contact.id) for row in rows]
 
@@ -177,11 +182,14 @@ class Store:
             return list(session.exec(select(Company).where(Company.name.like(pattern, escape="\\")).order_by(Company.name)).all())
 
     def list_contacts(
-        self, stage: str | None = None, company: str | None = None, search: str | None = None
+        self, stage: str | None = None, company: str | None = None, search: str | None = None,
+        company_id: int | None = None,
     ) -> list[ContactRow]:
-        """Contacts with their company, filtered by stage, company name and free-text search."""
+        """Contacts with their company, filtered by stage, company name (part) or id, and free-text search."""
         with self.reading() as session:
             query = select(Contact, Company).join(Company, isouter=True)
+            if company_id is not None:
+                query = query.where(Contact.company_id == company_id)
             if stage:
                 query = query.where(Contact.stage == stage)
             if company:
@@ -248,6 +256,29 @@ class Store:
             if contact is None:
                 raise UserError(f"No contact with id {contact_id}.")
             return record_stage_change(session, contact, stage, when, "manual")
+
+
+    def close_ticket(self, key: str, when: datetime) -> tuple[Ticket, bool]:
+        """Close a ticket found by its ref or number (#12); also says whether it was closed already."""
+        self.require_data()
+        with self.writing() as session:
+            ticket = session.exec(select(Ticket).where(Ticket.ref == key)).first()
+            number = key.lstrip("#")
+            if ticket is None and number.isdigit():
+                ticket = session.get(Ticket, int(number))
+            if ticket is None:
+                raise UserError(f"No ticket {key!r}: use the ref shown in the brief (e.g. T-1004) or its number (#12).")
+            if ticket.status == "closed":
+                return ticket, True
+            ticket.status, ticket.closed_at = "closed", when
+            session.add(ticket)
+            return ticket, False
+
+    def company_with_histories(self, company_id: int) -> tuple[Company, list[ContactHistory]]:
+        """A company and the histories of all its contacts."""
+        with self.reading() as session:
+            company = session.get(Company, company_id)
+        return company, self.contact_histories(company_id=company_id)
 
 
 def _configure_connection(dbapi_connection, _record) -> None:

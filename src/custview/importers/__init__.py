@@ -9,7 +9,7 @@ from pathlib import Path
 
 from custview.dates import utc_now
 from custview.errors import UserError
-from custview.importers.records import KINDS, RecordWriter
+from custview.importers.records import KINDS, RecordWriter, SourceRecord
 from custview.importers.yaml_source import read_yaml_records
 from custview.store import Store
 
@@ -45,6 +45,12 @@ def import_files(store: Store, paths: list[Path], dry_run: bool = False, now: da
             problems.extend(error.problems)
     if problems:
         raise UserError(*problems)
+    return ImportReport([str(p) for p in paths], write_records(store, records, dry_run, now), dry_run)
+
+
+def write_records(store: Store, records: list[SourceRecord], dry_run: bool = False,
+                  now: datetime | None = None) -> dict[str, Counter]:
+    """Validate and upsert records in one transaction; counts per kind. Nothing is written on error or dry run."""
     counts: dict[str, Counter] = {}
     # A dry run against a database that does not exist yet must not create it.
     target = store if store.exists() or not dry_run else Store(Path(":memory:"))
@@ -55,7 +61,7 @@ def import_files(store: Store, paths: list[Path], dry_run: bool = False, now: da
                 raise _DryRun
     except _DryRun:
         pass
-    return ImportReport([str(p) for p in paths], counts, dry_run)
+    return counts
 
 
-__all__ = ["ImportReport", "import_files", "KINDS"]
+__all__ = ["ImportReport", "import_files", "write_records", "SourceRecord", "KINDS"]

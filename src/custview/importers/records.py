@@ -60,9 +60,14 @@ class SourceRecord:
         return ""
 
     def where(self, field_name: str | None = None) -> str:
-        """`file:line: kind[index] (label)`, pointing at the field's own line when known."""
-        line = self.key_lines.get(field_name, self.line) if field_name else self.line
+        """`file:line: kind[index] (label)`, pointing at the field's own line when known.
+
+        Records typed on the command line (line 0) are named by their source alone, e.g. "add contact".
+        """
         label = self.label()
+        if not self.line:
+            return self.file + (f" ({label})" if label else "")
+        line = self.key_lines.get(field_name, self.line) if field_name else self.line
         return f"{self.file}:{line}: {self.kind}[{self.index}]" + (f" ({label})" if label else "")
 
 
@@ -233,7 +238,7 @@ class RecordWriter:
             return None
         company = self._first(select(Company).where(Company.name == name))
         if company is None and name.lower() not in self._failed_companies:
-            fields.problem(name_field, f"unknown company {name!r} (add it under companies first)")
+            fields.problem(name_field, f"unknown company {name!r} (add the company first)")
         return company
 
     def resolve_contact(self, reference: str) -> tuple[Contact | None, str | None]:
@@ -245,7 +250,7 @@ class RecordWriter:
             return None, f"{len(found)} contacts are called {reference!r}: use the email instead"
         if reference.lower() in self._failed_contacts:
             return None, None
-        return None, f"unknown contact {reference!r} (add it under contacts first, or use their email)"
+        return None, f"unknown contact {reference!r} (add the contact first, or use their email)"
 
     def find_contact(self, fields: Fields, name_field: str = "contact", required: bool = True) -> Contact | None:
         """The contact a record refers to; a problem if unknown or ambiguous."""
