@@ -43,3 +43,12 @@ def test_handoff_to_a_file(cli, tmp_path):
     assert "Readiness" in text and "High Signal Blindness" in text and "Confirm custom-record support" in text
     bad = cli("handoff", "Sarah Chen", "--out", str(tmp_path / "missing" / "x.md"))
     assert bad.exit_code == 1 and "cannot write" in bad.stderr
+
+
+def test_handoff_json_carries_the_document_and_the_data(cli, book):
+    import json
+
+    data = json.loads(cli("handoff", "Ann Lee", "--json").stdout)
+    assert data["markdown"].startswith("# Hand-over: Ann Lee")
+    assert [s["stage"] for s in data["stage_history"]] == ["Buyer", "Value Creator", "Adopter"]
+    assert data["briefing"]["open_next_steps"][0]["step"] == "Send SSO options"

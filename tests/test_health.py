@@ -104,3 +104,13 @@ def test_the_sample_has_every_health_label(cli):
     assert health("Ravi Menon")["label"] == "watch"
     assert health("Marcus Webb")["label"] == "healthy"
     assert "urgent issue open" in " ".join(r["text"] for r in health("Olivia Grant")["reasons"])
+
+
+def test_the_brief_shows_account_health_across_the_company(cli):
+    cli("import", str(sample_path()))
+    company = json.loads(cli("brief", "Ravi Menon", "--json").stdout)["company"]
+    assert company["account_health"]["label"] == "at risk"
+    reasons = [r["text"] for r in company["account_health"]["reasons"]]
+    assert any(r.startswith("Olivia Grant: at risk") for r in reasons) and "service at risk: Meter-data pipeline" in reasons
+    account_line = next(line for line in cli("brief", "Ravi Menon").stdout.splitlines() if "Account: " in line)
+    assert f"health {company['account_health']['score']}/100 at risk" in account_line and "(recorded: at risk)" in account_line

@@ -139,6 +139,7 @@ class CompanyContext:
     summary: str | None
     colleagues: list[ColleagueLine]
     services: list[ServiceLine]
+    account_health: Health | None = None
 
 
 @dataclass
@@ -189,8 +190,12 @@ class Briefing:
         return [ticket for ticket in self.open_tickets if ticket.is_expansion]
 
 
-def build_briefing(history: ContactHistory, as_of: datetime) -> Briefing:
-    """Compute the briefing for one contact as it stood at `as_of`."""
+def build_briefing(history: ContactHistory, as_of: datetime,
+                   account_histories: list[ContactHistory] | None = None) -> Briefing:
+    """Compute the briefing for one contact as it stood at `as_of`.
+
+    With the histories of everyone at their company, the company context includes account health.
+    """
     contact = history.contact
     signals = [s for s in history.signals if s.occurred_at <= as_of]
     signals.sort(key=lambda s: s.occurred_at, reverse=True)
@@ -238,6 +243,11 @@ def build_briefing(history: ContactHistory, as_of: datetime) -> Briefing:
         ][:KEY_NOTES],
     )
     briefing.talking_points = talking_points(briefing)
+    if account_histories and briefing.company:
+        from custview.account import account_health
+
+        others = [build_briefing(h, as_of) for h in account_histories if h.contact.id != contact.id]
+        briefing.company.account_health = account_health([briefing, *others], history.services)
     return briefing
 
 

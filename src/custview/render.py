@@ -243,9 +243,14 @@ def _company(b) -> Panel:
         return _section("Company", _text("No company on file.", "muted"))
     facts = " · ".join(printable(x) for x in (c.industry, c.size and f"{c.size} people", c.domain) if x)
     lines = [_text(facts, "muted")] if facts else []
-    if c.stage or c.health:
-        health_style = {"healthy": "good", "watch": "warning", "at risk": "danger"}.get(c.health or "", "muted")
-        lines.append(_line(("Account: ", "label"), (c.stage or "stage not set", "stage"), "  health ", (c.health or "not set", health_style)))
+    if c.stage or c.health or c.account_health:
+        styles = {"healthy": "good", "watch": "warning", "at risk": "danger"}
+        health = c.account_health
+        measured = (f"{health.score}/100 {health.label}", styles[health.label]) if health else (c.health or "not set", styles.get(c.health or "", "muted"))
+        lines.append(_line(("Account: ", "label"), (c.stage or "stage not set", "stage"), "  health ", measured,
+                           (f"  (recorded: {c.health})" if health and c.health else "", "muted")))
+        if health and health.reasons:
+            lines.append(_bullets([r.text for r in health.reasons[:3]]))
     if c.summary:
         lines.append(_text(c.summary))
     for service in c.services:

@@ -47,3 +47,12 @@ def parse_stage_option(text: str | None, option: str = "--stage") -> str | None:
         return Stage.parse(text).value
     except ValueError as error:
         raise UserError(f"{option}: {error}") from None
+
+
+def brief_contact(store, contact, moment):
+    """The briefing for a contact, with their account's health when they belong to a company."""
+    from custview.briefing import build_briefing
+
+    history = store.contact_history(contact.id)
+    account = store.contact_histories(company_id=contact.company_id) if contact.company_id else None
+    return build_briefing(history, moment, account)

@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from custview.commands._common import command_app, open_store, pick_contact
+from custview.commands._common import brief_contact, command_app, open_store, pick_contact
 from custview.errors import UserError
 
 app = command_app()
@@ -20,7 +20,7 @@ def brief(
     as_of: Optional[str] = typer.Option(None, "--as-of", metavar="DATE", help="Brief as of another day (e.g. 2026-10-01, -2w)."),
 ) -> None:
     """Pre-call briefing: stage, signals, topics, tickets, last meeting, company and engagement style."""
-    from custview.briefing import briefing_to_dict, build_briefing
+    from custview.briefing import briefing_to_dict
     from custview.dates import parse_as_of, utc_now
 
     try:
@@ -29,7 +29,7 @@ def brief(
         raise UserError(f"--as-of: {error}") from None
     store = open_store(ctx)
     contact = pick_contact(store, name)
-    briefing = build_briefing(store.contact_history(contact.id), moment)
+    briefing = brief_contact(store, contact, moment)
     if as_json:
         from custview.terminal import print_json
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from custview.commands._common import command_app
+from custview.commands._common import brief_contact, command_app
 
 app = command_app()
 
@@ -14,7 +14,6 @@ DEMO_CONTACT = "Sarah Chen"
 @app.command()
 def demo() -> None:
     """Load the bundled sample into a separate demo database (never yours) and brief Sarah Chen."""
-    from custview.briefing import build_briefing
     from custview.dates import utc_now
     from custview.importers import import_files
     from custview.render import render_briefing
@@ -27,7 +26,7 @@ def demo() -> None:
         store.path.with_name(store.path.name + suffix).unlink(missing_ok=True)
     import_files(store, [sample_path()])
     sarah = store.find_contacts(DEMO_CONTACT)[0]
-    console().print(render_briefing(build_briefing(store.contact_history(sarah.id), utc_now())))
+    console().print(render_briefing(brief_contact(store, sarah, utc_now())))
     console().print(_what_next(store, sarah.id), soft_wrap=True)
 
 

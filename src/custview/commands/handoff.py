@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from custview.commands._common import command_app, open_store, pick_contact
+from custview.commands._common import brief_contact, command_app, open_store, pick_contact
 from custview.errors import UserError
 
 app = command_app()
@@ -18,18 +18,26 @@ def handoff(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="Contact name or email."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", metavar="FILE", help="Write the Markdown to this file instead of printing it."),
+    as_json: bool = typer.Option(False, "--json", help="Print the hand-over as JSON: the Markdown and the data behind it."),
 ) -> None:
     """Write a Markdown hand-over: who they are, the journey, promises, open tickets, what resonates, what not to do."""
     import sys
 
-    from custview.briefing import build_briefing
     from custview.dates import utc_now
     from custview.handoff import handoff_markdown
 
     store = open_store(ctx)
     contact = pick_contact(store, name)
     history = store.contact_history(contact.id)
-    document = handoff_markdown(history, build_briefing(history, utc_now()))
+    briefing = brief_contact(store, contact, utc_now())
+    document = handoff_markdown(history, briefing)
+    if as_json:
+        from custview.briefing import briefing_to_dict
+        from custview.terminal import print_json
+
+        stages = [{"stage": c.stage, "from": c.previous_stage, "at": c.changed_at.isoformat()} for c in history.stage_changes]
+        print_json({"markdown": document, "stage_history": stages, "briefing": briefing_to_dict(briefing)})
+        return
     if out is None:
         sys.stdout.write(document)
         return
