@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from statistics import mean
 from typing import TYPE_CHECKING
 
 from custview.briefing import build_briefing
-from custview.health import Health, HealthReason, label_for
+from custview.health import Health, account_health
 
 if TYPE_CHECKING:
     from custview.briefing import Briefing, ServiceLine, TicketLine
     from custview.models import Company
     from custview.store import ContactHistory
-
-SERVICE_AT_RISK_POINTS = -15
-
 
 @dataclass
 class PersonLine:
@@ -48,20 +44,6 @@ class CompanyView:
     services: list[ServiceLine]
     open_tickets: list[TicketLine]
     notes: list[str]
-
-
-def account_health(briefings: list[Briefing], services) -> Health:
-    """The account's health: the average of its people's, less services at risk, with the reasons."""
-    reasons = [
-        HealthReason("contact", b.health.score - 100, f"{b.name}: {b.health.label} ({b.health.score})"
-                     + (f": {b.health.reasons[0].text}" if b.health.reasons else ""))
-        for b in briefings if b.health.label != "healthy"
-    ]
-    reasons += [HealthReason("service", SERVICE_AT_RISK_POINTS, f"service at risk: {s.name}")
-                for s in services if s.status == "at risk"]
-    base = mean(b.health.score for b in briefings) if briefings else 100
-    score = max(0, min(100, round(base + SERVICE_AT_RISK_POINTS * sum(s.status == "at risk" for s in services))))
-    return Health(score, label_for(score), sorted(reasons, key=lambda r: r.points))
 
 
 def build_company_view(company: Company, histories: list[ContactHistory], as_of: datetime) -> CompanyView:

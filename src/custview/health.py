@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from statistics import mean
 from typing import TYPE_CHECKING
 
 from custview.dates import days_between
@@ -32,6 +33,8 @@ TYPICAL_STAGE_DAYS = {
 TWO_WAY_SIGNAL_KINDS = {"email", "office hours", "event"}
 
 HEALTHY_FROM, WATCH_FROM = 75, 50
+# What a service at risk costs an account's score.
+SERVICE_AT_RISK_POINTS = -15
 
 
 @dataclass
@@ -149,6 +152,19 @@ def service_rule(history, stage, stage_since, as_of) -> HealthReason | None:
     """A service we deliver to their company that is at risk."""
     at_risk = [s.name for s in history.services if s.status == "at risk"]
     if at_risk:
-        return HealthReason("service", -15, f"service at risk: {', '.join(at_risk)}")
+        return HealthReason("service", SERVICE_AT_RISK_POINTS, f"service at risk: {', '.join(at_risk)}")
     return None
 
+
+def account_health(briefings, services) -> Health:
+    """The account's health: the average of its people's, less services at risk, with the reasons."""
+    reasons = [
+        HealthReason("contact", b.health.score - 100, f"{b.name}: {b.health.label} ({b.health.score})"
+                     + (f": {b.health.reasons[0].text}" if b.health.reasons else ""))
+        for b in briefings if b.health.label != "healthy"
+    ]
+    reasons += [HealthReason("service", SERVICE_AT_RISK_POINTS, f"service at risk: {s.name}")
+                for s in services if s.status == "at risk"]
+    base = mean(b.health.score for b in briefings) if briefings else 100
+    score = max(0, min(100, round(base + SERVICE_AT_RISK_POINTS * sum(s.status == "at risk" for s in services))))
+    return Health(score, label_for(score), sorted(reasons, key=lambda r: r.points))
