@@ -114,3 +114,16 @@ def test_the_brief_shows_account_health_across_the_company(cli):
     assert any(r.startswith("Olivia Grant: at risk") for r in reasons) and "service at risk: Meter-data pipeline" in reasons
     account_line = next(line for line in cli("brief", "Ravi Menon").stdout.splitlines() if "Account: " in line)
     assert f"health {company['account_health']['score']}/100 at risk" in account_line and "(recorded: at risk)" in account_line
+
+
+def test_account_health_averages_people_and_charges_services_at_risk():
+    from types import SimpleNamespace
+
+    from custview.health import Health, HealthReason, account_health
+
+    people = [SimpleNamespace(name="A", health=Health(90, "healthy", [])),
+              SimpleNamespace(name="B", health=Health(40, "at risk", [HealthReason("quiet", -30, "gone quiet")]))]
+    services = [Service(company_id=1, name="Pipeline", status="at risk")]
+    h = account_health(people, services)
+    assert (h.score, h.label) == (50, "watch")
+    assert [r.text for r in h.reasons] == ["B: at risk (40): gone quiet", "service at risk: Pipeline"]
