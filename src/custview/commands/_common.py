@@ -50,9 +50,12 @@ def parse_stage_option(text: str | None, option: str = "--stage") -> str | None:
 
 
 def brief_contact(store, contact, moment):
-    """The briefing for a contact, with their account's health when they belong to a company."""
+    """A contact's history and briefing, with their account's health when they belong to a company."""
     from custview.briefing import build_briefing
 
-    history = store.contact_history(contact.id)
-    account = store.contact_histories(company_id=contact.company_id) if contact.company_id else None
-    return build_briefing(history, moment, account)
+    if not contact.company_id:
+        history = store.contact_history(contact.id)
+        return history, build_briefing(history, moment)
+    account = store.contact_histories(company_id=contact.company_id)
+    history = next(h for h in account if h.contact.id == contact.id)
+    return history, build_briefing(history, moment, account)

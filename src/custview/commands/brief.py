@@ -29,7 +29,7 @@ def brief(
         raise UserError(f"--as-of: {error}") from None
     store = open_store(ctx)
     contact = pick_contact(store, name)
-    briefing = brief_contact(store, contact, moment)
+    _, briefing = brief_contact(store, contact, moment)
     if as_json:
         from custview.terminal import print_json
 

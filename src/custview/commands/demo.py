@@ -26,7 +26,7 @@ def demo() -> None:
         store.path.with_name(store.path.name + suffix).unlink(missing_ok=True)
     import_files(store, [sample_path()])
     sarah = store.find_contacts(DEMO_CONTACT)[0]
-    console().print(render_briefing(brief_contact(store, sarah, utc_now())))
+    console().print(render_briefing(brief_contact(store, sarah, utc_now())[1]))
     console().print(_what_next(store, sarah.id), soft_wrap=True)
 
 

@@ -28,8 +28,7 @@ def handoff(
 
     store = open_store(ctx)
     contact = pick_contact(store, name)
-    history = store.contact_history(contact.id)
-    briefing = brief_contact(store, contact, utc_now())
+    history, briefing = brief_contact(store, contact, utc_now())
     document = handoff_markdown(history, briefing)
     if as_json:
         from custview.briefing import briefing_to_dict

@@ -77,6 +77,7 @@ class Fields:
     def __init__(self, record: SourceRecord, allowed: tuple[str, ...], now: datetime):
         self.record, self.now = record, now
         self.problems: list[str] = []
+        self.refers_to_failed_record = False  # its problem was reported with that record
         for key in record.data:
             if key not in allowed:
                 self.problem(key, f"unknown field (expected one of: {', '.join(allowed)})")
@@ -210,8 +211,8 @@ class RecordWriter:
     # -- shared helpers ----------------------------------------------------------------------
 
     def _finish(self, fields: Fields) -> bool:
-        self.problems.extend(problem for problem in fields.problems if problem)
-        return not fields.problems
+        self.problems.extend(fields.problems)
+        return not fields.problems and not fields.refers_to_failed_record
 
     def _upsert(self, existing: SQLModel | None, model: type[SQLModel], values: dict) -> tuple[SQLModel, str]:
         if existing is None:
@@ -261,7 +262,7 @@ class RecordWriter:
         if why:
             fields.problem(name_field, why)
         elif contact is None:
-            fields.problems.append("")  # the contact itself failed and was reported already
+            fields.refers_to_failed_record = True
         return contact
 
     # -- one handler per kind ------------------------------------------------------------------
