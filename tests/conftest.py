@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -55,3 +59,15 @@ def dump(db: Path) -> dict[str, list[tuple]]:
     with sqlite3.connect(db) as connection:
         tables = [r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
         return {t: connection.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in tables}
+
+
+def installed_custview() -> str:
+    beside_python = Path(sys.executable).parent / "custview"
+    found = str(beside_python) if beside_python.exists() else shutil.which("custview")
+    assert found, "the custview executable is not installed (pip install .)"
+    return found
+
+
+def run_installed(*args, env_extra=None):
+    env = {**os.environ, **(env_extra or {})}
+    return subprocess.run([installed_custview(), *args], capture_output=True, text=True, env=env, timeout=120)

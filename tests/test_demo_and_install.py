@@ -1,29 +1,14 @@
 """The bundled sample, the demo, and the installed `custview` executable."""
 
 import json
-import os
-import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 from typer.testing import CliRunner
 
-from conftest import BOOK, dump
+from conftest import BOOK, dump, run_installed
 from custview.cli import app
 from custview.sample import sample_path
-
-
-def installed_custview() -> str:
-    beside_python = Path(sys.executable).parent / "custview"
-    found = str(beside_python) if beside_python.exists() else shutil.which("custview")
-    assert found, "the custview executable is not installed (pip install .)"
-    return found
-
-
-def run_installed(*args, env_extra=None):
-    env = {**os.environ, **(env_extra or {})}
-    return subprocess.run([installed_custview(), *args], capture_output=True, text=True, env=env, timeout=120)
 
 
 def test_sample_is_bundled_and_imports_twice_without_duplicates(cli):

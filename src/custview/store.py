@@ -111,6 +111,7 @@ class Store:
                 f"sqlite:///{self.path}", connect_args={"timeout": BUSY_TIMEOUT_SECONDS}
             )
             event.listen(self._engine, "connect", _configure_connection)
+            event.listen(self._engine, "begin", _begin_transaction)
         return self._engine
 
     def ensure_schema(self) -> None:
@@ -136,7 +137,9 @@ class Store:
     def writing(self) -> Iterator[Session]:
         """A session whose work is committed as one transaction, or rolled back entirely on any error."""
         self.ensure_schema()
-        with Session(self.engine, expire_on_commit=False) as session:
+        # Take the write lock at the start (waiting up to the busy timeout for another writer), so
+        # a transaction that reads before it writes can never fail half-way with "database is locked".
+        with Session(self.engine.execution_options(write_lock=True), expire_on_commit=False) as session:
             try:
                 yield session
                 session.commit()
@@ -282,11 +285,17 @@ class Store:
 
 
 def _configure_connection(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None  # transactions are begun by _begin_transaction
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _begin_transaction(connection) -> None:
+    immediate = connection.get_execution_options().get("write_lock", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _contains(text: str) -> str:
