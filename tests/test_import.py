@@ -202,3 +202,12 @@ def test_appointments_keep_attendees_and_next_steps(book):
     assert attendees == [("Ann Lee", "decision maker", 1), ("Anna Berg", "project lead", 1),
                          ("Dana Ortiz (us)", "account manager", 0)]
     assert steps == [("Send SSO options", "Dana Ortiz", 0), ("Book training", "Ann Lee", 0), ("Share slides", "Dana Ortiz", 1)]
+
+
+def test_a_new_database_is_readable_by_its_owner_only(cli, db):
+    import stat
+
+    assert cli("import", str(BOOK)).exit_code == 0
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+    for companion in db.parent.glob(db.name + "-*"):
+        assert stat.S_IMODE(companion.stat().st_mode) & 0o077 == 0

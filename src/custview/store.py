@@ -115,8 +115,11 @@ class Store:
         return self._engine
 
     def ensure_schema(self) -> None:
-        """Create the database file, its folders and its tables if they are missing."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        """Create the database file (readable by its owner only), its folders and its tables if missing."""
+        if str(self.path) != ":memory:" and not self.path.exists():
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            # An empty file is a valid new SQLite database; SQLite gives -wal/-shm the same mode.
+            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
         SQLModel.metadata.create_all(self.engine)
 
     def require_data(self) -> None:
