@@ -10,6 +10,7 @@ from pathlib import Path
 from custview.dates import utc_now
 from custview.errors import UserError
 from custview.importers.records import KINDS, RecordWriter, SourceRecord
+from custview.importers.json_source import read_json_records
 from custview.importers.yaml_source import read_yaml_records
 from custview.store import Store
 
@@ -36,11 +37,12 @@ def import_files(store: Store, paths: list[Path], dry_run: bool = False, now: da
     records = []
     problems = []
     for path in paths:
-        if path.suffix.lower() not in (".yaml", ".yml"):
-            problems.append(f"{path}: unsupported file type {path.suffix or '(none)'!r} (expected .yaml or .yml)")
+        if path.suffix.lower() not in (".yaml", ".yml", ".json"):
+            problems.append(f"{path}: unsupported file type {path.suffix or '(none)'!r} (expected .yaml, .yml or .json)")
             continue
         try:
-            records.extend(read_yaml_records(path))
+            read = read_json_records if path.suffix.lower() == ".json" else read_yaml_records
+            records.extend(read(path))
         except UserError as error:
             problems.extend(error.problems)
     if problems:

@@ -6,7 +6,9 @@ Every problem is collected with its file, line, record and field; the caller dec
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -33,22 +35,34 @@ from custview.models import (
     Ticket,
 )
 from custview.stages import Stage
-from custview.store import exact_contacts, record_stage_change
+from custview.store import SignalBulkLoader, exact_contacts, record_stage_change
 
 KINDS = ("companies", "contacts", "signals", "appointments", "tickets", "services", "notes")
 OUTCOMES = ("created", "updated", "unchanged")
 
 
-@dataclass
+@dataclass(slots=True)
 class SourceRecord:
-    """One record as read from a file, with where it came from for error messages."""
+    """One record as read from a file, with where it came from for error messages.
+
+    YAML records have an index in their section; CSV rows have none, but know the column each
+    field came from (`columns`), how their tool writes dates (`read_date`) and their raw cells.
+    """
 
     kind: str
     data: dict
     file: str
-    index: int
+    index: int | None
     line: int
     key_lines: dict = field(default_factory=dict)
+    columns: dict | None = None
+    read_date: Callable[[str], datetime] | None = None
+    raw: list[str] | None = None
+    malformed: str | None = None
+
+    def field_label(self, name: str) -> str:
+        """What the user calls this field in their file: the column name for CSV rows."""
+        return self.columns.get(name, name) if self.columns else name
 
     def label(self) -> str:
         """A few words that let a user recognise the record."""
@@ -64,6 +78,8 @@ class SourceRecord:
 
         Records typed on the command line (line 0) are named by their source alone, e.g. "add contact".
         """
+        if self.index is None:
+            return f"{self.file}:{self.line}"
         label = self.label()
         if not self.line:
             return self.file + (f" ({label})" if label else "")
@@ -84,7 +100,7 @@ class Fields:
 
     def problem(self, name: str, message: str) -> None:
         """Note a problem with field `name`."""
-        self.problems.append(f"{self.record.where(name)}: {name}: {message}")
+        self.problems.append(f"{self.record.where(name)}: {self.record.field_label(name)}: {message}")
 
     def has(self, name: str) -> bool:
         """Whether the record gives this field a value."""
@@ -121,6 +137,8 @@ class Fields:
                 self.problem(name, "missing (required)")
             return None
         try:
+            if self.record.read_date and isinstance(value, str):
+                return self.record.read_date(value)
             return parse_when(value, self.now)
         except ValueError as error:
             self.problem(name, str(error))
@@ -131,9 +149,9 @@ class Fields:
         text = self.text(name)
         if text is None:
             return default
-        wanted = _squash(text)
+        wanted = squash(text)
         for option in options:
-            if _squash(option) == wanted:
+            if squash(option) == wanted:
                 return option
         self.problem(name, f"unknown value {text!r} (expected one of: {', '.join(options)})")
         return default
@@ -173,45 +191,107 @@ class Fields:
         return value
 
 
-def _squash(text: str) -> str:
+def squash(text: str) -> str:
+    """A value reduced to its letters and digits in lower case, for forgiving comparisons."""
     return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
-class RecordWriter:
-    """Applies source records to an open session, counting created / updated / unchanged per kind."""
+_EMAIL_IN_TEXT = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+_LEGAL_SUFFIXES = {"inc", "incorporated", "ltd", "limited", "llc", "llp", "plc", "gmbh", "ag", "bv", "nv", "sa",
+                   "sas", "sarl", "srl", "spa", "oy", "ab", "as", "aps", "pty", "co", "corp", "corporation",
+                   "company", "kg", "se"}
 
-    def __init__(self, session: Session, now: datetime):
-        self.session, self.now = session, now
+
+def company_key(name: str) -> str:
+    """A company name reduced for matching: case, punctuation and legal suffixes ("Inc.", "GmbH") ignored."""
+    words = re.findall(r"[0-9a-z]+", name.lower())
+    while len(words) > 1 and words[-1] in _LEGAL_SUFFIXES:
+        words.pop()
+    return " ".join(words)
+
+
+def clean_domain(value: str) -> str:
+    """A web domain from what exports put in a domain or website field: "https://www.acme.com/x" -> "acme.com"."""
+    domain = re.sub(r"^[a-z]+://", "", value.strip().lower()).split("/")[0].split("?")[0]
+    return domain[4:] if domain.startswith("www.") else domain
+
+
+PROBLEM_LIMIT = 100  # problem lines shown for one import; the rest are counted
+
+
+class RecordWriter:
+    """Applies source records to an open session, counting created / updated / unchanged / rejected per kind.
+
+    Give it records with companies and contacts before the records that refer to them (`KINDS`
+    order), then call `finish`. Strict by default: any problem makes `finish` raise UserError
+    with all of them. With `on_reject`, a bad record is skipped and handed to that callback.
+    """
+
+    def __init__(self, session: Session, now: datetime,
+                 on_reject: Callable[[SourceRecord, list[str]], None] | None = None):
+        self.session, self.now, self.on_reject = session, now, on_reject
         self.counts: dict[str, Counter] = {kind: Counter() for kind in KINDS}
         self.problems: list[str] = []
+        self.problem_count = 0
+        self.stage_changes: list[tuple[str, str | None, str]] = []  # (contact, from, to)
         self._failed_contacts: set[str] = set()
         self._failed_companies: set[str] = set()
+        self._signals: SignalBulkLoader | None = None
+        self._contact_ids: dict[str, int | None] | None = None
+        self._company_keys: dict[str, int] | None = None
+        self._record_problems: list[str] = []
+        self._handlers = {"companies": self._company, "contacts": self._contact, "signals": self._signal,
+                          "appointments": self._appointment, "tickets": self._ticket, "services": self._service,
+                          "notes": self._note}
 
-    def apply(self, records: list[SourceRecord]) -> dict[str, Counter]:
-        """Write all records (companies and contacts first); UserError with every problem if any."""
-        handlers = {
-            "companies": self._company,
-            "contacts": self._contact,
-            "signals": self._signal,
-            "appointments": self._appointment,
-            "tickets": self._ticket,
-            "services": self._service,
-            "notes": self._note,
-        }
+    def apply(self, records: Iterable[SourceRecord]) -> dict[str, Counter]:
+        """Write all records (sorted into dependency order) and finish; the counts per kind."""
         for record in sorted(records, key=lambda r: KINDS.index(r.kind)):
+            self.write(record)
+        return self.finish()
+
+    def write(self, record: SourceRecord) -> None:
+        """Validate and upsert one record; its problems are collected (or it is handed to on_reject)."""
+        self._record_problems: list[str] = []
+        if record.malformed:
+            self._note_problems([f"{record.where()}: {record.malformed}"])
+            outcome = None
+        else:
+            handler = self._handlers[record.kind]
             with self.session.no_autoflush:
-                outcome = handlers[record.kind](record)
-            if outcome:
-                self.counts[record.kind][outcome] += 1
-            self.session.flush()
-        if self.problems:
-            raise UserError(*self.problems)
+                outcome = handler(record)
+            if record.kind != "signals":
+                self.session.flush()
+        if outcome and outcome != "staged":
+            self.counts[record.kind][outcome] += 1
+        elif outcome is None:
+            self.counts[record.kind]["rejected"] += 1
+            if self.on_reject:
+                self.on_reject(record, self._record_problems
+                               or [f"{record.where()}: refers to a record that was rejected"])
+
+    def finish(self) -> dict[str, Counter]:
+        """Write what is still staged; UserError listing the problems unless bad records are being skipped."""
+        if self.problem_count and not self.on_reject:
+            raise UserError(*self.problems, *self._more_problems())
+        if self._signals is not None:
+            created, updated, unchanged = self._signals.merge()
+            self.counts["signals"] += Counter(created=created, updated=updated, unchanged=unchanged)
         return self.counts
+
+    def _more_problems(self) -> list[str]:
+        hidden = self.problem_count - len(self.problems)
+        return [f"… and {hidden} more problem{'s' if hidden != 1 else ''}"] if hidden else []
+
+    def _note_problems(self, problems: list[str]) -> None:
+        self._record_problems.extend(problems)
+        self.problem_count += len(problems)
+        self.problems.extend(problems[: max(0, PROBLEM_LIMIT - len(self.problems))])
 
     # -- shared helpers ----------------------------------------------------------------------
 
     def _finish(self, fields: Fields) -> bool:
-        self.problems.extend(fields.problems)
+        self._note_problems(fields.problems)
         return not fields.problems and not fields.refers_to_failed_record
 
     def _upsert(self, existing: SQLModel | None, model: type[SQLModel], values: dict) -> tuple[SQLModel, str]:
@@ -219,6 +299,8 @@ class RecordWriter:
             row = model(**values)
             self.session.add(row)
             self.session.flush()
+            if model is Company and self._company_keys is not None:
+                self._company_keys.setdefault(company_key(row.name), row.id)
             return row, "created"
         changed = False
         for key, value in values.items():
@@ -233,17 +315,48 @@ class RecordWriter:
         return self.session.exec(query).first()
 
     def find_company(self, fields: Fields, name_field: str = "company", required: bool = False) -> Company | None:
-        """The company a record refers to by name; a problem if it is unknown."""
+        """The company a record refers to by name (forgiving "Inc."/"GmbH" and case); a problem if unknown.
+
+        Rows of an export (CSV) that name a company we don't know yet create it, as the export implies it.
+        """
         name = fields.text(name_field, required)
         if name is None:
             return None
-        company = self._first(select(Company).where(Company.name == name))
-        if company is None and name.lower() not in self._failed_companies:
+        company = self._existing_company(name, None)
+        if company is None and fields.record.index is None and name.lower() not in self._failed_companies:
+            company, _ = self._upsert(None, Company, {"name": name})
+            self.counts["companies"]["created"] += 1
+        elif company is None and name.lower() not in self._failed_companies:
             fields.problem(name_field, f"unknown company {name!r} (add the company first)")
         return company
 
+    def _existing_company(self, name: str | None, domain: str | None) -> Company | None:
+        """The company with this domain, else this name, else the same name without legal suffixes."""
+        if domain:
+            found = self._first(select(Company).where(Company.domain == domain))
+            if found:
+                return found
+        if not name:
+            return None
+        found = self._first(select(Company).where(Company.name == name))
+        if found:
+            return found
+        if self._company_keys is None:
+            self._company_keys = {}
+            for company_id, known in self.session.exec(select(Company.id, Company.name)):
+                self._company_keys.setdefault(company_key(known), company_id)
+        company_id = self._company_keys.get(company_key(name))
+        return self.session.get(Company, company_id) if company_id else None
+
     def resolve_contact(self, reference: str) -> tuple[Contact | None, str | None]:
-        """A contact by email or exact name (any case); or why it could not be found."""
+        """A contact by email or exact name (any case); or why it could not be found.
+
+        A reference like "Sarah Chen (sarah@northwind.example)", as exports write associations, is
+        resolved by the email in it.
+        """
+        email = _EMAIL_IN_TEXT.search(reference)
+        if email and email.group(0) != reference:
+            reference = email.group(0)
         found = exact_contacts(self.session, reference)
         if len(found) == 1:
             return found[0], None
@@ -274,6 +387,8 @@ class RecordWriter:
         for key in ("domain", "industry", "size", "summary"):
             if f.has(key):
                 values[key] = f.text(key)
+        if values.get("domain"):
+            values["domain"] = clean_domain(values["domain"])
         if f.has("stage"):
             values["stage"] = f.stage("stage")
         if f.has("health"):
@@ -282,7 +397,9 @@ class RecordWriter:
             if name:
                 self._failed_companies.add(name.lower())
             return None
-        existing = self._first(select(Company).where(Company.name == name))
+        existing = self._existing_company(name, values.get("domain"))
+        if existing is not None:
+            values["name"] = existing.name  # the name we know them by stays
         return self._upsert(existing, Company, values)[1]
 
     def _contact(self, record: SourceRecord) -> str | None:
@@ -375,30 +492,61 @@ class RecordWriter:
             changed = True
         return changed
 
+    SIGNAL_FIELDS = ("contact", "kind", "title", "topics", "at", "detail", "source")
+
     def _signal(self, record: SourceRecord) -> str | None:
-        f = Fields(record, ("contact", "kind", "title", "topics", "at", "detail", "source"), self.now)
+        """Signals are staged for the bulk loader (they come by the million); counted when it merges."""
+        row = self._quick_signal(record) or self._checked_signal(record)
+        if row is None:
+            return None
+        if self._signals is None:
+            self._signals = SignalBulkLoader(self.session)
+        self._signals.add(row)
+        return "staged"
+
+    def _quick_signal(self, record: SourceRecord) -> tuple | None:
+        """The row of a plainly well-formed signal, without the full checks; None when in any doubt."""
+        data = record.data
+        contact, kind, title, at = data.get("contact"), data.get("kind"), data.get("title"), data.get("at")
+        topics, detail, source = data.get("topics", []), data.get("detail"), data.get("source")
+        if not (isinstance(contact, str) and isinstance(kind, str) and isinstance(title, str) and isinstance(at, str)
+                and isinstance(topics, list) and all(isinstance(t, str) and t.strip() for t in topics)
+                and isinstance(detail, (str, type(None))) and isinstance(source, (str, type(None)))
+                and kind.strip() and title.strip() and len(data) <= len(self.SIGNAL_FIELDS)
+                and all(key in self.SIGNAL_FIELDS for key in data)):
+            return None
+        contact_id = self._contact_index().get(contact.strip().lower())
+        if contact_id is None:
+            return None
+        try:
+            moment = record.read_date(at) if record.read_date else datetime.fromisoformat(at)
+        except ValueError:
+            return None
+        if moment.tzinfo is None and not record.read_date:
+            moment = moment.astimezone()  # a YAML time without zone is the user's local time
+        return SignalBulkLoader.row(contact_id, kind.strip().lower(), title.strip(),
+                                    [t.strip() for t in topics], moment, detail, source)
+
+    def _contact_index(self) -> dict[str, int | None]:
+        """Contact ids by lower-case email and by name (None where a name is shared), built once."""
+        if self._contact_ids is None:
+            self._contact_ids = {}
+            for contact_id, email, name in self.session.exec(select(Contact.id, Contact.email, Contact.name)):
+                key = name.lower()
+                self._contact_ids[key] = None if key in self._contact_ids else contact_id
+                if email:
+                    self._contact_ids[email.lower()] = contact_id
+        return self._contact_ids
+
+    def _checked_signal(self, record: SourceRecord) -> tuple | None:
+        f = Fields(record, self.SIGNAL_FIELDS, self.now)
         contact = self.find_contact(f)
-        values = {
-            "kind": (f.text("kind", required=True) or "").lower(),
-            "title": f.text("title", required=True),
-            "topics": f.texts("topics"),
-            "occurred_at": f.when("at", required=True),
-        }
-        for key in ("detail", "source"):
-            if f.has(key):
-                values[key] = f.text(key)
+        kind, title = (f.text("kind", required=True) or "").lower(), f.text("title", required=True)
+        topics, at = f.texts("topics"), f.when("at", required=True)
+        detail, source = f.text("detail"), f.text("source")
         if not self._finish(f):
             return None
-        values["contact_id"] = contact.id
-        existing = self._first(
-            select(Signal).where(
-                Signal.contact_id == contact.id,
-                Signal.kind == values["kind"],
-                Signal.title == values["title"],
-                Signal.occurred_at == values["occurred_at"],
-            )
-        )
-        return self._upsert(existing, Signal, values)[1]
+        return SignalBulkLoader.row(contact.id, kind, title, topics, at, detail, source)
 
     def _appointment(self, record: SourceRecord) -> str | None:
         allowed = ("contact", "purpose", "kind", "at", "attendees", "outcome", "decisions", "next_steps")

@@ -12,7 +12,7 @@ from custview.importers.records import KINDS, SourceRecord
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _PlacedDict(dict):
+class PlacedDict(dict):
     """A mapping from YAML that knows the line it starts on and the line of each key."""
 
     line: int = 0
@@ -24,7 +24,7 @@ class _PlacingLoader(_BaseLoader):
 
 
 def _construct_placed_mapping(loader: _PlacingLoader, node: yaml.MappingNode):
-    data = _PlacedDict()
+    data = PlacedDict()
     data.line = node.start_mark.line + 1
     data.key_lines = {}
     yield data
@@ -39,7 +39,7 @@ _PlacingLoader.add_constructor("tag:yaml.org,2002:map", _construct_placed_mappin
 
 def read_yaml_records(path: Path) -> list[SourceRecord]:
     """All records of a custview YAML file, in file order; UserError listing every structural problem."""
-    document = _load(path)
+    document = load_yaml_document(path)
     if document is None:
         return []
     if not isinstance(document, dict):
@@ -57,7 +57,7 @@ def read_yaml_records(path: Path) -> list[SourceRecord]:
             problems.append(f"{path}:{line}: section {section!r} must be a list of records, found {_kind_of(items)}")
             continue
         for index, item in enumerate(items):
-            if not isinstance(item, _PlacedDict):
+            if not isinstance(item, PlacedDict):
                 problems.append(f"{path}:{line}: {section}[{index}]: expected a record (key: value lines), found {_kind_of(item)}")
                 continue
             records.append(SourceRecord(section, dict(item), str(path), index, item.line, dict(item.key_lines)))
@@ -66,7 +66,8 @@ def read_yaml_records(path: Path) -> list[SourceRecord]:
     return records
 
 
-def _load(path: Path):
+def load_yaml_document(path: Path):
+    """A YAML file's content through the safe loader; mappings know their lines. UserError if unreadable."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:

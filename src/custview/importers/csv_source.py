@@ -1,0 +1,215 @@
+"""Read a CSV export, as real tools write it, into source records through a column mapping.
+
+Streams the file: records are yielded one at a time, so memory stays flat whatever its size.
+Tolerates a BOM, Windows-1252 files (said so), comma / semicolon / tab / pipe delimiters,
+quoted multi-line fields, empty trailing columns and stray whitespace.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from custview.errors import UserError
+from custview.importers.mapping import (
+    LIST_SEPARATOR,
+    KindMapping,
+    Mapping,
+    builtin_names,
+    builtin_path,
+    load_mapping,
+    read_source,
+)
+from custview.importers.records import SourceRecord, squash
+
+DELIMITERS = ",;\t|"
+FORMULA_ESCAPE = "'"  # custview's CSV export puts this before =, +, -, @ so spreadsheets don't run them
+
+
+@dataclass
+class CsvFile:
+    """An opened CSV export: how it is encoded and delimited, its header, and the mapping chosen for it."""
+
+    path: Path
+    encoding: str
+    delimiter: str
+    header: list[str]
+    mapping: Mapping
+    kind_mapping: KindMapping
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        """The kind of record every row of this file is."""
+        return self.kind_mapping.kind
+
+    def ignored_columns(self) -> list[str]:
+        """Columns of the file that the mapping does not read."""
+        used = self.kind_mapping.source_columns()
+        return [name for name in self.header if name and name.lower() not in used]
+
+
+def open_csv(path: Path, kind: str | None, source: str | None, mapping_file: Path | None) -> CsvFile:
+    """Check a CSV file and pick its mapping (given, or recognised from the header); UserError if unusable."""
+    encoding, notice = _detect_encoding(path)
+    with open(path, encoding=encoding, newline="") as text:
+        sample = text.read(64 * 1024)
+    first_line = sample.splitlines()[0] if sample.strip() else ""
+    if not first_line.strip():
+        raise UserError(f"{path}: empty file (expected a header line and rows)")
+    delimiter = _sniff_delimiter(first_line)
+    header = [name.strip() for name in next(csv.reader([first_line], delimiter=delimiter))]
+    while header and not header[-1]:
+        header.pop()
+    mapping, kind_mapping, recognised = _choose_mapping(path, header, kind, source, mapping_file)
+    notices = [notice] if notice else []
+    if recognised:
+        notices.append(f"{path}: recognised a {mapping.tool} {kind_mapping.kind} export")
+    opened = CsvFile(path, encoding, delimiter, header, mapping, kind_mapping, notices)
+    ignored = opened.ignored_columns()
+    if ignored:
+        opened.notices.append(f"{path}: ignored columns: {', '.join(ignored)}")
+    return opened
+
+
+def read_csv_records(opened: CsvFile, on_progress: Callable[[int, int], None] | None = None) -> Iterator[SourceRecord]:
+    """Yield one record per data row, with its line number; UserError if the file has no data rows."""
+    kind_mapping, mapping = opened.kind_mapping, opened.mapping
+    labels = {target: kind_mapping.label(target) for target in kind_mapping.columns}
+    unescape = mapping.name == "custview"
+    rows = 0
+    with open(opened.path, "rb") as raw:
+        text = io.TextIOWrapper(raw, encoding=opened.encoding, newline="")
+        reader = csv.reader(text, delimiter=opened.delimiter)
+        header = [name.strip().lower() for name in next(reader, [])]
+        width = len(header)
+        line = reader.line_num + 1
+        for cells in reader:
+            start, line = line, reader.line_num + 1
+            if not any(cell.strip() for cell in cells):
+                continue
+            rows += 1
+            if len(cells) > width and any(cell.strip() for cell in cells[width:]):
+                yield _malformed_record(opened, start, f"{len(cells)} values but the header has {width} columns")
+                continue
+            row = dict(zip(header, cells))
+            data = _translate(kind_mapping, row, mapping.separator, unescape)
+            yield SourceRecord(kind_mapping.kind, data, str(opened.path), None, start, columns=labels,
+                               read_date=mapping.read_date, raw=cells)
+            if on_progress and rows % 2000 == 0:
+                on_progress(rows, raw.tell())
+    if rows == 0:
+        raise UserError(f"{opened.path}: has a header but no rows")
+    if on_progress:
+        on_progress(rows, opened.path.stat().st_size)
+
+
+def _translate(kind_mapping: KindMapping, row: dict[str, str], separator: str | None, unescape: bool) -> dict:
+    data: dict = {}
+    for target, source in kind_mapping.columns.items():
+        value = read_source(source, row, separator)
+        if not value:
+            continue
+        if unescape and value[:1] == FORMULA_ESCAPE and value[1:2] in ("=", "+", "-", "@", "\t", "\r"):
+            value = value[1:]
+        table = kind_mapping.values.get(target)
+        if table:
+            value = table.get(squash(value), value)
+        if target in kind_mapping.lists:
+            value = [item.strip() for item in value.split(LIST_SEPARATOR) if item.strip()]
+            if target == "attendees":
+                value = [_attendee(item) for item in value]
+        parent, _, child = target.partition(".")
+        if child:
+            data.setdefault(parent, {})[child] = value
+        else:
+            data[target] = value
+    return data
+
+
+def _attendee(text: str) -> dict:
+    """"Name (role)" as written by custview's CSV export."""
+    if text.endswith(")") and " (" in text:
+        name, _, role = text[:-1].rpartition(" (")
+        return {"name": name.strip(), "role": role.strip()}
+    return {"name": text}
+
+
+def _malformed_record(opened: CsvFile, line: int, problem: str) -> SourceRecord:
+    return SourceRecord(opened.kind, {}, str(opened.path), None, line, malformed=problem)
+
+
+def _detect_encoding(path: Path) -> tuple[str, str | None]:
+    """UTF-8 (BOM or not) when the whole file decodes as such; else Windows-1252 / Latin-1, said so."""
+    try:
+        with open(path, "rb") as raw:
+            head = raw.read(8192)
+            if b"\x00" in head:
+                raise UserError(f"{path}: not a CSV file (binary content)")
+            decoder = codecs.getincrementaldecoder("utf-8")()
+            chunk = head
+            while chunk:
+                decoder.decode(chunk)
+                chunk = raw.read(1 << 20)
+            decoder.decode(b"", final=True)
+            return "utf-8-sig", None
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise UserError(f"{path}: is a folder, not a file") from None
+    except UnicodeDecodeError:
+        pass
+    except OSError as error:
+        raise UserError(f"{path}: cannot read ({error.strerror})") from None
+    try:
+        path.read_bytes().decode("cp1252")
+        return "cp1252", f"{path}: not UTF-8; read as Windows-1252"
+    except UnicodeDecodeError:
+        return "latin-1", f"{path}: not UTF-8; read as Latin-1"
+
+
+def _sniff_delimiter(first_line: str) -> str:
+    """The delimiter the header line uses most, outside quotes."""
+    counts = dict.fromkeys(DELIMITERS, 0)
+    quoted = False
+    for char in first_line:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in counts:
+            counts[char] += 1
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _choose_mapping(path: Path, header: list[str], kind: str | None, source: str | None,
+                    mapping_file: Path | None) -> tuple[Mapping, KindMapping, bool]:
+    """The mapping and kind to read this file with, and whether they were recognised from the header."""
+    if mapping_file is not None:
+        candidates = [load_mapping(mapping_file)]
+    elif source is not None:
+        candidates = [load_mapping(builtin_path(source), source.lower())]
+    else:
+        candidates = [load_mapping(builtin_path(name), name) for name in builtin_names()]
+    matches = [(m, km) for m in candidates for km in m.kinds.values()
+               if (kind is None or km.kind == kind) and km.detects(header)]
+    if matches:
+        best = max(len(km.detect) for _, km in matches)
+        matches = [(m, km) for m, km in matches if len(km.detect) == best]
+    if len(matches) == 1:
+        mapping, kind_mapping = matches[0]
+        return mapping, kind_mapping, kind is None or source is None and mapping_file is None
+    if len(matches) > 1:
+        names = ", ".join(f"{m.name} {km.kind}" for m, km in matches)
+        raise UserError(f"{path}: the header fits several exports ({names}): say which with --from and --kind")
+    if len(candidates) == 1 and kind and kind in candidates[0].kinds:
+        return candidates[0], candidates[0].kinds[kind], False  # the user said so: read it that way
+    if kind is None:
+        raise UserError(f"{path}: cannot tell what this file holds from its header: give --kind "
+                        "(and --from or --mapping)")
+    shown = ", ".join(header[:6]) + (", …" if len(header) > 6 else "")
+    raise UserError(f"{path}: the header ({shown}) is not a known {kind} export: give --from or --mapping")
+

@@ -1,0 +1,97 @@
+"""Read a custview JSON file (what `custview export --format json` writes) into source records.
+
+The structure is the YAML format's: an object whose keys are the sections (companies, contacts,
+…) and whose values are lists of records. Each record remembers the line its `{` is on, so
+problems point into the file just as they do for YAML.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import json.decoder
+import json.scanner
+from pathlib import Path
+
+from custview.errors import UserError
+from custview.importers.records import KINDS, SourceRecord
+
+
+class _PlacedObject(dict):
+    """A JSON object that knows the line it starts on."""
+
+    line: int = 1
+
+
+class _PlacingDecoder(json.JSONDecoder):
+    """The standard decoder, with objects that know their line (uses the pure-Python scanner for that)."""
+
+    def __init__(self, text: str):
+        super().__init__(parse_constant=_refuse_constant)
+        self._line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+        self.parse_object = self._parse_placed_object
+        self.scan_once = json.scanner.py_make_scanner(self)
+
+    def _parse_placed_object(self, s_and_end, *args):
+        start = s_and_end[1]
+        pairs, end = json.decoder.JSONObject(s_and_end, *args)
+        placed = _PlacedObject(pairs)
+        placed.line = bisect.bisect_right(self._line_starts, start - 1)
+        return placed, end
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not a value custview accepts")
+
+
+def read_json_records(path: Path) -> list[SourceRecord]:
+    """All records of a custview JSON file, in file order; UserError listing every structural problem."""
+    text = _read_text(path)
+    try:
+        document = _PlacingDecoder(text).decode(text)
+    except json.JSONDecodeError as error:
+        raise UserError(f"{path}:{error.lineno}: malformed JSON: {error.msg}") from None
+    except (ValueError, RecursionError) as error:
+        raise UserError(f"{path}: malformed JSON: {str(error)[:200]}") from None
+    if not isinstance(document, dict):
+        raise UserError(f"{path}:1: expected an object with sections ({', '.join(KINDS)}), found {_kind_of(document)}")
+    problems: list[str] = []
+    records: list[SourceRecord] = []
+    for section, items in document.items():
+        if section not in KINDS:
+            problems.append(f"{path}:{document.line}: unknown section {section[:60]!r} (expected one of: {', '.join(KINDS)})")
+            continue
+        if items is None:
+            continue
+        if not isinstance(items, list):
+            problems.append(f"{path}:{document.line}: section {section!r} must be a list of records, found {_kind_of(items)}")
+            continue
+        for index, item in enumerate(items):
+            if not isinstance(item, _PlacedObject):
+                problems.append(f"{path}:{document.line}: {section}[{index}]: expected a record (an object), found {_kind_of(item)}")
+                continue
+            records.append(SourceRecord(section, dict(item), str(path), index, item.line))
+    if problems:
+        raise UserError(*problems)
+    return records
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise UserError(f"{path}: is a folder, not a file") from None
+    except UnicodeDecodeError as error:
+        raise UserError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+    except OSError as error:
+        raise UserError(f"{path}: cannot read ({error.strerror})") from None
+
+
+def _kind_of(value) -> str:
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    return f"the value {json.dumps(value)[:40]}"
