@@ -12,17 +12,18 @@ from __future__ import annotations
 import difflib
 import json
 import os
-import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import event, or_
 from sqlmodel import Session, SQLModel, create_engine, select
 
+from custview.connection import BUSY_TIMEOUT_SECONDS, configure, no_data_error
+from custview.connection import resolve_db_path, user_data_dir  # noqa: F401 - where callers have found them
 from custview.errors import UserError
+from custview.history import AppointmentRecord, ContactHistory, ContactRow  # noqa: F401 - ditto
 from custview.models import (
     Appointment,
     Attendee,
@@ -35,58 +36,6 @@ from custview.models import (
     StageChange,
     Ticket,
 )
-
-BUSY_TIMEOUT_SECONDS = 30
-
-
-def user_data_dir() -> Path:
-    """The per-user folder custview keeps its data in (XDG on Linux)."""
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Application Support"
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "custview"
-
-
-def resolve_db_path(explicit: str | Path | None = None) -> Path:
-    """The database to use: the explicit path, else $CUSTVIEW_DB, else custview.db in the user data dir."""
-    chosen = explicit or os.environ.get("CUSTVIEW_DB")
-    return Path(chosen).expanduser() if chosen else user_data_dir() / "custview.db"
-
-
-@dataclass
-class AppointmentRecord:
-    """An appointment together with who attended and what was promised."""
-
-    appointment: Appointment
-    attendees: list[Attendee] = field(default_factory=list)
-    next_steps: list[NextStep] = field(default_factory=list)
-
-
-@dataclass
-class ContactHistory:
-    """Everything we know that bears on one contact: the raw material of a briefing."""
-
-    contact: Contact
-    company: Company | None
-    stage_changes: list[StageChange]
-    signals: list[Signal]
-    appointments: list[AppointmentRecord]
-    tickets: list[Ticket]
-    notes: list[Note]
-    colleagues: list[Contact]
-    services: list[Service]
-
-
-@dataclass
-class ContactRow:
-    """One line of a contact list."""
-
-    contact: Contact
-    company: Company | None
-
 
 class Store:
     """A custview database: opens it, hands out sessions and answers the questions commands ask."""
@@ -126,9 +75,7 @@ class Store:
     def require_data(self) -> None:
         """A clear error unless the database exists."""
         if not self.exists():
-            raise UserError(
-                f"No customer data yet at {self.path}: run 'custview import FILE' or 'custview demo' first."
-            )
+            raise no_data_error(self.path)
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -210,7 +157,7 @@ class Store:
                         Contact.title.like(pattern, escape="\\"),
                     )
                 )
-            rows = session.exec(query.order_by(Contact.name)).all()
+            rows = session.exec(query.order_by(Contact.name, Contact.id)).all()
             return [ContactRow(contact, company) for contact, company in rows]
 
 
@@ -290,11 +237,7 @@ class Store:
 
 def _configure_connection(dbapi_connection, _record) -> None:
     dbapi_connection.isolation_level = None  # transactions are begun by _begin_transaction
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
+    configure(dbapi_connection)  # the pragmas, and why, are in custview.connection
 
 
 def _begin_transaction(connection) -> None:
@@ -319,7 +262,7 @@ def find_contacts(session: Session, query: str) -> list[Contact]:
     partial = session.exec(
         select(Contact)
         .where(or_(Contact.name.like(pattern, escape="\\"), Contact.email.like(pattern, escape="\\")))
-        .order_by(Contact.name)
+        .order_by(Contact.name, Contact.id)
     ).all()
     return list(partial)
 
@@ -327,7 +270,7 @@ def find_contacts(session: Session, query: str) -> list[Contact]:
 def exact_contacts(session: Session, name_or_email: str) -> list[Contact]:
     """Contacts whose whole name or email is `name_or_email`, in any case."""
     text = name_or_email.strip()
-    query = select(Contact).where(or_(Contact.name == text, Contact.email == text)).order_by(Contact.name)
+    query = select(Contact).where(or_(Contact.name == text, Contact.email == text)).order_by(Contact.name, Contact.id)
     return list(session.exec(query).all())
 
 
@@ -349,7 +292,7 @@ def load_contact_history(session: Session, contact_id: int) -> ContactHistory:
         ),
         signals=list(
             session.exec(
-                select(Signal).where(Signal.contact_id == contact_id).order_by(Signal.occurred_at.desc())
+                select(Signal).where(Signal.contact_id == contact_id).order_by(Signal.occurred_at.desc(), Signal.id.desc())
             ).all()
         ),
         appointments=_appointments_with(session, contact_id),
@@ -365,7 +308,7 @@ def _appointments_with(session: Session, contact_id: int) -> list[AppointmentRec
     appointments = session.exec(
         select(Appointment)
         .where(or_(Appointment.contact_id == contact_id, Appointment.id.in_(attended)))
-        .order_by(Appointment.scheduled_at.desc())
+        .order_by(Appointment.scheduled_at.desc(), Appointment.id.desc())
     ).all()
     return attach_appointment_details(session, appointments)
 
@@ -388,13 +331,13 @@ def attach_appointment_details(session: Session, appointments: Sequence[Appointm
 def _tickets_for(session: Session, contact: Contact) -> list[Ticket]:
     mine = Ticket.contact_id == contact.id
     condition = or_(mine, Ticket.company_id == contact.company_id) if contact.company_id else mine
-    return list(session.exec(select(Ticket).where(condition).order_by(Ticket.opened_at.desc())).all())
+    return list(session.exec(select(Ticket).where(condition).order_by(Ticket.opened_at.desc(), Ticket.id.desc())).all())
 
 
 def _notes_for(session: Session, contact: Contact) -> list[Note]:
     mine = Note.contact_id == contact.id
     condition = or_(mine, Note.company_id == contact.company_id) if contact.company_id else mine
-    return list(session.exec(select(Note).where(condition).order_by(Note.written_at.desc())).all())
+    return list(session.exec(select(Note).where(condition).order_by(Note.written_at.desc(), Note.id.desc())).all())
 
 
 def _colleagues_of(session: Session, contact: Contact) -> list[Contact]:
@@ -404,7 +347,7 @@ def _colleagues_of(session: Session, contact: Contact) -> list[Contact]:
         session.exec(
             select(Contact)
             .where(Contact.company_id == contact.company_id, Contact.id != contact.id)
-            .order_by(Contact.name)
+            .order_by(Contact.name, Contact.id)
         ).all()
     )
 
