@@ -31,6 +31,7 @@ COMMANDS = {
     "ticket": "ticket",
     "show": "show",
     "import": "import_",
+    "export": "export",
     "demo": "demo",
 }
 

@@ -316,6 +316,26 @@ def render_import_report(report, kinds) -> RenderableType:
     return Group(_text(heading), table)
 
 
+def render_export_report(report) -> RenderableType:
+    """Which files an export wrote and how many records of each kind (with each kind's file, for CSV)."""
+    per_kind = report.format == "csv"
+    heading = f"Wrote {len(report.files)} files" if per_kind else f"Wrote {report.files[0]}"
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("Kind")
+    table.add_column("Records", justify="right")
+    if per_kind:
+        table.add_column("File")
+    for index, (kind, count) in enumerate(report.counts.items()):
+        table.add_row(kind, str(count), *([_text(report.files[index])] if per_kind else []))
+    table.add_row(_text("total", "title"), _text(str(report.total()), "title"))
+    return Group(_text(heading), table)
+
+
+def render_warnings(warnings) -> RenderableType:
+    """Warnings, one line each, for stderr."""
+    return Group(*(_line(("warning: ", "warning"), text) for text in warnings))
+
+
 def render_appointment(record, contact_name: str, stage_change=None) -> RenderableType:
     """A logged appointment, as saved."""
     a = record.appointment

@@ -1,0 +1,237 @@
+import csv
+import json
+import sqlite3
+import stat
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from conftest import dump
+from custview.cli import app
+from custview.spreadsheet import guard_cell, unguard_cell
+
+SAMPLE = Path(__file__).parent.parent / "data" / "sample.yaml"
+KINDS = ("companies", "contacts", "signals", "appointments", "tickets", "services", "notes")
+
+
+def run(db, *args):
+    return CliRunner().invoke(app, ["--db", str(db), *args])
+
+
+def book_content(db: Path) -> dict[str, list[tuple]]:
+    """Every table's rows with database ids replaced by natural keys, sorted: equal books compare equal."""
+    with sqlite3.connect(db) as connection:
+        q = lambda sql: connection.execute(sql).fetchall()  # noqa: E731
+        contact = "(SELECT coalesce(email, name) FROM contact WHERE contact.id = {})"
+        company = "(SELECT name FROM company WHERE company.id = {})"
+        meeting = ("(SELECT " + contact.format("a.contact_id") + " || ' @ ' || a.scheduled_at "
+                   "FROM appointment a WHERE a.id = {})")
+        rank = "(SELECT count(*) FROM {0} o WHERE o.appointment_id = {0}.appointment_id AND o.id < {0}.id)"
+        content = {
+            "company": q("SELECT name, domain, industry, size, stage, health, summary FROM company"),
+            "contact": q(f"SELECT name, email, phone, title, buying_role, {company.format('company_id')}, stage, "
+                         "stage_since, preferred_channel, preferred_time, preferred_tone, context FROM contact"),
+            "stage_change": q(f"SELECT {contact.format('contact_id')}, stage, previous_stage, changed_at, source "
+                              "FROM stage_change"),
+            "signal": q(f"SELECT {contact.format('contact_id')}, kind, title, topics, occurred_at, detail, source "
+                        "FROM signal"),
+            "appointment": q(f"SELECT {contact.format('contact_id')}, {company.format('company_id')}, purpose, kind, "
+                             "scheduled_at, outcome, decisions FROM appointment"),
+            "attendee": q(f"SELECT {meeting.format('appointment_id')}, {rank.format('attendee')}, "
+                          f"{contact.format('attendee.contact_id')}, name, role FROM attendee"),
+            "next_step": q(f"SELECT {meeting.format('appointment_id')}, {rank.format('next_step')}, step, owner, "
+                           "due_at, done FROM next_step"),
+            "ticket": q(f"SELECT ref, {contact.format('contact_id')}, {company.format('company_id')}, subject, "
+                        "description, status, priority, kind, opened_at, closed_at FROM ticket"),
+            "service": q(f"SELECT {company.format('company_id')}, name, status, start_at, end_at, owner FROM service"),
+            "note": q(f"SELECT {contact.format('contact_id')}, {company.format('company_id')}, text, written_at, "
+                      "author FROM note"),
+        }
+    return {table: sorted(rows, key=repr) for table, rows in content.items()}
+
+
+@pytest.fixture
+def sample_db(tmp_path):
+    db = tmp_path / "sample.db"
+    result = run(db, "import", str(SAMPLE))
+    assert result.exit_code == 0, result.output
+    return db
+
+
+@pytest.fixture
+def far_from_utc(monkeypatch):
+    """Run in a local timezone far from UTC, so that a time written without its zone would move."""
+    monkeypatch.setenv("TZ", "Pacific/Auckland")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "json"])
+def test_an_export_imports_into_an_empty_database_as_the_same_book(fmt, far_from_utc, sample_db, tmp_path):
+    exported = run(sample_db, "export", "--format", fmt, "--out", str(tmp_path / "out"))
+    assert exported.exit_code == 0, exported.output
+    copy = tmp_path / "copy.db"
+    imported = run(copy, "import", str(tmp_path / "out" / f"custview-export.{fmt}"))
+    assert imported.exit_code == 0, imported.output
+    original, restored = book_content(sample_db), book_content(copy)
+    assert all(original[table] for table in original)  # every table takes part in the comparison
+    for table in original:
+        assert restored[table] == original[table], table
+
+
+def test_the_export_reimported_into_its_own_database_changes_nothing(sample_db, tmp_path):
+    assert run(sample_db, "export", "--out", str(tmp_path)).exit_code == 0
+    before = dump(sample_db)
+    again = run(sample_db, "import", str(tmp_path / "custview-export.yaml"), "--json")
+    assert again.exit_code == 0, again.output
+    assert all(set(c) == {"unchanged"} for c in json.loads(again.stdout)["counts"].values())
+    assert dump(sample_db) == before
+
+
+def test_yaml_export_looks_like_the_sample_format(sample_db, tmp_path):
+    assert run(sample_db, "export", "--out", str(tmp_path)).exit_code == 0
+    document = yaml.safe_load((tmp_path / "custview-export.yaml").read_text())
+    assert list(document) == list(KINDS)
+    sarah = next(c for c in document["contacts"] if c["name"] == "Sarah Chen")
+    assert sarah["company"] == "Northwind Logistics"
+    assert [entry["stage"] for entry in sarah["stage_history"]] == ["Audience", "Researcher"]
+    assert sarah["preferences"] == {"channel": "email", "time": "mornings", "tone": "direct, technical"}
+    meeting = next(a for a in document["appointments"] if a["purpose"].startswith("Office-hours follow-up"))
+    assert meeting["contact"] == "sarah.chen@northwind.example"
+    assert meeting["attendees"][1] == {"name": "Dana Ortiz (us)", "role": "account manager"}
+    assert meeting["next_steps"][0]["done"] is True and "done" not in meeting["next_steps"][1]
+    assert meeting["at"].endswith("Z") and meeting["at"][:4].isdigit()
+
+
+def test_kinds_can_be_chosen(sample_db, tmp_path):
+    result = run(sample_db, "export", "-f", "json", "--kind", "companies", "--kind", "services", "--out", str(tmp_path),
+                 "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["counts"] == {"companies": 8, "services": 8}
+    assert list(json.loads((tmp_path / "custview-export.json").read_text())) == ["companies", "services"]
+
+
+def test_csv_writes_one_file_per_kind_with_the_import_field_names(sample_db, tmp_path):
+    result = run(sample_db, "export", "--format", "csv", "--out", str(tmp_path / "csv"), "--json")
+    assert result.exit_code == 0, result.output
+    assert [Path(p).name for p in json.loads(result.stdout)["files"]] == [f"{kind}.csv" for kind in KINDS]
+    with open(tmp_path / "csv" / "contacts.csv", encoding="utf-8-sig", newline="") as file:
+        contacts = list(csv.DictReader(file))
+    assert len(contacts) == 25
+    sarah = next(row for row in contacts if row["name"] == "Sarah Chen")
+    assert "stage_history" not in sarah
+    assert (sarah["preferred_channel"], sarah["preferred_time"], sarah["preferred_tone"]) == \
+        ("email", "mornings", "direct, technical")
+    assert sarah["phone"] == "'+1 415 555 0134"  # guarded: a spreadsheet would compute +1 415 …
+    assert sarah["stage"] == "Researcher" and sarah["stage_since"].endswith("Z")
+    with open(tmp_path / "csv" / "appointments.csv", encoding="utf-8-sig", newline="") as file:
+        meeting = next(row for row in csv.DictReader(file) if row["purpose"].startswith("Quarterly business review"))
+    assert meeting["attendees"] == ("marcus.webb@northwind.example (sponsor); priya.nair@northwind.example "
+                                    "(project lead); Dana Ortiz (us) (account manager)")
+    assert meeting["next_steps"] == "Send Reno warehouse proposal; Share QBR slides"
+    assert meeting["decisions"] == "Extend the rollout to the Reno warehouse in Q1; Introduce Finance (Sarah Chen) to the programme"
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_guarded(tmp_path):
+    db = tmp_path / "hostile.db"
+    source = tmp_path / "hostile.yaml"
+    source.write_text(textwrap.dedent("""
+        contacts:
+          - name: '=HYPERLINK("http://evil.example","click me")'
+            phone: "+1 555 0100"
+            title: "@SUM(A1:A9)"
+            context: "-2+3"
+          - name: "'=already quoted"
+            title: "Plain title"
+    """), encoding="utf-8")
+    assert run(db, "import", str(source)).exit_code == 0
+    assert run(db, "export", "-f", "csv", "--kind", "contacts", "--out", str(tmp_path / "csv")).exit_code == 0
+    with open(tmp_path / "csv" / "contacts.csv", encoding="utf-8-sig", newline="") as file:
+        rows = list(csv.DictReader(file))
+    assert rows[0]["name"] == """'=HYPERLINK("http://evil.example","click me")"""
+    assert (rows[0]["phone"], rows[0]["title"], rows[0]["context"]) == ("'+1 555 0100", "'@SUM(A1:A9)", "'-2+3")
+    assert rows[1]["name"] == "''=already quoted" and rows[1]["title"] == "Plain title"
+    assert [unguard_cell(row["name"]) for row in rows] == ['=HYPERLINK("http://evil.example","click me")',
+                                                            "'=already quoted"]
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1 555", "-3", "@x", "\tx", "\rx", "'=x", "''+x", "'tis", "plain", "", "'"])
+def test_guarded_cells_read_back_exactly(text):
+    guarded = guard_cell(text)
+    assert unguard_cell(guarded) == text
+    assert not guarded.startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+def test_files_are_private_and_never_overwritten_without_force(sample_db, tmp_path):
+    out = tmp_path / "new" / "folder"
+    assert run(sample_db, "export", "--out", str(out)).exit_code == 0
+    target = out / "custview-export.yaml"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert stat.S_IMODE(out.stat().st_mode) == 0o700
+    target.write_text("mine")
+    refused = run(sample_db, "export", "--out", str(out))
+    assert refused.exit_code == 1
+    assert refused.stderr.strip() == f"error: {target}: already exists (use --force to overwrite it)"
+    assert target.read_text() == "mine"
+    target.chmod(0o644)
+    forced = run(sample_db, "export", "--out", str(out), "--force")
+    assert forced.exit_code == 0, forced.output
+    assert target.read_text().startswith("# custview export")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert [p.name for p in out.iterdir()] == ["custview-export.yaml"]  # no temporary files left
+
+
+def test_csv_refuses_when_any_file_exists_and_writes_none(sample_db, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.csv").write_text("mine")
+    result = run(sample_db, "export", "-f", "csv", "--out", str(out))
+    assert result.exit_code == 1 and "notes.csv: already exists" in result.stderr
+    assert [p.name for p in out.iterdir()] == ["notes.csv"]
+
+
+def test_the_report_names_the_file_and_counts_per_kind(sample_db, tmp_path):
+    result = run(sample_db, "export", "--out", str(tmp_path))
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"Wrote {tmp_path / 'custview-export.yaml'}"
+    rows = {line.split()[0]: line.split()[1] for line in lines[1:] if line.split()[:1] and line.split()[0] in
+            (*KINDS, "total")}
+    assert rows == {"companies": "8", "contacts": "25", "signals": "150", "appointments": "12", "tickets": "15",
+                    "services": "8", "notes": "16", "total": "234"}
+
+
+def test_bad_choices_and_a_missing_database_are_clear_errors(sample_db, tmp_path):
+    result = run(sample_db, "export", "--format", "xml", "--kind", "people", "--out", str(tmp_path / "x"))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "error: --format: unknown format 'xml' (expected one of: yaml, json, csv)",
+        "error: --kind: unknown kind 'people' (expected one of: companies, contacts, signals, appointments, "
+        "tickets, services, notes)",
+    ]
+    assert not (tmp_path / "x").exists()
+    missing = run(tmp_path / "none.db", "export", "--out", str(tmp_path / "y"))
+    assert missing.exit_code == 1 and "No customer data yet" in missing.stderr
+    assert not (tmp_path / "none.db").exists() and not (tmp_path / "y").exists()
+
+
+def test_contacts_without_email_sharing_a_name_are_warned_about(tmp_path):
+    db = tmp_path / "twins.db"
+    source = tmp_path / "twins.yaml"
+    source.write_text(textwrap.dedent("""
+        companies: [{name: A}, {name: B}]
+        contacts:
+          - {name: Jo Smith, company: A}
+          - {name: Jo Smith, company: B}
+    """), encoding="utf-8")
+    assert run(db, "import", str(source)).exit_code == 0
+    result = run(db, "export", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0
+    assert "warning: 2 contacts are called 'Jo Smith'" in result.stderr
