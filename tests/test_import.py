@@ -178,10 +178,10 @@ def test_one_transaction_across_files_an_error_in_the_second_keeps_the_first_out
 def test_missing_file_and_wrong_type_are_clear_errors(cli, tmp_path):
     result = cli("import", str(tmp_path / "nope.yaml"))
     assert result.exit_code == 1 and "nope.yaml: no such file" in result.stderr
-    other = tmp_path / "contacts.txt"
+    other = tmp_path / "contacts.xlsx"
     other.write_text("x")
     result = cli("import", str(other))
-    assert result.exit_code == 1 and "unsupported file type" in result.stderr
+    assert result.exit_code == 1 and "unsupported file type '.xlsx'" in result.stderr
 
 
 def test_references_match_email_in_any_case_and_names_exactly(cli, book, tmp_path):

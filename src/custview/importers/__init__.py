@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import csv
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from custview.dates import utc_now
 from custview.errors import UserError
-from custview.importers.records import KINDS, RecordWriter, SourceRecord
+from custview.importers.csv_source import CsvFile, open_csv, read_csv_records
 from custview.importers.json_source import read_json_records
+from custview.importers.records import KINDS, RecordWriter, SourceRecord
 from custview.importers.yaml_source import read_yaml_records
 from custview.store import Store
+
+CSV_SUFFIXES = (".csv", ".tsv", ".txt")
+RECORD_READERS = {".yaml": read_yaml_records, ".yml": read_yaml_records, ".json": read_json_records}
+
+# Told how far an import has got: (rows read, bytes read, bytes in all).
+ProgressCallback = Callable[[int, int, int], None]
 
 
 class _DryRun(Exception):
@@ -20,50 +29,177 @@ class _DryRun(Exception):
 
 
 @dataclass
+class CsvOptions:
+    """How to read CSV exports: the kind of record, the tool's built-in mapping or the user's own."""
+
+    kind: str | None = None
+    source: str | None = None
+    mapping: Path | None = None
+
+
+@dataclass
 class ImportReport:
-    """What an import did (or, on a dry run, would do): created / updated / unchanged per kind."""
+    """What an import did (or, on a dry run, would do): created / updated / unchanged / rejected per kind."""
 
     files: list[str]
     counts: dict[str, Counter]
     dry_run: bool
+    notices: list[str] = field(default_factory=list)
+    stage_changes: list[tuple[str, str | None, str]] = field(default_factory=list)
+    rejected_files: list[str] = field(default_factory=list)
+    skipped_problems: list[str] = field(default_factory=list)
 
     def total(self, outcome: str) -> int:
         """How many records across all kinds had this outcome."""
         return sum(counter[outcome] for counter in self.counts.values())
 
+    def to_dict(self) -> dict:
+        """The report as plain data, for --json."""
+        return {
+            "files": self.files,
+            "dry_run": self.dry_run,
+            "counts": {kind: dict(self.counts.get(kind, {})) for kind in KINDS},
+            "stage_changes": [{"contact": name, "from": old, "to": new} for name, old, new in self.stage_changes],
+            "notices": self.notices,
+            "rejected_files": self.rejected_files,
+            "problems": self.skipped_problems,
+        }
 
-def import_files(store: Store, paths: list[Path], dry_run: bool = False, now: datetime | None = None) -> ImportReport:
-    """Import YAML files into the store as one transaction: all of it is written, or none of it."""
-    records = []
-    problems = []
+
+def import_files(store: Store, paths: list[Path], dry_run: bool = False, now: datetime | None = None,
+                 csv_options: CsvOptions | None = None, skip_invalid: bool = False,
+                 on_progress: ProgressCallback | None = None) -> ImportReport:
+    """Import YAML, JSON and CSV files into the store as one transaction: all of it is written, or none of it.
+
+    With `skip_invalid`, bad records are left out instead (CSV rows go to `NAME.rejected.csv`
+    beside their file, with the reason) and the good ones are imported.
+    """
+    records: list[SourceRecord] = []
+    exports: list[CsvFile] = []
+    problems: list[str] = []
     for path in paths:
-        if path.suffix.lower() not in (".yaml", ".yml", ".json"):
-            problems.append(f"{path}: unsupported file type {path.suffix or '(none)'!r} (expected .yaml, .yml or .json)")
-            continue
+        suffix = path.suffix.lower()
         try:
-            read = read_json_records if path.suffix.lower() == ".json" else read_yaml_records
-            records.extend(read(path))
+            if suffix in CSV_SUFFIXES:
+                exports.append(open_csv(path, *_csv_choice(csv_options)))
+            elif suffix in RECORD_READERS:
+                records.extend(RECORD_READERS[suffix](path))
+            else:
+                problems.append(f"{path}: unsupported file type {path.suffix or '(none)'!r} "
+                                "(expected .yaml, .yml, .json or .csv)")
         except UserError as error:
             problems.extend(error.problems)
     if problems:
         raise UserError(*problems)
-    return ImportReport([str(p) for p in paths], write_records(store, records, dry_run, now), dry_run)
+    report = ImportReport([str(p) for p in paths], {}, dry_run, [n for e in exports for n in e.notices])
+    rejects = _RejectedRows(report, exports, write_files=not dry_run) if skip_invalid else None
+    progress = _Progress(exports, on_progress) if on_progress else None
+    try:
+        writer = _write(store, _in_dependency_order(records, exports, progress), dry_run, now,
+                        rejects.add if rejects else None)
+    finally:
+        if rejects:
+            rejects.close()
+    report.counts, report.stage_changes = writer.counts, writer.stage_changes
+    return report
+
+
+def _csv_choice(options: CsvOptions | None) -> tuple:
+    options = options or CsvOptions()
+    return options.kind, options.source, options.mapping
+
+
+def _in_dependency_order(records: list[SourceRecord], exports: list[CsvFile], progress: _Progress | None):
+    """Every record, companies first and contacts before what refers to them; CSV rows streamed."""
+    for kind in KINDS:
+        yield from (record for record in records if record.kind == kind)
+        for export in exports:
+            if export.kind == kind:
+                yield from read_csv_records(export, progress.reporter(export) if progress else None)
 
 
 def write_records(store: Store, records: list[SourceRecord], dry_run: bool = False,
                   now: datetime | None = None) -> dict[str, Counter]:
     """Validate and upsert records in one transaction; counts per kind. Nothing is written on error or dry run."""
-    counts: dict[str, Counter] = {}
+    return _write(store, sorted(records, key=lambda r: KINDS.index(r.kind)), dry_run, now).counts
+
+
+def _write(store: Store, records, dry_run: bool, now: datetime | None, on_reject=None) -> RecordWriter:
     # A dry run against a database that does not exist yet must not create it.
     target = store if store.exists() or not dry_run else Store(Path(":memory:"))
+    writer = None
     try:
         with target.writing() as session:
-            counts = RecordWriter(session, now or utc_now()).apply(records)
+            writer = RecordWriter(session, now or utc_now(), on_reject)
+            for record in records:
+                writer.write(record)
+            writer.finish()
             if dry_run:
                 raise _DryRun
     except _DryRun:
         pass
-    return counts
+    return writer
 
 
-__all__ = ["ImportReport", "import_files", "write_records", "SourceRecord", "KINDS"]
+class _Progress:
+    """Adds up progress over several CSV files for one progress callback."""
+
+    def __init__(self, exports: list[CsvFile], callback: ProgressCallback):
+        self.callback = callback
+        self.total = sum(export.path.stat().st_size for export in exports)
+        self.done_before = 0
+        self.rows_before = 0
+
+    def reporter(self, export: CsvFile) -> Callable[[int, int], None]:
+        """The per-file callback for one export."""
+        size = export.path.stat().st_size
+
+        def report(rows: int, position: int) -> None:
+            self.callback(self.rows_before + rows, self.done_before + position, self.total)
+            if position >= size:
+                self.done_before += size
+                self.rows_before += rows
+
+        return report
+
+
+class _RejectedRows:
+    """Collects skipped records: CSV rows into NAME.rejected.csv (with a reason column), the rest as lines."""
+
+    SHOWN = 100
+
+    def __init__(self, report: ImportReport, exports: list[CsvFile], write_files: bool):
+        self.report, self.write_files = report, write_files
+        self.exports = {str(export.path): export for export in exports}
+        self.files: dict[str, tuple] = {}  # source file -> (handle, csv writer)
+
+    def add(self, record: SourceRecord, problems: list[str]) -> None:
+        """Note one skipped record and why."""
+        if len(self.report.skipped_problems) < self.SHOWN:
+            self.report.skipped_problems.extend(problems[: self.SHOWN - len(self.report.skipped_problems)])
+        if record.raw is None or not self.write_files:
+            return
+        export = self.exports[record.file]
+        cells, width = record.raw, len(export.header)
+        if not any(cell.strip() for cell in cells[width:]):  # keep the reason under its own header
+            cells = cells[:width] + [""] * (width - len(cells))
+        reason = "; ".join(problem.split(": ", 1)[-1] for problem in problems)  # without "file:line: "
+        self._writer_for(export).writerow([*cells, reason])
+
+    def _writer_for(self, export: CsvFile):
+        if str(export.path) not in self.files:
+            target = export.path.with_name(f"{export.path.stem}.rejected.csv")
+            handle = open(target, "w", encoding="utf-8", newline="")
+            writer = csv.writer(handle, delimiter=export.delimiter)
+            writer.writerow([*export.header, "reason"])
+            self.files[str(export.path)] = (handle, writer)
+            self.report.rejected_files.append(str(target))
+        return self.files[str(export.path)][1]
+
+    def close(self) -> None:
+        """Finish writing the rejected-rows files."""
+        for handle, _ in self.files.values():
+            handle.close()
+
+
+__all__ = ["CsvOptions", "ImportReport", "import_files", "write_records", "SourceRecord", "KINDS"]

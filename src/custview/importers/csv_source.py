@@ -94,7 +94,7 @@ def read_csv_records(opened: CsvFile, on_progress: Callable[[int, int], None] | 
                 continue
             rows += 1
             if len(cells) > width and any(cell.strip() for cell in cells[width:]):
-                yield _malformed_record(opened, start, f"{len(cells)} values but the header has {width} columns")
+                yield _malformed_record(opened, start, cells, f"{len(cells)} values but the header has {width} columns")
                 continue
             row = dict(zip(header, cells))
             data = _translate(kind_mapping, row, mapping.separator, unescape)
@@ -139,8 +139,8 @@ def _attendee(text: str) -> dict:
     return {"name": text}
 
 
-def _malformed_record(opened: CsvFile, line: int, problem: str) -> SourceRecord:
-    return SourceRecord(opened.kind, {}, str(opened.path), None, line, malformed=problem)
+def _malformed_record(opened: CsvFile, line: int, cells: list[str], problem: str) -> SourceRecord:
+    return SourceRecord(opened.kind, {}, str(opened.path), None, line, raw=cells, malformed=problem)
 
 
 def _detect_encoding(path: Path) -> tuple[str, str | None]:

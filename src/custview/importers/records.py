@@ -94,6 +94,7 @@ class Fields:
         self.record, self.now = record, now
         self.problems: list[str] = []
         self.refers_to_failed_record = False  # its problem was reported with that record
+        self.new_company: str | None = None  # a company this export row implies (see RecordWriter.find_company)
         for key in record.data:
             if key not in allowed:
                 self.problem(key, f"unknown field (expected one of: {', '.join(allowed)})")
@@ -317,17 +318,27 @@ class RecordWriter:
     def find_company(self, fields: Fields, name_field: str = "company", required: bool = False) -> Company | None:
         """The company a record refers to by name (forgiving "Inc."/"GmbH" and case); a problem if unknown.
 
-        Rows of an export (CSV) that name a company we don't know yet create it, as the export implies it.
+        Rows of an export (CSV) may name a company we don't know yet: the export implies it, so it
+        is noted in `fields.new_company` and created by `company_after_checks` once the row is good.
         """
         name = fields.text(name_field, required)
         if name is None:
             return None
         company = self._existing_company(name, None)
-        if company is None and fields.record.index is None and name.lower() not in self._failed_companies:
-            company, _ = self._upsert(None, Company, {"name": name})
-            self.counts["companies"]["created"] += 1
-        elif company is None and name.lower() not in self._failed_companies:
-            fields.problem(name_field, f"unknown company {name!r} (add the company first)")
+        if company is None and name.lower() not in self._failed_companies:
+            if fields.record.index is None:
+                fields.new_company = name
+            else:
+                fields.problem(name_field, f"unknown company {name!r} (add the company first)")
+        return company
+
+    def company_after_checks(self, fields: Fields, company: Company | None) -> Company | None:
+        """The record's company, created now if the record named one we did not know (see find_company)."""
+        if company is None and fields.new_company:
+            company = self._existing_company(fields.new_company, None)  # an earlier row may have created it
+            if company is None:
+                company, _ = self._upsert(None, Company, {"name": fields.new_company})
+                self.counts["companies"]["created"] += 1
         return company
 
     def _existing_company(self, name: str | None, domain: str | None) -> Company | None:
@@ -414,8 +425,6 @@ class RecordWriter:
         values = {"name": name}
         if email:
             values["email"] = email.lower()
-        if company:
-            values["company_id"] = company.id
         for key in ("phone", "title", "buying_role", "context"):
             if f.has(key):
                 values[key] = f.text(key)
@@ -431,9 +440,15 @@ class RecordWriter:
                 if key:
                     self._failed_contacts.add(key.lower())
             return None
+        company = self.company_after_checks(f, company)
+        if company:
+            values["company_id"] = company.id
         existing = self._existing_contact(email, name, company)
         contact, outcome = self._upsert(existing, Contact, values if existing else {**values, "stage": "Audience"})
+        stage_before = contact.stage
         moved = self._apply_stages(contact, history, stage, stage_since, placed=existing is not None)
+        if existing is not None and contact.stage != stage_before:
+            self.stage_changes.append((contact.name, stage_before, contact.stage))
         return "updated" if moved and outcome == "unchanged" else outcome
 
     def _stage_history(self, f: Fields) -> list[tuple[str, datetime]]:
@@ -647,6 +662,7 @@ class RecordWriter:
         if not self._finish(f):
             return None
         values["contact_id"] = contact.id if contact else None
+        company = self.company_after_checks(f, company)
         values["company_id"] = company.id if company else (contact.company_id if contact else None)
         if values["ref"]:
             key = select(Ticket).where(Ticket.ref == values["ref"])
@@ -671,6 +687,7 @@ class RecordWriter:
         }
         if not self._finish(f):
             return None
+        company = self.company_after_checks(f, company)
         values["company_id"] = company.id
         existing = self._first(select(Service).where(Service.company_id == company.id, Service.name == values["name"]))
         return self._upsert(existing, Service, values)[1]
@@ -686,6 +703,7 @@ class RecordWriter:
         if not self._finish(f):
             return None
         values["contact_id"] = contact.id if contact else None
+        company = self.company_after_checks(f, company)
         values["company_id"] = company.id if company else None
         existing = self._first(
             select(Note).where(
