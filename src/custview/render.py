@@ -5,6 +5,8 @@ Every piece of data goes through `_text`, so file contents never act as markup o
 
 from __future__ import annotations
 
+import time
+from contextlib import contextmanager
 from datetime import datetime
 
 from rich import box
@@ -303,17 +305,54 @@ def render_contacts(rows, as_of: datetime) -> RenderableType:
 
 
 def render_import_report(report, kinds) -> RenderableType:
-    """Created / updated / unchanged per kind."""
+    """Created / updated / unchanged (and rejected, if any) per kind, then the stage changes made."""
     heading = "Dry run: nothing was written. This import would make these changes:" if report.dry_run else "Imported " + ", ".join(report.files)
+    outcomes = ("created", "updated", "unchanged") + (("rejected",) if report.total("rejected") else ())
     table = Table(box=box.SIMPLE_HEAD)
     table.add_column("Kind")
-    for outcome in ("created", "updated", "unchanged"):
+    for outcome in outcomes:
         table.add_column(outcome.capitalize(), justify="right")
     for kind in kinds:
         counts = report.counts.get(kind, {})
-        table.add_row(kind, *(str(counts.get(o, 0)) for o in ("created", "updated", "unchanged")))
-    table.add_row(_text("total", "title"), *(_text(str(report.total(o)), "title") for o in ("created", "updated", "unchanged")))
-    return Group(_text(heading), table)
+        table.add_row(kind, *(str(counts.get(o, 0)) for o in outcomes))
+    table.add_row(_text("total", "title"), *(_text(str(report.total(o)), "title") for o in outcomes))
+    parts = [_text(heading), table]
+    if report.stage_changes:
+        parts.append(_text(f"Stage changes ({len(report.stage_changes)}):", "title"))
+        parts.extend(_line("  ", name, ": ", old or "-", " → ", (new, "stage")) for name, old, new in report.stage_changes)
+    for path in report.rejected_files:
+        parts.append(_line(("Rejected rows written to ", "muted"), path))
+    return Group(*parts)
+
+
+@contextmanager
+def import_progress(console):
+    """A progress bar (rows, rows/s, time left) for a long import; yields the callback that moves it.
+
+    It appears only once the import has taken more than a moment, and vanishes when done.
+    """
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+
+    progress = Progress(TextColumn("Importing", markup=False), BarColumn(), TaskProgressColumn(),
+                        TextColumn("{task.fields[rows]:,} rows  {task.fields[rate]:,.0f} rows/s", markup=False),
+                        TimeRemainingColumn(), console=console, transient=True)
+    started = time.monotonic()
+    task = None
+
+    def update(rows: int, done: int, total: int) -> None:
+        nonlocal task
+        elapsed = time.monotonic() - started
+        if task is None:
+            if elapsed < 0.5:
+                return
+            progress.start()
+            task = progress.add_task("import", total=total, rows=0, rate=0.0)
+        progress.update(task, completed=done, rows=rows, rate=rows / elapsed)
+
+    try:
+        yield update
+    finally:
+        progress.stop()
 
 
 def render_export_report(report) -> RenderableType:
