@@ -31,6 +31,7 @@ COMMANDS = {
     "ticket": "ticket",
     "show": "show",
     "import": "import_",
+    "mappings": "mappings",
     "export": "export",
     "demo": "demo",
 }
@@ -81,14 +82,22 @@ def _exit_with(error: UserError):
 
 
 def _database_problem(error: Exception, ctx) -> UserError | None:
-    """Explain a database that cannot be used (not a database, unreadable) instead of a traceback."""
-    if "sqlalchemy" not in sys.modules:
-        return None
-    from sqlalchemy.exc import DatabaseError, OperationalError
+    """Explain a database that cannot be used (not a database, unreadable) instead of a traceback.
 
-    if not isinstance(error, (DatabaseError, OperationalError)):
+    Errors come from SQLAlchemy (the store) or straight from sqlite3 (the fast reader).
+    """
+    kinds = []
+    if "sqlite3" in sys.modules:
+        import sqlite3
+
+        kinds.append(sqlite3.DatabaseError)  # OperationalError is one
+    if "sqlalchemy" in sys.modules:
+        from sqlalchemy.exc import DatabaseError, OperationalError
+
+        kinds += [DatabaseError, OperationalError]
+    if not isinstance(error, tuple(kinds)):
         return None
-    from custview.store import resolve_db_path
+    from custview.connection import resolve_db_path
 
     settings = ctx.find_object(Settings)
     reason = str(getattr(error, "orig", error))

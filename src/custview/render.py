@@ -325,6 +325,21 @@ def render_import_report(report, kinds) -> RenderableType:
     return Group(*parts)
 
 
+def render_mappings(mappings) -> RenderableType:
+    """The built-in mappings: name, tool, kinds, and the header columns that identify each export."""
+    table = Table(box=box.SIMPLE_HEAD)
+    for column in ("Name", "Tool", "Kind", "Recognised by the columns"):
+        table.add_column(column)
+    for mapping in mappings:
+        for index, (kind, kind_mapping) in enumerate(mapping.kinds.items()):
+            first = index == 0
+            table.add_row(_text(mapping.name if first else "", "title"), mapping.tool if first else "", kind,
+                          ", ".join(kind_mapping.detect))
+    hint = _text("Use one with 'custview import FILE.csv --from NAME'; copy one with 'custview mappings show NAME'.",
+                 "muted")
+    return Group(table, hint)
+
+
 @contextmanager
 def import_progress(console):
     """A progress bar (rows, rows/s, time left) for a long import; yields the callback that moves it.

@@ -63,6 +63,8 @@ def open_csv(path: Path, kind: str | None, source: str | None, mapping_file: Pat
         raise UserError(f"{path}: empty file (expected a header line and rows)")
     delimiter = _sniff_delimiter(first_line)
     header = [name.strip() for name in next(csv.reader([first_line], delimiter=delimiter))]
+    if not any(line.strip(delimiter + " \t") for line in sample.splitlines()[1:]):
+        raise UserError(f"{path}: has a header but no rows")
     while header and not header[-1]:
         header.pop()
     mapping, kind_mapping, recognised = _choose_mapping(path, header, kind, source, mapping_file)
@@ -77,7 +79,7 @@ def open_csv(path: Path, kind: str | None, source: str | None, mapping_file: Pat
 
 
 def read_csv_records(opened: CsvFile, on_progress: Callable[[int, int], None] | None = None) -> Iterator[SourceRecord]:
-    """Yield one record per data row, with its line number; UserError if the file has no data rows."""
+    """Yield one record per data row, with the line it starts on; blank rows are skipped."""
     kind_mapping, mapping = opened.kind_mapping, opened.mapping
     labels = {target: kind_mapping.label(target) for target in kind_mapping.columns}
     unescape = mapping.name == "custview"
@@ -102,8 +104,6 @@ def read_csv_records(opened: CsvFile, on_progress: Callable[[int, int], None] | 
                                read_date=mapping.read_date, raw=cells)
             if on_progress and rows % 2000 == 0:
                 on_progress(rows, raw.tell())
-    if rows == 0:
-        raise UserError(f"{opened.path}: has a header but no rows")
     if on_progress:
         on_progress(rows, opened.path.stat().st_size)
 

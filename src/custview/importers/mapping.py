@@ -57,6 +57,10 @@ class KindMapping:
     def label(self, field_name: str) -> str:
         """The column(s) a field comes from, as a user would recognise them in their file."""
         source = self.columns.get(field_name)
+        while isinstance(source, list):  # alternatives: name the preferred column
+            source = source[0]
+        if isinstance(source, dict):
+            source = source.get("join") or source.get("column")
         return " + ".join(_column_names(source)) if source is not None else field_name
 
 

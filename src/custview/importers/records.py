@@ -7,6 +7,7 @@ Every problem is collected with its file, line, record and field; the caller dec
 from __future__ import annotations
 
 import re
+import reprlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -87,6 +88,21 @@ class SourceRecord:
         return f"{self.file}:{line}: {self.kind}[{self.index}]" + (f" ({label})" if label else "")
 
 
+# Text longer than this is refused with a clear line rather than stored and shown: a name or a
+# subject is never a page long, and a note of more than a few pages is a pasted document or a log.
+MAX_TEXT = 1_000
+MAX_LONG_TEXT = 10_000
+LONG_TEXT_FIELDS = ("summary", "context", "description", "detail", "outcome", "text")
+MAX_DATE_TEXT = 100
+
+
+def preview(value) -> str:
+    """A short repr of a value from a file for an error message, however big or deeply nested it is."""
+    short = reprlib.Repr()
+    short.maxlevel, short.maxlist, short.maxdict, short.maxstring, short.maxother = 1, 4, 4, 40, 40
+    return short.repr(value)
+
+
 class Fields:
     """Typed access to a record's fields that collects every problem instead of stopping at the first."""
 
@@ -118,9 +134,14 @@ class Fields:
                 self.problem(name, "missing (required)")
             return None
         if isinstance(value, bool) or isinstance(value, (dict, list)):
-            self.problem(name, f"expected text, found {value!r} (put it in quotes)")
+            self.problem(name, f"expected text, found {preview(value)} (put it in quotes)")
             return None
-        return str(value).strip()
+        text = str(value).strip()
+        limit = MAX_LONG_TEXT if name in LONG_TEXT_FIELDS else MAX_TEXT
+        if len(text) > limit:
+            self.problem(name, f"too long: {len(text):,} characters (at most {limit:,})")
+            return None
+        return text
 
     def texts(self, name: str) -> list[str]:
         """A list of text values; a single value counts as a list of one."""
@@ -137,12 +158,18 @@ class Fields:
             if required:
                 self.problem(name, "missing (required)")
             return None
+        if isinstance(value, str) and len(value) > MAX_DATE_TEXT:
+            self.problem(name, f"not a date: {len(value):,} characters long")
+            return None
         try:
             if self.record.read_date and isinstance(value, str):
                 return self.record.read_date(value)
             return parse_when(value, self.now)
         except ValueError as error:
             self.problem(name, str(error))
+            return None
+        except OverflowError:
+            self.problem(name, f"date out of range: {preview(value)}")
             return None
 
     def choice(self, name: str, options: tuple[str, ...], default: str | None = None) -> str | None:
@@ -618,7 +645,7 @@ class RecordWriter:
                 continue
             done = item.get("done", False)
             if not isinstance(done, bool):
-                f.problem("next_steps", f"done must be true or false, found {done!r}")
+                f.problem("next_steps", f"done must be true or false, found {preview(done)}")
                 continue
             steps.append({
                 "step": f.text_value("next_steps", item["step"], True),
