@@ -28,8 +28,10 @@ def print_problems(problems: list[str]) -> None:
     """Show each problem as one line on stderr."""
     from rich.text import Text
 
-    for problem in problems:
-        error_console().print(Text("error: ", style="bold red") + Text(problem), soft_wrap=True)
+    from custview.printable import printable
+
+    for problem in problems:  # problems quote data from files: escapes in it must not reach the terminal
+        error_console().print(Text("error: ", style="bold red") + Text(printable(problem)), soft_wrap=True)
 
 
 def print_json(data) -> None:
