@@ -21,6 +21,15 @@ def open_store(ctx: typer.Context):
     return Store.open(settings.db if settings else None)
 
 
+def open_reader(ctx: typer.Context):
+    """The fast read-only view of the same database (custview.fastread: sqlite3, no SQLAlchemy)."""
+    from custview.cli import Settings
+    from custview.fastread import Reader
+
+    settings = ctx.find_object(Settings)
+    return Reader.open(settings.db if settings else None)
+
+
 def pick_contact(store, query: str):
     """The one contact `query` names; lists candidates and exits 2 when several match."""
     matches = store.find_contacts(query)

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from custview.commands._common import command_app, open_store, parse_stage_option
+from custview.commands._common import command_app, open_reader, parse_stage_option
 
 app = command_app()
 
@@ -24,7 +24,7 @@ def attention(
     from custview.attention import rank_attention
     from custview.dates import utc_now
 
-    histories = open_store(ctx).contact_histories(stage=parse_stage_option(stage), company=company)
+    histories = open_reader(ctx).contact_histories(stage=parse_stage_option(stage), company=company)
     items = rank_attention(histories, utc_now(), limit)
     if as_json:
         from custview.terminal import print_json

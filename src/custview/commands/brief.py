@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from custview.commands._common import brief_contact, command_app, open_store, pick_contact
+from custview.commands._common import brief_contact, command_app, open_reader, pick_contact
 from custview.errors import UserError
 
 app = command_app()
@@ -27,9 +27,9 @@ def brief(
         moment = parse_as_of(as_of) if as_of else utc_now()
     except ValueError as error:
         raise UserError(f"--as-of: {error}") from None
-    store = open_store(ctx)
-    contact = pick_contact(store, name)
-    _, briefing = brief_contact(store, contact, moment)
+    reader = open_reader(ctx)  # plain sqlite3: a brief never waits for SQLAlchemy to load
+    contact = pick_contact(reader, name)
+    _, briefing = brief_contact(reader, contact, moment)
     if as_json:
         from custview.terminal import print_json
 

@@ -1,0 +1,80 @@
+"""The brief's and attention's queries are answered from indexes, never by reading a whole table.
+
+Not timed: SQLite's EXPLAIN QUERY PLAN says how each query the fast reader actually ran would be
+executed. "SEARCH t USING INDEX ..." stays fast at a million rows; "SCAN t" reads the whole table.
+"""
+
+import sqlite3
+
+import pytest
+
+from custview.commands._common import brief_contact
+from custview.dates import utc_now
+from custview.fastread import Reader
+from custview.sample import sample_path
+
+
+@pytest.fixture
+def sample_book(cli, db):
+    """A database with the bundled sample (8 companies, 25 contacts, 150 signals)."""
+    assert cli("import", str(sample_path())).exit_code == 0
+    return db
+
+
+def queries_run_by(db, action) -> list[str]:
+    """Every statement the fast reader executes while doing `action(reader)`, with its values filled in."""
+    reader = Reader.open(db)
+    statements = []
+    reader.connection.set_trace_callback(statements.append)
+    action(reader)
+    reader.close()
+    return [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+
+
+def table_scans(db, statements: list[str]) -> list[str]:
+    """The plan lines, across all statements, that read a whole table or index instead of searching it."""
+    with sqlite3.connect(db) as connection:
+        return [
+            f"{detail}  <- {statement[:120]}"
+            for statement in statements
+            for *_, detail in connection.execute(f"EXPLAIN QUERY PLAN {statement}")
+            if detail.startswith("SCAN")
+        ]
+
+
+def brief_sarah(reader):
+    contact = reader.find_contacts("Sarah Chen")[0]
+    brief_contact(reader, contact, utc_now())
+
+
+def test_the_brief_uses_an_index_for_every_query(sample_book):
+    statements = queries_run_by(sample_book, brief_sarah)
+    tables = {word for s in statements for word in ("signal", "ticket", "appointment", "attendee", "next_step",
+                                                    "note", "stage_change", "service", "contact", "company")
+              if f"FROM {word} " in s + " "}
+    assert tables == {"signal", "ticket", "appointment", "attendee", "next_step", "note", "stage_change", "service",
+                      "contact", "company"}
+    assert table_scans(sample_book, statements) == []
+
+
+def test_attention_for_a_stage_or_company_uses_an_index_for_every_query(sample_book):
+    for filters in ({"stage": "Adopter"}, {"company": "Northwind Logistics"}):
+        statements = queries_run_by(sample_book, lambda reader: reader.contact_histories(**filters))
+        assert len(statements) >= 10
+        scans = table_scans(sample_book, statements)
+        if "company" in filters:  # a part of a company name can be anywhere in it: companies are read, not contacts
+            scans = [line for line in scans if not line.startswith("SCAN company")]
+        assert scans == [], filters
+
+
+def test_attention_over_the_whole_book_reads_the_contact_list_once_and_searches_the_rest(sample_book):
+    statements = queries_run_by(sample_book, lambda reader: reader.contact_histories())
+    scans = table_scans(sample_book, statements)
+    assert len(scans) == 1 and scans[0].startswith("SCAN contact")
+
+
+def test_the_check_fails_when_the_signals_index_is_dropped(sample_book):
+    with sqlite3.connect(sample_book) as connection:
+        connection.execute("DROP INDEX ix_signal_contact_when")
+    scans = table_scans(sample_book, queries_run_by(sample_book, brief_sarah))
+    assert scans and all(line.startswith("SCAN signal") for line in scans)
