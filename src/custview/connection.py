@@ -84,6 +84,10 @@ def connect_for_reading(path: Path) -> sqlite3.Connection:
     """A read-only connection to an existing database; never creates the file (UserError if missing)."""
     if str(path) == ":memory:" or not path.exists():
         raise no_data_error(path)
+    from custview.schema import prepare_file  # refuses a newer file, upgrades an older one (with a backup)
+
+    if prepare_file(path, BUSY_TIMEOUT_SECONDS) is None:
+        raise no_data_error(path)
     # mode=rw: open the existing file only (SQLite would otherwise create a missing one). Read-write
     # rather than read-only, because a WAL reader may need to create the -shm file; query_only
     # guarantees nothing is written.

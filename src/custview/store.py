@@ -18,8 +18,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import event, or_
-from sqlmodel import Session, SQLModel, create_engine, select
+from sqlmodel import Session, create_engine, select
 
+from custview import schema
 from custview.connection import BUSY_TIMEOUT_SECONDS, configure, no_data_error
 from custview.connection import resolve_db_path, user_data_dir  # noqa: F401 - where callers have found them
 from custview.errors import UserError
@@ -43,6 +44,7 @@ class Store:
     def __init__(self, path: Path):
         self.path = path
         self._engine = None
+        self._schema_ready = False
 
     @classmethod
     def open(cls, path: str | Path | None = None) -> Store:
@@ -70,7 +72,16 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             # An empty file is a valid new SQLite database; SQLite gives -wal/-shm the same mode.
             os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
-        SQLModel.metadata.create_all(self.engine)
+        self._prepare_schema()
+
+    def _prepare_schema(self) -> None:
+        """Once per store: refuse a newer file, upgrade an older one (after a backup), create tables in a new one."""
+        if self._schema_ready:
+            return
+        if str(self.path) == ":memory:" or schema.prepare_file(self.path, BUSY_TIMEOUT_SECONDS) is None:
+            with self.engine.execution_options(write_lock=True).begin() as connection:
+                schema.create_schema(connection)
+        self._schema_ready = True
 
     def require_data(self) -> None:
         """A clear error unless the database exists."""
@@ -81,6 +92,7 @@ class Store:
     def reading(self) -> Iterator[Session]:
         """A session for queries; a clear error if there is no database yet."""
         self.require_data()
+        self._prepare_schema()
         with Session(self.engine, expire_on_commit=False) as session:
             yield session
 
