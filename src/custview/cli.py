@@ -33,6 +33,7 @@ COMMANDS = {
     "import": "import_",
     "mappings": "mappings",
     "export": "export",
+    "forget": "forget",
     "demo": "demo",
 }
 

@@ -469,6 +469,36 @@ def render_saved(outcome: str, noun: str, label: str) -> RenderableType:
     return _line((f"{verb} {noun} ", "good" if outcome != "unchanged" else "muted"), (label, "title"))
 
 
+FORGET_LABELS = {
+    "contact": "contact",
+    "signals": "signals",
+    "stage_changes": "stage history entries",
+    "notes": "notes about them",
+    "tickets": "tickets of theirs (no company)",
+    "appointments": "appointments with them as main contact",
+    "appointment_attendees": "  attendees of those appointments",
+    "appointment_next_steps": "  next steps of those appointments",
+    "attendance_elsewhere": "their place in others' appointments",
+}
+
+
+def render_forget_report(report, done: bool) -> RenderableType:
+    """What forgetting a contact removes (done=False: before asking) or removed, per kind; and what is kept."""
+    who = report.name + (f" ({report.company})" if report.company else "")
+    heading = _line(("Forgot " if done else "Forgetting ", "title"), (who, "title"),
+                    ": removed" if done else " removes:")
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("Record")
+    table.add_column("Removed" if done else "To remove", justify="right")
+    for kind, count in report.removed.items():
+        table.add_row(_text(FORGET_LABELS.get(kind, kind)), _text(str(count), None if count else "muted"))
+    table.add_row(_text("total", "title"), _text(str(report.total), "title"))
+    kept = [f"Kept: the records of {report.company}" if report.company else "Kept: other people's records",
+            f"{report.tickets_unlinked} ticket(s) stay with {report.company}, no longer linked to them"
+            if report.tickets_unlinked else ""]
+    return Group(heading, table, _text("; ".join(part for part in kept if part) + ".", "muted"))
+
+
 def render_ticket_closed(ticket, already: bool) -> RenderableType:
     """What closing a ticket did."""
     label = f"{ticket.ref or '#' + str(ticket.id)} {ticket.subject}"

@@ -14,10 +14,11 @@ import json
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import event, or_
+from sqlalchemy import and_, delete, event, func, or_, update
 from sqlmodel import Session, create_engine, select
 
 from custview import schema
@@ -246,6 +247,16 @@ class Store:
             company = session.get(Company, company_id)
         return company, self.contact_histories(company_id=company_id)
 
+    def forget_plan(self, contact_id: int) -> ForgetReport:
+        """What `forget_contact` would remove, counted without changing anything (to show before asking)."""
+        with self.reading() as session:
+            return forget(session, contact_id, remove=False)
+
+    def forget_contact(self, contact_id: int) -> ForgetReport:
+        """Delete a contact and everything that belongs only to them, in one transaction (see `forget`)."""
+        with self.writing() as session:
+            return forget(session, contact_id, remove=True)
+
 
 def _configure_connection(dbapi_connection, _record) -> None:
     dbapi_connection.isolation_level = None  # transactions are begun by _begin_transaction
@@ -383,6 +394,69 @@ def record_stage_change(
     session.add(contact)
     session.add(change)
     return change
+
+
+FORGET_KINDS = ("contact", "signals", "stage_changes", "notes", "tickets", "appointments", "appointment_attendees",
+                "appointment_next_steps", "attendance_elsewhere")
+
+
+@dataclass
+class ForgetReport:
+    """What forgetting a contact removes: a count per kind of record, and the tickets kept for their company."""
+
+    name: str
+    company: str | None
+    removed: dict[str, int]
+    tickets_unlinked: int
+
+    @property
+    def total(self) -> int:
+        """How many records are removed in all."""
+        return sum(self.removed.values())
+
+
+def forget(session: Session, contact_id: int, remove: bool) -> ForgetReport:
+    """Count (and, if `remove`, delete) a contact and everything that belongs only to them.
+
+    Removed: their signals, stage history and notes; their tickets that belong to no company; the
+    appointments where they are the main contact, with those appointments' attendees and next
+    steps; their place among the attendees of anyone else's appointments (linked to them, or
+    unlinked with exactly their name). Kept: company records, other people's appointments, and
+    their tickets that belong to a company, which stay with the company, no longer linked to them.
+    """
+    contact = session.get(Contact, contact_id)
+    if contact is None:
+        raise UserError(f"No contact with id {contact_id}.")
+    company = session.get(Company, contact.company_id) if contact.company_id else None
+    theirs = select(Appointment.id).where(Appointment.contact_id == contact_id)
+    is_them = or_(Attendee.contact_id == contact_id, and_(Attendee.contact_id.is_(None), Attendee.name == contact.name))
+    parts = {  # children before parents: the foreign keys are enforced
+        "appointment_next_steps": (NextStep, NextStep.appointment_id.in_(theirs)),
+        "appointment_attendees": (Attendee, Attendee.appointment_id.in_(theirs)),
+        "attendance_elsewhere": (Attendee, and_(Attendee.appointment_id.not_in(theirs), is_them)),
+        "appointments": (Appointment, Appointment.contact_id == contact_id),
+        "signals": (Signal, Signal.contact_id == contact_id),
+        "stage_changes": (StageChange, StageChange.contact_id == contact_id),
+        "notes": (Note, Note.contact_id == contact_id),
+        "tickets": (Ticket, and_(Ticket.contact_id == contact_id, Ticket.company_id.is_(None))),
+    }
+    kept_tickets = and_(Ticket.contact_id == contact_id, Ticket.company_id.is_not(None))
+    counts = {kind: _count(session, model, where) for kind, (model, where) in parts.items()}
+    removed = {"contact": 1, **{kind: counts[kind] for kind in FORGET_KINDS[1:]}}
+    report = ForgetReport(contact.name, company.name if company else None, removed,
+                          _count(session, Ticket, kept_tickets))
+    if remove:
+        for model, where in parts.values():
+            session.exec(delete(model).where(where).execution_options(synchronize_session=False))
+        session.exec(update(Ticket).where(kept_tickets).values(contact_id=None)
+                     .execution_options(synchronize_session=False))
+        session.exec(delete(Contact).where(Contact.id == contact_id).execution_options(synchronize_session=False))
+        session.expunge_all()
+    return report
+
+
+def _count(session: Session, model, where) -> int:
+    return session.exec(select(func.count()).select_from(model).where(where)).one()
 
 
 # -- bulk loading ------------------------------------------------------------------------------

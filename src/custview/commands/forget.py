@@ -1,0 +1,59 @@
+"""`custview forget NAME`: delete a contact and everything that belongs only to them, after asking."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from custview.commands._common import command_app, open_store, pick_contact
+from custview.errors import UserError
+
+app = command_app()
+
+
+@app.command()
+def forget(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="Contact name or email."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation (for scripts)."),
+    as_json: bool = typer.Option(False, "--json", help="Print what was removed as JSON."),
+) -> None:
+    """Delete a contact and everything that belongs only to them: signals, stage history, notes about
+    them, their tickets without a company, the appointments where they are the main contact (with
+    those appointments' attendees and next steps), and their place among others' attendees.
+    Company records are kept; their tickets that belong to a company stay with it, unlinked.
+    One transaction. Asks first unless --yes."""
+    store = open_store(ctx)
+    contact = pick_contact(store, name)
+    if not yes:
+        confirm_forgetting(store.forget_plan(contact.id))
+    report = store.forget_contact(contact.id)
+    if as_json:
+        from custview.terminal import print_json
+
+        print_json({"contact": report.name, "company": report.company, "removed": report.removed,
+                    "total_removed": report.total, "tickets_kept_for_company": report.tickets_unlinked})
+        return
+    from custview.render import render_forget_report
+    from custview.terminal import console
+
+    console().print(render_forget_report(report, done=True))
+
+
+def confirm_forgetting(plan) -> None:
+    """Show what would be removed and ask on the terminal; a clear error when there is no one to ask or they say no."""
+    if not sys.stdin.isatty():
+        raise UserError(f"Not forgetting {plan.name}: there is no terminal to ask for confirmation on. "
+                        "Add --yes to forget without asking. Nothing was removed.")
+    from custview.printable import printable
+    from custview.render import render_forget_report
+    from custview.terminal import error_console
+
+    error_console().print(render_forget_report(plan, done=False))
+    # Asked on stderr and read here rather than with typer.confirm, which writes part of its prompt
+    # to stdout and would spoil --json output.
+    sys.stderr.write(f"Forget {printable(plan.name)} for good? [y/N]: ")
+    sys.stderr.flush()
+    if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+        raise UserError(f"Not forgetting {plan.name}: nothing was removed.")
