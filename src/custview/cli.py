@@ -34,6 +34,7 @@ COMMANDS = {
     "mappings": "mappings",
     "export": "export",
     "forget": "forget",
+    "doctor": "doctor",
     "demo": "demo",
 }
 

@@ -499,6 +499,19 @@ def render_forget_report(report, done: bool) -> RenderableType:
     return Group(heading, table, _text("; ".join(part for part in kept if part) + ".", "muted"))
 
 
+def render_doctor_report(report) -> RenderableType:
+    """One line per check of the database file: ok or problem, what it found; then a verdict."""
+    table = Table.grid(padding=(0, 2))
+    for _ in range(3):
+        table.add_column()
+    for check in report.checks:
+        table.add_row(_text("ok", "good") if check.ok else _text("problem", "danger"), _text(check.name, "title"),
+                      _text(check.detail))
+    verdict = (_text(f"All {len(report.checks)} checks passed.", "good") if report.ok else
+               _text(f"{report.problems} of {len(report.checks)} checks found problems.", "danger"))
+    return Group(_line(("Database ", "muted"), str(report.path)), table, verdict)
+
+
 def render_ticket_closed(ticket, already: bool) -> RenderableType:
     """What closing a ticket did."""
     label = f"{ticket.ref or '#' + str(ticket.id)} {ticket.subject}"
