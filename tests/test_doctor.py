@@ -70,7 +70,7 @@ def test_orphans_are_found_counted_and_named(cli, book):
     assert text.exit_code == 1
     report = lines_by_check(text.stdout)
     assert report["next steps"].split()[0] == "problem"
-    assert "2 next steps whose appointment is gone (ids " in report["next steps"]
+    assert "next steps whose appointment is gone: 2 (ids " in report["next steps"]
     assert report["integrity"].split()[0] == "ok"
     problems = sum(not check["ok"] for check in found.values())
     assert text.stdout.splitlines()[-1] == f"{problems} of {len(found)} checks found problems."

@@ -28,7 +28,7 @@ class Orphans:
 
     name: str
     query: str  # selects the ids of the bad records
-    problem: str  # "{n} signals whose contact is gone"
+    problem: str  # "signals whose contact is gone", followed by the count
     fine: str
 
 
@@ -183,4 +183,5 @@ def _orphans(connection: sqlite3.Connection, orphans: Orphans) -> Check:
     if not ids:
         return Check(orphans.name, True, orphans.fine)
     shown = ", ".join(str(i) for i in ids[:5]) + (", …" if len(ids) > 5 else "")
-    return Check(orphans.name, False, f"{len(ids)} {orphans.problem} (ids {shown})", len(ids))
+    return Check(orphans.name, False, f"{orphans.problem}: {len(ids)} ({'id' if len(ids) == 1 else 'ids'} {shown})",
+                 len(ids))
