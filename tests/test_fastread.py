@@ -3,12 +3,11 @@
 import sqlite3
 import subprocess
 import sys
-from dataclasses import fields
 
 import pytest
 
 from custview import models
-from custview.fastread import TABLES, Reader
+from custview.fastread import TABLES, Reader, type_name_of
 from custview.sample import sample_path
 from custview.store import Store
 
@@ -18,14 +17,14 @@ def test_every_light_row_mirrors_its_sqlmodel_table_field_for_field(twin):
     model = getattr(models, twin.__name__)
     columns = list(model.__table__.columns.keys())
     assert TABLES[twin] == model.__tablename__
-    assert [f.name for f in fields(twin)] == columns
-    assert {f.name: f.type for f in fields(twin)} == {c: model.__annotations__[c] for c in columns}
+    assert list(twin._fields) == columns
+    assert {c: type_name_of(twin, c) for c in twin._fields} == {c: model.__annotations__[c] for c in columns}
 
 
 def _plain(value):
     """Rows (SQLModel or light) as dicts of their columns, containers as lists, so both readers compare."""
-    if hasattr(value, "__table__") or hasattr(value, "__slots__"):
-        names = value.__table__.columns.keys() if hasattr(value, "__table__") else value.__slots__
+    if hasattr(value, "__table__") or hasattr(value, "_fields"):
+        names = value.__table__.columns.keys() if hasattr(value, "__table__") else value._fields
         return {name: getattr(value, name) for name in names}
     if isinstance(value, (list, tuple)):
         return [_plain(item) for item in value]
@@ -61,6 +60,16 @@ def test_both_readers_load_the_same_accounts_and_lists(loaded):
         assert _plain(reader.contact_histories(company_id=company_id)) == _plain(store.contact_histories(company_id=company_id))
     for filters in ({}, {"stage": "Adopter"}, {"company": "a"}, {"search": "example"}, {"search": "nobody"}):
         assert _plain(reader.list_contacts(**filters)) == _plain(store.list_contacts(**filters)), filters
+
+
+def test_histories_a_few_companies_at_a_time_are_the_same_histories(loaded):
+    store, reader = loaded
+    by_id = {h.contact.id: _plain(h) for h in store.contact_histories()}
+    streamed = list(reader.iter_histories(batch=3))
+    assert len(streamed) == len(by_id)
+    assert {h.contact.id: _plain(h) for h in streamed} == by_id
+    companies = [h.contact.company_id for h in streamed]
+    assert all(companies.index(c) == i or companies[i - 1] == c for i, c in enumerate(companies))  # grouped
 
 
 @pytest.mark.parametrize("query", ["a", "an", "ANN LEE", "sarah", "omar@borealis.example", "Omar Hadad", "", "%", "_"])

@@ -24,7 +24,8 @@ def attention(
     from custview.attention import rank_attention
     from custview.dates import utc_now
 
-    histories = open_reader(ctx).contact_histories(stage=parse_stage_option(stage), company=company)
+    # A few companies at a time: memory stays flat on a book of any size.
+    histories = open_reader(ctx).iter_histories(stage=parse_stage_option(stage), company=company)
     items = rank_attention(histories, utc_now(), limit)
     if as_json:
         from custview.terminal import print_json
