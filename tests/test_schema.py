@@ -78,13 +78,16 @@ def test_an_earlier_backup_is_never_overwritten(cli, db):
     assert "book.db.bak-1.2" in notes(result.stderr)[0]
 
 
-def test_the_upgrade_adds_indexes_the_models_declare(cli, db):
+def test_the_upgrade_adds_tables_and_indexes_the_models_declare(cli, db):
     shutil.copy(SCHEMA_V1, db)
     with sqlite3.connect(db) as connection:
         connection.execute("DROP INDEX ix_note_contact_id")
+        connection.execute("DROP TABLE service")
     assert "ix_note_contact_id" not in index_names(db)
     assert cli("contacts").exit_code == 0
-    assert "ix_note_contact_id" in index_names(db)
+    assert {"ix_note_contact_id", "ix_service_company_id"} <= index_names(db)
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("SELECT count(*) FROM service").fetchone() == (0,)
 
 
 def test_a_failed_upgrade_leaves_the_database_as_it_was(cli, db, monkeypatch):

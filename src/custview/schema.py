@@ -14,8 +14,8 @@ Opening a file (see `prepare_file`):
 To change the schema: change models.py, add a step to MIGRATIONS that brings an existing file from
 the previous version to the new one (SQLite's ALTER TABLE ... ADD COLUMN, CREATE INDEX, or a data
 fix), and raise CURRENT_VERSION to match. A step is plain SQL on a sqlite3 connection, inside the
-upgrade's transaction. New indexes need a step too: create_all only makes indexes for new tables,
-never for tables that already exist; `create_missing_indexes` is that step.
+upgrade's transaction. A new table or index needs a step too (a file at the current version is
+never altered): `add_declared_tables_and_indexes` is that step.
 """
 
 from __future__ import annotations
@@ -34,25 +34,30 @@ from custview.errors import UserError
 APPLICATION_ID = int.from_bytes(b"cust", "big")
 
 
-def create_missing_indexes(connection: sqlite3.Connection) -> None:
-    """Create every index models.py declares that the database lacks (on tables it has)."""
+def add_declared_tables_and_indexes(connection: sqlite3.Connection) -> None:
+    """Create every table and index models.py declares that the database lacks; existing ones stay as they are.
+
+    The step to reuse when a version adds a table or an index: SQLAlchemy's create_all would add a
+    new table, but never a new index to a table that already exists.
+    """
     from sqlalchemy.dialects import sqlite as sqlite_dialect
-    from sqlalchemy.schema import CreateIndex
+    from sqlalchemy.schema import CreateIndex, CreateTable
     from sqlmodel import SQLModel
 
     import custview.models  # noqa: F401 - registers the tables in SQLModel.metadata
 
+    dialect = sqlite_dialect.dialect()
     tables = _table_names(connection)
     for table in SQLModel.metadata.sorted_tables:
         if table.name not in tables:
-            continue
+            connection.execute(str(CreateTable(table).compile(dialect=dialect)))
         for index in table.indexes:
-            connection.execute(str(CreateIndex(index, if_not_exists=True).compile(dialect=sqlite_dialect.dialect())))
+            connection.execute(str(CreateIndex(index, if_not_exists=True).compile(dialect=dialect)))
 
 
-def _identify_and_index(connection: sqlite3.Connection) -> None:
+def _identify_and_complete(connection: sqlite3.Connection) -> None:
     connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    create_missing_indexes(connection)
+    add_declared_tables_and_indexes(connection)
 
 
 @dataclass(frozen=True)
@@ -65,8 +70,8 @@ class Migration:
 
 
 MIGRATIONS: tuple[Migration, ...] = (
-    Migration(2, "the file names itself as custview's (application id) and has every index models.py declares",
-              _identify_and_index),
+    Migration(2, "the file names itself as custview's (application id) and has every table and index "
+                 "models.py declares", _identify_and_complete),
 )
 CURRENT_VERSION = MIGRATIONS[-1].to_version
 FIRST_VERSION = 1
