@@ -235,3 +235,26 @@ def test_contacts_without_email_sharing_a_name_are_warned_about(tmp_path):
     result = run(db, "export", "--out", str(tmp_path / "out"))
     assert result.exit_code == 0
     assert "warning: 2 contacts are called 'Jo Smith'" in result.stderr
+
+
+def test_a_csv_export_imports_back_through_the_custview_profile(far_from_utc, sample_db, tmp_path):
+    out = tmp_path / "csv"
+    assert run(sample_db, "export", "-f", "csv", "--out", str(out)).exit_code == 0
+    copy = tmp_path / "copy.db"
+    imported = run(copy, "import", *sorted(str(path) for path in out.iterdir()), "--from", "custview")
+    assert imported.exit_code == 0, imported.output
+    original, restored = book_content(sample_db), book_content(copy)
+    # CSV carries no stage history, and next steps as their text only: all else comes back as it was.
+    for table in ("company", "contact", "signal", "appointment", "attendee", "ticket", "service", "note"):
+        assert restored[table] == original[table], table
+    assert [row[:3] for row in restored["next_step"]] == [row[:3] for row in original["next_step"]]
+
+
+def test_a_value_starting_with_a_quote_and_an_equals_sign_survives_csv(tmp_path):
+    db, copy = tmp_path / "a.db", tmp_path / "b.db"
+    (tmp_path / "in.yaml").write_text("companies:\n  - {name: \"'=quoted\", summary: \"=1+1\"}\n", encoding="utf-8")
+    assert run(db, "import", str(tmp_path / "in.yaml")).exit_code == 0
+    assert run(db, "export", "-f", "csv", "--kind", "companies", "--out", str(tmp_path / "csv")).exit_code == 0
+    result = run(copy, "import", str(tmp_path / "csv" / "companies.csv"), "--from", "custview")
+    assert result.exit_code == 0, result.output
+    assert book_content(copy)["company"] == book_content(db)["company"]

@@ -190,3 +190,20 @@ def test_values_yaml_itself_cannot_build_are_clear_problems(value, cli, book, tm
     before = dump(book)
     assert_refused(cli("import", str(path)), before, book, "hostile.yaml:2")
 
+
+
+def test_a_line_break_inside_a_quoted_key_or_value_still_gives_one_line_per_problem(cli, book, tmp_path):
+    path = write(tmp_path, r"""
+        companies:
+          - {"na\nme": x, name: "Two\nLines", stage: "No\nWhere"}
+    """)
+    before = dump(book)
+    lines = assert_refused(cli("import", str(path)), before, book)
+    assert len(lines) == 2 and "na\\nme: unknown field" in lines[0] and "stage: unknown stage" in lines[1]
+
+
+def test_text_with_a_nul_character_is_refused(cli, book, tmp_path):
+    path = write(tmp_path, '{"notes": [{"contact": "Ann Lee", "text": "bin\\u0000ary", "at": "-1d"}]}', "nul.json")
+    before = dump(book)
+    lines = assert_refused(cli("import", str(path)), before, book, "text: contains a NUL character")
+    assert len(lines) == 1

@@ -30,8 +30,9 @@ def print_problems(problems: list[str]) -> None:
 
     from custview.printable import printable
 
-    for problem in problems:  # problems quote data from files: escapes in it must not reach the terminal
-        error_console().print(Text("error: ", style="bold red") + Text(printable(problem)), soft_wrap=True)
+    for problem in problems:  # problems quote data from files: no escape code, and no line break, gets through
+        line = printable(problem).replace("\n", "\\n")
+        error_console().print(Text("error: ", style="bold red") + Text(line), soft_wrap=True)
 
 
 def print_json(data) -> None:

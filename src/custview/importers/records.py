@@ -141,6 +141,9 @@ class Fields:
         if len(text) > limit:
             self.problem(name, f"too long: {len(text):,} characters (at most {limit:,})")
             return None
+        if "\x00" in text:
+            self.problem(name, "contains a NUL character (binary data, not text)")
+            return None
         return text
 
     def texts(self, name: str) -> list[str]:
