@@ -258,3 +258,22 @@ def test_a_value_starting_with_a_quote_and_an_equals_sign_survives_csv(tmp_path)
     result = run(copy, "import", str(tmp_path / "csv" / "companies.csv"), "--from", "custview")
     assert result.exit_code == 0, result.output
     assert book_content(copy)["company"] == book_content(db)["company"]
+
+
+def test_an_attendee_whose_name_ends_in_brackets_keeps_it_through_csv(tmp_path):
+    db, copy = tmp_path / "a.db", tmp_path / "b.db"
+    (tmp_path / "in.yaml").write_text(textwrap.dedent("""
+        contacts: [{name: Ann Lee, email: ann@x.example}]
+        appointments:
+          - contact: ann@x.example
+            purpose: Kick-off
+            at: 2026-03-14T09:00:00Z
+            attendees: [{name: Ann Lee, role: sponsor}, {name: Dana Ortiz (us)}, {name: Kai (us), role: engineer}]
+    """), encoding="utf-8")
+    assert run(db, "import", str(tmp_path / "in.yaml")).exit_code == 0
+    assert run(db, "export", "-f", "csv", "--out", str(tmp_path / "csv")).exit_code == 0
+    with open(tmp_path / "csv" / "appointments.csv", encoding="utf-8-sig", newline="") as file:
+        assert next(csv.DictReader(file))["attendees"] == "ann@x.example (sponsor); Dana Ortiz (us) (); Kai (us) (engineer)"
+    csvs = sorted(str(path) for path in (tmp_path / "csv").iterdir())
+    assert run(copy, "import", *csvs, "--from", "custview").exit_code == 0
+    assert book_content(copy)["attendee"] == book_content(db)["attendee"]

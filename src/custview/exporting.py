@@ -62,6 +62,10 @@ class ExportReport:
     counts: dict[str, int]
     warnings: list[str] = field(default_factory=list)
 
+    def file_of(self, kind: str) -> Path | None:
+        """The CSV file a kind was written to; None when it had no records (no file is written then)."""
+        return next((path for path in self.files if path.stem == kind), None)
+
     def total(self) -> int:
         """How many records were written across all kinds."""
         return sum(self.counts.values())
@@ -234,13 +238,18 @@ def csv_row(kind: str, record: dict) -> list[str]:
         flat["stage_since"] = record["stage_history"][-1]["at"]  # the history itself has no column
     for key, value in record.get("preferences", {}).items():
         flat[f"preferred_{key}"] = value
-    flat["attendees"] = LIST_SEPARATOR.join(
-        f"{person['name']} ({person['role']})" if person.get("role") else person["name"]
-        for person in record.get("attendees", []))
+    flat["attendees"] = LIST_SEPARATOR.join(_attendee_cell(person) for person in record.get("attendees", []))
     flat["next_steps"] = LIST_SEPARATOR.join(step["step"] for step in record.get("next_steps", []))
     for key in ("topics", "decisions"):
         flat[key] = LIST_SEPARATOR.join(record.get(key, []))
     return [guard_cell(str(flat.get(column) or "")) for column in csv_columns(kind)]
+
+
+def _attendee_cell(person: dict) -> str:
+    """`who (role)`; a name that itself ends in ")" without a role gets an empty "()" so it is not read as one."""
+    if person.get("role"):
+        return f"{person['name']} ({person['role']})"
+    return f"{person['name']} ()" if person["name"].endswith(")") else person["name"]
 
 
 def to_csv(kind: str, records: list[dict]) -> str:
@@ -253,12 +262,16 @@ def to_csv(kind: str, records: list[dict]) -> str:
 
 
 def export_files(sections: dict[str, list[dict]], fmt: str, out_dir: Path, written_at: datetime) -> dict[Path, str]:
-    """What to write where: file path -> text, for the chosen format."""
+    """What to write where: file path -> text, for the chosen format.
+
+    CSV gets one file per kind that has records: a file with a header and no rows says nothing,
+    and importers rightly refuse one as probably the wrong file.
+    """
     if fmt == "yaml":
         return {out_dir / f"{EXPORT_NAME}.yaml": to_yaml(sections, written_at)}
     if fmt == "json":
         return {out_dir / f"{EXPORT_NAME}.json": to_json(sections)}
-    return {out_dir / f"{kind}.csv": to_csv(kind, records) for kind, records in sections.items()}
+    return {out_dir / f"{kind}.csv": to_csv(kind, records) for kind, records in sections.items() if records}
 
 
 # -- writing files ---------------------------------------------------------------------------------

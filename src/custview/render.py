@@ -373,14 +373,17 @@ def import_progress(console):
 def render_export_report(report) -> RenderableType:
     """Which files an export wrote and how many records of each kind (with each kind's file, for CSV)."""
     per_kind = report.format == "csv"
-    heading = f"Wrote {len(report.files)} files" if per_kind else f"Wrote {report.files[0]}"
+    heading = f"Wrote {len(report.files)} file{'s' if len(report.files) != 1 else ''}" if per_kind \
+        else f"Wrote {report.files[0]}"
     table = Table(box=box.SIMPLE_HEAD)
     table.add_column("Kind")
     table.add_column("Records", justify="right")
     if per_kind:
         table.add_column("File")
-    for index, (kind, count) in enumerate(report.counts.items()):
-        table.add_row(kind, str(count), *([_text(report.files[index])] if per_kind else []))
+    for kind, count in report.counts.items():
+        path = report.file_of(kind)
+        file_cell = [_text(path) if path else _text("none (no records)", "muted")] if per_kind else []
+        table.add_row(kind, str(count), *file_cell)
     table.add_row(_text("total", "title"), _text(str(report.total()), "title"))
     return Group(_text(heading), table)
 
