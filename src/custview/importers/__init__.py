@@ -11,7 +11,7 @@ from pathlib import Path
 
 from custview.dates import utc_now
 from custview.errors import UserError
-from custview.importers.csv_source import CsvFile, open_csv, read_csv_records
+from custview.importers.csv_source import CsvFile, open_csv, read_csv_rows
 from custview.importers.json_source import read_json_records
 from custview.importers.records import KINDS, RecordWriter, SourceRecord
 from custview.importers.yaml_source import read_yaml_records
@@ -94,9 +94,18 @@ def import_files(store: Store, paths: list[Path], dry_run: bool = False, now: da
     report = ImportReport([str(p) for p in paths], {}, dry_run, [n for e in exports for n in e.notices])
     rejects = _RejectedRows(report, exports, write_files=not dry_run) if skip_invalid else None
     progress = _Progress(exports, on_progress) if on_progress else None
+
+    def feed(writer: RecordWriter) -> None:
+        """Every record, companies first and contacts before what refers to them; CSV rows streamed."""
+        for kind in KINDS:
+            for record in records:
+                if record.kind == kind:
+                    writer.write(record)
+            for export in (export for export in exports if export.kind == kind):
+                _write_export(writer, export, progress.reporter(export) if progress else None)
+
     try:
-        writer = _write(store, _in_dependency_order(records, exports, progress), dry_run, now,
-                        rejects.add if rejects else None)
+        writer = _write(store, feed, dry_run, now, rejects.add if rejects else None)
     finally:
         if rejects:
             rejects.close()
@@ -104,35 +113,40 @@ def import_files(store: Store, paths: list[Path], dry_run: bool = False, now: da
     return report
 
 
+def _write_export(writer: RecordWriter, export: CsvFile, on_progress) -> None:
+    rows = read_csv_rows(export, on_progress)
+    columns = export.plain_columns() if export.kind == "signals" else None
+    if columns is not None:
+        writer.write_signal_rows(rows, columns, export.mapping.read_date, export.record)
+    else:
+        for line, cells in rows:
+            writer.write(export.record(line, cells))
+
+
 def _csv_choice(options: CsvOptions | None) -> tuple:
     options = options or CsvOptions()
     return options.kind, options.source, options.mapping
 
 
-def _in_dependency_order(records: list[SourceRecord], exports: list[CsvFile], progress: _Progress | None):
-    """Every record, companies first and contacts before what refers to them; CSV rows streamed."""
-    for kind in KINDS:
-        yield from (record for record in records if record.kind == kind)
-        for export in exports:
-            if export.kind == kind:
-                yield from read_csv_records(export, progress.reporter(export) if progress else None)
-
-
 def write_records(store: Store, records: list[SourceRecord], dry_run: bool = False,
                   now: datetime | None = None) -> dict[str, Counter]:
     """Validate and upsert records in one transaction; counts per kind. Nothing is written on error or dry run."""
-    return _write(store, sorted(records, key=lambda r: KINDS.index(r.kind)), dry_run, now).counts
+    def feed(writer: RecordWriter) -> None:
+        for record in sorted(records, key=lambda r: KINDS.index(r.kind)):
+            writer.write(record)
+
+    return _write(store, feed, dry_run, now).counts
 
 
-def _write(store: Store, records, dry_run: bool, now: datetime | None, on_reject=None) -> RecordWriter:
+def _write(store: Store, feed: Callable[[RecordWriter], None], dry_run: bool, now: datetime | None,
+           on_reject=None) -> RecordWriter:
     # A dry run against a database that does not exist yet must not create it.
     target = store if store.exists() or not dry_run else Store(Path(":memory:"))
     writer = None
     try:
         with target.writing() as session:
             writer = RecordWriter(session, now or utc_now(), on_reject)
-            for record in records:
-                writer.write(record)
+            feed(writer)
             writer.finish()
             if dry_run:
                 raise _DryRun

@@ -22,12 +22,12 @@ from custview.importers.mapping import (
     builtin_names,
     builtin_path,
     load_mapping,
-    read_source,
+    compile_source,
 )
 from custview.importers.records import SourceRecord, squash
+from custview.spreadsheet import unguard_cell
 
 DELIMITERS = ",;\t|"
-FORMULA_ESCAPE = "'"  # custview's CSV export puts this before =, +, -, @ so spreadsheets don't run them
 
 
 @dataclass
@@ -41,11 +41,40 @@ class CsvFile:
     mapping: Mapping
     kind_mapping: KindMapping
     notices: list[str] = field(default_factory=list)
+    _translate: Callable[[list[str]], dict] | None = field(default=None, repr=False)
+    _labels: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def kind(self) -> str:
         """The kind of record every row of this file is."""
         return self.kind_mapping.kind
+
+    def record(self, line: int, cells: list[str]) -> SourceRecord:
+        """The source record for one data row of this file."""
+        if self._translate is None:
+            self._translate = _translator(self.kind_mapping, [name.lower() for name in self.header],
+                                          self.mapping.separator, unescape=self.mapping.name == "custview")
+            self._labels = {target: self.kind_mapping.label(target) for target in self.kind_mapping.columns}
+        width = len(self.header)
+        if len(cells) > width and any(cell.strip() for cell in cells[width:]):
+            problem = f"{len(cells)} values but the header has {width} columns"
+            return SourceRecord(self.kind, {}, str(self.path), None, line, raw=cells, malformed=problem)
+        return SourceRecord(self.kind, self._translate(cells), str(self.path), None, line, columns=self._labels,
+                            read_date=self.mapping.read_date, raw=cells)
+
+    def plain_columns(self) -> dict[str, int] | None:
+        """Each field's column position when every field is read from one column as is; else None.
+
+        Such files (custview's own CSV, most signal exports) can skip per-row translation.
+        """
+        positions = {name.lower(): index for index, name in reversed(list(enumerate(self.header)))}
+        columns = {}
+        for target, source in self.kind_mapping.columns.items():
+            if not isinstance(source, str) or target in self.kind_mapping.values or self.mapping.separator:
+                return None
+            if source.lower() in positions:
+                columns[target] = positions[source.lower()]
+        return columns
 
     def ignored_columns(self) -> list[str]:
         """Columns of the file that the mapping does not read."""
@@ -80,55 +109,57 @@ def open_csv(path: Path, kind: str | None, source: str | None, mapping_file: Pat
 
 def read_csv_records(opened: CsvFile, on_progress: Callable[[int, int], None] | None = None) -> Iterator[SourceRecord]:
     """Yield one record per data row, with the line it starts on; blank rows are skipped."""
-    kind_mapping, mapping = opened.kind_mapping, opened.mapping
-    labels = {target: kind_mapping.label(target) for target in kind_mapping.columns}
-    unescape = mapping.name == "custview"
+    return (opened.record(line, cells) for line, cells in read_csv_rows(opened, on_progress))
+
+
+def read_csv_rows(opened: CsvFile, on_progress: Callable[[int, int], None] | None = None) -> Iterator[tuple[int, list]]:
+    """Yield (line it starts on, cells) for each non-blank data row, streaming; progress as (rows, bytes read)."""
     rows = 0
     with open(opened.path, "rb") as raw:
-        text = io.TextIOWrapper(raw, encoding=opened.encoding, newline="")
-        reader = csv.reader(text, delimiter=opened.delimiter)
-        header = [name.strip().lower() for name in next(reader, [])]
-        width = len(header)
+        reader = csv.reader(io.TextIOWrapper(raw, encoding=opened.encoding, newline=""), delimiter=opened.delimiter)
+        next(reader, None)
         line = reader.line_num + 1
         for cells in reader:
             start, line = line, reader.line_num + 1
-            if not any(cell.strip() for cell in cells):
+            if not cells or not cells[0].strip() and not any(cell.strip() for cell in cells):
                 continue
             rows += 1
-            if len(cells) > width and any(cell.strip() for cell in cells[width:]):
-                yield _malformed_record(opened, start, cells, f"{len(cells)} values but the header has {width} columns")
-                continue
-            row = dict(zip(header, cells))
-            data = _translate(kind_mapping, row, mapping.separator, unescape)
-            yield SourceRecord(kind_mapping.kind, data, str(opened.path), None, start, columns=labels,
-                               read_date=mapping.read_date, raw=cells)
-            if on_progress and rows % 2000 == 0:
+            yield start, cells
+            if on_progress and rows % 5000 == 0:
                 on_progress(rows, raw.tell())
     if on_progress:
         on_progress(rows, opened.path.stat().st_size)
 
 
-def _translate(kind_mapping: KindMapping, row: dict[str, str], separator: str | None, unescape: bool) -> dict:
-    data: dict = {}
-    for target, source in kind_mapping.columns.items():
-        value = read_source(source, row, separator)
-        if not value:
-            continue
-        if unescape and value[:1] == FORMULA_ESCAPE and value[1:2] in ("=", "+", "-", "@", "\t", "\r"):
-            value = value[1:]
-        table = kind_mapping.values.get(target)
-        if table:
-            value = table.get(squash(value), value)
-        if target in kind_mapping.lists:
-            value = [item.strip() for item in value.split(LIST_SEPARATOR) if item.strip()]
-            if target == "attendees":
-                value = [_attendee(item) for item in value]
-        parent, _, child = target.partition(".")
-        if child:
-            data.setdefault(parent, {})[child] = value
-        else:
-            data[target] = value
-    return data
+def _translator(kind_mapping: KindMapping, header: list[str], separator: str | None,
+                unescape: bool) -> Callable[[list[str]], dict]:
+    """The function turning one row's cells into custview fields, compiled once for this file's header."""
+    positions = {name: index for index, name in reversed(list(enumerate(header)))}
+    steps = [(target.partition("."), compile_source(source, positions, separator), kind_mapping.values.get(target),
+              target in kind_mapping.lists, target == "attendees")
+             for target, source in kind_mapping.columns.items()]
+
+    def translate(cells: list[str]) -> dict:
+        data: dict = {}
+        for (parent, _, child), read, table, is_list, is_attendees in steps:
+            value = read(cells)
+            if not value:
+                continue
+            if unescape and value[0] == "'":
+                value = unguard_cell(value)
+            if table:
+                value = table.get(squash(value), value)
+            if is_list:
+                value = [item.strip() for item in value.split(LIST_SEPARATOR) if item.strip()]
+                if is_attendees:
+                    value = [_attendee(item) for item in value]
+            if child:
+                data.setdefault(parent, {})[child] = value
+            else:
+                data[parent] = value
+        return data
+
+    return translate
 
 
 def _attendee(text: str) -> dict:
@@ -137,10 +168,6 @@ def _attendee(text: str) -> dict:
         name, _, role = text[:-1].rpartition(" (")
         return {"name": name.strip(), "role": role.strip()}
     return {"name": text}
-
-
-def _malformed_record(opened: CsvFile, line: int, cells: list[str], problem: str) -> SourceRecord:
-    return SourceRecord(opened.kind, {}, str(opened.path), None, line, raw=cells, malformed=problem)
 
 
 def _detect_encoding(path: Path) -> tuple[str, str | None]:

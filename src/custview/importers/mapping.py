@@ -10,6 +10,7 @@ wins), `{join: [sources], with: " "}` or `{prefix: "x-", column: source}`. A fie
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
 from importlib import resources
@@ -89,7 +90,7 @@ def read_export_date(text: str, dayfirst: bool, formats: tuple[str, ...] = (), z
     if text.isdigit() and len(text) in (10, 13):
         return datetime.fromtimestamp(int(text) / (1000 if len(text) == 13 else 1), timezone.utc)
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
+        moment = datetime.fromisoformat(text)
     except ValueError:
         for pattern in formats:
             try:
@@ -199,21 +200,29 @@ def _column_names(source) -> list[str]:
     return []
 
 
-def read_source(source, row: dict[str, str], separator: str | None = None) -> str:
-    """The value a source gives for one row (header names lower-case in `row`); "" when empty."""
+def compile_source(source, positions: dict[str, int], separator: str | None = None) -> Callable[[list[str]], str]:
+    """A function giving a source's value from one row's cells ("" when empty), for a file with this header.
+
+    `positions` maps lower-case header names to their index. Compiled once per file: reading a
+    million rows must not look columns up by name a million times.
+    """
     if isinstance(source, str):
-        value = row.get(source.lower(), "").strip()
-        if separator and separator in value:
-            value = value.split(separator, 1)[0].strip()
-        return value
+        index = positions.get(source.lower())
+        if index is None:
+            return lambda cells: ""
+
+        def cell(cells: list[str]) -> str:
+            value = cells[index].strip() if index < len(cells) else ""
+            if separator and separator in value:
+                value = value.split(separator, 1)[0].strip()
+            return value
+
+        return cell
     if isinstance(source, list):
-        for item in source:
-            value = read_source(item, row, separator)
-            if value:
-                return value
-        return ""
+        options = [compile_source(item, positions, separator) for item in source]
+        return lambda cells: next((value for option in options if (value := option(cells))), "")
     if "join" in source:
-        parts = (read_source(item, row, separator) for item in source["join"])
-        return source.get("with", " ").join(part for part in parts if part)
-    value = read_source(source["column"], row, separator)
-    return f"{source['prefix']}{value}" if value else ""
+        parts, glue = [compile_source(item, positions, separator) for item in source["join"]], source.get("with", " ")
+        return lambda cells: glue.join(value for part in parts if (value := part(cells)))
+    column, prefix = compile_source(source["column"], positions, separator), source["prefix"]
+    return lambda cells: f"{prefix}{value}" if (value := column(cells)) else ""
