@@ -95,12 +95,15 @@ def test_a_failed_upgrade_leaves_the_database_as_it_was(cli, db, monkeypatch):
 
     def half_done_then_broken(connection):
         connection.execute("DELETE FROM signal")
-        raise RuntimeError("disk on fire")
+        connection.execute("ALTER TABLE signal ADD COLUMN topics JSON")  # already there: SQLite refuses
 
     broken = schema.Migration(schema.CURRENT_VERSION, "a step that fails half-way", half_done_then_broken)
     monkeypatch.setattr(schema, "MIGRATIONS", (broken,))
     result = cli("contacts")
-    assert result.exit_code != 0
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"error: cannot upgrade {db} from schema version 1 to {schema.CURRENT_VERSION}: duplicate column name: "
+        "topics; the database was not changed."]
     assert pragma(db, "user_version") == 0
     with sqlite3.connect(db) as connection:
         assert connection.execute("SELECT count(*) FROM signal").fetchone() == (3,)
@@ -151,3 +154,4 @@ def test_two_processes_opening_an_older_database_upgrade_it_once(db):
     assert sum(len(notes(err)) for _, err, _ in results) == 1
     assert sorted(p.name for p in db.parent.glob("book.db.bak*")) == ["book.db.bak-1"]
     assert db.with_name("book.db.bak-1").read_bytes() == SCHEMA_V1.read_bytes()
+

@@ -118,7 +118,11 @@ def prepare_file(path: Path, busy_timeout: float) -> int | None:
         version = file_version(connection, path)
         if version is None or version == CURRENT_VERSION:
             return version
-        notice = _upgrade(connection, path)
+        try:
+            notice = _upgrade(connection, path)
+        except (sqlite3.DatabaseError, OSError) as error:
+            raise UserError(f"cannot upgrade {path} from schema version {version} to {CURRENT_VERSION}: "
+                            f"{error}; the database was not changed.") from None
     finally:
         connection.close()
     if notice:
