@@ -281,7 +281,8 @@ class RecordWriter:
         self._failed_companies: set[str] = set()
         self._signals: SignalBulkLoader | None = None
         self._contact_ids: dict[str, int | None] | None = None
-        self._company_keys: dict[str, int] | None = None
+        self._companies: dict[tuple[str, str], int] | None = None
+        self._contacts: dict[str, list[Contact | int]] | None = None
         self._record_problems: list[str] = []
         self._handlers = {"companies": self._company, "contacts": self._contact, "signals": self._signal,
                           "appointments": self._appointment, "tickets": self._ticket, "services": self._service,
@@ -342,8 +343,7 @@ class RecordWriter:
             row = model(**values)
             self.session.add(row)
             self.session.flush()
-            if model is Company and self._company_keys is not None:
-                self._company_keys.setdefault(company_key(row.name), row.id)
+            self._remember(row)
             return row, "created"
         changed = False
         for key, value in values.items():
@@ -352,7 +352,15 @@ class RecordWriter:
                 changed = True
         if changed:
             self.session.add(existing)
+            self._remember(existing)
         return existing, "updated" if changed else "unchanged"
+
+    def _remember(self, row: SQLModel) -> None:
+        """Keep the lookup caches in step with a company or contact just written."""
+        if isinstance(row, Company) and self._companies is not None:
+            self._remember_company(row.id, row.name, row.domain)
+        elif isinstance(row, Contact) and self._contacts is not None:
+            self._remember_contact(row)
 
     def _first(self, query):
         return self.session.exec(query).first()
@@ -385,21 +393,25 @@ class RecordWriter:
 
     def _existing_company(self, name: str | None, domain: str | None) -> Company | None:
         """The company with this domain, else this name, else the same name without legal suffixes."""
-        if domain:
-            found = self._first(select(Company).where(Company.domain == domain))
-            if found:
-                return found
-        if not name:
-            return None
-        found = self._first(select(Company).where(Company.name == name))
-        if found:
-            return found
-        if self._company_keys is None:
-            self._company_keys = {}
-            for company_id, known in self.session.exec(select(Company.id, Company.name)):
-                self._company_keys.setdefault(company_key(known), company_id)
-        company_id = self._company_keys.get(company_key(name))
+        known = self._known_companies()
+        company_id = (known.get(("domain", domain.lower())) if domain else None) or (
+            (known.get(("name", name.lower())) or known.get(("key", company_key(name)))) if name else None)
         return self.session.get(Company, company_id) if company_id else None
+
+    def _known_companies(self) -> dict[tuple[str, str], int]:
+        """Company ids by ("domain" | "name" | "key", value), loaded once: imports look companies up per row."""
+        if self._companies is None:
+            self._companies = {}
+            for company in self.session.exec(select(Company.id, Company.name, Company.domain)):
+                self._remember_company(*company)
+        return self._companies
+
+    def _remember_company(self, company_id: int, name: str, domain: str | None) -> None:
+        known = self._companies
+        known.setdefault(("name", name.lower()), company_id)
+        known.setdefault(("key", company_key(name)), company_id)
+        if domain:
+            known.setdefault(("domain", domain.lower()), company_id)
 
     def resolve_contact(self, reference: str) -> tuple[Contact | None, str | None]:
         """A contact by email or exact name (any case); or why it could not be found.
@@ -505,15 +517,29 @@ class RecordWriter:
         return sorted(entries, key=lambda entry: entry[1])
 
     def _existing_contact(self, email: str | None, name: str, company: Company | None) -> Contact | None:
-        if email:
-            found = self._first(select(Contact).where(Contact.email == email))
-            if found:
-                return found
-        query = select(Contact).where(Contact.name == name)
-        if company:
-            query = query.where(Contact.company_id == company.id)
-        candidates = [c for c in self.session.exec(query).all() if not (email and c.email)]
-        return candidates[0] if len(candidates) == 1 else None
+        """The contact with this email, else the one contact of this name (at this company) without another email."""
+        known = self._known_contacts()
+        if email and ("email", email.lower()) in known:
+            return self.session.get(Contact, known[("email", email.lower())])
+        candidates = [(contact_id, company_id, has_email) for contact_id, company_id, has_email
+                      in known.get(("name", name.lower()), ())
+                      if (company is None or company_id == company.id) and not (email and has_email)]
+        return self.session.get(Contact, candidates[0][0]) if len(candidates) == 1 else None
+
+    def _known_contacts(self) -> dict:
+        """Contact ids by ("email", email) and [(id, company id, has email)] by ("name", name), loaded once."""
+        if self._contacts is None:
+            self._contacts = {}
+            for contact in self.session.exec(select(Contact.id, Contact.name, Contact.email, Contact.company_id)):
+                self._remember_contact(contact)
+        return self._contacts
+
+    def _remember_contact(self, contact) -> None:
+        known = self._contacts
+        if contact.email:
+            known[("email", contact.email.lower())] = contact.id
+        same_name = [entry for entry in known.get(("name", contact.name.lower()), []) if entry[0] != contact.id]
+        known[("name", contact.name.lower())] = [*same_name, (contact.id, contact.company_id, bool(contact.email))]
 
     def _apply_stages(self, contact: Contact, history, stage: str | None, stage_since, placed: bool) -> bool:
         """Bring stage history and current stage in line with the record; True if anything changed."""
