@@ -39,7 +39,7 @@ def someone_is_writing(db) -> bool:
         connection.close()
 
 
-def kill_while_writing(process, db, into_the_transaction=0.5, patience=120):
+def kill_while_writing(process, db, into_the_transaction=0.25, patience=120):
     """SIGKILL `process` once it has been inside its write transaction for a moment."""
     deadline = time.monotonic() + patience
     while not someone_is_writing(db):
