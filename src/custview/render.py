@@ -388,6 +388,11 @@ def render_export_report(report) -> RenderableType:
     return Group(_text(heading), table)
 
 
+def render_notes(notes) -> RenderableType:
+    """Things worth knowing about what was just done (how a file was read), one line each, for stderr."""
+    return Group(*(_line(("note: ", "muted"), text) for text in notes))
+
+
 def render_warnings(warnings) -> RenderableType:
     """Warnings, one line each, for stderr."""
     return Group(*(_line(("warning: ", "warning"), text) for text in warnings))

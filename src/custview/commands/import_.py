@@ -62,9 +62,9 @@ def _show(report, as_json: bool) -> None:
     from custview.terminal import error_console
 
     if report.notices or report.skipped_problems:
-        from custview.render import render_warnings
+        from custview.render import render_notes, render_warnings
 
-        error_console().print(render_warnings([*report.notices, *report.skipped_problems]), soft_wrap=True)
+        error_console().print(render_notes(report.notices), render_warnings(report.skipped_problems), soft_wrap=True)
     if as_json:
         from custview.terminal import print_json
 
