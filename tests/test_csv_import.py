@@ -227,3 +227,28 @@ def test_mappings_lists_the_built_in_tools(cli):
     assert set(names) == {"custview", "google", "hubspot", "pipedrive", "salesforce", "zendesk"}
     assert set(names["hubspot"]["kinds"]) == {"contacts", "companies", "tickets"}
     assert set(names["salesforce"]["kinds"]) == {"contacts", "companies", "tickets"}
+
+
+def test_dry_run_with_skip_invalid_writes_no_rejected_file(cli, book, exports):
+    result = cli("import", str(exports / "hubspot-contacts-bad.csv"), "--skip-invalid", "--dry-run", "--json")
+    assert result.exit_code == 0
+    assert counts(result) == {"contacts": {"created": 1, "rejected": 3}}
+    assert not (exports / "hubspot-contacts-bad.rejected.csv").exists()
+
+
+def test_the_progress_bar_shows_rows_and_speed_once_an_import_takes_a_moment(monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    from custview import render
+
+    clock = iter([100.0, 100.1, 101.0, 102.0, 102.0, 102.0, 102.0])
+    monkeypatch.setattr(render.time, "monotonic", lambda: next(clock, 102.0))
+    screen = io.StringIO()
+    with render.import_progress(Console(file=screen, force_terminal=True, width=100)) as update:
+        update(1_000, 10, 1_000)  # 0.1 s in: too soon to show anything
+        assert screen.getvalue() == ""
+        update(20_000, 500, 1_000)
+        update(40_000, 1_000, 1_000)
+    assert "40,000 rows" in screen.getvalue() and "20,000 rows/s" in screen.getvalue()
