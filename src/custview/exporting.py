@@ -24,6 +24,7 @@ import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import cache
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -210,9 +211,30 @@ def to_yaml(sections: dict[str, list[dict]], written_at: datetime) -> str:
     counts = ", ".join(f"{len(records)} {kind}" for kind, records in sections.items())
     header = (f"# custview export, {utc_iso(written_at.replace(microsecond=0))}: {counts}.\n"
               f"# Times are UTC. Bring it back with: custview import {EXPORT_NAME}.yaml\n")
-    parts = [yaml.safe_dump({kind: records}, sort_keys=False, allow_unicode=True, width=100)
+    parts = [yaml.dump({kind: records}, Dumper=_exact_dumper(), sort_keys=False, allow_unicode=True, width=100)
              for kind, records in sections.items()]
     return header + "\n" + "\n".join(parts)
+
+
+# YAML reads these as line breaks wherever they stand unescaped, so a text holding one goes in
+# double quotes, where the emitter writes them as escapes (\N, \L, \P).
+_YAML_LINE_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
+@cache
+def _exact_dumper():
+    """A safe YAML dumper that writes every text so that it reads back exactly the same."""
+    import yaml
+
+    class ExactDumper(yaml.SafeDumper):
+        pass
+
+    def represent_text(dumper, text: str):
+        style = '"' if any(mark in text for mark in _YAML_LINE_BREAKS) else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+    ExactDumper.add_representer(str, represent_text)
+    return ExactDumper
 
 
 def to_json(sections: dict[str, list[dict]]) -> str:

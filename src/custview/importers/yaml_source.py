@@ -30,11 +30,29 @@ def _construct_placed_mapping(loader: _PlacingLoader, node: yaml.MappingNode):
     yield data
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, (dict, list)):
+            raise yaml.constructor.ConstructorError(None, None, "a list or mapping as a key", key_node.start_mark)
         data.key_lines[key] = key_node.start_mark.line + 1
         data[key] = loader.construct_object(value_node, deep=True)
 
 
 _PlacingLoader.add_constructor("tag:yaml.org,2002:map", _construct_placed_mapping)
+
+
+def _construct_as_text(loader: _PlacingLoader, node: yaml.ScalarNode) -> str:
+    """Dates stay text: custview reads them itself, and says which line an impossible one is on."""
+    return loader.construct_scalar(node)
+
+
+def _construct_int(loader: _PlacingLoader, node: yaml.ScalarNode):
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+    except ValueError:  # more digits than Python converts: it stays the text it is
+        return loader.construct_scalar(node)
+
+
+_PlacingLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_as_text)
+_PlacingLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 def read_yaml_records(path: Path) -> list[SourceRecord]:
