@@ -277,3 +277,11 @@ def test_an_attendee_whose_name_ends_in_brackets_keeps_it_through_csv(tmp_path):
     csvs = sorted(str(path) for path in (tmp_path / "csv").iterdir())
     assert run(copy, "import", *csvs, "--from", "custview").exit_code == 0
     assert book_content(copy)["attendee"] == book_content(db)["attendee"]
+
+
+def test_an_out_folder_that_cannot_be_one_is_a_clear_error(sample_db, tmp_path):
+    (tmp_path / "a-file").write_text("x")
+    for out in (tmp_path / "a-file", tmp_path / "a-file" / "sub"):
+        result = run(sample_db, "export", "--out", str(out))
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit)  # not an escaped exception
+        assert result.stderr.startswith(f"error: {out}: ") and len(result.stderr.splitlines()) == 1

@@ -315,7 +315,10 @@ def write_export(store: Store, fmt: str = "yaml", kinds: tuple[str, ...] = KINDS
         taken = [f"{path}: already exists (use --force to overwrite it)" for path in contents if path.exists()]
         if taken:
             raise UserError(*taken)
-    out.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        out.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as error:
+        raise UserError(f"{out}: cannot create the folder ({error.strerror})") from None
     _write_all(contents)
     counts = {kind: len(records) for kind, records in sections.items()}
     return ExportReport(fmt, list(contents), counts, ambiguous_contacts(store))
