@@ -117,6 +117,7 @@ class _Book:
         self.contacts = {c.id: c for c in session.exec(select(Contact).order_by(Contact.id)).all()}
 
     def sections(self, kinds: tuple[str, ...]) -> dict[str, list[dict]]:
+        """The chosen kinds' records, in the import format's section order."""
         builders = {
             "companies": self._companies,
             "contacts": self._contacts,
@@ -129,10 +130,12 @@ class _Book:
         return {kind: builders[kind]() for kind in KINDS if kind in kinds}
 
     def contact_key(self, contact_id: int | None) -> str | None:
+        """How a record refers to this contact: their email, else their name."""
         contact = self.contacts.get(contact_id)
         return (contact.email or contact.name) if contact else None
 
     def company_name(self, company_id: int | None) -> str | None:
+        """How a record refers to this company: its name."""
         company = self.companies.get(company_id)
         return company.name if company else None
 
