@@ -42,7 +42,7 @@ STARTUP_TARGET = 1.25
 BRIEF_TARGET = 1.5
 IMPORT_TARGET = 0.5
 IMPORT_RSS_LIMIT_MB = 200
-IMPORT_RSS_FLAT = 1.25
+IMPORT_RSS_FLAT = 1.1  # peak with the whole file / with half of it: bounded caches are full by then
 GROWTH_TARGET = 1.2
 
 
@@ -199,9 +199,9 @@ def signal_count_and_index(db: Path) -> tuple[int, bool]:
 def import_figures(work: Path, books: dict[str, Path], size: synthetic.Size, custview: list[str],
                    env: dict[str, str]) -> list[Figure]:
     """Import a signals CSV with custview and with a plain script, into copies of the same base."""
-    full, tenth = work / "signals.csv", work / "signals-10pct.csv"
+    full, half = work / "signals.csv", work / "signals-half.csv"
     generate("csv", str(full), "--book", str(books["import base"]), "--rows", str(size.signals))
-    generate("csv", str(tenth), "--book", str(books["import base"]), "--rows", str(size.signals // 10))
+    generate("csv", str(half), "--book", str(books["import base"]), "--rows", str(size.signals // 2))
     rows = f"{size.signals:,}-row"
     if not import_available(custview, env):
         return [Figure(f"import {rows} signals CSV", "not available", "custview has no CSV import yet", "",
@@ -212,22 +212,22 @@ def import_figures(work: Path, books: dict[str, Path], size: synthetic.Size, cus
         shutil.copyfile(books["import base"], target)
         return target
 
-    baseline_db, ours_db, small_db = fresh("baseline.db"), fresh("imported.db"), fresh("imported-10pct.db")
+    baseline_db, ours_db, half_db = fresh("baseline.db"), fresh("imported.db"), fresh("imported-half.db")
     baseline = run_once([sys.executable, str(REFERENCE / "plain_import.py"), str(baseline_db), str(full)], env)
     ours = run_once([*custview, "--db", str(ours_db), "import", str(full), "--kind", "signals", "--from", "custview"], env)
-    small = run_once([*custview, "--db", str(small_db), "import", str(tenth), "--kind", "signals", "--from", "custview"], env)
-    for db, expected in ((ours_db, size.signals), (small_db, size.signals // 10)):
+    halfway = run_once([*custview, "--db", str(half_db), "import", str(half), "--kind", "signals", "--from", "custview"], env)
+    for db, expected in ((ours_db, size.signals), (half_db, size.signals // 2)):
         count, indexed = signal_count_and_index(db)
         if count != expected or not indexed:
             raise BenchmarkError(f"custview import left {count:,} signals (expected {expected:,}), "
                                  f"signal index {'present' if indexed else 'missing'}")
     throughput = baseline.seconds / ours.seconds
-    flat = ours.peak_mb / small.peak_mb
+    flat = ours.peak_mb / halfway.peak_mb
     return [
         Figure(f"import {rows} signals CSV (throughput)", f"{ours.seconds:,.1f} s ({size.signals / ours.seconds:,.0f} rows/s)",
                f"plain executemany {baseline.seconds:,.1f} s", f"{throughput:.2f}x", f">= {IMPORT_TARGET}x",
                throughput >= IMPORT_TARGET),
-        Figure("import peak memory (RSS)", f"{ours.peak_mb:,.0f} MB", f"10% of the file {small.peak_mb:,.0f} MB; "
+        Figure("import peak memory (RSS)", f"{ours.peak_mb:,.0f} MB", f"half the file {halfway.peak_mb:,.0f} MB; "
                f"plain {baseline.peak_mb:,.0f} MB", f"{flat:.2f}x", f"< {IMPORT_RSS_LIMIT_MB} MB, <= {IMPORT_RSS_FLAT}x",
                ours.peak_mb < IMPORT_RSS_LIMIT_MB and flat <= IMPORT_RSS_FLAT),
     ]
