@@ -52,12 +52,13 @@ def book(cli, db):
     return db
 
 
-def dump(db: Path) -> dict[str, list[tuple]]:
-    """Every row of every table, to compare a database before and after."""
+def dump(db: Path, history: bool = False) -> dict[str, list[tuple]]:
+    """Every row of every table (with the import history only if asked), to compare a database before and after."""
     if not db.exists():
         return {}
     with sqlite3.connect(db) as connection:
-        tables = [r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+        tables = [r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
+                  if history or not r[0].startswith("import_")]
         return {t: connection.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in tables}
 
 

@@ -32,8 +32,13 @@ COMMANDS = {
     "show": "show",
     "import": "import_",
     "mappings": "mappings",
+    "imports": "imports",
+    "undo-import": "undo_import",
     "export": "export",
+    "next-steps": "next_steps",
     "forget": "forget",
+    "duplicates": "duplicates",
+    "merge": "merge",
     "doctor": "doctor",
     "demo": "demo",
 }

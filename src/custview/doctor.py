@@ -19,7 +19,7 @@ from custview.connection import configure, no_data_error
 from custview.errors import UserError
 
 TABLES = ("company", "contact", "stage_change", "signal", "appointment", "attendee", "next_step", "ticket",
-          "service", "note")
+          "service", "note", "import_run", "import_change", "contact_alias", "company_alias", "merge_record")
 
 
 @dataclass(frozen=True)
@@ -156,6 +156,10 @@ def _integrity(connection: sqlite3.Connection) -> Check:
 def _tables(connection: sqlite3.Connection) -> Check:
     present = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     missing = [table for table in TABLES if table not in present]
+    from custview.schema import CURRENT_VERSION
+
+    if missing and connection.execute("PRAGMA user_version").fetchone()[0] < CURRENT_VERSION:
+        return Check("tables", True, f"{len(missing)} to be added by the upgrade: {', '.join(missing)}")
     if missing:
         return Check("tables", False, f"{len(missing)} missing: {', '.join(missing)}", len(missing))
     return Check("tables", True, f"all {len(TABLES)} present")

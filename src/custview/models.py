@@ -160,3 +160,75 @@ class Note(SQLModel, table=True):
     text: str
     written_at: datetime
     author: str | None = None
+
+
+class ContactAlias(SQLModel, table=True):
+    """Another email of a contact, kept from a duplicate merged into them, so that imports still find them."""
+
+    __tablename__ = "contact_alias"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True)
+    email: str = Field(sa_column=_nocase(unique=True, nullable=False))
+
+
+class CompanyAlias(SQLModel, table=True):
+    """The name (and domain) of a company merged into another, so that imports still find the one kept."""
+
+    __tablename__ = "company_alias"
+
+    id: int | None = Field(default=None, primary_key=True)
+    company_id: int = Field(foreign_key="company.id", index=True)
+    name: str = Field(sa_column=_nocase(nullable=False))
+    domain: str | None = Field(default=None, sa_column=_nocase())
+
+
+MERGE_KINDS = ("contact", "company")
+
+
+class MergeRecord(SQLModel, table=True):
+    """A duplicate merged into another record: who it was and when, so the history can say so."""
+
+    __tablename__ = "merge_record"
+    __table_args__ = (Index("ix_merge_record_kind_kept", "kind", "kept_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str  # contact | company
+    kept_id: int  # the contact or company it was merged into (moved on if that one is merged in turn)
+    merged_name: str = Field(sa_column=_nocase(nullable=False))
+    merged_email: str | None = None
+    merged_domain: str | None = None
+    merged_at: datetime
+
+
+class ImportRun(SQLModel, table=True):
+    """One `custview import`: when, which files (with their checksums), how they were read, what it did."""
+
+    __tablename__ = "import_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: datetime
+    files: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # [{path, sha256}]
+    mapping: str | None = None
+    counts: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    undone_at: datetime | None = None
+
+
+class ImportChange(SQLModel, table=True):
+    """A row an import created, updated or deleted, with its values before and after: what undo needs.
+
+    Signals an import created are kept as one range of ids (`row_id`..`last_row_id`): imports
+    bring them by the million.
+    """
+
+    __tablename__ = "import_change"
+    __table_args__ = (Index("ix_import_change_row", "table_name", "row_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="import_run.id", index=True)
+    table_name: str
+    row_id: int
+    last_row_id: int | None = None
+    action: str  # created / updated / deleted
+    before: str | None = None  # JSON object of the row's values before (updated, deleted)
+    after: str | None = None  # JSON object of the row's values when the import finished

@@ -95,6 +95,9 @@ def _header(b) -> Panel:
         lines.append(_line(("Prefers: ", "label"), prefs))
     if b.context:
         lines.append(_line(("Context: ", "label"), b.context))
+    for merged in b.merged:
+        lines.append(_line(("Merged in: ", "label"), merged.name, (f" <{merged.email}>" if merged.email else ""),
+                           (f"  ({_date(merged.merged_at)})", "muted")))
     as_of = _line(("as of ", "muted"), (_date(b.as_of), "muted"))
     return Panel(
         Group(*lines) if lines else _text("no details on file", "muted"),
@@ -307,7 +310,7 @@ def render_contacts(rows, as_of: datetime) -> RenderableType:
 def render_import_report(report, kinds) -> RenderableType:
     """Created / updated / unchanged (and rejected, if any) per kind, then the stage changes made."""
     heading = "Dry run: nothing was written. This import would make these changes:" if report.dry_run else "Imported " + ", ".join(report.files)
-    outcomes = ("created", "updated", "unchanged") + (("rejected",) if report.total("rejected") else ())
+    outcomes = ("created", "updated", "unchanged") + tuple(o for o in ("skipped", "rejected") if report.total(o))
     table = Table(box=box.SIMPLE_HEAD)
     table.add_column("Kind")
     for outcome in outcomes:
@@ -338,6 +341,34 @@ def render_mappings(mappings) -> RenderableType:
     hint = _text("Use one with 'custview import FILE.csv --from NAME'; copy one with 'custview mappings show NAME'.",
                  "muted")
     return Group(table, hint)
+
+
+def render_import_history(runs) -> RenderableType:
+    """The import history: number, when, files, mapping, what it did, and whether it was undone."""
+    if not runs:
+        return _text("No imports yet.", "muted")
+    table = Table(box=box.SIMPLE_HEAD)
+    for column in ("ID", "When", "Files (checksum)", "Read as", "Created", "Updated", "Rejected", "Undone"):
+        table.add_column(column, justify="right" if column in ("ID", "Created", "Updated", "Rejected") else "left",
+                         no_wrap=column in ("ID", "When", "Undone"))
+    for run in runs:
+        totals = {o: sum(c.get(o, 0) for c in run.counts.values()) for o in ("created", "updated", "rejected")}
+        files = "\n".join(f"{entry['path'].rsplit('/', 1)[-1]} ({entry['sha256'][:8]})" for entry in run.files)
+        read_as = "\n".join(entry.get("mapping") or "custview" for entry in run.files)
+        table.add_row(str(run.id), f"{to_local(run.started_at):%Y-%m-%d %H:%M}", _text(files), _text(read_as),
+                      *(str(totals[o]) for o in ("created", "updated", "rejected")),
+                      f"{to_local(run.undone_at):%Y-%m-%d %H:%M}" if run.undone_at else "")
+    return table
+
+
+def render_undone_import(run_id: int, done: dict) -> RenderableType:
+    """What undoing an import removed and restored, per table."""
+    table = Table(box=box.SIMPLE_HEAD)
+    for column in ("Table", "Removed", "Restored"):
+        table.add_column(column, justify="left" if column == "Table" else "right")
+    for name, counts in done.items():
+        table.add_row(name, str(counts.get("removed", 0)), str(counts.get("restored", 0)))
+    return Group(_text(f"Undid import {run_id}"), table)
 
 
 @contextmanager
@@ -386,6 +417,31 @@ def render_export_report(report) -> RenderableType:
         table.add_row(kind, str(count), *file_cell)
     table.add_row(_text("total", "title"), _text(str(report.total()), "title"))
     return Group(_text(heading), table)
+
+
+def render_next_steps(steps, as_of: datetime) -> RenderableType:
+    """Open next steps: when due (overdue ones marked), whose, for whom, what, and from which meeting."""
+    if not steps:
+        return _text("No open next steps.", "good")
+    table = Table(box=box.SIMPLE_HEAD)
+    for column in ("Due", "Owner", "Contact", "Step", "From"):
+        table.add_column(column, overflow="fold")
+    overdue = 0
+    for step in steps:
+        late = step.due_at is not None and days_between(step.due_at, as_of) > 0
+        overdue += late
+        due = _line(_date(step.due_at), ("  overdue", "danger") if late else "")
+        contact = _line(step.contact, (f" · {step.company}", "muted") if step.company else "")
+        meeting = _line(step.appointment, (f", {_date(step.met_at)}", "muted"))
+        table.add_row(due, _text(step.owner or "—"), contact, _text(step.step, "title"), meeting)
+    caption = f"{len(steps)} open next step{'s' if len(steps) != 1 else ''}" + (f", {overdue} overdue" if overdue else "")
+    return Group(table, _text(caption, "muted"))
+
+
+def render_calendar_written(written) -> RenderableType:
+    """Where the next steps calendar went and how many to-dos it holds."""
+    return _line("Wrote ", (f"{written.todos} to-do{'s' if written.todos != 1 else ''}", "title"), " to ",
+                 str(written.path))
 
 
 def render_notes(notes) -> RenderableType:
@@ -461,7 +517,8 @@ def render_timeline(subject: str, events) -> RenderableType:
     table.add_column(no_wrap=True, style=STYLES["muted"])
     table.add_column(no_wrap=True)
     table.add_column()
-    kind_styles = {"stage": "stage", "ticket": "warning", "appointment": "title", "note": "label", "signal": "topic"}
+    kind_styles = {"stage": "stage", "ticket": "warning", "appointment": "title", "note": "label", "signal": "topic",
+                   "merge": "warning"}
     for e in events:
         what = _line((e.title, kind_styles.get(e.kind)), (f"  — {e.who}" if e.who else "", "muted"))
         if e.details:
@@ -487,7 +544,10 @@ FORGET_LABELS = {
     "appointment_attendees": "  attendees of those appointments",
     "appointment_next_steps": "  next steps of those appointments",
     "attendance_elsewhere": "their place in others' appointments",
+    "aliases": "their other emails (from merged duplicates)",
+    "merges": "records of duplicates merged into them",
 }
+FORGET_ONLY_IF_ANY = ("aliases", "merges")  # rows shown only for someone who had duplicates merged into them
 
 
 def render_forget_report(report, done: bool) -> RenderableType:
@@ -499,12 +559,82 @@ def render_forget_report(report, done: bool) -> RenderableType:
     table.add_column("Record")
     table.add_column("Removed" if done else "To remove", justify="right")
     for kind, count in report.removed.items():
-        table.add_row(_text(FORGET_LABELS.get(kind, kind)), _text(str(count), None if count else "muted"))
+        if count or kind not in FORGET_ONLY_IF_ANY:
+            table.add_row(_text(FORGET_LABELS.get(kind, kind)), _text(str(count), None if count else "muted"))
     table.add_row(_text("total", "title"), _text(str(report.total), "title"))
     kept = [f"Kept: the records of {report.company}" if report.company else "Kept: other people's records",
             f"{report.tickets_unlinked} ticket(s) stay with {report.company}, no longer linked to them"
             if report.tickets_unlinked else ""]
     return Group(heading, table, _text("; ".join(part for part in kept if part) + ".", "muted"))
+
+
+def render_duplicates(pairs, commands: list[str]) -> RenderableType:
+    """Likely duplicate pairs, best first: the score, both records, the evidence and the command that merges them."""
+    if not pairs:
+        return _text("No likely duplicates found.", "good")
+    table = Table(box=box.SIMPLE_HEAD)
+    for column, justify in (("Score", "right"), ("Kind", "left"), ("Record", "left"), ("Looks like", "left"),
+                            ("Evidence", "left")):
+        table.add_column(column, justify=justify, overflow="fold")
+    for pair, command in zip(pairs, commands):
+        style = "danger" if pair.score >= 90 else "warning" if pair.score >= 70 else None
+        evidence = Group(_bullets(pair.evidence), _line(("  → ", "muted"), (command, "muted")))
+        table.add_row(_text(str(pair.score), style), _text(pair.kind), _party(pair.first), _party(pair.second), evidence)
+    contacts = sum(p.kind == "contact" for p in pairs)
+    companies = len(pairs) - contacts
+    caption = (f"{contacts} contact pair{'s' if contacts != 1 else ''}, {companies} company pair"
+               f"{'s' if companies != 1 else ''}. The older record is listed first; 'custview merge KEEP OTHER' "
+               "shows what would change and asks before merging.")
+    return Group(table, _text(caption, "muted"))
+
+
+def _party(party) -> Text:
+    """One record of a duplicate pair: its name, then its email or domain, company and id, a line each."""
+    details = [_text(detail, "muted") for detail in (party.detail, party.company, f"#{party.id}") if detail]
+    return Text("\n").join([_text(party.name, "title"), *details])
+
+
+MERGE_LABELS = {
+    "signals": "signals",
+    "stage_changes": "stage history entries",
+    "appointments": "appointments",
+    "attendee_links": "attendee links",
+    "tickets": "tickets",
+    "notes": "notes",
+    "contacts": "contacts",
+    "services": "services",
+}
+
+
+def render_merge_report(report, done: bool) -> RenderableType:
+    """What merging a duplicate moves, fills in, decides between and keeps as aliases (done=False: before asking)."""
+    heading = _line(("Merged " if done else "Merging ", "title"), (report.other_label, "title"), " into ",
+                    (report.kept_label, "title"), ":")
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("Record")
+    table.add_column("Moved" if done else "To move", justify="right")
+    table.add_column("Dropped as repeats", justify="right")
+    for kind, count in report.moved.items():
+        dropped = report.dropped.get(kind)
+        table.add_row(_text(MERGE_LABELS.get(kind, kind)), _text(str(count), None if count else "muted"),
+                      _text("" if dropped is None else str(dropped), None if dropped else "muted"))
+    table.add_row(_text("total", "title"), _text(str(report.total_moved), "title"),
+                  _text(str(sum(report.dropped.values())), "title"))
+    parts = [heading, table]
+    if report.filled:
+        filled = "; ".join(f"{name}: {printable(value)}" for name, value in report.filled.items())
+        parts.append(_line(("Filled in from the duplicate: ", "label"), filled))
+    if report.conflicts:
+        conflicts = Table(box=box.SIMPLE_HEAD)
+        for column in ("Different", "Kept record", "Duplicate", "After the merge"):
+            conflicts.add_column(column, overflow="fold")
+        for c in report.conflicts:
+            conflicts.add_row(_text(c.field), _text(c.kept), _text(c.other), _text(c.result, "title"))
+        parts.append(conflicts)
+    if report.aliases:
+        parts.append(_line(("Kept as aliases, so that imports find the kept record: ", "label"),
+                           ", ".join(printable(a) for a in report.aliases)))
+    return Group(*parts)
 
 
 def render_doctor_report(report) -> RenderableType:

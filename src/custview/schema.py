@@ -72,6 +72,10 @@ class Migration:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "the file names itself as custview's (application id) and has every table and index "
                  "models.py declares", _identify_and_complete),
+    Migration(3, "import history (import_run, import_change) for `custview imports` and `undo-import`",
+              add_declared_tables_and_indexes),
+    Migration(4, "contact and company aliases and merge records (contact_alias, company_alias, merge_record) "
+                 "for `custview merge`", add_declared_tables_and_indexes),
 )
 CURRENT_VERSION = MIGRATIONS[-1].to_version
 FIRST_VERSION = 1

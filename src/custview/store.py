@@ -31,6 +31,8 @@ from custview.models import (
     Attendee,
     Company,
     Contact,
+    ContactAlias,
+    MergeRecord,
     NextStep,
     Note,
     Service,
@@ -241,11 +243,51 @@ class Store:
             session.add(ticket)
             return ticket, False
 
+    def open_next_steps(self, owner: str | None = None) -> list[OpenStep]:
+        """Next steps not done yet, soonest due first (those without a due date last); only `owner`'s if given."""
+        with self.reading() as session:
+            return open_next_steps(session, owner)
+
+    def import_history(self) -> list[ImportRunSummary]:
+        """Every recorded import, newest first."""
+        with self.reading() as session:
+            return list_imports(session.connection().connection.driver_connection)
+
+    def undo_import(self, run_id: int, when: datetime) -> dict[str, dict[str, int]]:
+        """Undo one import in one transaction (see `undo_import`); what was removed and restored per table."""
+        with self.writing() as session:
+            return undo_import(session.connection().connection.driver_connection, run_id, when)
+
     def company_with_histories(self, company_id: int) -> tuple[Company, list[ContactHistory]]:
         """A company and the histories of all its contacts."""
         with self.reading() as session:
             company = session.get(Company, company_id)
         return company, self.contact_histories(company_id=company_id)
+
+    def record(self, kind: str, record_id: int) -> Contact | Company | None:
+        """The contact or company (`kind`) with this id, or None."""
+        with self.reading() as session:
+            return session.get({"contact": Contact, "company": Company}[kind], record_id)
+
+    def list_companies(self) -> list[Company]:
+        """Every company, by name."""
+        with self.reading() as session:
+            return list(session.exec(select(Company).order_by(Company.name, Company.id)).all())
+
+    def merge_plan(self, kind: str, kept_id: int, other_id: int):
+        """What merging contact or company (`kind`) `other_id` into `kept_id` would do, changing nothing."""
+        from custview.dates import utc_now
+        from custview.merging import merge_records
+
+        with self.reading() as session:
+            return merge_records(session, kind, kept_id, other_id, utc_now(), apply=False)
+
+    def merge(self, kind: str, kept_id: int, other_id: int, when: datetime):
+        """Merge a duplicate contact or company into the one kept, in one transaction (see custview.merging)."""
+        from custview.merging import merge_records
+
+        with self.writing() as session:
+            return merge_records(session, kind, kept_id, other_id, when, apply=True)
 
     def forget_plan(self, contact_id: int) -> ForgetReport:
         """What `forget_contact` would remove, counted without changing anything (to show before asking)."""
@@ -278,7 +320,7 @@ def find_contacts(session: Session, query: str) -> list[Contact]:
     text = query.strip()
     if not text:
         return []
-    exact = exact_contacts(session, text)
+    exact = exact_contacts(session, text) or merged_into(session, text)
     if exact:
         return exact
     pattern = _contains(text)
@@ -291,10 +333,18 @@ def find_contacts(session: Session, query: str) -> list[Contact]:
 
 
 def exact_contacts(session: Session, name_or_email: str) -> list[Contact]:
-    """Contacts whose whole name or email is `name_or_email`, in any case."""
+    """Contacts whose whole name or email (or an email kept from a merged duplicate) is `name_or_email`, in any case."""
     text = name_or_email.strip()
-    query = select(Contact).where(or_(Contact.name == text, Contact.email == text)).order_by(Contact.name, Contact.id)
+    alias = select(ContactAlias.contact_id).where(ContactAlias.email == text)
+    query = (select(Contact).where(or_(Contact.name == text, Contact.email == text, Contact.id.in_(alias)))
+             .order_by(Contact.name, Contact.id))
     return list(session.exec(query).all())
+
+
+def merged_into(session: Session, name: str) -> list[Contact]:
+    """The contacts that duplicates with this whole name (any case) were merged into."""
+    kept = select(MergeRecord.kept_id).where(MergeRecord.kind == "contact", MergeRecord.merged_name == name.strip())
+    return list(session.exec(select(Contact).where(Contact.id.in_(kept)).order_by(Contact.name, Contact.id)).all())
 
 
 def load_contact_history(session: Session, contact_id: int) -> ContactHistory:
@@ -323,6 +373,7 @@ def load_contact_history(session: Session, contact_id: int) -> ContactHistory:
         notes=_notes_for(session, contact),
         colleagues=_colleagues_of(session, contact),
         services=_services_of(session, contact.company_id),
+        merges=_merges_of(session, contact),
     )
 
 
@@ -375,6 +426,14 @@ def _colleagues_of(session: Session, contact: Contact) -> list[Contact]:
     )
 
 
+def _merges_of(session: Session, contact: Contact) -> list[MergeRecord]:
+    """The duplicates merged into this contact and into their company, oldest first."""
+    condition = and_(MergeRecord.kind == "contact", MergeRecord.kept_id == contact.id)
+    if contact.company_id:
+        condition = or_(condition, and_(MergeRecord.kind == "company", MergeRecord.kept_id == contact.company_id))
+    return list(session.exec(select(MergeRecord).where(condition).order_by(MergeRecord.merged_at, MergeRecord.id)).all())
+
+
 def _services_of(session: Session, company_id: int | None) -> list[Service]:
     if not company_id:
         return []
@@ -397,7 +456,39 @@ def record_stage_change(
 
 
 FORGET_KINDS = ("contact", "signals", "stage_changes", "notes", "tickets", "appointments", "appointment_attendees",
-                "appointment_next_steps", "attendance_elsewhere")
+                "appointment_next_steps", "attendance_elsewhere", "aliases", "merges")
+
+
+@dataclass
+class OpenStep:
+    """A promise still to keep: the next step, whose it is, and the meeting and contact it came from."""
+
+    id: int
+    step: str
+    owner: str | None
+    due_at: datetime | None
+    contact: str
+    contact_email: str | None
+    company: str | None
+    appointment: str
+    met_at: datetime
+
+
+def open_next_steps(session: Session, owner: str | None = None) -> list[OpenStep]:
+    """Open next steps with their contact and meeting (see `Store.open_next_steps`)."""
+    query = (
+        select(NextStep, Appointment, Contact, Company)
+        .join(Appointment, NextStep.appointment_id == Appointment.id)
+        .join(Contact, Appointment.contact_id == Contact.id)
+        .join(Company, Contact.company_id == Company.id, isouter=True)
+        .where(NextStep.done == False)  # noqa: E712 - SQL, not Python truth
+        .order_by(NextStep.due_at.is_(None), NextStep.due_at, Contact.name, NextStep.id)
+    )
+    if owner:
+        query = query.where(func.lower(NextStep.owner) == owner.strip().lower())
+    return [OpenStep(step.id, step.step, step.owner, step.due_at, contact.name, contact.email,
+                     company.name if company else None, appointment.purpose, appointment.scheduled_at)
+            for step, appointment, contact, company in session.exec(query).all()]
 
 
 @dataclass
@@ -421,7 +512,7 @@ def forget(session: Session, contact_id: int, remove: bool) -> ForgetReport:
     Removed: their signals, stage history and notes; their tickets that belong to no company; the
     appointments where they are the main contact, with those appointments' attendees and next
     steps; their place among the attendees of anyone else's appointments (linked to them, or
-    unlinked with exactly their name). Kept: company records, other people's appointments, and
+    unlinked with exactly their name); the emails and records of duplicates merged into them. Kept: company records, other people's appointments, and
     their tickets that belong to a company, which stay with the company, no longer linked to them.
     """
     contact = session.get(Contact, contact_id)
@@ -439,6 +530,8 @@ def forget(session: Session, contact_id: int, remove: bool) -> ForgetReport:
         "stage_changes": (StageChange, StageChange.contact_id == contact_id),
         "notes": (Note, Note.contact_id == contact_id),
         "tickets": (Ticket, and_(Ticket.contact_id == contact_id, Ticket.company_id.is_(None))),
+        "aliases": (ContactAlias, ContactAlias.contact_id == contact_id),
+        "merges": (MergeRecord, and_(MergeRecord.kind == "contact", MergeRecord.kept_id == contact_id)),
     }
     kept_tickets = and_(Ticket.contact_id == contact_id, Ticket.company_id.is_not(None))
     counts = {kind: _count(session, model, where) for kind, (model, where) in parts.items()}
@@ -484,8 +577,9 @@ class SignalBulkLoader:
         self._topics_json: dict[tuple, str] = {}
         run = self.connection.execute
         self.direct = run("SELECT NOT EXISTS (SELECT 1 FROM signal)").fetchone()[0]
+        self.first_id = run("SELECT coalesce(max(id), 0) + 1 FROM signal").fetchone()[0]
+        self.created_ids: tuple[int, int] | None = None  # the range of ids of the signals it created
         if self.direct:
-            self.first_id = run("SELECT coalesce(max(id), 0) + 1 FROM signal").fetchone()[0]
             self.indexes = self._drop_indexes()
             self.target = "signal"
         else:
@@ -521,9 +615,13 @@ class SignalBulkLoader:
         self.pending.clear()
 
     def merge(self) -> tuple[int, int, int]:
-        """Finish the load; (created, updated, unchanged)."""
+        """Finish the load; (created, updated, unchanged). `created_ids` then holds the new rows' id range."""
         self.flush()
-        return self._finish_direct() if self.direct else self._merge_staged()
+        counts = self._finish_direct() if self.direct else self._merge_staged()
+        last_id = self.connection.execute("SELECT coalesce(max(id), 0) FROM signal").fetchone()[0]
+        if last_id >= self.first_id:
+            self.created_ids = (self.first_id, last_id)
+        return counts
 
     def _finish_direct(self) -> tuple[int, int, int]:
         run = self.connection.execute
@@ -565,3 +663,189 @@ class SignalBulkLoader:
         for name, _ in indexes:
             self.connection.execute(f'DROP INDEX "{name}"')
         return [sql for _, sql in indexes]
+
+
+# -- import history and undo ---------------------------------------------------------------------
+
+IMPORT_TABLES = ("import_run", "import_change")
+
+
+class ImportRecorder:
+    """Records every row an import writes, with its values before and after, so the import can be undone.
+
+    Temporary triggers on the import's own connection note each insert, update and delete while it
+    runs (signals, which come by the million, are noted as one range of new ids instead).
+    """
+
+    def __init__(self, session: Session, started_at: datetime, files: list[dict], mapping: str | None):
+        self.connection = session.connection().connection.driver_connection
+        run = self.connection.execute
+        self.run_id = run(
+            "INSERT INTO import_run (started_at, files, mapping, counts) VALUES (?, ?, ?, '{}')",
+            (_stored_time(started_at), json.dumps(files), mapping),
+        ).lastrowid
+        self.tables = _recorded_tables(self.connection)
+        for table, columns in self.tables.items():
+            self._create_triggers(table, columns)
+
+    def _create_triggers(self, table: str, columns: list[str]) -> None:
+        old_values = _json_of(columns, "OLD")
+        note = f"INSERT INTO import_change (run_id, table_name, row_id, action, before) VALUES ({self.run_id}, '{table}'"
+        events = {"update": f"{note}, OLD.id, 'updated', {old_values})"}
+        if table != "signal":  # new signals are noted as a range; imports never delete existing ones
+            events["insert"] = f"{note}, NEW.id, 'created', NULL)"
+            events["delete"] = f"{note}, OLD.id, 'deleted', {old_values})"
+        for event, statement in events.items():
+            self.connection.execute(
+                f'CREATE TEMP TRIGGER "custview_import_{table}_{event}" AFTER {event.upper()} ON main."{table}" '
+                f"BEGIN {statement}; END"
+            )
+
+    def finish(self, counts: dict, signal_ids: tuple[int, int] | None) -> None:
+        """Stop recording; note the new signals and every touched row's values as the import left them."""
+        run = self.connection.execute
+        self._drop_triggers()
+        if signal_ids:
+            run("INSERT INTO import_change (run_id, table_name, row_id, last_row_id, action) "
+                "VALUES (?, 'signal', ?, ?, 'created')", (self.run_id, *signal_ids))
+        for table, columns in self.tables.items():
+            run(f'UPDATE import_change SET after = (SELECT {_json_of(columns, "t")} FROM main."{table}" AS t '
+                f"WHERE t.id = import_change.row_id) WHERE run_id = ? AND table_name = ? AND last_row_id IS NULL",
+                (self.run_id, table))
+        run("UPDATE import_run SET counts = ? WHERE id = ?", (json.dumps(counts), self.run_id))
+
+    def _drop_triggers(self) -> None:
+        for (name,) in self.connection.execute(
+                "SELECT name FROM sqlite_temp_master WHERE type = 'trigger' AND name LIKE 'custview_import_%'").fetchall():
+            self.connection.execute(f'DROP TRIGGER temp."{name}"')
+
+    def abandon(self) -> None:
+        """Stop recording (the import is being rolled back)."""
+        self._drop_triggers()
+
+
+def _recorded_tables(connection) -> dict[str, list[str]]:
+    names = [row[0] for row in connection.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+    return {name: [column[1] for column in connection.execute(f'PRAGMA table_info("{name}")')]
+            for name in names if name not in IMPORT_TABLES}
+
+
+def _json_of(columns: list[str], row: str) -> str:
+    return "json_object(" + ", ".join(f"'{column}', {row}.\"{column}\"" for column in columns) + ")"
+
+
+def _stored_time(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+@dataclass
+class ImportRunSummary:
+    """One recorded import, as `custview imports` lists it."""
+
+    id: int
+    started_at: datetime
+    files: list[dict]
+    mapping: str | None
+    counts: dict
+    undone_at: datetime | None
+
+
+def list_imports(connection) -> list[ImportRunSummary]:
+    """Every recorded import, newest first (a sqlite3 connection)."""
+    rows = connection.execute(
+        "SELECT id, started_at, files, mapping, counts, undone_at FROM import_run ORDER BY id DESC").fetchall()
+    return [ImportRunSummary(row[0], _read_time(row[1]), json.loads(row[2]), row[3], json.loads(row[4]),
+                             _read_time(row[5]) if row[5] else None) for row in rows]
+
+
+def _read_time(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+
+
+def undo_import(connection, run_id: int, now: datetime) -> dict[str, dict[str, int]]:
+    """Remove what an import created and restore what it updated or deleted; counts per table and action.
+
+    UserError naming the records if anything changed them since, or if later records depend on
+    what it created. Runs inside the caller's transaction (a sqlite3 connection).
+    """
+    run = connection.execute
+    found = run("SELECT undone_at FROM import_run WHERE id = ?", (run_id,)).fetchone()
+    if found is None:
+        raise UserError(f"no import {run_id} (see 'custview imports')")
+    if found[0]:
+        raise UserError(f"import {run_id} was already undone on {_read_time(found[0]):%d %b %Y %H:%M} UTC")
+    tables = _recorded_tables(connection)
+    _refuse_if_changed_since(connection, run_id, tables)
+    run("PRAGMA defer_foreign_keys = ON")
+    done: dict[str, dict[str, int]] = {}
+    changes = run("SELECT table_name, row_id, last_row_id, action, before FROM import_change WHERE run_id = ? "
+                  "ORDER BY id", (run_id,)).fetchall()
+    first_seen: dict[tuple[str, int], tuple] = {}
+    for table, row_id, last_row_id, action, before in changes:
+        if last_row_id is not None:
+            removed = run(f'DELETE FROM "{table}" WHERE id BETWEEN ? AND ?', (row_id, last_row_id)).rowcount
+            _add(done, table, "removed", removed)
+        else:
+            first_seen.setdefault((table, row_id), (action, before))
+    for (table, row_id), (action, before) in first_seen.items():
+        if action == "created":
+            _add(done, table, "removed", run(f'DELETE FROM "{table}" WHERE id = ?', (row_id,)).rowcount)
+        else:
+            _restore(connection, table, row_id, json.loads(before), tables[table])
+            _add(done, table, "restored", 1)
+    _refuse_if_left_dangling(connection, run_id)
+    run("UPDATE import_run SET undone_at = ? WHERE id = ?", (_stored_time(now), run_id))
+    return done
+
+
+def _add(done: dict, table: str, outcome: str, count: int) -> None:
+    if count:
+        done.setdefault(table, {}).setdefault(outcome, 0)
+        done[table][outcome] += count
+
+
+def _restore(connection, table: str, row_id: int, values: dict, columns: list[str]) -> None:
+    names = ", ".join(f'"{column}"' for column in columns)
+    marks = ", ".join("?" for _ in columns)
+    connection.execute(f'INSERT OR REPLACE INTO "{table}" ({names}) VALUES ({marks})',
+                       [values.get(column) for column in columns])
+
+
+def _refuse_if_changed_since(connection, run_id: int, tables: dict[str, list[str]]) -> None:
+    problems = []
+    for table, columns in tables.items():
+        rows = connection.execute(
+            f"SELECT DISTINCT c.row_id FROM import_change AS c LEFT JOIN main.\"{table}\" AS t ON t.id = c.row_id "
+            f"WHERE c.run_id = ? AND c.table_name = ? AND c.last_row_id IS NULL AND c.after IS NOT "
+            f"(CASE WHEN t.id IS NULL THEN NULL ELSE {_json_of(columns, 't')} END)", (run_id, table)).fetchall()
+        problems.extend(f"{table} {row_id} ({_describe(connection, table, row_id)}) changed since import {run_id}"
+                        for (row_id,) in rows)
+    if problems:
+        raise UserError(*problems, f"import {run_id} was not undone: undo the later changes first, or edit by hand")
+
+
+def _refuse_if_left_dangling(connection, run_id: int) -> None:
+    """Refuse if records made after the import point at rows it created (and undo would remove)."""
+    created = {(table, row_id) for table, row_id in connection.execute(
+        "SELECT table_name, row_id FROM import_change WHERE run_id = ? AND action = 'created'", (run_id,))}
+    problems = []
+    for table, row_id, parent, key_number in connection.execute("PRAGMA foreign_key_check").fetchall():
+        column = next(key[3] for key in connection.execute(f'PRAGMA foreign_key_list("{table}")') if key[0] == key_number)
+        (parent_id,) = connection.execute(f'SELECT "{column}" FROM "{table}" WHERE rowid = ?', (row_id,)).fetchone()
+        if (parent, parent_id) in created:
+            problems.append(f"{table} {row_id} ({_describe(connection, table, row_id)}) refers to "
+                            f"{parent} {parent_id}, which import {run_id} created")
+    if problems:
+        raise UserError(*problems, f"import {run_id} was not undone: later records depend on what it created")
+
+
+def _describe(connection, table: str, row_id: int) -> str:
+    """A few words that let a user recognise a row: its name, subject or title when it has one."""
+    columns = {column[1] for column in connection.execute(f'PRAGMA table_info("{table}")')}
+    for column in ("name", "subject", "title", "purpose", "step", "stage", "text"):
+        if column in columns:
+            found = connection.execute(f'SELECT "{column}" FROM "{table}" WHERE id = ?', (row_id,)).fetchone()
+            if found and found[0]:
+                return str(found[0])[:40]
+    return "now gone"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,13 +13,16 @@ from pathlib import Path
 from custview.dates import utc_now
 from custview.errors import UserError
 from custview.importers.csv_source import CsvFile, open_csv, read_csv_rows
+from custview.importers.ics_source import read_ics_records
 from custview.importers.json_source import read_json_records
 from custview.importers.records import KINDS, RecordWriter, SourceRecord
+from custview.importers.vcard_source import read_vcard_records
 from custview.importers.yaml_source import read_yaml_records
-from custview.store import Store
+from custview.store import ImportRecorder, Store
 
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
-RECORD_READERS = {".yaml": read_yaml_records, ".yml": read_yaml_records, ".json": read_json_records}
+RECORD_READERS = {".yaml": read_yaml_records, ".yml": read_yaml_records, ".json": read_json_records,
+                  ".vcf": read_vcard_records, ".ics": read_ics_records}
 
 # Told how far an import has got: (rows read, bytes read, bytes in all).
 ProgressCallback = Callable[[int, int, int], None]
@@ -48,6 +52,7 @@ class ImportReport:
     stage_changes: list[tuple[str, str | None, str]] = field(default_factory=list)
     rejected_files: list[str] = field(default_factory=list)
     skipped_problems: list[str] = field(default_factory=list)
+    run_id: int | None = None  # its number in the import history (see `custview imports`)
 
     def total(self, outcome: str) -> int:
         """How many records across all kinds had this outcome."""
@@ -63,16 +68,18 @@ class ImportReport:
             "notices": self.notices,
             "rejected_files": self.rejected_files,
             "problems": self.skipped_problems,
+            "import_id": self.run_id,
         }
 
 
 def import_files(store: Store, paths: list[Path], dry_run: bool = False, now: datetime | None = None,
                  csv_options: CsvOptions | None = None, skip_invalid: bool = False,
-                 on_progress: ProgressCallback | None = None) -> ImportReport:
-    """Import YAML, JSON and CSV files into the store as one transaction: all of it is written, or none of it.
+                 on_progress: ProgressCallback | None = None, known_only: bool = False) -> ImportReport:
+    """Import YAML, JSON, CSV, vCard and iCalendar files in one transaction: all of it is written, or none of it.
 
     With `skip_invalid`, bad records are left out instead (CSV rows go to `NAME.rejected.csv`
-    beside their file, with the reason) and the good ones are imported.
+    beside their file, with the reason) and the good ones are imported. With `known_only`,
+    calendar events none of whose people is a known contact are skipped (and counted), not reported.
     """
     records: list[SourceRecord] = []
     exports: list[CsvFile] = []
@@ -86,7 +93,7 @@ def import_files(store: Store, paths: list[Path], dry_run: bool = False, now: da
                 records.extend(RECORD_READERS[suffix](path))
             else:
                 problems.append(f"{path}: unsupported file type {path.suffix or '(none)'!r} "
-                                "(expected .yaml, .yml, .json or .csv)")
+                                "(expected .yaml, .yml, .json, .csv, .vcf or .ics)")
         except UserError as error:
             problems.extend(error.problems)
     if problems:
@@ -97,6 +104,7 @@ def import_files(store: Store, paths: list[Path], dry_run: bool = False, now: da
 
     def feed(writer: RecordWriter) -> None:
         """Every record, companies first and contacts before what refers to them; CSV rows streamed."""
+        writer.known_contacts_only = known_only
         for kind in KINDS:
             for record in records:
                 if record.kind == kind:
@@ -104,13 +112,36 @@ def import_files(store: Store, paths: list[Path], dry_run: bool = False, now: da
             for export in (export for export in exports if export.kind == kind):
                 _write_export(writer, export, progress.reporter(export) if progress else None)
 
+    read_with = {str(export.path): f"{export.mapping.name} {export.kind}" for export in exports}
+    history = _ImportHistory([_file_entry(path, read_with.get(str(path))) for path in paths])
     try:
-        writer = _write(store, feed, dry_run, now, rejects.add if rejects else None)
+        writer = _write(store, feed, dry_run, now, rejects.add if rejects else None, history)
     finally:
         if rejects:
             rejects.close()
-    report.counts, report.stage_changes = writer.counts, writer.stage_changes
+    report.counts, report.stage_changes, report.run_id = writer.counts, writer.stage_changes, history.run_id
     return report
+
+
+@dataclass
+class _ImportHistory:
+    """What the import history keeps about a run: its files, with checksums and how each was read."""
+
+    files: list[dict]
+    run_id: int | None = None
+
+    @property
+    def mapping(self) -> str | None:
+        """The mappings the run's CSV files were read with."""
+        return ", ".join(entry["mapping"] for entry in self.files if entry.get("mapping")) or None
+
+
+def _file_entry(path: Path, mapping: str | None) -> dict:
+    digest = hashlib.sha256()
+    with open(path, "rb") as content:
+        while chunk := content.read(1 << 20):
+            digest.update(chunk)
+    return {"path": str(path.resolve()), "sha256": digest.hexdigest(), "mapping": mapping}
 
 
 def _write_export(writer: RecordWriter, export: CsvFile, on_progress) -> None:
@@ -139,17 +170,22 @@ def write_records(store: Store, records: list[SourceRecord], dry_run: bool = Fal
 
 
 def _write(store: Store, feed: Callable[[RecordWriter], None], dry_run: bool, now: datetime | None,
-           on_reject=None) -> RecordWriter:
+           on_reject=None, history: _ImportHistory | None = None) -> RecordWriter:
     # A dry run against a database that does not exist yet must not create it.
     target = store if store.exists() or not dry_run else Store(Path(":memory:"))
+    now = now or utc_now()
     writer = None
     try:
         with target.writing() as session:
-            writer = RecordWriter(session, now or utc_now(), on_reject)
+            recorder = ImportRecorder(session, now, history.files, history.mapping) if history and not dry_run else None
+            writer = RecordWriter(session, now, on_reject)
             feed(writer)
             writer.finish()
             if dry_run:
                 raise _DryRun
+            if recorder:
+                recorder.finish({kind: dict(counter) for kind, counter in writer.counts.items()}, writer.signal_ids)
+                history.run_id = recorder.run_id
     except _DryRun:
         pass
     return writer

@@ -28,7 +28,10 @@ from custview.models import (
     Appointment,
     Attendee,
     Company,
+    CompanyAlias,
     Contact,
+    ContactAlias,
+    MergeRecord,
     NextStep,
     Note,
     Service,
@@ -271,8 +274,13 @@ class RecordWriter:
     """
 
     def __init__(self, session: Session, now: datetime,
-                 on_reject: Callable[[SourceRecord, list[str]], None] | None = None):
+                 on_reject: Callable[[SourceRecord, list[str]], None] | None = None,
+                 known_contacts_only: bool = False):
         self.session, self.now, self.on_reject = session, now, on_reject
+        # Records naming several people (calendar events) without a known contact among them are
+        # skipped and counted rather than reported.
+        self.known_contacts_only = known_contacts_only
+        self._events_without_contact: set[tuple[str, int]] = set()
         self.counts: dict[str, Counter] = {kind: Counter() for kind in KINDS}
         self.problems: list[str] = []
         self.problem_count = 0
@@ -300,6 +308,8 @@ class RecordWriter:
         if record.malformed:
             self._note_problems([f"{record.where()}: {record.malformed}"])
             outcome = None
+        elif isinstance(record.data.get("contact"), list) and not self._choose_known_contact(record):
+            outcome = "skipped" if self.known_contacts_only else None
         else:
             handler = self._handlers[record.kind]
             with self.session.no_autoflush:
@@ -322,6 +332,11 @@ class RecordWriter:
             created, updated, unchanged = self._signals.merge()
             self.counts["signals"] += Counter(created=created, updated=updated, unchanged=unchanged)
         return self.counts
+
+    @property
+    def signal_ids(self) -> tuple[int, int] | None:
+        """The range of ids of the signals this import created, once finished."""
+        return self._signals.created_ids if self._signals else None
 
     def _more_problems(self) -> list[str]:
         hidden = self.problem_count - len(self.problems)
@@ -361,6 +376,18 @@ class RecordWriter:
             self._remember_company(row.id, row.name, row.domain)
         elif isinstance(row, Contact) and self._contacts is not None:
             self._remember_contact(row)
+
+    def _fill_empty(self, row: SQLModel, values: dict) -> str:
+        """Fill only the empty fields of `row`: a record that names a merged duplicate never overwrites the one kept."""
+        changed = False
+        for key, value in values.items():
+            if value not in (None, "") and getattr(row, key) in (None, ""):
+                setattr(row, key, value)
+                changed = True
+        if changed:
+            self.session.add(row)
+            self._remember(row)
+        return "updated" if changed else "unchanged"
 
     def _first(self, query):
         return self.session.exec(query).first()
@@ -404,6 +431,8 @@ class RecordWriter:
             self._companies = {}
             for company in self.session.exec(select(Company.id, Company.name, Company.domain)):
                 self._remember_company(*company)
+            for alias in self.session.exec(select(CompanyAlias.company_id, CompanyAlias.name, CompanyAlias.domain)):
+                self._remember_company(*alias)  # merged duplicates: after the real ones, which win
         return self._companies
 
     def _remember_company(self, company_id: int, name: str, domain: str | None) -> None:
@@ -430,6 +459,32 @@ class RecordWriter:
         if reference.lower() in self._failed_contacts:
             return None, None
         return None, f"unknown contact {reference!r} (add the contact first, or use their email)"
+
+    def _choose_known_contact(self, record: SourceRecord) -> bool:
+        """Point a record that names several people (a calendar event's organiser and attendees, by
+        email) at the first of them who is a known contact. False if none is: a problem, said once per
+        event however many occurrences it has, unless such events are being skipped."""
+        people = [str(person) for person in record.data["contact"]]
+        refers_to_failed = False
+        for reference in people:
+            contact, why = self.resolve_contact(reference)
+            if contact is not None:
+                record.data["contact"] = reference
+                return True
+            refers_to_failed |= why is None  # a contact rejected earlier in this import: reported there
+        if self.known_contacts_only or refers_to_failed:
+            return False
+        shown = ", ".join(people[:5]) + (", …" if len(people) > 5 else "")
+        why = (f"none of the people at this event is a known contact ({shown}); add one first, or use "
+               "--known-only to skip such events") if people else \
+            "no attendees with an email, so no contact to link it to; use --known-only to skip such events"
+        problem = f"{record.where('contact')}: {record.field_label('contact')}: {why}"
+        if (record.file, record.line) in self._events_without_contact:
+            self._record_problems = [problem]  # another occurrence of an event already reported
+        else:
+            self._events_without_contact.add((record.file, record.line))
+            self._note_problems([problem])
+        return False
 
     def find_contact(self, fields: Fields, name_field: str = "contact", required: bool = True) -> Contact | None:
         """The contact a record refers to; a problem if unknown or ambiguous."""
@@ -465,6 +520,9 @@ class RecordWriter:
         existing = self._existing_company(name, values.get("domain"))
         if existing is not None:
             values["name"] = existing.name  # the name we know them by stays
+            by_domain = values.get("domain") and values["domain"].lower() == (existing.domain or "").lower()
+            if company_key(name) != company_key(existing.name) and not by_domain:
+                return self._fill_empty(existing, values)  # named by a merged duplicate's name or domain
         return self._upsert(existing, Company, values)[1]
 
     def _contact(self, record: SourceRecord) -> str | None:
@@ -498,6 +556,10 @@ class RecordWriter:
         if company:
             values["company_id"] = company.id
         existing = self._existing_contact(email, name, company)
+        kept = self._merged_duplicate(email, name, company) if existing is None or email else None
+        if kept is not None:  # the record is a duplicate merged away: it fills in the contact kept, no more
+            values.pop("email", None)
+            return self._fill_empty(kept, values)
         contact, outcome = self._upsert(existing, Contact, values if existing else {**values, "stage": "Audience"})
         stage_before = contact.stage
         moved = self._apply_stages(contact, history, stage, stage_since, placed=existing is not None)
@@ -526,12 +588,32 @@ class RecordWriter:
                       if (company is None or company_id == company.id) and not (email and has_email)]
         return self.session.get(Contact, candidates[0][0]) if len(candidates) == 1 else None
 
+    def _merged_duplicate(self, email: str | None, name: str, company: Company | None) -> Contact | None:
+        """The contact a merged duplicate became, if this record names one: by its email, else by its name alone."""
+        known = self._known_contacts()
+        if email:
+            kept_id = known.get(("alias", email.lower()))
+            return self.session.get(Contact, kept_id) if kept_id else None
+        kept = [self.session.get(Contact, i) for i in dict.fromkeys(known.get(("merged", name.lower()), ()))]
+        kept = [c for c in kept if c is not None and (company is None or c.company_id in (None, company.id))]
+        return kept[0] if len(kept) == 1 else None
+
     def _known_contacts(self) -> dict:
-        """Contact ids by ("email", email) and [(id, company id, has email)] by ("name", name), loaded once."""
+        """Contact ids by ("email", email) and [(id, company id, has email)] by ("name", name), loaded once.
+
+        Duplicates merged away still lead to the contact kept: their emails (also as ("alias", email))
+        and [kept ids] by ("merged", name).
+        """
         if self._contacts is None:
             self._contacts = {}
             for contact in self.session.exec(select(Contact.id, Contact.name, Contact.email, Contact.company_id)):
                 self._remember_contact(contact)
+            for contact_id, email in self.session.exec(select(ContactAlias.contact_id, ContactAlias.email)):
+                self._contacts.setdefault(("email", email.lower()), contact_id)  # merged duplicates' emails
+                self._contacts[("alias", email.lower())] = contact_id
+            merged = select(MergeRecord.kept_id, MergeRecord.merged_name).where(MergeRecord.kind == "contact")
+            for contact_id, name in self.session.exec(merged):
+                self._contacts.setdefault(("merged", name.lower()), []).append(contact_id)
         return self._contacts
 
     def _remember_contact(self, contact) -> None:
@@ -661,6 +743,8 @@ class RecordWriter:
                 self._contact_ids[key] = None if key in self._contact_ids else contact_id
                 if email:
                     self._contact_ids[email.lower()] = contact_id
+            for contact_id, email in self.session.exec(select(ContactAlias.contact_id, ContactAlias.email)):
+                self._contact_ids.setdefault(email.lower(), contact_id)  # merged duplicates' emails
         return self._contact_ids
 
     def _checked_signal(self, record: SourceRecord) -> tuple | None:
