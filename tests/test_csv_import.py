@@ -252,3 +252,27 @@ def test_the_progress_bar_shows_rows_and_speed_once_an_import_takes_a_moment(mon
         update(20_000, 500, 1_000)
         update(40_000, 1_000, 1_000)
     assert "40,000 rows" in screen.getvalue() and "20,000 rows/s" in screen.getvalue()
+
+
+@pytest.mark.parametrize("name, tool, expected", [
+    ("salesforce-contacts.csv", "Salesforce contacts",
+     ("Dr. Ingrid Holm", "ingrid.holm@borealis.example", "+46 8 123 456", "Head of Research", "Borealis Foods")),
+    ("pipedrive-people.csv", "Pipedrive contacts",
+     ("Lucas Moreau", "lucas@cobalt.example", "+33 1 23 45 67 89", "Procurement Lead", "Cobalt Labs")),
+])
+def test_salesforce_and_pipedrive_people_exports(cli, book, exports, name, tool, expected):
+    result = cli("import", str(exports / name))
+    assert result.exit_code == 0, result.output
+    assert f"recognised a {tool} export" in result.stderr
+    assert query(book, "SELECT c.name, c.email, c.phone, c.title, co.name FROM contact c "
+                       "JOIN company co ON co.id = c.company_id WHERE c.email = ?", expected[1]) == [expected]
+
+
+def test_hubspot_companies_match_by_domain_and_map_lifecycle_stages(cli, book, exports):
+    result = cli("import", str(exports / "hubspot-companies.csv"), "--json")
+    assert counts(result) == {"companies": {"created": 1, "updated": 1}}
+    assert query(book, "SELECT name, domain, industry, size, stage FROM company WHERE domain IN "
+                       "('acme.example', 'deltafreight.example') ORDER BY name") == [
+        ("Acme Analytics", "acme.example", "Software", "250", "Value Creator"),
+        ("Delta Freight", "deltafreight.example", "Logistics", "900", "Buyer"),
+    ]
