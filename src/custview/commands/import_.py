@@ -17,7 +17,8 @@ PROGRESS_MIN_BYTES = 2_000_000  # smaller files are done before a progress bar w
 @app.command(name="import")
 def import_(
     ctx: typer.Context,
-    files: list[Path] = typer.Argument(..., metavar="FILE...", help="YAML / JSON files in custview's format, or CSV exports."),
+    files: list[Path] = typer.Argument(..., metavar="FILE...", help="YAML / JSON files in custview's format, CSV exports, "
+                                       "vCard (.vcf) address books or iCalendar (.ics) calendars."),
     kind: Optional[str] = typer.Option(None, "--kind", "-k", help="What a CSV file holds: companies, contacts, "
                                        "signals, appointments, tickets, services or notes. Default: recognised from its header."),
     source: Optional[str] = typer.Option(None, "--from", metavar="TOOL", help="The tool a CSV export comes from: "
@@ -26,6 +27,8 @@ def import_(
                                            "(YAML; start from 'custview mappings show hubspot')."),
     skip_invalid: bool = typer.Option(False, "--skip-invalid", help="Import the good records; write rejected CSV "
                                       "rows with a reason column to NAME.rejected.csv beside the file."),
+    known_only: bool = typer.Option(False, "--known-only", help="Calendar (.ics) files: skip events none of whose "
+                                    "people is a known contact (counted as skipped) instead of reporting them."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Check and count what would change; write nothing."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
@@ -40,7 +43,7 @@ def import_(
     options = CsvOptions(kind.lower() if kind else None, source, mapping)
     with _progress_for(files, as_json) as on_progress:
         report = import_files(open_store(ctx), files, dry_run=dry_run, csv_options=options,
-                              skip_invalid=skip_invalid, on_progress=on_progress)
+                              skip_invalid=skip_invalid, on_progress=on_progress, known_only=known_only)
     _show(report, as_json)
 
 
