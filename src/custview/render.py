@@ -424,7 +424,8 @@ def render_next_steps(steps, as_of: datetime) -> RenderableType:
     if not steps:
         return _text("No open next steps.", "good")
     table = Table(box=box.SIMPLE_HEAD)
-    for column in ("Due", "Owner", "Contact", "Step", "From"):
+    table.add_column("Due", no_wrap=True)
+    for column in ("Owner", "Contact", "Step", "From"):
         table.add_column(column, overflow="fold")
     overdue = 0
     for step in steps:
