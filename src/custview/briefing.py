@@ -153,6 +153,15 @@ class NoteLine:
 
 
 @dataclass
+class MergedLine:
+    """A duplicate record of this person that was merged into them."""
+
+    name: str
+    email: str | None
+    merged_at: datetime
+
+
+@dataclass
 class Briefing:
     """Everything to know before talking to one contact, as of one moment."""
 
@@ -178,6 +187,7 @@ class Briefing:
     company: CompanyContext | None
     key_notes: list[NoteLine] = field(default_factory=list)
     talking_points: list[str] = field(default_factory=list)
+    merged: list[MergedLine] = field(default_factory=list)
 
     @property
     def problems(self) -> list[TicketLine]:
@@ -241,6 +251,8 @@ def build_briefing(history: ContactHistory, as_of: datetime,
             for n in history.notes
             if n.written_at <= as_of
         ][:KEY_NOTES],
+        merged=[MergedLine(m.merged_name, m.merged_email, m.merged_at) for m in history.merges
+                if m.kind == "contact" and m.kept_id == contact.id and m.merged_at <= as_of],
     )
     briefing.talking_points = talking_points(briefing)
     if account_histories and briefing.company:

@@ -166,11 +166,23 @@ class Note(NamedTuple):
     author: str | None
 
 
+class MergeRecord(NamedTuple):
+    """A merge_record row (see `custview.models.MergeRecord`)."""
+
+    id: int | None
+    kind: str
+    kept_id: int
+    merged_name: str
+    merged_email: str | None
+    merged_domain: str | None
+    merged_at: datetime
+
+
 # Each twin and the table it reads (the table names of custview.models).
 TABLES = {
     Company: "company", Contact: "contact", StageChange: "stage_change", Signal: "signal",
     Appointment: "appointment", Attendee: "attendee", NextStep: "next_step", Ticket: "ticket",
-    Service: "service", Note: "note",
+    Service: "service", Note: "note", MergeRecord: "merge_record",
 }
 
 
@@ -313,9 +325,14 @@ class Reader:
         text = query.strip()
         if not text:
             return []
-        exact = self.rows(Contact, "name = ? OR email = ?", (text, text), "name, id")
+        exact = self.rows(Contact, "name = ? OR email = ? OR id IN (SELECT contact_id FROM contact_alias WHERE email = ?)",
+                          (text, text, text), "name, id")
         if exact:
             return exact
+        merged_into = self.rows(Contact, "id IN (SELECT kept_id FROM merge_record WHERE kind = 'contact' "
+                                         "AND merged_name = ?)", (text,), "name, id")
+        if merged_into:  # a duplicate merged away: the contact it became
+            return merged_into
         pattern = _contains(text)
         # A part of a name can be anywhere in it, so every contact is read: in table order, then sorted
         # (15 ms at 100,000 contacts), not in name-index order with a lookup per row (220 ms).
@@ -415,6 +432,7 @@ class Reader:
         appointments = self._appointments_of(ids)
         tickets = self._contact_or_company_rows(Ticket, contacts, company_ids, "opened_at")
         notes = self._contact_or_company_rows(Note, contacts, company_ids, "written_at")
+        merges = self._merges_of(ids, company_ids)
         return [
             ContactHistory(
                 contact=c,
@@ -426,9 +444,20 @@ class Reader:
                 notes=notes[c.id],
                 colleagues=[p for p in people.get(c.company_id, []) if p.id != c.id] if c.company_id else [],
                 services=services.get(c.company_id, []) if c.company_id else [],
+                merges=sorted(merges.get(("contact", c.id), []) + merges.get(("company", c.company_id), []),
+                              key=lambda m: (m.merged_at, m.id)),
             )
             for c in contacts
         ]
+
+    def _merges_of(self, contact_ids: list[int], company_ids: set[int]) -> dict[tuple[str, int], list[MergeRecord]]:
+        """Merge records by (kind, id kept): duplicates merged into these contacts and companies."""
+        found = defaultdict(list)
+        for kind, ids in (("contact", contact_ids), ("company", company_ids)):
+            for chunk in _chunks(sorted(set(ids))):
+                for merge in self.rows(MergeRecord, f"kind = ? AND kept_id IN ({_placeholders(chunk)})", [kind, *chunk]):
+                    found[kind, merge.kept_id].append(merge)
+        return found
 
     def _appointments_of(self, contact_ids: list[int]) -> dict[int, list[AppointmentRecord]]:
         """Per contact: the appointments they own or attended, latest first, with attendees and next steps."""

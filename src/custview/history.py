@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # or their light twins in custview.fastread
     from custview.models import (
-        Appointment, Attendee, Company, Contact, NextStep, Note, Service, Signal, StageChange, Ticket,
+        Appointment, Attendee, Company, Contact, MergeRecord, NextStep, Note, Service, Signal, StageChange, Ticket,
     )
 
 
@@ -38,6 +38,7 @@ class ContactHistory:
     notes: list[Note]
     colleagues: list[Contact]
     services: list[Service]
+    merges: list[MergeRecord] = field(default_factory=list)  # duplicates merged into them or their company
 
 
 @dataclass

@@ -573,26 +573,30 @@ def render_duplicates(pairs, commands: list[str]) -> RenderableType:
     """Likely duplicate pairs, best first: the score, both records, the evidence and the command that merges them."""
     if not pairs:
         return _text("No likely duplicates found.", "good")
-    table = Table(box=box.SIMPLE_HEAD)
-    for column, justify in (("Score", "right"), ("Kind", "left"), ("Record", "left"), ("Looks like", "left"),
-                            ("Evidence", "left")):
-        table.add_column(column, justify=justify, overflow="fold")
-    for pair, command in zip(pairs, commands):
-        style = "danger" if pair.score >= 90 else "warning" if pair.score >= 70 else None
-        evidence = Group(_bullets(pair.evidence), _line(("  → ", "muted"), (command, "muted")))
-        table.add_row(_text(str(pair.score), style), _text(pair.kind), _party(pair.first), _party(pair.second), evidence)
     contacts = sum(p.kind == "contact" for p in pairs)
     companies = len(pairs) - contacts
-    caption = (f"{contacts} contact pair{'s' if contacts != 1 else ''}, {companies} company pair"
-               f"{'s' if companies != 1 else ''}. The older record is listed first; 'custview merge KEEP OTHER' "
-               "shows what would change and asks before merging.")
-    return Group(table, _text(caption, "muted"))
+    kinds = ", ".join(f"{n} {kind} pair{'s' if n != 1 else ''}"
+                      for n, kind in ((contacts, "contact"), (companies, "company")) if n)
+    heading = _text(f"{len(pairs)} likely duplicate{'s' if len(pairs) != 1 else ''} ({kinds}), best first; "
+                    "the older record of each pair comes first:")
+    table = Table.grid(padding=(0, 2))
+    table.add_column(justify="right", no_wrap=True)
+    table.add_column(no_wrap=True)
+    table.add_column()
+    for pair, command in zip(pairs, commands):
+        style = "danger" if pair.score >= 90 else "warning" if pair.score >= 70 else None
+        body = Group(_party(pair.first, pair.kind), _party(pair.second, pair.kind), _bullets(pair.evidence),
+                     _line(("→ ", "muted"), (command, "muted")), _text(""))
+        table.add_row(_text(str(pair.score), style), _text(pair.kind), body)
+    hint = _text("'custview merge KEEP OTHER' shows what would change and asks before merging.", "muted")
+    return Group(heading, _text(""), table, hint)
 
 
-def _party(party) -> Text:
-    """One record of a duplicate pair: its name, then its email or domain, company and id, a line each."""
-    details = [_text(detail, "muted") for detail in (party.detail, party.company, f"#{party.id}") if detail]
-    return Text("\n").join([_text(party.name, "title"), *details])
+def _party(party, kind: str) -> Text:
+    """One record of a duplicate pair: name <email> (a contact) or name (domain) (a company), company and id."""
+    detail = (f" <{party.detail}>" if kind == "contact" else f" ({party.detail})") if party.detail else ""
+    facts = " · ".join(x for x in (party.company, f"#{party.id}") if x)
+    return _line((party.name, "title"), (detail, "muted"), ("  " + facts, "muted"))
 
 
 MERGE_LABELS = {

@@ -1,4 +1,4 @@
-"""A relationship's history in date order: signals, meetings, tickets, stage changes and notes."""
+"""A relationship's history in date order: signals, meetings, tickets, stage changes, notes and merges."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from custview.store import ContactHistory
 
-EVENT_KINDS = ("signal", "appointment", "ticket", "stage", "note")
+EVENT_KINDS = ("signal", "appointment", "ticket", "stage", "note", "merge")
 
 
 @dataclass
@@ -66,3 +66,16 @@ def _events_of(history: ContactHistory):
     for n in history.notes:
         who = n.author or name
         yield TimelineEvent(n.written_at, "note", who, n.text, [], ("note", n.id))
+    for m in history.merges:
+        yield _merge_event(m, name, history.company.name if history.company else None)
+
+
+def _merge_event(merge, name: str, company: str | None) -> TimelineEvent:
+    """A duplicate merged into this contact, or into their company."""
+    if merge.kind == "contact":
+        title, into = f"merged in the duplicate {merge.merged_name}", name
+        details = [f"their email {merge.merged_email} is kept as an alias"] if merge.merged_email else []
+    else:
+        title, into = f"merged in the duplicate company {merge.merged_name}", company
+        details = [f"domain {merge.merged_domain}"] if merge.merged_domain else []
+    return TimelineEvent(merge.merged_at, "merge", into, title, details, ("merge", merge.id))

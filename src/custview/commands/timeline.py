@@ -18,11 +18,11 @@ def timeline(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="A contact (name or email) or a company name."),
     since: Optional[str] = typer.Option(None, "--since", metavar="DATE", help="Only events from this date on (e.g. -3m)."),
-    kinds: list[str] = typer.Option([], "--kind", "-k", help="Only these kinds: signal, appointment, ticket, stage, note (repeatable)."),
+    kinds: list[str] = typer.Option([], "--kind", "-k", help="Only these kinds: signal, appointment, ticket, stage, note, merge (repeatable)."),
     as_json: bool = typer.Option(False, "--json", help="Print the events as JSON."),
     pager: bool = typer.Option(True, "--pager/--no-pager", help="Page long histories on a terminal."),
 ) -> None:
-    """Everything in date order: signals, meetings with outcomes, tickets, stage changes and notes."""
+    """Everything in date order: signals, meetings with outcomes, tickets, stage changes, notes and merges."""
     from custview.dates import parse_when
     from custview.timeline import EVENT_KINDS, build_timeline
 
