@@ -15,8 +15,8 @@ app = command_app()
 @app.command()
 def merge(
     ctx: typer.Context,
-    keep: str = typer.Argument(..., help="The record to keep: a contact (name or email) or a company name; #ID for a contact (a company with --company)."),
-    other: str = typer.Argument(..., help="The duplicate to merge into it, which then no longer exists."),
+    keep: str = typer.Argument(..., metavar="KEEP", help="The record to keep: a contact (name or email) or a company name; #ID for a contact (a company with --company)."),
+    other: str = typer.Argument(..., metavar="OTHER", help="The duplicate to merge into it, which then no longer exists."),
     company: bool = typer.Option(False, "--company", help="Both are companies (when the names could be either)."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation (for scripts)."),
     as_json: bool = typer.Option(False, "--json", help="Print what was merged as JSON."),
