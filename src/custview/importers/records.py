@@ -296,15 +296,9 @@ class RecordWriter:
                           "appointments": self._appointment, "tickets": self._ticket, "services": self._service,
                           "notes": self._note}
 
-    def apply(self, records: Iterable[SourceRecord]) -> dict[str, Counter]:
-        """Write all records (sorted into dependency order) and finish; the counts per kind."""
-        for record in sorted(records, key=lambda r: KINDS.index(r.kind)):
-            self.write(record)
-        return self.finish()
-
     def write(self, record: SourceRecord) -> None:
         """Validate and upsert one record; its problems are collected (or it is handed to on_reject)."""
-        self._record_problems: list[str] = []
+        self._record_problems = []
         if record.malformed:
             self._note_problems([f"{record.where()}: {record.malformed}"])
             outcome = None
@@ -560,7 +554,10 @@ class RecordWriter:
         if kept is not None:  # the record is a duplicate merged away: it fills in the contact kept, no more
             values.pop("email", None)
             return self._fill_empty(kept, values)
-        contact, outcome = self._upsert(existing, Contact, values if existing else {**values, "stage": "Audience"})
+        if existing is None:  # placed on the path in the same insert
+            values["stage"] = stage or (history[-1][0] if history else "Audience")
+            values["stage_since"] = history[-1][1] if history else (stage_since or self.now)
+        contact, outcome = self._upsert(existing, Contact, values)
         stage_before = contact.stage
         moved = self._apply_stages(contact, history, stage, stage_since, placed=existing is not None)
         if existing is not None and contact.stage != stage_before:
