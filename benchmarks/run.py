@@ -11,7 +11,8 @@ a reference measured in the same run on the same machine:
 - importing a signals CSV against a plain `executemany` of the same rows, and its peak memory;
 - the brief at 1%, 10% and 100% of the book's signals (it should not grow with the book).
 
-Times are medians of --repeat runs (round-robin, after one warm-up run each). It exits with 1
+Times are medians of --repeat runs (round-robin, after one warm-up run each); a ratio is the median
+of the ratios of runs made in the same round, a moment apart. It exits with 1
 when a target is missed, naming the figure, unless --report-only (for noisy CI machines); it
 exits with 2 when a command fails, whatever the flags.
 """
@@ -42,7 +43,8 @@ STARTUP_TARGET = 1.25
 BRIEF_TARGET = 1.5
 IMPORT_TARGET = 0.5
 IMPORT_RSS_LIMIT_MB = 200
-IMPORT_RSS_FLAT = 1.1  # peak with the whole file / with half of it: bounded caches are full by then
+IMPORT_RSS_FLAT = 1.1  # peak with the whole file / with half of it...
+IMPORT_RSS_SLACK_MB = 32  # ...or more only by up to SQLite's page cache (custview.connection), which is bounded
 GROWTH_TARGET = 1.2
 
 
@@ -123,10 +125,16 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:,.0f} ms"
 
 
+def paired_ratio(subject: Timed, reference: Timed) -> float:
+    """The median over rounds of subject / reference, each pair run a moment apart in the same round:
+    steadier than a ratio of medians when other work on the machine comes and goes."""
+    return statistics.median(s.seconds / r.seconds for s, r in zip(subject.runs, reference.runs))
+
+
 def ratio_figure(name: str, subject: Timed, reference: Timed, reference_name: str,
                  target: float | None = None) -> Figure:
     """subject / reference, checked against an upper target when there is one."""
-    ratio = subject.median / reference.median
+    ratio = paired_ratio(subject, reference)
     met = None if target is None else ratio <= target
     return Figure(name, ms(subject.median), f"{reference_name} {ms(reference.median)}", f"{ratio:.2f}x",
                   f"<= {target}x" if target else "report", met)
@@ -223,13 +231,14 @@ def import_figures(work: Path, books: dict[str, Path], size: synthetic.Size, cus
                                  f"signal index {'present' if indexed else 'missing'}")
     throughput = baseline.seconds / ours.seconds
     flat = ours.peak_mb / halfway.peak_mb
+    flat_enough = flat <= IMPORT_RSS_FLAT or ours.peak_mb - halfway.peak_mb <= IMPORT_RSS_SLACK_MB
     return [
         Figure(f"import {rows} signals CSV (throughput)", f"{ours.seconds:,.1f} s ({size.signals / ours.seconds:,.0f} rows/s)",
                f"plain executemany {baseline.seconds:,.1f} s", f"{throughput:.2f}x", f">= {IMPORT_TARGET}x",
                throughput >= IMPORT_TARGET),
         Figure("import peak memory (RSS)", f"{ours.peak_mb:,.0f} MB", f"half the file {halfway.peak_mb:,.0f} MB; "
-               f"plain {baseline.peak_mb:,.0f} MB", f"{flat:.2f}x", f"< {IMPORT_RSS_LIMIT_MB} MB, <= {IMPORT_RSS_FLAT}x",
-               ours.peak_mb < IMPORT_RSS_LIMIT_MB and flat <= IMPORT_RSS_FLAT),
+               f"plain {baseline.peak_mb:,.0f} MB", f"{flat:.2f}x", f"< {IMPORT_RSS_LIMIT_MB} MB; <= {IMPORT_RSS_FLAT}x or +{IMPORT_RSS_SLACK_MB} MB",
+               ours.peak_mb < IMPORT_RSS_LIMIT_MB and flat_enough),
     ]
 
 
@@ -242,11 +251,14 @@ def command_figures(books: dict[str, Path], size: synthetic.Size, custview: list
     big = str(books["100%"])
     name = synthetic.SUBJECT_NAME
     stage, in_stage = synthetic.rarest_stage(books["100%"])
+    # Each figure and its reference run a moment apart in every round (see paired_ratio).
     timed = {
         "minimal": Timed([sys.executable, str(REFERENCE / "minimal_typer_app.py"), "World"], repeat, "Hello World"),
         "version": Timed([*custview, "--version"], repeat, "custview "),
         "help": Timed([*custview, "--help"], repeat, "brief"),
         "brief": Timed([*custview, "--db", big, "brief", name], repeat, name),
+        "brief 1%": Timed([*custview, "--db", str(books["1%"]), "brief", name], repeat, name),
+        "brief 10%": Timed([*custview, "--db", str(books["10%"]), "brief", name], repeat, name),
         "plain": Timed([sys.executable, str(REFERENCE / "plain_brief.py"), big, name], reported, name),
         "json": Timed([*custview, "--db", big, "brief", name, "--json"], reported, name),
         "busiest": Timed([*custview, "--db", big, "brief", synthetic.busiest_contact(books["100%"])], reported),
@@ -254,12 +266,10 @@ def command_figures(books: dict[str, Path], size: synthetic.Size, custview: list
         # Slow ones: fewer runs, and no warm-up (they load the same code as the others).
         "attention": Timed([*custview, "--db", big, "attention"], heavy, "Health", warm_up=False),
         "contacts": Timed([*custview, "--db", big, "contacts", "--stage", stage], heavy, "contacts", warm_up=False),
-        "brief 1%": Timed([*custview, "--db", str(books["1%"]), "brief", name], repeat, name),
-        "brief 10%": Timed([*custview, "--db", str(books["10%"]), "brief", name], repeat, name),
     }
     measure(timed, env)
     minimal = timed["minimal"]
-    growth = timed["brief"].median / timed["brief 1%"].median
+    growth = paired_ratio(timed["brief"], timed["brief 1%"])
     signals = [size.scaled(f).signals for f in (0.01, 0.1, 1.0)]
     return [
         ratio_figure("custview --version", timed["version"], minimal, "minimal Typer app", STARTUP_TARGET),
