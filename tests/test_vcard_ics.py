@@ -14,6 +14,7 @@ import stat
 import subprocess
 import sys
 import textwrap
+import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -261,6 +262,10 @@ BROKEN_CALENDARS = {
                           "broken.ics:3: RRULE: unreadable rule 'FREQ=SOMETIMES'"),
     "every minute": (EVENT.format(f"DTSTART:20260101T100000Z\nRRULE:FREQ=MINUTELY\n{ANN}"),
                      "broken.ics:3: RRULE: repeats minutely: custview imports events that repeat at most daily"),
+    "every half hour for a century": (
+        EVENT.format(f"DTSTART:19260101T000000Z\nRRULE:FREQ=DAILY;BYHOUR=9,10,11,12,13,14;BYMINUTE=0,30\n{ANN}"),
+        "broken.ics:3: RRULE: more than 100,000 occurrences from DTSTART to 31 May 2026: "
+        "not a meeting series custview can import"),
     "a vCard": ("BEGIN:VCARD\nVERSION:3.0\nFN:Ann Lee\nEND:VCARD\n",
                 "broken.ics:1: not an iCalendar file: expected BEGIN:VCALENDAR, found 'BEGIN:VCARD'"),
 }
@@ -275,6 +280,18 @@ def test_an_invalid_calendar_gets_one_clear_line_and_changes_nothing(cli, book, 
     assert result.exit_code == 1
     assert errors(result) == [f"error: {tmp_path}/{problem}"]
     assert dump(book) == before
+
+
+def test_a_rule_that_never_matches_is_answered_at_once(cli, book, tmp_path, fixed_now):
+    # Daily on 30 February: dateutil alone searches day by day to the year 9999 (seconds per event).
+    rule = "RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30"
+    events = "".join(f"BEGIN:VEVENT\nUID:e{n}\nSUMMARY:Never\nDTSTART:20250101T100000Z\n{rule}\n{ANN}\nEND:VEVENT\n"
+                     for n in range(5))
+    (tmp_path / "never.ics").write_text(f"BEGIN:VCALENDAR\nVERSION:2.0\n{events}END:VCALENDAR\n", encoding="utf-8")
+    started = time.monotonic()
+    result = cli("import", str(tmp_path / "never.ics"), "--json")
+    assert time.monotonic() - started < 5
+    assert counts(result) == {}  # DTSTART itself is before the window; no other day matches
 
 
 def test_the_calendar_libraries_load_only_when_such_a_file_is_imported():

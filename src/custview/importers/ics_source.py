@@ -28,6 +28,7 @@ from custview.printable import printable
 YEARS_BACK = 1
 DAYS_AHEAD = 90
 MAX_OCCURRENCES = 1_000  # in the window, per event: more is a rule gone wrong, not a meeting series
+MAX_STEPS = 100_000  # occurrences from DTSTART to the window's end: a daily meeting since the 18th century
 ROLES = {"CHAIR": "chair", "OPT-PARTICIPANT": "optional", "NON-PARTICIPANT": "for information"}
 NOT_PEOPLE = ("ROOM", "RESOURCE")
 TOO_FREQUENT = ("SECONDLY", "MINUTELY", "HOURLY")
@@ -174,9 +175,13 @@ class _EventReader:
         first, last = window.bounds_like(_as_datetime(start))
         skipped = {_key(moment, start) for moment in self._dates("EXDATE") + list(moved)}
         found = []
-        for moment in series:
+        for steps, moment in enumerate(series, 1):
             if moment > last:
                 break
+            if steps > MAX_STEPS:
+                self.problem("RRULE", f"more than {MAX_STEPS:,} occurrences from DTSTART to {last:%d %b %Y}: "
+                                      "not a meeting series custview can import")
+                return []
             if moment >= first and _key(moment, start) not in skipped:
                 found.append(moment.date() if not isinstance(start, datetime) else moment)
                 if len(found) > MAX_OCCURRENCES:
@@ -196,6 +201,8 @@ class _EventReader:
             if frequency in TOO_FREQUENT:
                 self.problem("RRULE", f"repeats {frequency.lower()}: custview imports events that repeat at most daily")
                 return None
+            if _never_matches(rule):
+                continue
             try:
                 series.rrule(rrulestr(_rule_text(rule, start), dtstart=start))
             except (ValueError, TypeError) as error:
@@ -245,6 +252,37 @@ def _moved_occurrences(events) -> dict[str, set]:
             if isinstance(original, date):
                 moved.setdefault(str(event["UID"]), set()).add(original)
     return moved
+
+
+def _never_matches(rule) -> bool:
+    """Whether a daily or weekly rule limits the days so that none is left (BYMONTH=2;BYMONTHDAY=30).
+
+    dateutil would look day by day up to the year 9999 to find that out (seconds per event); a
+    yearly rule with the same limits over 400 years, one whole cycle of the calendar, says the same
+    at once. A BYSETPOS beyond the instances of each day or week also leaves none.
+    """
+    from dateutil.rrule import rrulestr
+
+    frequency = str((rule.get("FREQ") or [""])[0]).upper()
+    if frequency not in ("DAILY", "WEEKLY"):
+        return False
+    per_period = 1
+    for part in ("BYHOUR", "BYMINUTE", "BYSECOND") + (("BYDAY",) if frequency == "WEEKLY" else ()):
+        per_period *= len(rule.get(part) or [None])
+    if rule.get("BYSETPOS") and all(abs(int(position)) > per_period for position in rule["BYSETPOS"]):
+        return True
+    limits = {part: [str(value) for value in rule[part]] for part in ("BYMONTH", "BYMONTHDAY", "BYYEARDAY")
+              if rule.get(part)}
+    if rule.get("BYDAY"):
+        limits["BYDAY"] = [str(day)[-2:] for day in rule["BYDAY"]]  # a weekday; "1MO" means nothing here
+    if not limits:
+        return False
+    limits.setdefault("BYDAY", ["MO", "TU", "WE", "TH", "FR", "SA", "SU"])
+    probe = ";".join(f"{part}={','.join(values)}" for part, values in limits.items())
+    try:
+        return next(iter(rrulestr(f"RRULE:FREQ=YEARLY;{probe};UNTIL=99991231", dtstart=datetime(9599, 1, 1))), None) is None
+    except (ValueError, TypeError):
+        return False  # the rule itself says what is wrong with it
 
 
 def _rule_text(rule, start: datetime) -> str:
