@@ -140,3 +140,24 @@ def test_the_doctor_knows_every_table():
     import custview.models  # noqa: F401
 
     assert set(doctor.TABLES) == set(SQLModel.metadata.tables)
+
+
+def test_aliases_merges_and_import_history_that_point_nowhere_are_found(cli, book):
+    with sqlite3.connect(book) as connection:
+        connection.execute("PRAGMA foreign_keys = OFF")
+        connection.execute("INSERT INTO contact_alias (contact_id, email) VALUES (999, 'ghost@example.com')")
+        connection.execute("INSERT INTO merge_record (kind, kept_id, merged_name, merged_at) "
+                           "VALUES ('company', 999, 'Gone Inc', '2026-01-01 00:00:00')")
+        connection.execute("INSERT INTO import_change (run_id, table_name, row_id, action) VALUES (999, 'contact', 1, 'created')")
+    found = checks(cli("doctor", "--json"))
+    for name in ("contact aliases", "merges", "import history"):
+        assert (found[name]["ok"], found[name]["count"]) == (False, 1), found[name]
+    assert found["company aliases"]["ok"]
+
+
+def test_an_older_file_is_not_faulted_for_tables_its_upgrade_will_add(cli, db):
+    shutil.copy(FIXTURES / "schema-v1.db", db)
+    db.chmod(0o600)
+    found = checks(cli("doctor", "--json"))
+    assert found["import history"]["ok"] and found["tables"]["ok"]
+    assert "not in this file yet" in found["import history"]["detail"]
