@@ -15,7 +15,8 @@ app = command_app()
 @app.command(name="next-steps")
 def next_steps(
     ctx: typer.Context,
-    owner: Optional[str] = typer.Option(None, "--owner", "-o", metavar="NAME", help="Only the steps this person owns (whole name, any case)."),
+    owner: Optional[str] = typer.Option(None, "--owner", "-o", metavar="NAME",
+                                        help="Only the steps this person owns (whole name, any case)."),
     ics: Optional[Path] = typer.Option(None, "--ics", metavar="FILE", help="Write the steps that have a due date "
                                        "to FILE as iCalendar to-dos (VTODO), readable by you only."),
     force: bool = typer.Option(False, "--force", help="With --ics: overwrite FILE if it exists."),

@@ -224,7 +224,8 @@ class _EventReader:
         entries = [(address, "organiser") for address in _as_list(self.event.get("ORGANIZER"))]
         for address in _as_list(self.event.get("ATTENDEE")):
             params = getattr(address, "params", {})
-            if str(params.get("CUTYPE", "")).upper() in NOT_PEOPLE or str(params.get("PARTSTAT", "")).upper() == "DECLINED":
+            declined = str(params.get("PARTSTAT", "")).upper() == "DECLINED"
+            if declined or str(params.get("CUTYPE", "")).upper() in NOT_PEOPLE:
                 continue
             entries.append((address, ROLES.get(str(params.get("ROLE", "")).upper())))
         emails: list[str] = []
@@ -280,7 +281,8 @@ def _never_matches(rule) -> bool:
     limits.setdefault("BYDAY", ["MO", "TU", "WE", "TH", "FR", "SA", "SU"])
     probe = ";".join(f"{part}={','.join(values)}" for part, values in limits.items())
     try:
-        return next(iter(rrulestr(f"RRULE:FREQ=YEARLY;{probe};UNTIL=99991231", dtstart=datetime(9599, 1, 1))), None) is None
+        cycle = rrulestr(f"RRULE:FREQ=YEARLY;{probe};UNTIL=99991231", dtstart=datetime(9599, 1, 1))
+        return next(iter(cycle), None) is None
     except (ValueError, TypeError):
         return False  # the rule itself says what is wrong with it
 
