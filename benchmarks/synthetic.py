@@ -65,6 +65,22 @@ SCALES = {
     "large": Size(contacts=500_000, companies=50_000, signals=5_000_000, tickets=1_000_000, appointments=500_000),
 }
 
+# The columns each row below gives, by name: a column added to the schema later keeps its default.
+COLUMNS = {
+    "company": ("id", "name", "domain", "industry", "size", "stage", "health", "summary"),
+    "contact": ("id", "name", "email", "phone", "title", "buying_role", "company_id", "stage", "stage_since",
+                "preferred_channel", "preferred_time", "preferred_tone", "context"),
+    "stage_change": ("id", "contact_id", "stage", "previous_stage", "changed_at", "source"),
+    "signal": ("id", "contact_id", "kind", "title", "topics", "occurred_at", "detail", "source"),
+    "appointment": ("id", "contact_id", "company_id", "purpose", "kind", "scheduled_at", "outcome", "decisions"),
+    "attendee": ("id", "appointment_id", "contact_id", "name", "role"),
+    "next_step": ("id", "appointment_id", "step", "owner", "due_at", "done"),
+    "ticket": ("id", "ref", "contact_id", "company_id", "subject", "description", "status", "priority", "kind",
+               "opened_at", "closed_at"),
+    "service": ("id", "company_id", "name", "status", "start_at", "end_at", "owner"),
+    "note": ("id", "contact_id", "company_id", "text", "written_at", "author"),
+}
+
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 SPAN_DAYS = 3 * 365
 _NAIVE_NOW = NOW.replace(tzinfo=None)
@@ -121,7 +137,7 @@ class _Book:
             self.add("stage_change", (None, contact_id, stage, "Audience", stored(since), "import"))
             for _ in range(40 if contact_id == 1 else 15):
                 self._signal(contact_id, rng, days=365)
-            for n in range(4 if contact_id == 1 else 1):
+            for _ in range(4 if contact_id == 1 else 1):
                 self._appointment(contact_id, 1, rng, days=120)
             for n in range(3 if contact_id == 1 else 1):
                 self._ticket(contact_id, 1, rng, open_=n < 2)
@@ -192,7 +208,7 @@ class _Book:
         self.add("appointment", (appointment_id, contact_id, company_id, "Review progress and next steps",
                                  rng.choice(APPOINTMENT_KINDS), stored(when), "Agreed on the next steps.",
                                  json.dumps(["Keep weekly syncs"])))
-        self.add("attendee", (None, appointment_id, contact_id, "Them", "evaluator"))
+        self.add("attendee", (None, appointment_id, contact_id, "Customer", "evaluator"))
         self.add("attendee", (None, appointment_id, None, "Dana Ortiz (us)", "account manager"))
         due = when + timedelta(days=rng.randrange(1, 21))
         self.add("next_step", (None, appointment_id, "Send the summary", "Dana Ortiz", stored(due), due < _NAIVE_NOW and rng.random() < 0.7))
@@ -237,8 +253,9 @@ def write_book(path: Path, size: Size, seed: int = 1, tables: tuple[str, ...] | 
             connection.execute(f'DROP INDEX "{name}"')
         for table, table_rows in rows.items():
             if tables is None or table in tables:
-                marks = ", ".join("?" * len(connection.execute(f"PRAGMA table_info({table})").fetchall()))
-                connection.executemany(f"INSERT INTO {table} VALUES ({marks})", table_rows)
+                columns = COLUMNS[table]
+                connection.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                                       table_rows)
         for _, sql in indexes:
             connection.execute(sql)
         connection.execute("COMMIT")
