@@ -20,12 +20,11 @@ order as from the store: ties are broken by id.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
 
 from custview.connection import connect_for_reading, resolve_db_path
 from custview.errors import UserError
@@ -36,9 +35,18 @@ CHUNK = 500
 
 
 # -- light twins of the SQLModel tables (same names, order and types as custview.models) -------------
-# Named tuples: read-only, cheap to define (start-up counts) and to make (attention makes millions).
 
-class Company(NamedTuple):
+def _twin(declared: type) -> type:
+    """A named tuple with the fields, types and docstring of an annotated class: a read-only row that
+    is cheap to define (start-up counts) and to make (attention makes millions)."""
+    row = namedtuple(declared.__name__, list(declared.__annotations__), module=declared.__module__)
+    row.__doc__ = declared.__doc__
+    row.__annotations__ = dict(declared.__annotations__)  # the types as written, e.g. "datetime | None"
+    return row
+
+
+@_twin
+class Company:
     """A company row (see `custview.models.Company`)."""
 
     id: int | None
@@ -51,7 +59,8 @@ class Company(NamedTuple):
     summary: str | None
 
 
-class Contact(NamedTuple):
+@_twin
+class Contact:
     """A contact row (see `custview.models.Contact`)."""
 
     id: int | None
@@ -69,7 +78,8 @@ class Contact(NamedTuple):
     context: str | None
 
 
-class StageChange(NamedTuple):
+@_twin
+class StageChange:
     """A stage_change row (see `custview.models.StageChange`)."""
 
     id: int | None
@@ -80,7 +90,8 @@ class StageChange(NamedTuple):
     source: str
 
 
-class Signal(NamedTuple):
+@_twin
+class Signal:
     """A signal row (see `custview.models.Signal`)."""
 
     id: int | None
@@ -93,7 +104,8 @@ class Signal(NamedTuple):
     source: str | None
 
 
-class Appointment(NamedTuple):
+@_twin
+class Appointment:
     """An appointment row (see `custview.models.Appointment`)."""
 
     id: int | None
@@ -106,7 +118,8 @@ class Appointment(NamedTuple):
     decisions: list[str]
 
 
-class Attendee(NamedTuple):
+@_twin
+class Attendee:
     """An attendee row (see `custview.models.Attendee`)."""
 
     id: int | None
@@ -116,7 +129,8 @@ class Attendee(NamedTuple):
     role: str | None
 
 
-class NextStep(NamedTuple):
+@_twin
+class NextStep:
     """A next_step row (see `custview.models.NextStep`)."""
 
     id: int | None
@@ -127,7 +141,8 @@ class NextStep(NamedTuple):
     done: bool
 
 
-class Ticket(NamedTuple):
+@_twin
+class Ticket:
     """A ticket row (see `custview.models.Ticket`)."""
 
     id: int | None
@@ -143,7 +158,8 @@ class Ticket(NamedTuple):
     closed_at: datetime | None
 
 
-class Service(NamedTuple):
+@_twin
+class Service:
     """A service row (see `custview.models.Service`)."""
 
     id: int | None
@@ -155,7 +171,8 @@ class Service(NamedTuple):
     owner: str | None
 
 
-class Note(NamedTuple):
+@_twin
+class Note:
     """A note row (see `custview.models.Note`)."""
 
     id: int | None
@@ -166,7 +183,8 @@ class Note(NamedTuple):
     author: str | None
 
 
-class MergeRecord(NamedTuple):
+@_twin
+class MergeRecord:
     """A merge_record row (see `custview.models.MergeRecord`)."""
 
     id: int | None
@@ -205,12 +223,6 @@ def stored_list(text: str) -> list:
     return list(_parsed_list(text))
 
 
-def type_name_of(twin: type, field: str) -> str:
-    """A twin's field type as written in the source (`datetime | None`), like the models' annotations."""
-    annotation = twin.__annotations__[field]
-    return getattr(annotation, "__forward_arg__", annotation)  # NamedTuple wraps the text in a ForwardRef
-
-
 def _conversion(type_name: str) -> str | None:
     """How a stored value becomes the Python value SQLModel would give, from the field's type."""
     if "datetime" in type_name:
@@ -237,7 +249,7 @@ class _Table:
         over the columns, which matters when attention reads a million signals."""
         arguments = []
         for i, name in enumerate(self.column_names):
-            type_name = type_name_of(self.twin, name)
+            type_name = self.twin.__annotations__[name]
             convert = _conversion(type_name)
             if convert is None:
                 arguments.append(f"row[{i}]")
