@@ -276,3 +276,18 @@ def test_hubspot_companies_match_by_domain_and_map_lifecycle_stages(cli, book, e
         ("Acme Analytics", "acme.example", "Software", "250", "Value Creator"),
         ("Delta Freight", "deltafreight.example", "Logistics", "900", "Buyer"),
     ]
+
+
+def test_companies_in_other_scripts_are_told_apart_and_the_exact_name_wins_over_the_domain(cli, db, tmp_path):
+    first = tmp_path / "companies.yaml"
+    first.write_text("companies:\n  - {name: Яндекс, industry: Search}\n  - {name: Globex, domain: globex.example}\n"
+                     "  - {name: Acme, domain: acme.example}\n", encoding="utf-8")
+    assert cli("import", str(first)).exit_code == 0
+    second = tmp_path / "more.yaml"
+    second.write_text("companies:\n  - {name: Газпром, industry: Energy}\n  - {name: Acme, domain: globex.example}\n",
+                      encoding="utf-8")
+    result = cli("import", str(second), "--json")
+    assert counts(result) == {"companies": {"created": 1, "updated": 1}}
+    assert query(db, "SELECT name, domain, industry FROM company ORDER BY id") == [
+        ("Яндекс", None, "Search"), ("Globex", "globex.example", None), ("Acme", "globex.example", None),
+        ("Газпром", None, "Energy")]

@@ -29,12 +29,13 @@ Companies
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from itertools import combinations
+
+from custview.names import clean_domain, company_key, plain_words
 
 MIN_SCORE = 50
 SIMILAR_NAMES = 0.85  # SequenceMatcher ratio from which two different names count as a typo apart
@@ -98,21 +99,6 @@ def find_duplicates(contacts: Sequence, companies: Sequence, kinds: Iterable[str
 
 
 # -- normalising -------------------------------------------------------------------------------------------
-
-
-def plain_words(text: str) -> list[str]:
-    """The words of a name in lower case without accents or punctuation ("Núñez, José" -> ["jose", "nunez"])."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-    if folded.count(",") == 1:  # "Chen, Sarah"
-        last, first = folded.split(",")
-        folded = f"{first} {last}"
-    return re.findall(r"[^\W_]+", folded)
-
-
-def name_key(name: str) -> str:
-    """A person's name reduced so that case, accents, punctuation and word order don't matter."""
-    return " ".join(sorted(plain_words(name)))
 
 
 def email_domain(email: str | None) -> str | None:
@@ -281,7 +267,6 @@ def _contact_party(row, company_names: dict, references: dict) -> Party:
 
 def duplicate_companies(companies: Sequence, contacts: Sequence, min_score: int = MIN_SCORE) -> list[DuplicatePair]:
     """Pairs of companies that look like one organisation (see the module's rules), unsorted."""
-    from custview.importers.records import clean_domain, company_key
 
     rows = sorted(companies, key=lambda c: c.id)
     keys = [company_key(c.name) for c in rows]

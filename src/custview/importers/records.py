@@ -18,6 +18,7 @@ from sqlmodel import Session, SQLModel, select
 
 from custview.dates import parse_when
 from custview.errors import UserError
+from custview.names import clean_domain, company_key
 from custview.models import (
     APPOINTMENT_KINDS,
     HEALTH_LABELS,
@@ -232,11 +233,6 @@ def squash(text: str) -> str:
 
 
 _EMAIL_IN_TEXT = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
-_LEGAL_SUFFIXES = {"inc", "incorporated", "ltd", "limited", "llc", "llp", "plc", "gmbh", "ag", "bv", "nv", "sa",
-                   "sas", "sarl", "srl", "spa", "oy", "ab", "as", "aps", "pty", "co", "corp", "corporation",
-                   "company", "kg", "se"}
-
-
 def _plain_signal(data: dict, allowed: tuple[str, ...]) -> bool:
     """Whether a record from YAML is a signal of plain, stripped text that needs no further checks."""
     def plain(value) -> bool:
@@ -246,20 +242,6 @@ def _plain_signal(data: dict, allowed: tuple[str, ...]) -> bool:
     return (all(key in allowed for key in data) and all(plain(data.get(key)) for key in ("contact", "kind", "title", "at"))
             and isinstance(topics, list) and all(plain(topic) for topic in topics)
             and all(data.get(key) is None or plain(data[key]) for key in ("detail", "source")))
-
-
-def company_key(name: str) -> str:
-    """A company name reduced for matching: case, punctuation and legal suffixes ("Inc.", "GmbH") ignored."""
-    words = re.findall(r"[0-9a-z]+", name.lower())
-    while len(words) > 1 and words[-1] in _LEGAL_SUFFIXES:
-        words.pop()
-    return " ".join(words)
-
-
-def clean_domain(value: str) -> str:
-    """A web domain from what exports put in a domain or website field: "https://www.acme.com/x" -> "acme.com"."""
-    domain = re.sub(r"^[a-z]+://", "", value.strip().lower()).split("/")[0].split("?")[0]
-    return domain[4:] if domain.startswith("www.") else domain
 
 
 PROBLEM_LIMIT = 100  # problem lines shown for one import; the rest are counted
@@ -413,10 +395,11 @@ class RecordWriter:
         return company
 
     def _existing_company(self, name: str | None, domain: str | None) -> Company | None:
-        """The company with this domain, else this name, else the same name without legal suffixes."""
+        """The company of this exact name, else of this domain, else of the same name without legal suffixes."""
         known = self._known_companies()
-        company_id = (known.get(("domain", domain.lower())) if domain else None) or (
-            (known.get(("name", name.lower())) or known.get(("key", company_key(name)))) if name else None)
+        keys = [("name", name.lower()) if name else None, ("domain", domain.lower()) if domain else None,
+                ("key", company_key(name)) if name and company_key(name) else None]
+        company_id = next((known[key] for key in keys if key in known), None)
         return self.session.get(Company, company_id) if company_id else None
 
     def _known_companies(self) -> dict[tuple[str, str], int]:
@@ -432,7 +415,8 @@ class RecordWriter:
     def _remember_company(self, company_id: int, name: str, domain: str | None) -> None:
         known = self._companies
         known.setdefault(("name", name.lower()), company_id)
-        known.setdefault(("key", company_key(name)), company_id)
+        if company_key(name):
+            known.setdefault(("key", company_key(name)), company_id)
         if domain:
             known.setdefault(("domain", domain.lower()), company_id)
 
