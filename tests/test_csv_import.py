@@ -291,3 +291,21 @@ def test_companies_in_other_scripts_are_told_apart_and_the_exact_name_wins_over_
     assert query(db, "SELECT name, domain, industry FROM company ORDER BY id") == [
         ("Яндекс", None, "Search"), ("Globex", "globex.example", None), ("Acme", "globex.example", None),
         ("Газпром", None, "Energy")]
+
+
+@pytest.mark.parametrize("setting, message", [
+    ("dayfirst: maybe", "m.yaml:1: dayfirst: expected true or false"),
+    ("separator: 5", "m.yaml:1: separator: expected text"),
+    ("date_formats: [5]", "m.yaml:1: date_formats: expected a list of texts"),
+    ("kinds:\n  contacts:\n    columns: {name: Person - Name}\n    values: [1]",
+     "m.yaml:4: contacts.values: expected their value: our value lines"),
+    ("kinds:\n  contacts:\n    columns: {name: Person - Name}\n    lists: 5", "m.yaml:4: contacts.lists: expected a list of texts"),
+])
+def test_a_mapping_file_with_wrong_types_is_one_clear_line_each(cli, db, tmp_path, setting, message):
+    mine = tmp_path / "m.yaml"
+    body = setting if setting.startswith("kinds:") else setting + "\nkinds:\n  contacts:\n    columns: {name: Person - Name}"
+    mine.write_text(body + "\n", encoding="utf-8")
+    result = cli("import", str(EXPORTS / "pipedrive-people.csv"), "--mapping", str(mine), "--kind", "contacts")
+    assert result.exit_code == 1
+    assert result.stderr == f"error: {tmp_path}/{message}\n"
+    assert not db.exists()

@@ -133,6 +133,8 @@ def load_mapping(path: Path, name: str | None = None) -> Mapping:
         else:
             kinds[kind] = _kind_mapping(path, kind, spec, problems)
     zone = _zone(path, document, problems)
+    _check_types(path, document, {"tool": str, "description": str, "dayfirst": bool, "separator": str,
+                                  "date_formats": "texts"}, problems)
     if problems:
         raise UserError(*problems)
     formats = document.get("date_formats") or ()
@@ -142,13 +144,36 @@ def load_mapping(path: Path, name: str | None = None) -> Mapping:
         description=str(document.get("description") or ""),
         kinds=kinds,
         dayfirst=bool(document.get("dayfirst", False)),
-        date_formats=tuple(formats) if isinstance(formats, list) else (str(formats),),
+        date_formats=tuple(formats),
         zone=zone,
         separator=document.get("separator"),
     )
 
 
+def _check_types(path: Path, section: dict, expected: dict, problems: list[str], prefix: str = "") -> bool:
+    """Note a problem for each key of `section` whose value is not of the expected kind; True if all are."""
+    described = {str: "text", bool: "true or false", "texts": "a list of texts", "table": "their value: our value lines"}
+    fine = True
+    for key, kind in expected.items():
+        value = section.get(key)
+        if value is None:
+            continue
+        if kind == "texts":
+            ok = isinstance(value, list) and all(isinstance(item, str) for item in value)
+        elif kind == "table":
+            ok = isinstance(value, dict) and all(isinstance(table, dict) for table in value.values())
+        else:
+            ok = isinstance(value, kind)
+        if not ok:
+            line = section.key_lines.get(key, section.line) if hasattr(section, "key_lines") else 1
+            problems.append(f"{path}:{line}: {prefix}{key}: expected {described[kind]}")
+            fine = False
+    return fine
+
+
 def _kind_mapping(path: Path, kind: str, spec: dict, problems: list[str]) -> KindMapping:
+    if not _check_types(path, spec, {"values": "table", "lists": "texts", "detect": "texts"}, problems, f"{kind}."):
+        return KindMapping(kind, {})
     columns = spec["columns"]
     for target, source in columns.items():
         if not _valid_source(source):
