@@ -309,3 +309,15 @@ def test_a_mapping_file_with_wrong_types_is_one_clear_line_each(cli, db, tmp_pat
     assert result.exit_code == 1
     assert result.stderr == f"error: {tmp_path}/{message}\n"
     assert not db.exists()
+
+
+def test_overlong_signal_titles_are_refused_from_csv_and_yaml_alike(cli, book, tmp_path):
+    long_title = "x" * 1_001
+    as_csv = tmp_path / "signals.csv"
+    as_csv.write_text(f"contact,kind,title,at\nann.lee@acme.example,content,{long_title},2026-11-10T09:00:00Z\n")
+    as_yaml = tmp_path / "signals.yaml"
+    as_yaml.write_text(f"signals:\n  - {{contact: ann.lee@acme.example, kind: content, title: {long_title}, at: -1d}}\n")
+    for path in (as_csv, as_yaml):
+        result = cli("import", str(path))
+        assert result.exit_code == 1, path
+        assert result.stderr.endswith("title: too long: 1,001 characters (at most 1,000)\n"), result.stderr

@@ -234,14 +234,20 @@ def squash(text: str) -> str:
 
 _EMAIL_IN_TEXT = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 def _plain_signal(data: dict, allowed: tuple[str, ...]) -> bool:
-    """Whether a record from YAML is a signal of plain, stripped text that needs no further checks."""
-    def plain(value) -> bool:
-        return isinstance(value, str) and value == value.strip() and value != ""
+    """Whether a record is a signal of plain, stripped text within the limits, needing no further checks."""
+    def plain(value, limit: int = MAX_TEXT) -> bool:
+        return isinstance(value, str) and value == value.strip() and value != "" and within_limits(value, limit)
 
     topics = data.get("topics", [])
     return (all(key in allowed for key in data) and all(plain(data.get(key)) for key in ("contact", "kind", "title", "at"))
             and isinstance(topics, list) and all(plain(topic) for topic in topics)
-            and all(data.get(key) is None or plain(data[key]) for key in ("detail", "source")))
+            and (data.get("detail") is None or plain(data["detail"], MAX_LONG_TEXT))
+            and (data.get("source") is None or plain(data["source"])))
+
+
+def within_limits(text: str, limit: int = MAX_TEXT) -> bool:
+    """Whether a text is short enough and free of NUL characters to be stored without a problem."""
+    return len(text) <= limit and "\x00" not in text
 
 
 PROBLEM_LIMIT = 100  # problem lines shown for one import; the rest are counted
@@ -677,8 +683,10 @@ class RecordWriter:
                 detail = (cells[d].strip() or None) if d is not None else None
                 source = (cells[src].strip() or None) if src is not None else None
                 if (contact_id is None or not kind or not title or title[0] == "'" or kind[0] == "'"
-                        or (detail and detail[0] == "'") or (source and source[0] == "'")):
-                    raise ValueError
+                        or (detail and (detail[0] == "'" or not within_limits(detail, MAX_LONG_TEXT)))
+                        or (source and (source[0] == "'" or not within_limits(source)))
+                        or not within_limits(title) or not within_limits(kind) or not within_limits(raw_topics)):
+                    raise ValueError  # let the checked path say what is wrong, or undo a formula guard
             except (KeyError, ValueError):
                 self.write(to_record(line, cells))
                 continue
@@ -700,8 +708,8 @@ class RecordWriter:
     def _quick_signal(self, record: SourceRecord) -> tuple | None:
         """The row of a plainly well-formed signal, without the full checks; None when in any doubt."""
         data = record.data
-        if record.raw is None and not _plain_signal(data, self.SIGNAL_FIELDS):
-            return None  # CSV rows hold only stripped text (lists of it for topics); YAML may hold anything
+        if not _plain_signal(data, self.SIGNAL_FIELDS):
+            return None
         contact, kind, title, at = data.get("contact"), data.get("kind"), data.get("title"), data.get("at")
         contact_id = self._contact_index().get(contact.lower()) if contact else None
         if contact_id is None or not kind or not title or not at:
