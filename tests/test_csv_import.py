@@ -321,3 +321,16 @@ def test_overlong_signal_titles_are_refused_from_csv_and_yaml_alike(cli, book, t
         result = cli("import", str(path))
         assert result.exit_code == 1, path
         assert result.stderr.endswith("title: too long: 1,001 characters (at most 1,000)\n"), result.stderr
+
+
+def test_the_rejected_rows_file_is_private_and_a_folder_that_cannot_take_it_is_one_line(cli, book, exports):
+    assert cli("import", str(exports / "hubspot-contacts-bad.csv"), "--skip-invalid").exit_code == 0
+    rejected = exports / "hubspot-contacts-bad.rejected.csv"
+    assert rejected.stat().st_mode & 0o777 == 0o600
+    rejected.unlink()
+    rejected.mkdir()  # something that is not a file is in the way
+    before = dump(book)
+    result = cli("import", str(exports / "hubspot-contacts-bad.csv"), "--skip-invalid")
+    assert result.exit_code == 1
+    assert "error: " in result.stderr and "Traceback" not in result.output
+    assert dump(book) == before

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import os
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -114,11 +115,13 @@ def import_files(store: Store, paths: list[Path], dry_run: bool = False, now: da
 
     read_with = {str(export.path): f"{export.mapping.name} {export.kind}" for export in exports}
     history = _ImportHistory([_file_entry(path, read_with.get(str(path))) for path in paths])
+    committed = False
     try:
         writer = _write(store, feed, dry_run, now, rejects.add if rejects else None, history)
+        committed = True
     finally:
         if rejects:
-            rejects.close()
+            rejects.close(keep=committed)
     report.counts, report.stage_changes, report.run_id = writer.counts, writer.stage_changes, history.run_id
     return report
 
@@ -221,7 +224,7 @@ class _RejectedRows:
     def __init__(self, report: ImportReport, exports: list[CsvFile], write_files: bool):
         self.report, self.write_files = report, write_files
         self.exports = {str(export.path): export for export in exports}
-        self.files: dict[str, tuple] = {}  # source file -> (handle, csv writer)
+        self.files: dict[str, tuple] = {}  # source file -> (handle, csv writer, draft path, final path)
 
     def add(self, record: SourceRecord, problems: list[str]) -> None:
         """Note one skipped record and why."""
@@ -239,17 +242,29 @@ class _RejectedRows:
     def _writer_for(self, export: CsvFile):
         if str(export.path) not in self.files:
             target = export.path.with_name(f"{export.path.stem}.rejected.csv")
-            handle = open(target, "w", encoding="utf-8", newline="")
+            draft = target.with_name(target.name + ".part")  # becomes the file once the import has committed
+            try:
+                if target.exists() and not target.is_file():
+                    raise IsADirectoryError(21, "something that is not a file is in the way")
+                draft.unlink(missing_ok=True)
+                handle = open(os.open(draft, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600), "w", encoding="utf-8",
+                              newline="")
+            except OSError as error:
+                raise UserError(f"{target}: cannot write the rejected rows there ({error.strerror})") from None
             writer = csv.writer(handle, delimiter=export.delimiter)
             writer.writerow([*export.header, "reason"])
-            self.files[str(export.path)] = (handle, writer)
+            self.files[str(export.path)] = (handle, writer, draft, target)
             self.report.rejected_files.append(str(target))
         return self.files[str(export.path)][1]
 
-    def close(self) -> None:
-        """Finish writing the rejected-rows files."""
-        for handle, _ in self.files.values():
+    def close(self, keep: bool) -> None:
+        """Finish the rejected-rows files (readable by their owner only): put them in place, or drop them."""
+        for handle, _, draft, target in self.files.values():
             handle.close()
+            if keep:
+                draft.replace(target)
+            else:
+                draft.unlink(missing_ok=True)
 
 
 __all__ = ["CsvOptions", "ImportReport", "import_files", "write_records", "SourceRecord", "KINDS"]
