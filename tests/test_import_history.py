@@ -105,3 +105,17 @@ def test_failed_and_dry_run_imports_leave_no_history(cli, book, exports):
     assert cli("import", str(exports / "hubspot-contacts-bad.csv")).exit_code == 1
     assert cli("import", str(exports / "hubspot-contacts.csv"), "--dry-run").exit_code == 0
     assert [run["id"] for run in json.loads(cli("imports", "--json").stdout)] == [1]
+
+
+def test_undo_is_refused_when_a_later_import_changed_signals_it_created(cli, book, exports):
+    assert cli("import", str(exports / "signals.tsv")).exit_code == 0
+    changed = exports / "signals-changed.tsv"
+    changed.write_text((exports / "signals.tsv").read_text().replace("\tForecasting\t", "\tForecasting; Planning\t"))
+    assert cli("import", str(changed)).exit_code == 0
+    before = dump(book, history=True)
+    result = cli("undo-import", "2")
+    assert result.exit_code == 1
+    assert "error: signals import 2 created were changed or replaced by import 3" in result.stderr
+    assert dump(book, history=True) == before
+    assert cli("undo-import", "3").exit_code == 0
+    assert cli("undo-import", "2").exit_code == 0

@@ -821,8 +821,20 @@ def _refuse_if_changed_since(connection, run_id: int, tables: dict[str, list[str
             f"(CASE WHEN t.id IS NULL THEN NULL ELSE {_json_of(columns, 't')} END)", (run_id, table)).fetchall()
         problems.extend(f"{table} {row_id} ({_describe(connection, table, row_id)}) changed since import {run_id}"
                         for (row_id,) in rows)
+    problems.extend(_later_changes_to_signals(connection, run_id))
     if problems:
         raise UserError(*problems, f"import {run_id} was not undone: undo the later changes first, or edit by hand")
+
+
+def _later_changes_to_signals(connection, run_id: int) -> list[str]:
+    """Signals in this run's ranges of new ids that a later import (not undone) changed or made anew."""
+    found = connection.execute(
+        "SELECT DISTINCT later.run_id FROM import_change AS mine JOIN import_change AS later "
+        "ON later.table_name = 'signal' AND later.run_id > mine.run_id "
+        "AND later.row_id <= mine.last_row_id AND coalesce(later.last_row_id, later.row_id) >= mine.row_id "
+        "JOIN import_run AS run ON run.id = later.run_id AND run.undone_at IS NULL "
+        "WHERE mine.run_id = ? AND mine.table_name = 'signal' AND mine.last_row_id IS NOT NULL", (run_id,)).fetchall()
+    return [f"signals import {run_id} created were changed or replaced by import {later}" for (later,) in found]
 
 
 def _refuse_if_left_dangling(connection, run_id: int) -> None:
