@@ -119,3 +119,16 @@ def test_undo_is_refused_when_a_later_import_changed_signals_it_created(cli, boo
     assert dump(book, history=True) == before
     assert cli("undo-import", "3").exit_code == 0
     assert cli("undo-import", "2").exit_code == 0
+
+
+def test_forgetting_someone_also_removes_what_the_import_history_kept_about_them(cli, book, exports):
+    import sqlite3
+
+    assert cli("import", str(exports / "hubspot-contacts.csv")).exit_code == 0
+    assert cli("forget", "Kai Brandt", "--yes").exit_code == 0
+    with sqlite3.connect(book) as connection:
+        kept = connection.execute("SELECT count(*) FROM import_change WHERE coalesce(before, '') || "
+                                  "coalesce(after, '') LIKE '%Kai Brandt%' OR after LIKE '%kai@cobalt%'").fetchone()[0]
+    assert kept == 0
+    assert cli("undo-import", "2").exit_code == 0  # the rest of that import can still be undone
+    assert cli("brief", "José Núñez").exit_code != 0

@@ -32,6 +32,7 @@ from custview.models import (
     Company,
     Contact,
     ContactAlias,
+    ImportChange,
     MergeRecord,
     NextStep,
     Note,
@@ -539,6 +540,8 @@ def forget(session: Session, contact_id: int, remove: bool) -> ForgetReport:
     report = ForgetReport(contact.name, company.name if company else None, removed,
                           _count(session, Ticket, kept_tickets))
     if remove:
+        for model, where in [*parts.values(), (Contact, Contact.id == contact_id)]:
+            _forget_import_history(session, model, where)
         for model, where in parts.values():
             session.exec(delete(model).where(where).execution_options(synchronize_session=False))
         session.exec(update(Ticket).where(kept_tickets).values(contact_id=None)
@@ -546,6 +549,13 @@ def forget(session: Session, contact_id: int, remove: bool) -> ForgetReport:
         session.exec(delete(Contact).where(Contact.id == contact_id).execution_options(synchronize_session=False))
         session.expunge_all()
     return report
+
+
+def _forget_import_history(session: Session, model, where) -> None:
+    """Drop what the import history kept of the rows about to be deleted (their values are personal data)."""
+    session.exec(delete(ImportChange).where(
+        ImportChange.table_name == model.__tablename__, ImportChange.last_row_id.is_(None),
+        ImportChange.row_id.in_(select(model.id).where(where))).execution_options(synchronize_session=False))
 
 
 def _count(session: Session, model, where) -> int:
