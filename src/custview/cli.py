@@ -108,7 +108,14 @@ def _database_problem(error: Exception, ctx) -> UserError | None:
 
     settings = ctx.find_object(Settings)
     reason = str(getattr(error, "orig", error))
+    if not any(sign in reason for sign in UNUSABLE_DATABASE):
+        return None  # a fault in custview itself: let it show
     return UserError(f"cannot use the database at {resolve_db_path(settings.db if settings else None)}: {reason}")
+
+
+# What SQLite says when the file, not custview, is the problem.
+UNUSABLE_DATABASE = ("file is not a database", "unable to open database", "malformed", "readonly database",
+                     "disk I/O error", "database is locked", "disk is full", "not authorized", "no such table")
 
 
 app = typer.Typer(
