@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from custview.commands._common import command_app, open_store, parse_stage_option
+from custview.commands._common import command_app, open_reader, parse_stage_option
 
 app = command_app()
 
@@ -22,7 +22,7 @@ def contacts(
     """List contacts with their company and Value Path stage."""
     from custview.dates import utc_now
 
-    rows = open_store(ctx).list_contacts(stage=parse_stage_option(stage), company=company, search=search)
+    rows = open_reader(ctx).list_contacts(stage=parse_stage_option(stage), company=company, search=search)
     if as_json:
         from custview.terminal import print_json
 

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from custview.commands._common import command_app, open_store, pick_contact
+from custview.commands._common import command_app, open_reader, pick_contact
 from custview.errors import UserError
 
 app = command_app()
@@ -35,7 +35,7 @@ def timeline(
             problems.append(f"--since: {error}")
     if problems:
         raise UserError(*problems)
-    store = open_store(ctx)
+    store = open_reader(ctx)
     subject, histories = _histories_for(store, name)
     events = build_timeline(histories, start, tuple(k.lower() for k in kinds) or EVENT_KINDS)
     if as_json:
