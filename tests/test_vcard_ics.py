@@ -381,3 +381,14 @@ def test_steps_without_a_due_date_stay_out_of_the_calendar_and_say_so(cli, book,
     assert [str(t["SUMMARY"]) for t in read_todos(tmp_path / "steps.ics")] == ["Send SSO options", "Book training"]
     listed = cli("next-steps", "--json")
     assert json.loads(listed.stdout)[-1]["step"] == "Send the benchmark"  # listed, last: no due date
+
+
+def test_a_rule_repeating_every_zero_weeks_is_one_clear_line_not_a_hang(cli, db, tmp_path):
+    calendar = tmp_path / "zero.ics"
+    calendar.write_text("BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//test//EN\nBEGIN:VEVENT\nUID:zero\n"
+                        "DTSTART:20261101T100000Z\nRRULE:FREQ=WEEKLY;INTERVAL=0\nSUMMARY:Weekly\n"
+                        "ORGANIZER:mailto:someone@example.com\nEND:VEVENT\nEND:VCALENDAR\n")
+    result = cli("import", str(calendar))
+    assert result.exit_code == 1
+    assert result.stderr == f"error: {calendar}:4: RRULE: INTERVAL and COUNT must be whole numbers of at least 1\n"
+    assert not db.exists()

@@ -201,6 +201,10 @@ class _EventReader:
             if frequency in TOO_FREQUENT:
                 self.problem("RRULE", f"repeats {frequency.lower()}: custview imports events that repeat at most daily")
                 return None
+            if any(not str(value).lstrip("-").isdigit() or int(value) < 1
+                   for part in ("INTERVAL", "COUNT") for value in rule.get(part) or []):
+                self.problem("RRULE", "INTERVAL and COUNT must be whole numbers of at least 1")
+                return None
             if _never_matches(rule):
                 continue
             try:
