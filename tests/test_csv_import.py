@@ -334,3 +334,9 @@ def test_the_rejected_rows_file_is_private_and_a_folder_that_cannot_take_it_is_o
     assert result.exit_code == 1
     assert "error: " in result.stderr and "Traceback" not in result.output
     assert dump(book) == before
+
+
+def test_a_failed_first_import_leaves_no_database_file_behind(cli, db, exports):
+    result = cli("import", str(exports / "hubspot-contacts-bad.csv"))
+    assert result.exit_code == 1
+    assert not db.exists() and not list(db.parent.glob(db.name + "-*"))

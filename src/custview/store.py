@@ -59,6 +59,13 @@ class Store:
         """Whether the database file has been created yet."""
         return self.path.exists()
 
+    def remove_new_file(self) -> None:
+        """Delete the database file (and its -wal/-shm) this store has just created: a write failed before any data."""
+        if self._engine is not None:
+            self._engine.dispose()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
     @property
     def engine(self):
         """The SQLAlchemy engine, configured for WAL and a busy timeout."""
@@ -729,9 +736,6 @@ class ImportRecorder:
                 "SELECT name FROM sqlite_temp_master WHERE type = 'trigger' AND name LIKE 'custview_import_%'").fetchall():
             self.connection.execute(f'DROP TRIGGER temp."{name}"')
 
-    def abandon(self) -> None:
-        """Stop recording (the import is being rolled back)."""
-        self._drop_triggers()
 
 
 def _recorded_tables(connection) -> dict[str, list[str]]:

@@ -175,7 +175,8 @@ def write_records(store: Store, records: list[SourceRecord], dry_run: bool = Fal
 def _write(store: Store, feed: Callable[[RecordWriter], None], dry_run: bool, now: datetime | None,
            on_reject=None, history: _ImportHistory | None = None) -> RecordWriter:
     # A dry run against a database that does not exist yet must not create it.
-    target = store if store.exists() or not dry_run else Store(Path(":memory:"))
+    existed = store.exists()
+    target = store if existed or not dry_run else Store(Path(":memory:"))
     now = now or utc_now()
     writer = None
     try:
@@ -191,6 +192,10 @@ def _write(store: Store, feed: Callable[[RecordWriter], None], dry_run: bool, no
                 history.run_id = recorder.run_id
     except _DryRun:
         pass
+    except BaseException:
+        if target is store and not existed:
+            store.remove_new_file()  # a failed first import leaves no empty database behind
+        raise
     return writer
 
 

@@ -107,11 +107,6 @@ def open_csv(path: Path, kind: str | None, source: str | None, mapping_file: Pat
     return opened
 
 
-def read_csv_records(opened: CsvFile, on_progress: Callable[[int, int], None] | None = None) -> Iterator[SourceRecord]:
-    """Yield one record per data row, with the line it starts on; blank rows are skipped."""
-    return (opened.record(line, cells) for line, cells in read_csv_rows(opened, on_progress))
-
-
 def read_csv_rows(opened: CsvFile, on_progress: Callable[[int, int], None] | None = None) -> Iterator[tuple[int, list]]:
     """Yield (line it starts on, cells) for each non-blank data row, streaming; progress as (rows, bytes read)."""
     rows = 0
