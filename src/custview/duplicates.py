@@ -299,7 +299,7 @@ def duplicate_companies(companies: Sequence, contacts: Sequence, min_score: int 
 
 def _company_evidence(first, second) -> list[tuple[float, str]]:
     """The clues that two companies are one, as (weight, explanation)."""
-    (a, a_key, a_domain, a_staff), (b, b_key, b_domain, b_staff) = first, second
+    (a, a_key, a_domain, _), (b, b_key, b_domain, _) = first, second
     evidence = []
     if a_domain and a_domain == b_domain:
         evidence.append((W_DOMAIN, f"the same domain: {a_domain}"))

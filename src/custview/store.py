@@ -712,9 +712,9 @@ class ImportRecorder:
         if table != "signal":  # new signals are noted as a range; imports never delete existing ones
             events["insert"] = f"{note}, NEW.id, 'created', NULL)"
             events["delete"] = f"{note}, OLD.id, 'deleted', {old_values})"
-        for event, statement in events.items():
+        for change, statement in events.items():
             self.connection.execute(
-                f'CREATE TEMP TRIGGER "custview_import_{table}_{event}" AFTER {event.upper()} ON main."{table}" '
+                f'CREATE TEMP TRIGGER "custview_import_{table}_{change}" AFTER {change.upper()} ON main."{table}" '
                 f"BEGIN {statement}; END"
             )
 

@@ -68,3 +68,21 @@ def brief_contact(store, contact, moment):
     account = store.contact_histories(company_id=contact.company_id)
     history = next(h for h in account if h.contact.id == contact.id)
     return history, build_briefing(history, moment, account)
+
+
+def confirm_on_terminal(preview, question: str, declined: str, no_terminal: str) -> None:
+    """Show a preview and ask a yes/no question on the terminal; UserError unless the answer is yes."""
+    import sys
+
+    if not sys.stdin.isatty():
+        raise UserError(no_terminal)
+    from custview.printable import printable
+    from custview.terminal import error_console
+
+    error_console().print(preview)
+    # Asked on stderr and read here rather than with typer.confirm, which writes part of its prompt
+    # to stdout and would spoil --json output.
+    sys.stderr.write(f"{printable(question)} [y/N]: ")
+    sys.stderr.flush()
+    if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+        raise UserError(declined)

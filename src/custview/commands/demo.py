@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import typer
 
 from custview.commands._common import brief_contact, command_app
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import sys
 
 import typer
 
-from custview.commands._common import command_app, open_store, pick_contact
-from custview.errors import UserError
+from custview.commands._common import command_app, confirm_on_terminal, open_store, pick_contact
 
 app = command_app()
 
@@ -42,18 +40,10 @@ def forget(
 
 
 def confirm_forgetting(plan) -> None:
-    """Show what would be removed and ask on the terminal; a clear error when there is no one to ask or they say no."""
-    if not sys.stdin.isatty():
-        raise UserError(f"Not forgetting {plan.name}: there is no terminal to ask for confirmation on. "
-                        "Add --yes to forget without asking. Nothing was removed.")
-    from custview.printable import printable
+    """Show what would be removed and ask; a clear error when there is no one to ask or they say no."""
     from custview.render import render_forget_report
-    from custview.terminal import error_console
 
-    error_console().print(render_forget_report(plan, done=False))
-    # Asked on stderr and read here rather than with typer.confirm, which writes part of its prompt
-    # to stdout and would spoil --json output.
-    sys.stderr.write(f"Forget {printable(plan.name)} for good? [y/N]: ")
-    sys.stderr.flush()
-    if sys.stdin.readline().strip().lower() not in ("y", "yes"):
-        raise UserError(f"Not forgetting {plan.name}: nothing was removed.")
+    confirm_on_terminal(render_forget_report(plan, done=False), f"Forget {plan.name} for good?",
+                        declined=f"Not forgetting {plan.name}: nothing was removed.",
+                        no_terminal=f"Not forgetting {plan.name}: there is no terminal to ask for confirmation on. "
+                                    "Add --yes to forget without asking. Nothing was removed.")

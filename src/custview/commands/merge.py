@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import sys
 
 import typer
 
-from custview.commands._common import command_app, open_store, pick_contact
+from custview.commands._common import command_app, confirm_on_terminal, open_store, pick_contact
 from custview.errors import UserError
 
 app = command_app()
@@ -115,17 +114,11 @@ def pick_company(store, reference: str):
 
 
 def confirm_merging(plan) -> None:
-    """Show what the merge will do and ask on the terminal; a clear error when there is no one to ask or they say no."""
-    if not sys.stdin.isatty():
-        raise UserError(f"Not merging {plan.other_label} into {plan.kept_label}: there is no terminal to ask for confirmation "
-                        "on. Add --yes to merge without asking. Nothing was changed.")
-    from custview.printable import printable
+    """Show what the merge will do and ask; a clear error when there is no one to ask or they say no."""
     from custview.render import render_merge_report
-    from custview.terminal import error_console
 
-    error_console().print(render_merge_report(plan, done=False))
-    # Asked on stderr, as `forget` does, so that --json output stays clean.
-    sys.stderr.write(f"Merge {printable(plan.other_label)} into {printable(plan.kept_label)}? [y/N]: ")
-    sys.stderr.flush()
-    if sys.stdin.readline().strip().lower() not in ("y", "yes"):
-        raise UserError(f"Not merging {plan.other_label} into {plan.kept_label}: nothing was changed.")
+    what = f"{plan.other_label} into {plan.kept_label}"
+    confirm_on_terminal(render_merge_report(plan, done=False), f"Merge {what}?",
+                        declined=f"Not merging {what}: nothing was changed.",
+                        no_terminal=f"Not merging {what}: there is no terminal to ask for confirmation on. "
+                                    "Add --yes to merge without asking. Nothing was changed.")

@@ -18,7 +18,6 @@ from sqlmodel import Session, SQLModel, select
 
 from custview.dates import parse_when
 from custview.errors import UserError
-from custview.names import clean_domain, company_key
 from custview.models import (
     APPOINTMENT_KINDS,
     HEALTH_LABELS,
@@ -36,10 +35,10 @@ from custview.models import (
     NextStep,
     Note,
     Service,
-    Signal,
     StageChange,
     Ticket,
 )
+from custview.names import clean_domain, company_key
 from custview.stages import Stage
 from custview.store import SignalBulkLoader, exact_contacts, record_stage_change
 
