@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from custview.commands._common import brief_contact, command_app
 
 app = command_app()
