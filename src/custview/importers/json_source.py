@@ -14,7 +14,7 @@ import json.scanner
 from pathlib import Path
 
 from custview.errors import UserError
-from custview.importers.records import KINDS, SourceRecord
+from custview.importers.records import KINDS, SourceRecord, records_from_sections
 
 
 class _PlacedObject(dict):
@@ -55,25 +55,8 @@ def read_json_records(path: Path) -> list[SourceRecord]:
         raise UserError(f"{path}: malformed JSON: {str(error)[:200]}") from None
     if not isinstance(document, dict):
         raise UserError(f"{path}:1: expected an object with sections ({', '.join(KINDS)}), found {_kind_of(document)}")
-    problems: list[str] = []
-    records: list[SourceRecord] = []
-    for section, items in document.items():
-        if section not in KINDS:
-            problems.append(f"{path}:{document.line}: unknown section {section[:60]!r} (expected one of: {', '.join(KINDS)})")
-            continue
-        if items is None:
-            continue
-        if not isinstance(items, list):
-            problems.append(f"{path}:{document.line}: section {section!r} must be a list of records, found {_kind_of(items)}")
-            continue
-        for index, item in enumerate(items):
-            if not isinstance(item, _PlacedObject):
-                problems.append(f"{path}:{document.line}: {section}[{index}]: expected a record (an object), found {_kind_of(item)}")
-                continue
-            records.append(SourceRecord(section, dict(item), str(path), index, item.line))
-    if problems:
-        raise UserError(*problems)
-    return records
+    return records_from_sections(path, document, lambda section: document.line,
+                                 lambda item: isinstance(item, _PlacedObject), _kind_of, "an object")
 
 
 def _read_text(path: Path) -> str:

@@ -107,6 +107,34 @@ def preview(value) -> str:
     return short.repr(value)
 
 
+def records_from_sections(path, document: dict, section_line: Callable[[object], int], is_record: Callable,
+                          describe: Callable[[object], str], record_words: str) -> list[SourceRecord]:
+    """The records of a document made of sections of records (custview's YAML and JSON), in file order.
+
+    UserError listing every structural problem: unknown sections, a section that is not a list, an
+    item that is not a record (`record_words` says what one looks like in this format).
+    """
+    problems: list[str] = []
+    records: list[SourceRecord] = []
+    for section, items in document.items():
+        line = section_line(section)
+        if section not in KINDS:
+            problems.append(f"{path}:{line}: unknown section {str(section)[:60]!r} (expected one of: {', '.join(KINDS)})")
+        elif items is not None and not isinstance(items, list):
+            problems.append(f"{path}:{line}: section {section!r} must be a list of records, found {describe(items)}")
+        else:
+            for index, item in enumerate(items or []):
+                if not is_record(item):
+                    problems.append(f"{path}:{line}: {section}[{index}]: expected a record ({record_words}), "
+                                    f"found {describe(item)}")
+                    continue
+                records.append(SourceRecord(section, dict(item), str(path), index, item.line,
+                                            dict(getattr(item, "key_lines", {}))))
+    if problems:
+        raise UserError(*problems)
+    return records
+
+
 class Fields:
     """Typed access to a record's fields that collects every problem instead of stopping at the first."""
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from custview.errors import UserError
-from custview.importers.records import KINDS, SourceRecord
+from custview.importers.records import KINDS, SourceRecord, records_from_sections
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -62,26 +62,8 @@ def read_yaml_records(path: Path) -> list[SourceRecord]:
         return []
     if not isinstance(document, dict):
         raise UserError(f"{path}:1: expected sections ({', '.join(KINDS)}) at the top level, found {_kind_of(document)}")
-    problems: list[str] = []
-    records: list[SourceRecord] = []
-    for section, items in document.items():
-        line = document.key_lines.get(section, 1)
-        if section not in KINDS:
-            problems.append(f"{path}:{line}: unknown section {section!r} (expected one of: {', '.join(KINDS)})")
-            continue
-        if items is None:
-            continue
-        if not isinstance(items, list):
-            problems.append(f"{path}:{line}: section {section!r} must be a list of records, found {_kind_of(items)}")
-            continue
-        for index, item in enumerate(items):
-            if not isinstance(item, PlacedDict):
-                problems.append(f"{path}:{line}: {section}[{index}]: expected a record (key: value lines), found {_kind_of(item)}")
-                continue
-            records.append(SourceRecord(section, dict(item), str(path), index, item.line, dict(item.key_lines)))
-    if problems:
-        raise UserError(*problems)
-    return records
+    return records_from_sections(path, document, lambda section: document.key_lines.get(section, 1),
+                                 lambda item: isinstance(item, PlacedDict), _kind_of, "key: value lines")
 
 
 def load_yaml_document(path: Path):
