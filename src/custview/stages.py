@@ -36,6 +36,9 @@ class Stage(str, Enum):
     @classmethod
     def parse(cls, text: str) -> Stage:
         """Find a stage from its name in any case/spacing ("hand-raiser") or its number; ValueError if unknown."""
+        found = _BY_NAME.get(text) if isinstance(text, str) else None  # the stored names: the common case
+        if found is not None:
+            return found
         key = _normalise(str(text))
         if key.isdigit() and 1 <= int(key) <= len(cls):
             return list(cls)[int(key) - 1]
@@ -43,6 +46,9 @@ class Stage(str, Enum):
             if _normalise(stage.value) == key:
                 return stage
         raise ValueError(f"unknown stage {text!r} (expected one of: {', '.join(s.value for s in cls)})")
+
+
+_BY_NAME: dict[str, Stage] = {stage.value: stage for stage in Stage}
 
 
 def _normalise(text: str) -> str:
