@@ -331,6 +331,17 @@ def test_next_steps_for_one_owner(cli, book):
     assert [s["step"] for s in json.loads(result.stdout)] == ["Send SSO options"]
 
 
+def test_next_steps_owner_matches_in_any_case_beyond_ascii(cli, db, tmp_path):
+    book = tmp_path / "steps.yaml"
+    book.write_text("contacts:\n  - {name: Ann Lee, email: ann@example.com}\nappointments:\n"
+                    "  - {contact: Ann Lee, purpose: Kick-off, at: -1d,\n"
+                    "     next_steps: [{step: Send plan, owner: Émile Roux}, {step: Book room, owner: Ann Lee}]}\n",
+                    encoding="utf-8")
+    assert cli("import", str(book)).exit_code == 0
+    result = cli("next-steps", "--owner", "ÉMILE ROUX", "--json")
+    assert [s["step"] for s in json.loads(result.stdout)] == ["Send plan"]
+
+
 def read_todos(path: Path):
     from icalendar import Calendar
 

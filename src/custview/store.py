@@ -492,11 +492,11 @@ def open_next_steps(session: Session, owner: str | None = None) -> list[OpenStep
         .where(NextStep.done == False)  # noqa: E712 - SQL, not Python truth
         .order_by(NextStep.due_at.is_(None), NextStep.due_at, Contact.name, NextStep.id)
     )
-    if owner:
-        query = query.where(func.lower(NextStep.owner) == owner.strip().lower())
+    wanted = owner.strip().casefold() if owner else None  # in Python: SQLite's lower() folds ASCII only
     return [OpenStep(step.id, step.step, step.owner, step.due_at, contact.name, contact.email,
                      company.name if company else None, appointment.purpose, appointment.scheduled_at)
-            for step, appointment, contact, company in session.exec(query).all()]
+            for step, appointment, contact, company in session.exec(query).all()
+            if wanted is None or (step.owner or "").strip().casefold() == wanted]
 
 
 @dataclass
