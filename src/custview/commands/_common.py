@@ -86,3 +86,26 @@ def confirm_on_terminal(preview, question: str, declined: str, no_terminal: str)
     sys.stderr.flush()
     if sys.stdin.readline().strip().lower() not in ("y", "yes"):
         raise UserError(declined)
+
+
+def record_number(reference: str) -> int | None:
+    """The id in a reference written "#12", or None for a name."""
+    text = reference.strip()
+    return int(text[1:]) if text.startswith("#") and text[1:].isdigit() else None
+
+
+def pick_company(store, reference: str, hint: str = ""):
+    """The one company `reference` names (a name, part of one, or #ID); a clear error otherwise (exit 2 if several)."""
+    number = record_number(reference)
+    if number is not None:
+        found = store.record("company", number)
+        if found is None:
+            raise UserError(f"No company #{number}.")
+        return found
+    firms = store.find_companies(reference)
+    if len(firms) == 1:
+        return firms[0]
+    if not firms:
+        raise UserError(f"No company matches {reference!r}.{hint}")
+    raise UserError(f"{len(firms)} companies match {reference!r}: {', '.join(f.name for f in firms)}. "
+                    "Use more of the name.", exit_code=2)

@@ -5,10 +5,19 @@ from __future__ import annotations
 
 import typer
 
-from custview.commands._common import command_app, confirm_on_terminal, open_store, pick_contact
+from custview.commands._common import (
+    command_app,
+    confirm_on_terminal,
+    open_store,
+    pick_company,
+    pick_contact,
+    record_number,
+)
 from custview.errors import UserError
 
 app = command_app()
+
+DUPLICATES_HINT = " Try 'custview duplicates --kind companies'."
 
 
 @app.command()
@@ -50,11 +59,11 @@ def merge(
 def resolve_pair(store, keep: str, other: str, companies: bool):
     """("contact" | "company", the record kept, the duplicate), decided by what the two names match."""
     if companies:
-        return "company", pick_company(store, keep), pick_company(store, other)
+        return "company", pick_company(store, keep, DUPLICATES_HINT), pick_company(store, other, DUPLICATES_HINT)
     found = [_matches(store, reference) for reference in (keep, other)]
     (keep_people, keep_firms, keep_exact_firm), (other_people, other_firms, other_exact_firm) = found
     if keep_exact_firm and other_exact_firm or (keep_firms and other_firms and not (keep_people and other_people)):
-        return "company", pick_company(store, keep), pick_company(store, other)
+        return "company", pick_company(store, keep, DUPLICATES_HINT), pick_company(store, other, DUPLICATES_HINT)
     if keep_people and other_people:
         return "contact", _pick_contact(store, keep), _pick_contact(store, other)
     problems = [_nothing_matches(reference) for reference, (people, firms, _) in zip((keep, other), found)
@@ -67,7 +76,7 @@ def resolve_pair(store, keep: str, other: str, companies: bool):
 
 def _matches(store, reference: str) -> tuple[bool, bool, bool]:
     """Whether the reference names any contact, any company, and a company by its exact name."""
-    number = _record_number(reference)
+    number = record_number(reference)
     if number is not None:
         return store.record("contact", number) is not None, False, False
     firms = store.find_companies(reference)
@@ -76,41 +85,19 @@ def _matches(store, reference: str) -> tuple[bool, bool, bool]:
 
 
 def _nothing_matches(reference: str) -> str:
-    if _record_number(reference) is not None:
+    if record_number(reference) is not None:
         return f"No contact {reference.strip()} (a company's number needs --company)."
     return f"No contact or company matches {reference!r}."
 
 
-def _record_number(reference: str) -> int | None:
-    text = reference.strip()
-    return int(text[1:]) if text.startswith("#") and text[1:].isdigit() else None
-
-
 def _pick_contact(store, reference: str):
-    number = _record_number(reference)
+    number = record_number(reference)
     if number is None:
         return pick_contact(store, reference)
     contact = store.record("contact", number)
     if contact is None:
         raise UserError(f"No contact #{number}.")
     return contact
-
-
-def pick_company(store, reference: str):
-    """The one company REFERENCE names (exact name, #ID, or a part of one name); a clear error otherwise."""
-    number = _record_number(reference)
-    if number is not None:
-        found = store.record("company", number)
-        if found is None:
-            raise UserError(f"No company #{number}.")
-        return found
-    firms = store.find_companies(reference)
-    if len(firms) == 1:
-        return firms[0]
-    if not firms:
-        raise UserError(f"No company matches {reference!r}. Try 'custview duplicates --kind companies'.")
-    raise UserError(f"{len(firms)} companies match {reference!r}: {', '.join(f.name for f in firms)}. "
-                    "Use the whole name.", exit_code=2)
 
 
 def confirm_merging(plan) -> None:

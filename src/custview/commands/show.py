@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from custview.commands._common import command_app, open_store
-from custview.errors import UserError
+from custview.commands._common import command_app, open_store, pick_company
 
 app = command_app(help="Show one record in full.", no_args_is_help=True)
 
@@ -27,13 +26,7 @@ def company(
     from custview.dates import utc_now
 
     store = open_store(ctx)
-    matches = store.find_companies(name)
-    if not matches:
-        raise UserError(f"No company matches {name!r}.")
-    if len(matches) > 1:
-        raise UserError(f"{len(matches)} companies match {name!r}: {', '.join(c.name for c in matches)}. Use more of the name.",
-                        exit_code=2)
-    found, histories = store.company_with_histories(matches[0].id)
+    found, histories = store.company_with_histories(pick_company(store, name).id)
     view = build_company_view(found, histories, utc_now())
     if as_json:
         from custview.terminal import print_json
