@@ -46,3 +46,14 @@ def test_table_output_and_bad_filters(cli, book):
     assert result.exit_code == 1
     assert len([line for line in result.stderr.splitlines() if line.startswith("error:")]) == 2
     assert cli("timeline", "Nobody Atall").exit_code == 1
+
+
+def test_a_company_timeline_holds_only_that_companys_people(cli, book, tmp_path):
+    extra = tmp_path / "europe.yaml"
+    extra.write_text("companies:\n  - {name: Acme Analytics Europe}\ncontacts:\n"
+                     "  - {name: Eric Europe, email: eric@acme.example.eu, company: Acme Analytics Europe}\n"
+                     "signals:\n  - {contact: Eric Europe, kind: event, title: Paris meetup, at: -2d}\n")
+    assert cli("import", str(extra)).exit_code == 0
+    result = cli("timeline", "Acme Analytics")
+    assert result.exit_code == 0, result.output
+    assert "Paris meetup" not in result.stdout and "Eric Europe" not in result.stdout

@@ -65,7 +65,7 @@ def _histories_for(store, name: str):
         return contact.name, [store.contact_history(contact.id)]
     if len(exact_company or companies) == 1:
         company = (exact_company or companies)[0]
-        return company.name, store.contact_histories(company=company.name)
+        return company.name, store.contact_histories(company_id=company.id)
     if companies:
         raise UserError(f"{len(companies)} companies match {name!r}: {', '.join(c.name for c in companies)}. Use more of the name.", exit_code=2)
     return pick_contact(store, name)  # no match at all: the usual "did you mean"
