@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 from custview.errors import UserError
+from custview.importers.records import unreadable
 from custview.printable import printable
 
 # A UTF-8 character cut in two by a line fold (some exporters fold at 75 bytes, not characters):
@@ -27,12 +28,8 @@ def read_text(path: Path, kind: str) -> str:
     """The file as UTF-8 text, with characters split by a line fold joined again; UserError if unreadable."""
     try:
         data = path.read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise UserError(f"{path}: is a folder, not a file") from None
     except OSError as error:
-        raise UserError(f"{path}: cannot read ({error.strerror})") from None
+        raise unreadable(path, error) from None
     if b"\x00" in data[:8192]:
         raise UserError(f"{path}: not {_a(kind)} file (binary content)")
     try:

@@ -24,7 +24,7 @@ from custview.importers.mapping import (
     load_mapping,
     compile_source,
 )
-from custview.importers.records import SourceRecord, squash
+from custview.importers.records import SourceRecord, squash, unreadable
 from custview.spreadsheet import unguard_cell
 
 DELIMITERS = ",;\t|"
@@ -179,14 +179,10 @@ def _detect_encoding(path: Path) -> tuple[str, str | None]:
                 chunk = raw.read(1 << 20)
             decoder.decode(b"", final=True)
             return "utf-8-sig", None
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise UserError(f"{path}: is a folder, not a file") from None
     except UnicodeDecodeError:
         pass
     except OSError as error:
-        raise UserError(f"{path}: cannot read ({error.strerror})") from None
+        raise unreadable(path, error) from None
     try:
         path.read_bytes().decode("cp1252")
         return "cp1252", f"{path}: not UTF-8; read as Windows-1252"

@@ -14,7 +14,7 @@ import json.scanner
 from pathlib import Path
 
 from custview.errors import UserError
-from custview.importers.records import KINDS, SourceRecord, records_from_sections
+from custview.importers.records import KINDS, SourceRecord, read_utf8_text, records_from_sections
 
 
 class _PlacedObject(dict):
@@ -46,7 +46,7 @@ def _refuse_constant(name: str):
 
 def read_json_records(path: Path) -> list[SourceRecord]:
     """All records of a custview JSON file, in file order; UserError listing every structural problem."""
-    text = _read_text(path)
+    text = read_utf8_text(path)
     try:
         document = _PlacingDecoder(text).decode(text)
     except json.JSONDecodeError as error:
@@ -57,19 +57,6 @@ def read_json_records(path: Path) -> list[SourceRecord]:
         raise UserError(f"{path}:1: expected an object with sections ({', '.join(KINDS)}), found {_kind_of(document)}")
     return records_from_sections(path, document, lambda section: document.line,
                                  lambda item: isinstance(item, _PlacedObject), _kind_of, "an object")
-
-
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise UserError(f"{path}: is a folder, not a file") from None
-    except UnicodeDecodeError as error:
-        raise UserError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
-    except OSError as error:
-        raise UserError(f"{path}: cannot read ({error.strerror})") from None
 
 
 def _kind_of(value) -> str:

@@ -107,6 +107,25 @@ def preview(value) -> str:
     return short.repr(value)
 
 
+def unreadable(path, error: OSError) -> UserError:
+    """The one-line error for a file that cannot be read: missing, a folder, or refused."""
+    if isinstance(error, FileNotFoundError):
+        return UserError(f"{path}: no such file")
+    if isinstance(error, IsADirectoryError):
+        return UserError(f"{path}: is a folder, not a file")
+    return UserError(f"{path}: cannot read ({error.strerror})")
+
+
+def read_utf8_text(path) -> str:
+    """A custview text file (YAML, JSON) as text; UserError if it is missing, unreadable or not UTF-8."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UserError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+    except OSError as error:
+        raise unreadable(path, error) from None
+
+
 def records_from_sections(path, document: dict, section_line: Callable[[object], int], is_record: Callable,
                           describe: Callable[[object], str], record_words: str) -> list[SourceRecord]:
     """The records of a document made of sections of records (custview's YAML and JSON), in file order.

@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from custview.errors import UserError
-from custview.importers.records import KINDS, SourceRecord, records_from_sections
+from custview.importers.records import KINDS, SourceRecord, read_utf8_text, records_from_sections
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -68,16 +68,7 @@ def read_yaml_records(path: Path) -> list[SourceRecord]:
 
 def load_yaml_document(path: Path):
     """A YAML file's content through the safe loader; mappings know their lines. UserError if unreadable."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise UserError(f"{path}: is a folder, not a file") from None
-    except UnicodeDecodeError as error:
-        raise UserError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
-    except OSError as error:
-        raise UserError(f"{path}: cannot read ({error.strerror})") from None
+    text = read_utf8_text(path)
     try:
         return yaml.load(text, Loader=_PlacingLoader)  # noqa: S506 - a safe loader subclass
     except yaml.constructor.ConstructorError as error:
