@@ -72,3 +72,20 @@ def installed_custview() -> str:
 def run_installed(*args, env_extra=None):
     env = {**os.environ, **(env_extra or {})}
     return subprocess.run([installed_custview(), *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+def answer_on_a_terminal(db: Path, *args: str, answer: str):
+    """Run the installed custview with a real terminal on stdin and type `answer` at its question.
+
+    Returns (exit code, stdout, stderr).
+    """
+    controller, terminal = os.openpty()
+    try:
+        process = subprocess.Popen([installed_custview(), "--db", str(db), *args], stdin=terminal,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        os.write(controller, answer.encode() + b"\n")
+        out, err = process.communicate(timeout=120)
+    finally:
+        os.close(terminal)
+        os.close(controller)
+    return process.returncode, out, err

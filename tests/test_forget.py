@@ -1,13 +1,11 @@
 """custview forget NAME: a contact and everything that belongs only to them go; company records stay."""
 
 import json
-import os
 import sqlite3
-import subprocess
 import sys
 
 import pytest
-from conftest import dump, installed_custview
+from conftest import answer_on_a_terminal, dump
 
 
 def rows(db, sql, *parameters):
@@ -121,16 +119,7 @@ def test_an_ambiguous_or_unknown_name_removes_nothing(cli, book):
 
 def forget_on_a_terminal(db, name, answer):
     """Run the installed custview with a real terminal on stdin and type `answer` at the question."""
-    controller, terminal = os.openpty()
-    try:
-        process = subprocess.Popen([installed_custview(), "--db", str(db), "forget", name], stdin=terminal,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        os.write(controller, answer.encode() + b"\n")
-        out, err = process.communicate(timeout=120)
-    finally:
-        os.close(terminal)
-        os.close(controller)
-    return process.returncode, out, err
+    return answer_on_a_terminal(db, "forget", name, answer=answer)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")

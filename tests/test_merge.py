@@ -6,14 +6,12 @@ tests/fixtures/duplicates-history.yaml (what was then recorded against those dup
 """
 
 import json
-import os
 import shutil
 import sqlite3
-import subprocess
 import sys
 
 import pytest
-from conftest import FIXTURES, dump, installed_custview
+from conftest import FIXTURES, answer_on_a_terminal, dump
 
 from custview.fastread import Reader
 from custview.store import Store
@@ -284,17 +282,7 @@ def test_without_a_terminal_and_without_yes_it_refuses_and_changes_nothing(cli, 
 
 def merge_on_a_terminal(db, keep, other, answer):
     """Run the installed custview with a real terminal on stdin and type `answer` at the question."""
-    controller, terminal = os.openpty()
-    try:
-        process = subprocess.Popen([installed_custview(), "--db", str(db), "merge", keep, other], stdin=terminal,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                   env={**os.environ, "COLUMNS": "200"})
-        os.write(controller, answer.encode() + b"\n")
-        out, err = process.communicate(timeout=120)
-    finally:
-        os.close(terminal)
-        os.close(controller)
-    return process.returncode, out, err
+    return answer_on_a_terminal(db, "merge", keep, other, answer=answer)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
