@@ -608,14 +608,13 @@ class SignalBulkLoader:
     def row(self, contact_id: int, kind: str, title: str, topics: list[str], occurred_at: datetime,
             detail: str | None, source: str | None) -> tuple:
         """A signal as the loader takes it, stored exactly the way the ORM would store it."""
-        moment = occurred_at.astimezone(timezone.utc).replace(tzinfo=None) if occurred_at.tzinfo else occurred_at
         key = tuple(topics)
         topics_json = self._topics_json.get(key)
         if topics_json is None:
             if len(self._topics_json) > 10_000:
                 self._topics_json.clear()
             topics_json = self._topics_json[key] = json.dumps(topics)
-        return (contact_id, kind, title, topics_json, moment.isoformat(" ", "microseconds"), detail, source)
+        return (contact_id, kind, title, topics_json, _stored_time(occurred_at), detail, source)
 
     def add(self, row: tuple) -> None:
         """Stage one signal row (see `row`)."""
@@ -750,7 +749,10 @@ def _json_of(columns: list[str], row: str) -> str:
 
 
 def _stored_time(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ", "microseconds")
+    """A moment as the database stores it: UTC without zone, to the microsecond (a naive one is UTC already)."""
+    if moment.tzinfo:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment.isoformat(" ", "microseconds")
 
 
 @dataclass
