@@ -114,7 +114,7 @@ def import_files(store: Store, paths: list[Path], dry_run: bool = False, now: da
                 _write_export(writer, export, progress.reporter(export) if progress else None)
 
     read_with = {str(export.path): f"{export.mapping.name} {export.kind}" for export in exports}
-    history = _ImportHistory([_file_entry(path, read_with.get(str(path))) for path in paths])
+    history = None if dry_run else _ImportHistory([_file_entry(path, read_with.get(str(path))) for path in paths])
     committed = False
     try:
         writer = _write(store, feed, dry_run, now, rejects.add if rejects else None, history)
@@ -122,7 +122,8 @@ def import_files(store: Store, paths: list[Path], dry_run: bool = False, now: da
     finally:
         if rejects:
             rejects.close(keep=committed)
-    report.counts, report.stage_changes, report.run_id = writer.counts, writer.stage_changes, history.run_id
+    report.counts, report.stage_changes = writer.counts, writer.stage_changes
+    report.run_id = history.run_id if history else None
     return report
 
 
@@ -181,7 +182,7 @@ def _write(store: Store, feed: Callable[[RecordWriter], None], dry_run: bool, no
     writer = None
     try:
         with target.writing() as session:
-            recorder = ImportRecorder(session, now, history.files, history.mapping) if history and not dry_run else None
+            recorder = ImportRecorder(session, now, history.files, history.mapping) if history else None
             writer = RecordWriter(session, now, on_reject)
             feed(writer)
             writer.finish()
