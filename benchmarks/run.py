@@ -44,7 +44,7 @@ BRIEF_TARGET = 1.5
 IMPORT_TARGET = 0.5
 IMPORT_RSS_LIMIT_MB = 200
 IMPORT_RSS_FLAT = 1.1  # peak with the whole file / with half of it...
-IMPORT_RSS_SLACK_MB = 32  # ...or more only by up to SQLite's page cache (custview.connection), which is bounded
+IMPORT_RSS_SLACK_MB = 32  # ...or more only by up to SQLite's page cache (custview.db.connection), which is bounded
 GROWTH_TARGET = 1.2
 
 

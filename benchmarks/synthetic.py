@@ -230,7 +230,7 @@ class _Book:
 
 def create_schema(path: Path) -> None:
     """An empty custview database, made by custview itself (the SQLModel tables and indexes)."""
-    from custview.store import Store
+    from custview.db.writer import Store
 
     Store.open(path).ensure_schema()
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from custview.cli import app
+from custview.cli.app import app
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BOOK = FIXTURES / "book.yaml"

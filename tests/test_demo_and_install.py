@@ -7,7 +7,7 @@ import sys
 from typer.testing import CliRunner
 
 from conftest import BOOK, dump, run_installed
-from custview.cli import app
+from custview.cli.app import app
 from custview.sample import sample_path
 
 
@@ -93,7 +93,7 @@ def test_installed_executable_defaults_to_the_user_data_folder(tmp_path):
 def test_version_and_help_do_not_load_the_database_layer_or_yaml():
     probe = (
         "import sys\n"
-        "from custview.cli import app\n"
+        "from custview.cli.app import app\n"
         "for args in (['--version'], ['--help'], ['brief', '--help']):\n"
         "    try:\n"
         "        app(args)\n"

@@ -8,7 +8,9 @@ import sqlite3
 from conftest import FIXTURES
 from sqlmodel import SQLModel
 
-from custview import doctor, schema
+from custview.db import doctor
+
+from custview.db import schema
 
 
 def checks(result) -> dict[str, dict]:
@@ -137,7 +139,7 @@ def test_forgetting_someone_leaves_no_orphans(cli, book):
 
 
 def test_the_doctor_knows_every_table():
-    import custview.models  # noqa: F401
+    import custview.db.models  # noqa: F401
 
     assert set(doctor.TABLES) == set(SQLModel.metadata.tables)
 

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 from conftest import FIXTURES, dump
 
-from custview.duplicates import find_duplicates
+from custview.insight.duplicates import find_duplicates
 
 DUPLICATING_EXPORT = FIXTURES / "exports" / "hubspot-contacts-duplicates.csv"
 

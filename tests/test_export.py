@@ -11,7 +11,7 @@ import yaml
 from typer.testing import CliRunner
 
 from conftest import dump
-from custview.cli import app
+from custview.cli.app import app
 from custview.spreadsheet import guard_cell, unguard_cell
 
 SAMPLE = Path(__file__).parent.parent / "data" / "sample.yaml"

@@ -6,10 +6,10 @@ import sys
 
 import pytest
 
-from custview import models
-from custview.fastread import TABLES, Reader
+from custview.db import models
+from custview.db.reader import TABLES, Reader
 from custview.sample import sample_path
-from custview.store import Store
+from custview.db.writer import Store
 
 
 @pytest.mark.parametrize("twin", list(TABLES), ids=lambda twin: twin.__name__)
@@ -97,7 +97,7 @@ def test_the_reader_cannot_write(book):
 def test_brief_and_attention_never_load_sqlalchemy(book):
     probe = (
         "import sys\n"
-        "from custview.cli import app\n"
+        "from custview.cli.app import app\n"
         "for args in (['brief', 'Ann Lee'], ['brief', 'Ann Lee', '--json'], ['attention']):\n"
         "    try:\n"
         f"        app(['--db', {str(book)!r}, *args])\n"

@@ -3,7 +3,7 @@
 import json
 from datetime import datetime, timedelta, timezone
 
-from custview.health import (
+from custview.insight.health import (
     contact_health,
     label_for,
     overdue_rule,
@@ -13,10 +13,10 @@ from custview.health import (
     ticket_rule,
     trend_rule,
 )
-from custview.models import Appointment, Contact, NextStep, Service, Signal, Ticket
+from custview.db.models import Appointment, Contact, NextStep, Service, Signal, Ticket
 from custview.sample import sample_path
 from custview.stages import Stage
-from custview.store import AppointmentRecord, ContactHistory
+from custview.db.writer import AppointmentRecord, ContactHistory
 
 NOW = datetime(2026, 11, 24, 12, tzinfo=timezone.utc)
 
@@ -119,7 +119,7 @@ def test_the_brief_shows_account_health_across_the_company(cli):
 def test_account_health_averages_people_and_charges_services_at_risk():
     from types import SimpleNamespace
 
-    from custview.health import Health, HealthReason, account_health
+    from custview.insight.health import Health, HealthReason, account_health
 
     people = [SimpleNamespace(name="A", health=Health(90, "healthy", [])),
               SimpleNamespace(name="B", health=Health(40, "at risk", [HealthReason("quiet", -30, "gone quiet")]))]

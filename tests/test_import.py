@@ -82,7 +82,7 @@ def test_dry_run_on_a_new_database_does_not_create_it(cli, db):
 def test_the_database_and_its_folders_are_created_on_first_write_in_wal_mode(tmp_path):
     from typer.testing import CliRunner
 
-    from custview.cli import app
+    from custview.cli.app import app
 
     nested = tmp_path / "a" / "b" / "book.db"
     assert CliRunner().invoke(app, ["--db", str(nested), "import", str(BOOK)]).exit_code == 0

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import dump
-from custview.exporting import FIELDS, KINDS, csv_columns
+from custview.exporters.export import FIELDS, KINDS, csv_columns
 
 # Every example reuses the test's database, so the function-scoped fixtures are meant to be shared.
 EXAMPLES = settings(max_examples=200, deadline=None,
@@ -126,7 +126,7 @@ names = st.text(alphabet=string.ascii_letters + " '-=+@", min_size=1, max_size=2
 def test_any_text_survives_export_and_import_unchanged(cli, tmp_path_factory, companies, fmt):
     from typer.testing import CliRunner
 
-    from custview.cli import app
+    from custview.cli.app import app
 
     folder = tmp_path_factory.mktemp("roundtrip")
     source, copy = folder / "source.db", folder / "copy.db"

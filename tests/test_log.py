@@ -50,7 +50,7 @@ def test_without_a_terminal_missing_required_options_are_an_error(cli, book):
 
 
 def test_on_a_terminal_missing_required_options_are_asked_for(cli, book, monkeypatch):
-    from custview.commands import log
+    from custview.cli.commands import log
 
     monkeypatch.setattr(log, "_interactive", lambda: True)
     result = cli("log", "Ann Lee", input="Renewal check-in\nHappy, renewing\n")

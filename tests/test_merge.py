@@ -13,8 +13,8 @@ import sys
 import pytest
 from conftest import FIXTURES, answer_on_a_terminal, dump
 
-from custview.fastread import Reader
-from custview.store import Store
+from custview.db.reader import Reader
+from custview.db.writer import Store
 
 DUPLICATING_EXPORT = FIXTURES / "exports" / "hubspot-contacts-duplicates.csv"
 DUPLICATES_HISTORY = FIXTURES / "duplicates-history.yaml"

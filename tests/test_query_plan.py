@@ -8,9 +8,9 @@ import sqlite3
 
 import pytest
 
-from custview.commands._common import brief_contact
+from custview.cli.commands._common import brief_contact
 from custview.dates import utc_now
-from custview.fastread import Reader
+from custview.db.reader import Reader
 from custview.sample import sample_path
 
 

@@ -2,11 +2,11 @@
 
 from datetime import datetime, timedelta, timezone
 
-from custview.models import Contact, Signal, Ticket
-from custview.readiness import assess_readiness
+from custview.db.models import Contact, Signal, Ticket
+from custview.insight.readiness import assess_readiness
 from custview.sample import sample_path
 from custview.stages import Stage
-from custview.store import ContactHistory
+from custview.db.writer import ContactHistory
 
 NOW = datetime(2026, 11, 24, 12, tzinfo=timezone.utc)
 

@@ -10,7 +10,7 @@ import subprocess
 
 from conftest import BOOK, FIXTURES, installed_custview
 
-from custview import schema
+from custview.db import schema
 
 SCHEMA_V1 = FIXTURES / "schema-v1.db"
 

@@ -1,7 +1,7 @@
 import pytest
 
-from custview.models import Ticket
-from custview.tickets import classify_ticket, ticket_kind
+from custview.db.models import Ticket
+from custview.insight.tickets import classify_ticket, ticket_kind
 
 
 @pytest.mark.parametrize("subject, kind", [

@@ -297,7 +297,7 @@ def test_a_rule_that_never_matches_is_answered_at_once(cli, book, tmp_path, fixe
 def test_the_calendar_libraries_load_only_when_such_a_file_is_imported():
     probe = (
         "import sys\n"
-        "from custview.cli import app\n"
+        "from custview.cli.app import app\n"
         "import custview.importers\n"
         "try:\n"
         "    app(['--version'])\n"

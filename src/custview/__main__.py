@@ -1,3 +1,3 @@
-from custview.cli import main
+from custview.cli.app import main
 
 main()

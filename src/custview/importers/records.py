@@ -18,7 +18,7 @@ from sqlmodel import Session, SQLModel, select
 
 from custview.dates import parse_when
 from custview.errors import UserError
-from custview.models import (
+from custview.db.models import (
     APPOINTMENT_KINDS,
     HEALTH_LABELS,
     SERVICE_STATUSES,
@@ -40,7 +40,7 @@ from custview.models import (
 )
 from custview.names import clean_domain, company_key
 from custview.stages import Stage
-from custview.store import SignalBulkLoader, exact_contacts, record_stage_change
+from custview.db.writer import SignalBulkLoader, exact_contacts, record_stage_change
 
 KINDS = ("companies", "contacts", "signals", "appointments", "tickets", "services", "notes")
 OUTCOMES = ("created", "updated", "unchanged")

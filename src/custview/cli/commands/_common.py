@@ -1,0 +1,111 @@
+"""What several commands share: finding the store and the one contact a user means."""
+
+from __future__ import annotations
+
+import typer
+
+from custview.errors import UserError
+
+
+def command_app(**options) -> typer.Typer:
+    """A Typer app for one command module, with the same plain help as the main command."""
+    return typer.Typer(add_completion=False, rich_markup_mode=None, **options)
+
+
+def open_store(ctx: typer.Context):
+    """The store chosen by --db / $CUSTVIEW_DB / the user data folder."""
+    from custview.cli.app import Settings
+    from custview.db.writer import Store
+
+    settings = ctx.find_object(Settings)
+    return Store.open(settings.db if settings else None)
+
+
+def open_reader(ctx: typer.Context):
+    """The fast read-only view of the same database (custview.db.reader: sqlite3, no SQLAlchemy)."""
+    from custview.cli.app import Settings
+    from custview.db.reader import Reader
+
+    settings = ctx.find_object(Settings)
+    return Reader.open(settings.db if settings else None)
+
+
+def pick_contact(store, query: str):
+    """The one contact `query` names; lists candidates and exits 2 when several match."""
+    matches = store.find_contacts(query)
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        suggestions = store.suggest_names(query)
+        hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else " Try 'custview contacts --search TEXT'."
+        raise UserError(f"No contact matches {query!r}.{hint}")
+    from custview.cli.render import render_matches
+    from custview.cli.terminal import error_console
+
+    error_console().print(render_matches(query, matches))
+    raise typer.Exit(2)
+
+
+def parse_stage_option(text: str | None, option: str = "--stage") -> str | None:
+    """A Value Path stage given on the command line, or a clear error."""
+    if not text:
+        return None
+    from custview.stages import Stage
+
+    try:
+        return Stage.parse(text).value
+    except ValueError as error:
+        raise UserError(f"{option}: {error}") from None
+
+
+def brief_contact(store, contact, moment):
+    """A contact's history and briefing, with their account's health when they belong to a company."""
+    from custview.insight.briefing import build_briefing
+
+    if not contact.company_id:
+        history = store.contact_history(contact.id)
+        return history, build_briefing(history, moment)
+    account = store.contact_histories(company_id=contact.company_id)
+    history = next(h for h in account if h.contact.id == contact.id)
+    return history, build_briefing(history, moment, account)
+
+
+def confirm_on_terminal(preview, question: str, declined: str, no_terminal: str) -> None:
+    """Show a preview and ask a yes/no question on the terminal; UserError unless the answer is yes."""
+    import sys
+
+    if not sys.stdin.isatty():
+        raise UserError(no_terminal)
+    from custview.printable import printable
+    from custview.cli.terminal import error_console
+
+    error_console().print(preview)
+    # Asked on stderr and read here rather than with typer.confirm, which writes part of its prompt
+    # to stdout and would spoil --json output.
+    sys.stderr.write(f"{printable(question)} [y/N]: ")
+    sys.stderr.flush()
+    if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+        raise UserError(declined)
+
+
+def record_number(reference: str) -> int | None:
+    """The id in a reference written "#12", or None for a name."""
+    text = reference.strip()
+    return int(text[1:]) if text.startswith("#") and text[1:].isdigit() else None
+
+
+def pick_company(store, reference: str, hint: str = ""):
+    """The one company `reference` names (a name, part of one, or #ID); a clear error otherwise (exit 2 if several)."""
+    number = record_number(reference)
+    if number is not None:
+        found = store.record("company", number)
+        if found is None:
+            raise UserError(f"No company #{number}.")
+        return found
+    firms = store.find_companies(reference)
+    if len(firms) == 1:
+        return firms[0]
+    if not firms:
+        raise UserError(f"No company matches {reference!r}.{hint}")
+    raise UserError(f"{len(firms)} companies match {reference!r}: {', '.join(f.name for f in firms)}. "
+                    "Use more of the name.", exit_code=2)

@@ -1,0 +1,116 @@
+"""`custview add contact|company|signal|ticket|note`: keep the book current without writing YAML.
+
+Each sub-command builds one record and sends it through the importer's own checks and upserts,
+so a record added here behaves exactly like one imported from a file.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from custview.cli.commands._common import command_app, open_store, pick_contact
+
+app = command_app(help="Add (or update) one record: contact, company, signal, ticket or note.", no_args_is_help=True)
+
+
+def _save(ctx: typer.Context, kind: str, noun: str, data: dict) -> None:
+    from custview.importers import SourceRecord, write_records
+    from custview.cli.render import render_saved
+    from custview.cli.terminal import console
+
+    record = SourceRecord(kind, {k: v for k, v in data.items() if v not in (None, [], "")}, f"add {noun}", 0, 0)
+    counts = write_records(open_store(ctx), [record])
+    outcome = next(iter(counts[kind]), "unchanged")
+    console().print(render_saved(outcome, noun, record.label()))
+
+
+def _contact_key(ctx: typer.Context, name: str) -> str:
+    """The exact email (or name) of the one contact NAME means, for a record to refer to."""
+    contact = pick_contact(open_store(ctx), name)
+    return contact.email or contact.name
+
+
+@app.command()
+def contact(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="Full name."),
+    email: Optional[str] = typer.Option(None, "--email"),
+    phone: Optional[str] = typer.Option(None, "--phone"),
+    title: Optional[str] = typer.Option(None, "--title"),
+    company: Optional[str] = typer.Option(None, "--company", help="An existing company's name."),
+    role: Optional[str] = typer.Option(None, "--role", help="Role in buying decisions."),
+    stage: Optional[str] = typer.Option(None, "--stage", help="Value Path stage (default Audience)."),
+    channel: Optional[str] = typer.Option(None, "--channel", help="Preferred channel."),
+    time: Optional[str] = typer.Option(None, "--time", help="Preferred time."),
+    tone: Optional[str] = typer.Option(None, "--tone", help="Preferred tone."),
+    context: Optional[str] = typer.Option(None, "--context", help="Key context to know."),
+) -> None:
+    """Add a contact, or update the one with this email (or name)."""
+    preferences = {k: v for k, v in (("channel", channel), ("time", time), ("tone", tone)) if v}
+    _save(ctx, "contacts", "contact", {"name": name, "email": email, "phone": phone, "title": title, "company": company,
+                                       "buying_role": role, "stage": stage, "preferences": preferences or None,
+                                       "context": context})
+
+
+@app.command()
+def company(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="Company name."),
+    domain: Optional[str] = typer.Option(None, "--domain"),
+    industry: Optional[str] = typer.Option(None, "--industry"),
+    size: Optional[str] = typer.Option(None, "--size"),
+    stage: Optional[str] = typer.Option(None, "--stage", help="Account-level Value Path stage."),
+    health: Optional[str] = typer.Option(None, "--health", help="healthy, watch or at risk."),
+    summary: Optional[str] = typer.Option(None, "--summary"),
+) -> None:
+    """Add a company, or update the one with this name."""
+    _save(ctx, "companies", "company", {"name": name, "domain": domain, "industry": industry, "size": size,
+                                        "stage": stage, "health": health, "summary": summary})
+
+
+@app.command()
+def signal(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="Contact name or email."),
+    kind: str = typer.Option(..., "--kind", help="content, event, assessment, form, email, webinar, office hours…"),
+    title: str = typer.Option(..., "--title"),
+    topics: list[str] = typer.Option([], "--topic", help="A topic (repeatable)."),
+    at: str = typer.Option("now", "--at", metavar="DATE", help="When (default now)."),
+    detail: Optional[str] = typer.Option(None, "--detail", help="Result, question asked, page…"),
+    source: Optional[str] = typer.Option(None, "--source"),
+) -> None:
+    """Record a signal: something a contact did."""
+    _save(ctx, "signals", "signal", {"contact": _contact_key(ctx, name), "kind": kind, "title": title,
+                                     "topics": topics, "at": at, "detail": detail, "source": source})
+
+
+@app.command()
+def ticket(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="Contact name or email who raised it."),
+    subject: str = typer.Option(..., "--subject"),
+    description: Optional[str] = typer.Option(None, "--description"),
+    priority: str = typer.Option("normal", "--priority", help="low, normal, high or urgent."),
+    kind: Optional[str] = typer.Option(None, "--kind", help="question, issue, optimization or expansion (default: from its words)."),
+    ref: Optional[str] = typer.Option(None, "--ref", help="An id from another system."),
+    opened: str = typer.Option("now", "--opened", metavar="DATE"),
+) -> None:
+    """Record a ticket raised by a contact."""
+    _save(ctx, "tickets", "ticket", {"contact": _contact_key(ctx, name), "subject": subject, "description": description,
+                                     "priority": priority, "kind": kind, "ref": ref, "opened": opened})
+
+
+@app.command()
+def note(
+    ctx: typer.Context,
+    name: Optional[str] = typer.Argument(None, help="Contact name or email (or use --company)."),
+    text: str = typer.Option(..., "--text"),
+    company: Optional[str] = typer.Option(None, "--company", help="A company's name, for a company note."),
+    author: Optional[str] = typer.Option(None, "--author"),
+    at: str = typer.Option("now", "--at", metavar="DATE"),
+) -> None:
+    """Write a note about a contact or a company."""
+    contact = _contact_key(ctx, name) if name else None
+    _save(ctx, "notes", "note", {"contact": contact, "company": company, "text": text, "author": author, "at": at})

@@ -1,0 +1,38 @@
+"""`custview attention`: who needs you today, and why."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Optional
+
+import typer
+
+from custview.cli.commands._common import command_app, open_reader, parse_stage_option
+
+app = command_app()
+
+
+@app.command()
+def attention(
+    ctx: typer.Context,
+    company: Optional[str] = typer.Option(None, "--company", "-c", help="Only companies whose name contains this."),
+    stage: Optional[str] = typer.Option(None, "--stage", "-s", help="Only this Value Path stage."),
+    limit: int = typer.Option(10, "--limit", "-n", min=1, help="Show at most this many."),
+    as_json: bool = typer.Option(False, "--json", help="Print the list as JSON."),
+) -> None:
+    """Rank who needs attention today: gone quiet, tickets ageing, next steps overdue, readiness, health dropped."""
+    from custview.insight.attention import rank_attention
+    from custview.dates import utc_now
+
+    # A few companies at a time: memory stays flat on a book of any size.
+    histories = open_reader(ctx).iter_histories(stage=parse_stage_option(stage), company=company)
+    items = rank_attention(histories, utc_now(), limit)
+    if as_json:
+        from custview.cli.terminal import print_json
+
+        print_json([asdict(item) for item in items])
+        return
+    from custview.cli.render import render_attention
+    from custview.cli.terminal import console
+
+    console().print(render_attention(items))

@@ -1,0 +1,41 @@
+"""`custview brief NAME`: everything to know before the call."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from custview.cli.commands._common import brief_contact, command_app, open_reader, pick_contact
+from custview.errors import UserError
+
+app = command_app()
+
+
+@app.command()
+def brief(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="Contact name or email, whole or in part, any case."),
+    as_json: bool = typer.Option(False, "--json", help="Print the briefing as JSON."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="DATE", help="Brief as of another day (e.g. 2026-10-01, -2w)."),
+) -> None:
+    """Pre-call briefing: stage, signals, topics, tickets, last meeting, company and engagement style."""
+    from custview.insight.briefing import briefing_to_dict
+    from custview.dates import parse_as_of, utc_now
+
+    try:
+        moment = parse_as_of(as_of) if as_of else utc_now()
+    except ValueError as error:
+        raise UserError(f"--as-of: {error}") from None
+    reader = open_reader(ctx)  # plain sqlite3: a brief never waits for SQLAlchemy to load
+    contact = pick_contact(reader, name)
+    _, briefing = brief_contact(reader, contact, moment)
+    if as_json:
+        from custview.cli.terminal import print_json
+
+        print_json(briefing_to_dict(briefing))
+    else:
+        from custview.cli.render import render_briefing
+        from custview.cli.terminal import console
+
+        console().print(render_briefing(briefing))

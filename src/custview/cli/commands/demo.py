@@ -1,0 +1,47 @@
+"""`custview demo`: the bundled sample in its own database, and a first briefing."""
+
+from __future__ import annotations
+
+from custview.cli.commands._common import brief_contact, command_app
+
+app = command_app()
+
+DEMO_CONTACT = "Sarah Chen"
+
+
+@app.command()
+def demo() -> None:
+    """Load the bundled sample into a separate demo database (never yours) and brief Sarah Chen."""
+    from custview.dates import utc_now
+    from custview.importers import import_files
+    from custview.cli.render import render_briefing
+    from custview.sample import sample_path
+    from custview.db.writer import Store, user_data_dir
+    from custview.cli.terminal import console
+
+    store = Store(user_data_dir() / "demo.db")
+    for suffix in ("", "-wal", "-shm"):
+        store.path.with_name(store.path.name + suffix).unlink(missing_ok=True)
+    import_files(store, [sample_path()])
+    sarah = store.find_contacts(DEMO_CONTACT)[0]
+    console().print(render_briefing(brief_contact(store, sarah, utc_now())[1]))
+    console().print(_what_next(store, sarah.id), soft_wrap=True)
+
+
+def _what_next(store, shown_id: int) -> str:
+    """A line with the demo database's path and a few more people to brief, spread along the Value Path."""
+    import shlex
+
+    from custview.stages import Stage
+
+    first_by_stage = {}
+    for row in store.list_contacts():
+        if row.contact.id != shown_id:
+            first_by_stage.setdefault(row.contact.stage, row.contact.name)
+    names = [first_by_stage[s.value] for s in Stage if s.value in first_by_stage][1::2]
+    db = shlex.quote(str(store.path))
+    return (
+        f"\nDemo database: {store.path}\n"
+        f"Try:  custview --db {db} brief {shlex.quote(names[0])}   (or {', '.join(names[1:])})\n"
+        f"      custview --db {db} contacts"
+    )

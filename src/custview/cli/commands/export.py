@@ -1,0 +1,44 @@
+"""`custview export`: the whole book (or some kinds) as YAML, JSON or CSV files, for backup or other tools."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from custview.cli.commands._common import command_app, open_store
+
+app = command_app()
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    fmt: str = typer.Option("yaml", "--format", "-f", metavar="FORMAT",
+                            help="yaml or json (one file that 'custview import' reads back), or csv (one file per kind)."),
+    kinds: list[str] = typer.Option([], "--kind", "-k", help="Only this kind (repeatable): companies, contacts, signals, "
+                                    "appointments, tickets, services, notes. Default: all."),
+    out: Path = typer.Option(Path("."), "--out", "-o", metavar="DIR", help="Folder to write into (created if missing)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite export files that already exist."),
+    as_json: bool = typer.Option(False, "--json", help="Print what was written as JSON."),
+) -> None:
+    """Write everything out in the import format: natural keys, UTC times, files readable by you only."""
+    from custview.exporters.export import KINDS, write_export
+
+    chosen = tuple(kind.lower() for kind in kinds) or KINDS
+    report = write_export(open_store(ctx), fmt.lower(), chosen, out, force=force)
+    if report.warnings:
+        from custview.cli.render import render_warnings
+        from custview.cli.terminal import error_console
+
+        error_console().print(render_warnings(report.warnings), soft_wrap=True)
+    if as_json:
+        from custview.cli.terminal import print_json
+
+        print_json({"format": report.format, "files": [str(path) for path in report.files],
+                    "counts": report.counts, "warnings": report.warnings})
+        return
+    from custview.cli.render import render_export_report
+    from custview.cli.terminal import console
+
+    console().print(render_export_report(report))

@@ -1,0 +1,49 @@
+"""`custview forget NAME`: delete a contact and everything that belongs only to them, after asking."""
+
+from __future__ import annotations
+
+
+import typer
+
+from custview.cli.commands._common import command_app, confirm_on_terminal, open_store, pick_contact
+
+app = command_app()
+
+
+@app.command()
+def forget(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="Contact name or email."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation (for scripts)."),
+    as_json: bool = typer.Option(False, "--json", help="Print what was removed as JSON."),
+) -> None:
+    """Delete a contact and everything that belongs only to them: signals, stage history, notes about
+    them, their tickets without a company, the appointments where they are the main contact (with
+    those appointments' attendees and next steps), and their place among others' attendees.
+    Company records are kept; their tickets that belong to a company stay with it, unlinked.
+    One transaction. Asks first unless --yes."""
+    store = open_store(ctx)
+    contact = pick_contact(store, name)
+    if not yes:
+        confirm_forgetting(store.forget_plan(contact.id))
+    report = store.forget_contact(contact.id)
+    if as_json:
+        from custview.cli.terminal import print_json
+
+        print_json({"contact": report.name, "company": report.company, "removed": report.removed,
+                    "total_removed": report.total, "tickets_kept_for_company": report.tickets_unlinked})
+        return
+    from custview.cli.render import render_forget_report
+    from custview.cli.terminal import console
+
+    console().print(render_forget_report(report, done=True))
+
+
+def confirm_forgetting(plan) -> None:
+    """Show what would be removed and ask; a clear error when there is no one to ask or they say no."""
+    from custview.cli.render import render_forget_report
+
+    confirm_on_terminal(render_forget_report(plan, done=False), f"Forget {plan.name} for good?",
+                        declined=f"Not forgetting {plan.name}: nothing was removed.",
+                        no_terminal=f"Not forgetting {plan.name}: there is no terminal to ask for confirmation on. "
+                                    "Add --yes to forget without asking. Nothing was removed.")

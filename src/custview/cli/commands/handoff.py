@@ -1,0 +1,47 @@
+"""`custview handoff NAME`: a Markdown hand-over for a colleague taking the relationship over."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from custview.cli.commands._common import brief_contact, command_app, open_store, pick_contact
+from custview.errors import UserError
+
+app = command_app()
+
+
+@app.command()
+def handoff(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="Contact name or email."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", metavar="FILE", help="Write the Markdown to this file instead of printing it."),
+    as_json: bool = typer.Option(False, "--json", help="Print the hand-over as JSON: the Markdown and the data behind it."),
+) -> None:
+    """Write a Markdown hand-over: who they are, the journey, promises, open tickets, what resonates, what not to do."""
+    import sys
+
+    from custview.dates import utc_now
+    from custview.exporters.handoff import handoff_markdown
+
+    store = open_store(ctx)
+    contact = pick_contact(store, name)
+    history, briefing = brief_contact(store, contact, utc_now())
+    document = handoff_markdown(history, briefing)
+    if as_json:
+        from custview.insight.briefing import briefing_to_dict
+        from custview.cli.terminal import print_json
+
+        stages = [{"stage": c.stage, "from": c.previous_stage, "at": c.changed_at.isoformat()} for c in history.stage_changes]
+        print_json({"markdown": document, "stage_history": stages, "briefing": briefing_to_dict(briefing)})
+        return
+    if out is None:
+        sys.stdout.write(document)
+        return
+    try:
+        out.write_text(document, encoding="utf-8")
+    except OSError as error:
+        raise UserError(f"{out}: cannot write ({error.strerror})") from None
+    sys.stderr.write(f"Hand-over for {contact.name} written to {out}\n")

@@ -1,0 +1,1 @@
+"""Storage: the models and schema, the connection, the one reader and the writer."""

@@ -1,0 +1,519 @@
+"""Fast reads for the commands people run many times a day: plain sqlite3, no SQLAlchemy.
+
+`custview brief` should answer in about the time it takes to start Python and Typer, and importing
+SQLModel alone takes longer than that. So the read paths that must be fast read the database here,
+with the standard library's sqlite3, and return light read-only rows with the same attribute names
+and Python types as the SQLModel tables, in the same containers (`custview.db.history`). The analysis
+modules cannot tell the difference.
+
+The schema is still defined only by `custview.db.models` (and created by `custview.db.writer`). The row
+classes below mirror it field for field and type for type; tests/test_fastread.py fails when they
+drift apart, and checks that both readers load exactly the same histories. Every query here is
+answered from an index (tests/test_query_plan.py checks the plans). Rows come back in the same
+order as from the store: ties are broken by id.
+
+    from custview.db.reader import Reader
+    reader = Reader.open("book.db")
+    history = reader.contact_history(reader.find_contacts("Sarah Chen")[0].id)
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict, namedtuple
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+
+from custview.db.connection import connect_for_reading, resolve_db_path
+from custview.errors import UserError
+from custview.db.history import AppointmentRecord, ContactHistory, ContactRow
+
+# SQLite allows at least 32,766 parameters since 3.32; stay far below for older builds.
+CHUNK = 500
+
+
+# -- light twins of the SQLModel tables (same names, order and types as custview.db.models) -------------
+
+def _twin(declared: type) -> type:
+    """A named tuple with the fields, types and docstring of an annotated class: a read-only row that
+    is cheap to define (start-up counts) and to make (attention makes millions)."""
+    row = namedtuple(declared.__name__, list(declared.__annotations__), module=declared.__module__)
+    row.__doc__ = declared.__doc__
+    row.__annotations__ = dict(declared.__annotations__)  # the types as written, e.g. "datetime | None"
+    return row
+
+
+@_twin
+class Company:
+    """A company row (see `custview.db.models.Company`)."""
+
+    id: int | None
+    name: str
+    domain: str | None
+    industry: str | None
+    size: str | None
+    stage: str | None
+    health: str | None
+    summary: str | None
+
+
+@_twin
+class Contact:
+    """A contact row (see `custview.db.models.Contact`)."""
+
+    id: int | None
+    name: str
+    email: str | None
+    phone: str | None
+    title: str | None
+    buying_role: str | None
+    company_id: int | None
+    stage: str
+    stage_since: datetime | None
+    preferred_channel: str | None
+    preferred_time: str | None
+    preferred_tone: str | None
+    context: str | None
+
+
+@_twin
+class StageChange:
+    """A stage_change row (see `custview.db.models.StageChange`)."""
+
+    id: int | None
+    contact_id: int
+    stage: str
+    previous_stage: str | None
+    changed_at: datetime
+    source: str
+
+
+@_twin
+class Signal:
+    """A signal row (see `custview.db.models.Signal`)."""
+
+    id: int | None
+    contact_id: int
+    kind: str
+    title: str
+    topics: list[str]
+    occurred_at: datetime
+    detail: str | None
+    source: str | None
+
+
+@_twin
+class Appointment:
+    """An appointment row (see `custview.db.models.Appointment`)."""
+
+    id: int | None
+    contact_id: int
+    company_id: int | None
+    purpose: str
+    kind: str
+    scheduled_at: datetime
+    outcome: str | None
+    decisions: list[str]
+
+
+@_twin
+class Attendee:
+    """An attendee row (see `custview.db.models.Attendee`)."""
+
+    id: int | None
+    appointment_id: int
+    contact_id: int | None
+    name: str
+    role: str | None
+
+
+@_twin
+class NextStep:
+    """A next_step row (see `custview.db.models.NextStep`)."""
+
+    id: int | None
+    appointment_id: int
+    step: str
+    owner: str | None
+    due_at: datetime | None
+    done: bool
+
+
+@_twin
+class Ticket:
+    """A ticket row (see `custview.db.models.Ticket`)."""
+
+    id: int | None
+    ref: str | None
+    contact_id: int | None
+    company_id: int | None
+    subject: str
+    description: str | None
+    status: str
+    priority: str
+    kind: str | None
+    opened_at: datetime
+    closed_at: datetime | None
+
+
+@_twin
+class Service:
+    """A service row (see `custview.db.models.Service`)."""
+
+    id: int | None
+    company_id: int
+    name: str
+    status: str
+    start_at: datetime | None
+    end_at: datetime | None
+    owner: str | None
+
+
+@_twin
+class Note:
+    """A note row (see `custview.db.models.Note`)."""
+
+    id: int | None
+    contact_id: int | None
+    company_id: int | None
+    text: str
+    written_at: datetime
+    author: str | None
+
+
+@_twin
+class MergeRecord:
+    """A merge_record row (see `custview.db.models.MergeRecord`)."""
+
+    id: int | None
+    kind: str
+    kept_id: int
+    merged_name: str
+    merged_email: str | None
+    merged_domain: str | None
+    merged_at: datetime
+
+
+# Each twin and the table it reads (the table names of custview.db.models).
+TABLES = {
+    Company: "company", Contact: "contact", StageChange: "stage_change", Signal: "signal",
+    Appointment: "appointment", Attendee: "attendee", NextStep: "next_step", Ticket: "ticket",
+    Service: "service", Note: "note", MergeRecord: "merge_record",
+}
+
+
+def stored_utc(text: str) -> datetime:
+    """A datetime column as the store returns it: aware, in UTC (SQLModel stores UTC without an offset)."""
+    try:
+        return datetime.fromisoformat(text + "+00:00")  # the stored form; one call, no replace()
+    except ValueError:  # written with an offset by something else: honour it
+        moment = datetime.fromisoformat(text)
+        return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+@lru_cache(maxsize=4096)
+def _parsed_list(text: str) -> tuple:
+    return tuple(json.loads(text))
+
+
+def stored_list(text: str) -> list:
+    """A JSON list column (topics, decisions) as a new list; the same few lists recur, so parsing is cached."""
+    return list(_parsed_list(text))
+
+
+def _conversion(type_name: str) -> str | None:
+    """How a stored value becomes the Python value SQLModel would give, from the field's type."""
+    if "datetime" in type_name:
+        return "stored_utc"
+    if type_name.startswith("list["):
+        return "stored_list"
+    if type_name == "bool":
+        return "bool"
+    return None
+
+
+class _Table:
+    """How to read one table into its twin: the column list, and a row builder made for it."""
+
+    def __init__(self, twin: type):
+        self.twin = twin
+        self.name = TABLES[twin]
+        self.column_names = list(twin._fields)
+        self.columns = ", ".join(f"{self.name}.{column}" for column in self.column_names)
+        self.build = self._builder()
+
+    def _builder(self):
+        """`build(row) -> twin`, written out per table (as dataclasses do): about 3x faster than a loop
+        over the columns, which matters when attention reads a million signals."""
+        arguments = []
+        for i, name in enumerate(self.column_names):
+            type_name = self.twin.__annotations__[name]
+            convert = _conversion(type_name)
+            if convert is None:
+                arguments.append(f"row[{i}]")
+            elif "None" in type_name:
+                arguments.append(f"(None if row[{i}] is None else {convert}(row[{i}]))")
+            else:
+                arguments.append(f"{convert}(row[{i}])")
+        source = f"def build(row):\n    return twin({', '.join(arguments)})\n"
+        namespace = {"twin": self.twin, "stored_utc": stored_utc, "stored_list": stored_list}
+        exec(source, namespace)  # noqa: S102 - source built above from the twin's own field names
+        return namespace["build"]
+
+
+_READ = {twin: _Table(twin) for twin in TABLES}
+
+
+def _chunks(values: list, size: int = CHUNK) -> Iterator[list]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def _placeholders(values: list) -> str:
+    return ", ".join("?" * len(values))
+
+
+def _contains(text: str) -> str:
+    escaped = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+class Reader:
+    """Read-only access to a custview database through sqlite3: the questions the fast commands ask.
+
+    The same questions, answers and order as `custview.db.writer.Store` (find_contacts, suggest_names,
+    contact_history, contact_histories, list_contacts, find_companies), with light rows.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._connection = None
+
+    @classmethod
+    def open(cls, path: str | Path | None = None) -> Reader:
+        """The reader for `path` (or the resolved default location); nothing is opened until a query."""
+        return cls(resolve_db_path(path))
+
+    def exists(self) -> bool:
+        """Whether the database file has been created yet."""
+        return self.path.exists()
+
+    @property
+    def connection(self):
+        """The read-only sqlite3 connection; a clear error if there is no database yet."""
+        if self._connection is None:
+            self._connection = connect_for_reading(self.path)
+        return self._connection
+
+    def close(self) -> None:
+        """Close the connection (a new one is opened by the next query)."""
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def rows(self, twin: type, where: str = "", parameters: Iterable = (), order: str = "") -> list:
+        """Rows of one table as twins: `SELECT columns FROM table [WHERE ...] [ORDER BY ...]`."""
+        table = _READ[twin]
+        sql = f"SELECT {table.columns} FROM {table.name}"
+        if where:
+            sql += f" WHERE {where}"
+        if order:
+            sql += f" ORDER BY {order}"
+        return [table.build(row) for row in self.connection.execute(sql, tuple(parameters))]
+
+    def rows_in(self, twin: type, column: str, values: Iterable, order: str = "") -> list:
+        """Rows whose `column` is one of `values` (looked up in chunks, each chunk in `order`)."""
+        found = []
+        for chunk in _chunks(sorted(set(values))):
+            found += self.rows(twin, f"{column} IN ({_placeholders(chunk)})", chunk, order)
+        return found
+
+    # -- finding people and companies --------------------------------------------------------------
+
+    def find_contacts(self, query: str) -> list[Contact]:
+        """Contacts matching a name or email: exact (any case) matches if there are any, else partial ones."""
+        text = query.strip()
+        if not text:
+            return []
+        exact = self.rows(Contact, "name = ? OR email = ? OR id IN (SELECT contact_id FROM contact_alias WHERE email = ?)",
+                          (text, text, text), "name, id")
+        if exact:
+            return exact
+        merged_into = self.rows(Contact, "id IN (SELECT kept_id FROM merge_record WHERE kind = 'contact' "
+                                         "AND merged_name = ?)", (text,), "name, id")
+        if merged_into:  # a duplicate merged away: the contact it became
+            return merged_into
+        pattern = _contains(text)
+        # A part of a name can be anywhere in it, so every contact is read: in table order, then sorted
+        # (15 ms at 100,000 contacts), not in name-index order with a lookup per row (220 ms).
+        sql = (f"SELECT {_READ[Contact].columns} FROM contact NOT INDEXED "
+               "WHERE name LIKE ? ESCAPE '\\' OR email LIKE ? ESCAPE '\\' ORDER BY name, id")
+        return [_READ[Contact].build(row) for row in self.connection.execute(sql, (pattern, pattern))]
+
+    def suggest_names(self, query: str, limit: int = 3) -> list[str]:
+        """Contact names that look like a misspelling of `query`."""
+        import difflib  # only when nothing matched
+
+        by_lower = {name.lower(): name for (name,) in self.connection.execute("SELECT name FROM contact")}
+        close = difflib.get_close_matches(query.lower(), list(by_lower), n=limit, cutoff=0.6)
+        return [by_lower[name] for name in close]
+
+    def find_companies(self, query: str) -> list[Company]:
+        """Companies matching a name: exact (any case) if there is one, else partial matches."""
+        text = query.strip()
+        exact = self.rows(Company, "name = ?", (text,))
+        if exact or not text:
+            return exact
+        return self.rows(Company, "name LIKE ? ESCAPE '\\'", (_contains(text),), "name")
+
+    def list_contacts(self, stage: str | None = None, company: str | None = None, search: str | None = None,
+                      company_id: int | None = None) -> list[ContactRow]:
+        """Contacts with their company, filtered by stage, company name (part) or id, and free-text search."""
+        conditions, parameters = [], []
+        if company_id is not None:
+            conditions.append("contact.company_id = ?")
+            parameters.append(company_id)
+        if stage:
+            conditions.append("contact.stage = ?")
+            parameters.append(stage)
+        if company:  # companies first (a small table), then their contacts through the index
+            conditions.append("contact.company_id IN (SELECT id FROM company WHERE name LIKE ? ESCAPE '\\')")
+            parameters.append(_contains(company))
+        if search:
+            conditions.append("(contact.name LIKE ? ESCAPE '\\' OR contact.email LIKE ? ESCAPE '\\' "
+                              "OR contact.title LIKE ? ESCAPE '\\')")
+            parameters += [_contains(search)] * 3
+        contacts, companies = _READ[Contact], _READ[Company]
+        sql = (f"SELECT {contacts.columns}, {companies.columns} FROM contact "
+               "LEFT JOIN company ON company.id = contact.company_id")
+        if conditions:
+            sql += " WHERE " + " AND ".join(conditions)
+        sql += " ORDER BY contact.name, contact.id"
+        split = len(contacts.column_names)
+        return [
+            ContactRow(contacts.build(row[:split]), companies.build(row[split:]) if row[split] is not None else None)
+            for row in self.connection.execute(sql, parameters)
+        ]
+
+    # -- histories ---------------------------------------------------------------------------------
+
+    def contact_history(self, contact_id: int) -> ContactHistory:
+        """Everything the briefing needs about one contact, in a handful of indexed queries."""
+        contact = self.rows(Contact, "id = ?", (contact_id,))
+        if not contact:
+            raise UserError(f"No contact with id {contact_id}.")
+        return self.histories(contact)[0]
+
+    def contact_histories(self, stage: str | None = None, company: str | None = None,
+                          company_id: int | None = None) -> list[ContactHistory]:
+        """The histories of every contact matching the filters, for book-wide views like attention."""
+        rows = self.list_contacts(stage=stage, company=company, company_id=company_id)
+        return self.histories([row.contact for row in rows])
+
+    def iter_histories(self, stage: str | None = None, company: str | None = None, company_id: int | None = None,
+                       batch: int = 2000) -> Iterator[ContactHistory]:
+        """The same histories as `contact_histories`, loaded a few companies at a time.
+
+        For book-wide views (attention over 100,000 contacts): memory stays flat whatever the size of
+        the book, and every row is still read once. Histories come company by company (companies in
+        the order their first contact has in the name-ordered list, people in name order within each).
+        """
+        by_company: dict[int | None, list[Contact]] = defaultdict(list)
+        for row in self.list_contacts(stage=stage, company=company, company_id=company_id):
+            by_company[row.contact.company_id].append(row.contact)
+        pending: list[Contact] = []
+        for contacts in by_company.values():
+            pending += contacts
+            if len(pending) >= batch:
+                yield from self.histories(pending)
+                pending = []
+        if pending:
+            yield from self.histories(pending)
+
+    def histories(self, contacts: list[Contact]) -> list[ContactHistory]:
+        """The histories of these contacts, in their order, loaded together: a few queries per table."""
+        ids = [c.id for c in contacts]
+        company_ids = {c.company_id for c in contacts if c.company_id}
+        companies = {c.id: c for c in self.rows_in(Company, "id", company_ids)}
+        people = _group(self.rows_in(Contact, "company_id", company_ids, "name, id"), "company_id")
+        services = _group(self.rows_in(Service, "company_id", company_ids, "id"), "company_id")
+        stage_changes = _group(self.rows_in(StageChange, "contact_id", ids, "changed_at, id"), "contact_id")
+        signals = _group(self.rows_in(Signal, "contact_id", ids, "occurred_at DESC, id DESC"), "contact_id")
+        appointments = self._appointments_of(ids)
+        tickets = self._contact_or_company_rows(Ticket, contacts, company_ids, "opened_at")
+        notes = self._contact_or_company_rows(Note, contacts, company_ids, "written_at")
+        merges = self._merges_of(ids, company_ids)
+        return [
+            ContactHistory(
+                contact=c,
+                company=companies.get(c.company_id),
+                stage_changes=stage_changes.get(c.id, []),
+                signals=signals.get(c.id, []),
+                appointments=appointments.get(c.id, []),
+                tickets=tickets[c.id],
+                notes=notes[c.id],
+                colleagues=[p for p in people.get(c.company_id, []) if p.id != c.id] if c.company_id else [],
+                services=services.get(c.company_id, []) if c.company_id else [],
+                merges=sorted(merges.get(("contact", c.id), []) + merges.get(("company", c.company_id), []),
+                              key=lambda m: (m.merged_at, m.id)),
+            )
+            for c in contacts
+        ]
+
+    def _merges_of(self, contact_ids: list[int], company_ids: set[int]) -> dict[tuple[str, int], list[MergeRecord]]:
+        """Merge records by (kind, id kept): duplicates merged into these contacts and companies."""
+        found = defaultdict(list)
+        for kind, ids in (("contact", contact_ids), ("company", company_ids)):
+            for chunk in _chunks(sorted(set(ids))):
+                for merge in self.rows(MergeRecord, f"kind = ? AND kept_id IN ({_placeholders(chunk)})", [kind, *chunk]):
+                    found[kind, merge.kept_id].append(merge)
+        return found
+
+    def _appointments_of(self, contact_ids: list[int]) -> dict[int, list[AppointmentRecord]]:
+        """Per contact: the appointments they own or attended, latest first, with attendees and next steps."""
+        attended = defaultdict(set)
+        for chunk in _chunks(sorted(set(contact_ids))):
+            for appointment_id, contact_id in self.connection.execute(
+                f"SELECT appointment_id, contact_id FROM attendee WHERE contact_id IN ({_placeholders(chunk)})", chunk
+            ):
+                attended[appointment_id].add(contact_id)
+        appointments = {a.id: a for a in self.rows_in(Appointment, "contact_id", contact_ids)}
+        appointments |= {a.id: a for a in self.rows_in(Appointment, "id", set(attended) - set(appointments))}
+        records = {a_id: AppointmentRecord(a) for a_id, a in appointments.items()}
+        for attendee in self.rows_in(Attendee, "appointment_id", records, "id"):
+            records[attendee.appointment_id].attendees.append(attendee)
+        for step in self.rows_in(NextStep, "appointment_id", records, "id"):
+            records[step.appointment_id].next_steps.append(step)
+        for record in records.values():
+            record.attendees.sort(key=lambda a: a.id)
+            record.next_steps.sort(key=lambda s: s.id)
+        wanted = set(contact_ids)
+        by_contact = defaultdict(list)
+        for record in sorted(records.values(), key=lambda r: (r.appointment.scheduled_at, r.appointment.id), reverse=True):
+            for contact_id in ({record.appointment.contact_id} | attended[record.appointment.id]) & wanted:
+                by_contact[contact_id].append(record)
+        return by_contact
+
+    def _contact_or_company_rows(self, twin: type, contacts: list[Contact], company_ids: set[int],
+                                 moment: str) -> dict[int, list]:
+        """Per contact: rows (tickets, notes) that are theirs or their company's, latest first."""
+        found = self.rows_in(twin, "contact_id", [c.id for c in contacts])
+        found += self.rows_in(twin, "company_id", company_ids)
+        by_contact, by_company = _group(found, "contact_id"), _group(found, "company_id")
+        result = {}
+        for c in contacts:
+            rows = {row.id: row for row in by_contact.get(c.id, ())}
+            if c.company_id:
+                rows |= {row.id: row for row in by_company.get(c.company_id, ())}
+            result[c.id] = sorted(rows.values(), key=lambda row: (getattr(row, moment), row.id), reverse=True)
+        return result
+
+
+def _group(rows: list, attribute: str) -> dict:
+    """Rows by the value of one attribute, keeping their order."""
+    grouped = defaultdict(list)
+    for row in rows:
+        grouped[getattr(row, attribute)].append(row)
+    return grouped

@@ -1,0 +1,206 @@
+"""Schema versions: which version a database file is at, and the steps that bring an older one up to date.
+
+A database records its version in SQLite's `PRAGMA user_version`. Files made before versions were
+recorded have user_version 0: with custview's tables in them they are version 1, the first schema.
+
+Standard library only at import time, so that the fast read path can check a file cheaply.
+
+Opening a file (see `prepare_file`):
+- a file from a newer custview, or a SQLite file that is not custview's, is refused and left untouched;
+- an older file is first copied beside itself (`custview.db.bak-1`, readable by its owner only),
+  then upgraded in place, in one transaction, step by step;
+- a new, empty file is given the current schema by the store (`create_schema`).
+
+To change the schema: change models.py, add a step to MIGRATIONS that brings an existing file from
+the previous version to the new one (SQLite's ALTER TABLE ... ADD COLUMN, CREATE INDEX, or a data
+fix), and raise CURRENT_VERSION to match. A step is plain SQL on a sqlite3 connection, inside the
+upgrade's transaction. A new table or index needs a step too (a file at the current version is
+never altered): `add_declared_tables_and_indexes` is that step.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from custview.errors import UserError
+
+# "cust": lets custview (and tools like `file`) tell a custview database from any other SQLite file.
+APPLICATION_ID = int.from_bytes(b"cust", "big")
+
+
+def add_declared_tables_and_indexes(connection: sqlite3.Connection) -> None:
+    """Create every table and index models.py declares that the database lacks; existing ones stay as they are.
+
+    The step to reuse when a version adds a table or an index: SQLAlchemy's create_all would add a
+    new table, but never a new index to a table that already exists.
+    """
+    from sqlalchemy.dialects import sqlite as sqlite_dialect
+    from sqlalchemy.schema import CreateIndex, CreateTable
+    from sqlmodel import SQLModel
+
+    import custview.db.models  # noqa: F401 - registers the tables in SQLModel.metadata
+
+    dialect = sqlite_dialect.dialect()
+    tables = _table_names(connection)
+    for table in SQLModel.metadata.sorted_tables:
+        if table.name not in tables:
+            connection.execute(str(CreateTable(table).compile(dialect=dialect)))
+        for index in table.indexes:
+            connection.execute(str(CreateIndex(index, if_not_exists=True).compile(dialect=dialect)))
+
+
+def _identify_and_complete(connection: sqlite3.Connection) -> None:
+    connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    add_declared_tables_and_indexes(connection)
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One step: brings a file at version `to_version - 1` to `to_version`."""
+
+    to_version: int
+    summary: str
+    apply: Callable[[sqlite3.Connection], None]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(2, "the file names itself as custview's (application id) and has every table and index "
+                 "models.py declares", _identify_and_complete),
+    Migration(3, "import history (import_run, import_change) for `custview imports` and `undo-import`",
+              add_declared_tables_and_indexes),
+    Migration(4, "contact and company aliases and merge records (contact_alias, company_alias, merge_record) "
+                 "for `custview merge`", add_declared_tables_and_indexes),
+)
+CURRENT_VERSION = MIGRATIONS[-1].to_version
+FIRST_VERSION = 1
+
+
+def backup_path(path: Path, version: int) -> Path:
+    """Where the copy of a database is kept before it is upgraded from `version`."""
+    return path.with_name(f"{path.name}.bak-{version}")
+
+
+def file_version(connection: sqlite3.Connection, path: Path) -> int | None:
+    """The schema version of an open database file; None for a new, empty one.
+
+    Raises UserError for a file from a newer custview or one that is not a custview database.
+    Reads only: the file is left exactly as it was.
+    """
+    try:
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        application_id = connection.execute("PRAGMA application_id").fetchone()[0]
+        tables = _table_names(connection)
+    except sqlite3.DatabaseError as error:
+        raise UserError(f"cannot use the database at {path}: {error}") from None
+    if application_id not in (0, APPLICATION_ID) or (tables and "contact" not in tables) or (
+            not tables and version):
+        raise UserError(f"{path} is not a custview database; nothing was changed. Pick another file with --db.")
+    if not tables:
+        return None
+    if version > CURRENT_VERSION:
+        raise UserError(
+            f"{path} was made by a newer custview (schema version {version}; this one knows up to "
+            f"{CURRENT_VERSION}); nothing was changed. Upgrade custview to use it."
+        )
+    return max(version, FIRST_VERSION)
+
+
+def prepare_file(path: Path, busy_timeout: float) -> int | None:
+    """Make an existing database file usable by this custview: refuse it, or upgrade it if it is older.
+
+    Says so on stderr, in one line, when it upgrades. Returns the file's version (None while it
+    has no tables yet: the store then creates them with `create_schema`).
+    """
+    connection = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
+    try:
+        version = file_version(connection, path)
+        if version is None or version == CURRENT_VERSION:
+            return version
+        try:
+            notice = _upgrade(connection, path)
+        except (sqlite3.DatabaseError, OSError) as error:
+            raise UserError(f"cannot upgrade {path} from schema version {version} to {CURRENT_VERSION}: "
+                            f"{error}; the database was not changed.") from None
+    finally:
+        connection.close()
+    if notice:
+        sys.stderr.write(notice + "\n")
+    return CURRENT_VERSION
+
+
+def _upgrade(connection: sqlite3.Connection, path: Path) -> str | None:
+    # Fold the write-ahead log into the file so that it alone holds the whole database and a plain
+    # copy of it is an exact backup; then take the write lock so nobody changes it meanwhile.
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        version = file_version(connection, path)  # another process may have upgraded it meanwhile
+        if version == CURRENT_VERSION:
+            connection.execute("ROLLBACK")
+            return None
+        backup = _write_backup(path, version)
+        for step in MIGRATIONS:
+            if step.to_version > version:
+                step.apply(connection)
+        connection.execute(f"PRAGMA user_version = {CURRENT_VERSION}")
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    return (f"note: upgraded {path} from schema version {version} to {CURRENT_VERSION}; "
+            f"the previous file is kept as {backup}")
+
+
+def _write_backup(path: Path, version: int) -> Path:
+    """Copy the database, while its write lock is held, to a new file readable by its owner only."""
+    target = _free_name(backup_path(path, version))
+    wal = path.with_name(path.name + "-wal")
+    descriptor = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    if not wal.exists() or wal.stat().st_size == 0:
+        with open(descriptor, "wb") as copy, open(path, "rb") as original:
+            shutil.copyfileobj(original, copy)
+            copy.flush()
+            os.fsync(copy.fileno())
+        return target
+    os.close(descriptor)
+    # A reader kept the log from being folded in: copy through SQLite, which reads log and file together.
+    source = sqlite3.connect(path)
+    destination = sqlite3.connect(target)
+    try:
+        source.backup(destination)
+    finally:
+        destination.close()
+        source.close()
+    return target
+
+
+def _free_name(wanted: Path) -> Path:
+    """`wanted`, or `wanted.2`, `wanted.3`... if an earlier backup already has that name: never overwrite one."""
+    candidate, number = wanted, 1
+    while candidate.exists():
+        number += 1
+        candidate = wanted.with_name(f"{wanted.name}.{number}")
+    return candidate
+
+
+def create_schema(connection) -> None:
+    """Give an empty database the current schema and version (a SQLAlchemy connection, in a transaction)."""
+    from sqlmodel import SQLModel
+
+    import custview.db.models  # noqa: F401 - registers the tables in SQLModel.metadata
+
+    if connection.exec_driver_sql("SELECT count(*) FROM sqlite_master WHERE type = 'table'").scalar():
+        return
+    SQLModel.metadata.create_all(connection)
+    connection.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
+    connection.exec_driver_sql(f"PRAGMA user_version = {CURRENT_VERSION}")
+
+
+def _table_names(connection: sqlite3.Connection) -> set[str]:
+    return {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}

@@ -1,0 +1,356 @@
+"""Export: the book (all of it, or some kinds) in the format `custview import` reads, as YAML, JSON or CSV.
+
+Records refer to each other by natural keys, never by database ids: a contact by email when it
+has one, else by name; a company by name. Times are UTC, ISO 8601 (`2026-11-24T15:00:00Z`).
+YAML and JSON keep everything and import back into the same book. CSV is for spreadsheets and
+for the `custview` CSV profile: one file per kind, lists joined with "; ", no stage history, next
+steps as their text only, and cells a spreadsheet would run as formulas guarded with a `'`
+(see `custview.spreadsheet`).
+
+Usable without the CLI:
+
+    from custview.exporters.export import write_export
+    from custview.db.writer import Store
+    report = write_export(Store.open("book.db"), "yaml", out_dir="backup")
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import cache
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from custview.errors import UserError
+from custview.importers.records import KINDS
+from custview.db.models import Appointment, Company, Contact, Note, Service, Signal, StageChange, Ticket
+from custview.spreadsheet import guard_cell
+from custview.db.writer import Store, attach_appointment_details
+
+FORMATS = ("yaml", "json", "csv")
+EXPORT_NAME = "custview-export"
+
+# The fields of each kind in the import format, in the order they are written.
+FIELDS = {
+    "companies": ("name", "domain", "industry", "size", "stage", "health", "summary"),
+    "contacts": ("name", "email", "phone", "title", "company", "buying_role", "stage", "stage_since",
+                 "stage_history", "preferences", "context"),
+    "signals": ("contact", "kind", "title", "topics", "at", "detail", "source"),
+    "appointments": ("contact", "purpose", "kind", "at", "attendees", "outcome", "decisions", "next_steps"),
+    "tickets": ("ref", "contact", "company", "subject", "description", "status", "priority", "kind", "opened",
+                "closed"),
+    "services": ("company", "name", "status", "start", "end", "owner"),
+    "notes": ("contact", "company", "text", "at", "author"),
+}
+PREFERENCES = ("channel", "time", "tone")
+LIST_SEPARATOR = "; "
+
+
+@dataclass
+class ExportReport:
+    """What an export wrote: the format, the files, how many records of each kind, and any warnings."""
+
+    format: str
+    files: list[Path]
+    counts: dict[str, int]
+    warnings: list[str] = field(default_factory=list)
+
+    def file_of(self, kind: str) -> Path | None:
+        """The CSV file a kind was written to; None when it had no records (no file is written then)."""
+        return next((path for path in self.files if path.stem == kind), None)
+
+    def total(self) -> int:
+        """How many records were written across all kinds."""
+        return sum(self.counts.values())
+
+
+# -- database -> records ---------------------------------------------------------------------------
+
+
+def utc_iso(moment: datetime | None) -> str | None:
+    """A stored time (naive UTC, or aware) as ISO 8601 in UTC with a Z: 2026-11-24T15:00:00Z."""
+    if moment is None:
+        return None
+    aware = moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    return aware.isoformat().replace("+00:00", "Z")
+
+
+def export_records(store: Store, kinds: tuple[str, ...] = KINDS) -> dict[str, list[dict]]:
+    """The chosen kinds as lists of records in the import format, read in one consistent snapshot."""
+    with store.reading() as session:
+        return _Book(session).sections(kinds)
+
+
+def ambiguous_contacts(store: Store) -> list[str]:
+    """Warnings for contacts that an export can only name ambiguously (same name, no email)."""
+    with store.reading() as session:
+        contacts = session.exec(select(Contact).order_by(Contact.id)).all()
+    names = defaultdict(int)
+    for contact in contacts:
+        names[contact.name.casefold()] += 1
+    emails = {c.email.casefold() for c in contacts if c.email}
+    warnings, seen = [], set()
+    for contact in contacts:
+        key = contact.name.casefold()
+        if contact.email or key in seen or (names[key] < 2 and key not in emails):
+            continue
+        seen.add(key)
+        warnings.append(f"{names[key]} contacts are called {contact.name!r} and at least one has no email: "
+                        "their records cannot be told apart when this export is imported (give them emails)")
+    return warnings
+
+
+class _Book:
+    """Reads the tables of one session and builds import-format records from them."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.companies = {c.id: c for c in session.exec(select(Company).order_by(Company.id)).all()}
+        self.contacts = {c.id: c for c in session.exec(select(Contact).order_by(Contact.id)).all()}
+
+    def sections(self, kinds: tuple[str, ...]) -> dict[str, list[dict]]:
+        """The chosen kinds' records, in the import format's section order."""
+        builders = {
+            "companies": self._companies,
+            "contacts": self._contacts,
+            "signals": self._signals,
+            "appointments": self._appointments,
+            "tickets": self._tickets,
+            "services": self._services,
+            "notes": self._notes,
+        }
+        return {kind: builders[kind]() for kind in KINDS if kind in kinds}
+
+    def contact_key(self, contact_id: int | None) -> str | None:
+        """How a record refers to this contact: their email, else their name."""
+        contact = self.contacts.get(contact_id)
+        return (contact.email or contact.name) if contact else None
+
+    def company_name(self, company_id: int | None) -> str | None:
+        """How a record refers to this company: its name."""
+        company = self.companies.get(company_id)
+        return company.name if company else None
+
+    def _all(self, model) -> list:
+        return list(self.session.exec(select(model).order_by(model.id)).all())
+
+    def _companies(self) -> list[dict]:
+        return [_record(name=c.name, domain=c.domain, industry=c.industry, size=c.size, stage=c.stage,
+                        health=c.health, summary=c.summary) for c in self.companies.values()]
+
+    def _contacts(self) -> list[dict]:
+        history = defaultdict(list)
+        for change in self.session.exec(select(StageChange).order_by(StageChange.changed_at, StageChange.id)).all():
+            history[change.contact_id].append({"stage": change.stage, "at": utc_iso(change.changed_at)})
+        records = []
+        for c in self.contacts.values():
+            preferences = _record(channel=c.preferred_channel, time=c.preferred_time, tone=c.preferred_tone)
+            records.append(_record(
+                name=c.name, email=c.email, phone=c.phone, title=c.title, company=self.company_name(c.company_id),
+                buying_role=c.buying_role, stage=c.stage,
+                stage_since=None if history[c.id] else utc_iso(c.stage_since),
+                stage_history=history[c.id], preferences=preferences, context=c.context,
+            ))
+        return records
+
+    def _signals(self) -> list[dict]:
+        return [_record(contact=self.contact_key(s.contact_id), kind=s.kind, title=s.title, topics=list(s.topics),
+                        at=utc_iso(s.occurred_at), detail=s.detail, source=s.source) for s in self._all(Signal)]
+
+    def _appointments(self) -> list[dict]:
+        records = []
+        for item in attach_appointment_details(self.session, self._all(Appointment)):
+            a = item.appointment
+            attendees = [_record(name=self.contact_key(p.contact_id) or p.name, role=p.role) for p in item.attendees]
+            steps = [_record(step=s.step, owner=s.owner, due=utc_iso(s.due_at), done=s.done or None)
+                     for s in item.next_steps]
+            records.append(_record(contact=self.contact_key(a.contact_id), purpose=a.purpose, kind=a.kind,
+                                   at=utc_iso(a.scheduled_at), attendees=attendees, outcome=a.outcome,
+                                   decisions=list(a.decisions), next_steps=steps))
+        return records
+
+    def _tickets(self) -> list[dict]:
+        records = []
+        for t in self._all(Ticket):
+            contact = self.contacts.get(t.contact_id)
+            implied = contact.company_id if contact else None
+            records.append(_record(
+                ref=t.ref, contact=self.contact_key(t.contact_id),
+                company=self.company_name(t.company_id) if t.company_id != implied else None,
+                subject=t.subject, description=t.description, status=t.status, priority=t.priority, kind=t.kind,
+                opened=utc_iso(t.opened_at), closed=utc_iso(t.closed_at),
+            ))
+        return records
+
+    def _services(self) -> list[dict]:
+        return [_record(company=self.company_name(s.company_id), name=s.name, status=s.status,
+                        start=utc_iso(s.start_at), end=utc_iso(s.end_at), owner=s.owner) for s in self._all(Service)]
+
+    def _notes(self) -> list[dict]:
+        return [_record(contact=self.contact_key(n.contact_id), company=self.company_name(n.company_id), text=n.text,
+                        at=utc_iso(n.written_at), author=n.author) for n in self._all(Note)]
+
+
+def _record(**values) -> dict:
+    """The fields that have a value, in the given order (empty lists and mappings left out)."""
+    return {key: value for key, value in values.items() if value not in (None, "", [], {})}
+
+
+# -- records -> file contents ----------------------------------------------------------------------
+
+
+def to_yaml(sections: dict[str, list[dict]], written_at: datetime) -> str:
+    """The sections as one YAML document that `custview import` reads, with a short header."""
+    import yaml
+
+    counts = ", ".join(f"{len(records)} {kind}" for kind, records in sections.items())
+    header = (f"# custview export, {utc_iso(written_at.replace(microsecond=0))}: {counts}.\n"
+              f"# Times are UTC. Bring it back with: custview import {EXPORT_NAME}.yaml\n")
+    parts = [yaml.dump({kind: records}, Dumper=_exact_dumper(), sort_keys=False, allow_unicode=True, width=100)
+             for kind, records in sections.items()]
+    return header + "\n" + "\n".join(parts)
+
+
+# YAML reads these as line breaks wherever they stand unescaped, so a text holding one goes in
+# double quotes, where the emitter writes them as escapes (\N, \L, \P).
+_YAML_LINE_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
+@cache
+def _exact_dumper():
+    """A safe YAML dumper that writes every text so that it reads back exactly the same."""
+    import yaml
+
+    class ExactDumper(yaml.SafeDumper):
+        pass
+
+    def represent_text(dumper, text: str):
+        style = '"' if any(mark in text for mark in _YAML_LINE_BREAKS) else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+    ExactDumper.add_representer(str, represent_text)
+    return ExactDumper
+
+
+def to_json(sections: dict[str, list[dict]]) -> str:
+    """The sections as one JSON object with the same structure as the YAML export."""
+    return json.dumps(sections, indent=2, ensure_ascii=False) + "\n"
+
+
+def csv_columns(kind: str) -> tuple[str, ...]:
+    """The columns of a kind's CSV file: its import fields, with preferences spread out and no stage history."""
+    columns = []
+    for name in FIELDS[kind]:
+        if name == "preferences":
+            columns += [f"preferred_{key}" for key in PREFERENCES]
+        elif name != "stage_history":
+            columns.append(name)
+    return tuple(columns)
+
+
+def csv_row(kind: str, record: dict) -> list[str]:
+    """One record as the cells of a CSV row, formula-guarded, in `csv_columns(kind)` order."""
+    flat = dict(record)
+    if kind == "contacts" and record.get("stage_history"):
+        flat["stage_since"] = record["stage_history"][-1]["at"]  # the history itself has no column
+    for key, value in record.get("preferences", {}).items():
+        flat[f"preferred_{key}"] = value
+    flat["attendees"] = LIST_SEPARATOR.join(_attendee_cell(person) for person in record.get("attendees", []))
+    flat["next_steps"] = LIST_SEPARATOR.join(step["step"] for step in record.get("next_steps", []))
+    for key in ("topics", "decisions"):
+        flat[key] = LIST_SEPARATOR.join(record.get(key, []))
+    return [guard_cell(str(flat.get(column) or "")) for column in csv_columns(kind)]
+
+
+def _attendee_cell(person: dict) -> str:
+    """`who (role)`; a name that itself ends in ")" without a role gets an empty "()" so it is not read as one."""
+    if person.get("role"):
+        return f"{person['name']} ({person['role']})"
+    return f"{person['name']} ()" if person["name"].endswith(")") else person["name"]
+
+
+def to_csv(kind: str, records: list[dict]) -> str:
+    """One kind's records as CSV text: a header row, then one row per record."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(csv_columns(kind))
+    writer.writerows(csv_row(kind, record) for record in records)
+    return buffer.getvalue()
+
+
+def export_files(sections: dict[str, list[dict]], fmt: str, out_dir: Path, written_at: datetime) -> dict[Path, str]:
+    """What to write where: file path -> text, for the chosen format.
+
+    CSV gets one file per kind that has records: a file with a header and no rows says nothing,
+    and importers rightly refuse one as probably the wrong file.
+    """
+    if fmt == "yaml":
+        return {out_dir / f"{EXPORT_NAME}.yaml": to_yaml(sections, written_at)}
+    if fmt == "json":
+        return {out_dir / f"{EXPORT_NAME}.json": to_json(sections)}
+    return {out_dir / f"{kind}.csv": to_csv(kind, records) for kind, records in sections.items() if records}
+
+
+# -- writing files ---------------------------------------------------------------------------------
+
+
+def write_export(store: Store, fmt: str = "yaml", kinds: tuple[str, ...] = KINDS, out_dir: str | Path = ".",
+                 force: bool = False, now: datetime | None = None) -> ExportReport:
+    """Export the chosen kinds to files in `out_dir` (created 0700 if missing); each file readable by its owner only.
+
+    Existing files are never overwritten unless `force`; on any problem nothing is left half-written.
+    """
+    _check_choices(fmt, kinds)
+    out = Path(out_dir).expanduser()
+    sections = export_records(store, kinds)
+    contents = export_files(sections, fmt, out, now or datetime.now(timezone.utc))
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{out}: exists and is not a folder")
+    if not force:
+        taken = [f"{path}: already exists (use --force to overwrite it)" for path in contents if path.exists()]
+        if taken:
+            raise UserError(*taken)
+    try:
+        out.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as error:
+        raise UserError(f"{out}: cannot create the folder ({error.strerror})") from None
+    _write_all(contents)
+    counts = {kind: len(records) for kind, records in sections.items()}
+    return ExportReport(fmt, list(contents), counts, ambiguous_contacts(store))
+
+
+def _check_choices(fmt: str, kinds: tuple[str, ...]) -> None:
+    problems = []
+    if fmt not in FORMATS:
+        problems.append(f"--format: unknown format {fmt!r} (expected one of: {', '.join(FORMATS)})")
+    problems += [f"--kind: unknown kind {kind!r} (expected one of: {', '.join(KINDS)})"
+                 for kind in kinds if kind not in KINDS]
+    if problems:
+        raise UserError(*problems)
+
+
+def _write_all(contents: dict[Path, str]) -> None:
+    """Write every file through a private temporary file renamed into place: whole files or none."""
+    temporary: list[tuple[str, Path]] = []
+    try:
+        for path, text in contents.items():
+            handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # mode 0600
+            temporary.append((name, path))
+            encoding = "utf-8-sig" if path.suffix == ".csv" else "utf-8"
+            with os.fdopen(handle, "w", encoding=encoding, newline="") as file:
+                file.write(text)
+        for name, path in temporary:
+            os.replace(name, path)
+    except OSError as error:
+        for name, _ in temporary:
+            if os.path.exists(name):
+                os.unlink(name)
+        raise UserError(f"{error.filename or 'export'}: cannot write ({error.strerror})") from None

@@ -1,0 +1,1 @@
+"""Insight: pure rules over a book's data, returning plain dataclasses."""

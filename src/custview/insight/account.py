@@ -1,0 +1,65 @@
+"""The account view: a company, how healthy the relationship is across its people, and what is open."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from custview.insight.briefing import build_briefing
+from custview.insight.health import Health, account_health
+
+if TYPE_CHECKING:
+    from custview.insight.briefing import Briefing, ServiceLine, TicketLine
+    from custview.db.models import Company
+    from custview.db.writer import ContactHistory
+
+@dataclass
+class PersonLine:
+    """One contact at the account."""
+
+    name: str
+    title: str | None
+    stage: str
+    buying_role: str | None
+    health_score: int
+    health_label: str
+    readiness: str | None
+
+
+@dataclass
+class CompanyView:
+    """Everything about one account, as of one moment."""
+
+    as_of: datetime
+    name: str
+    domain: str | None
+    industry: str | None
+    size: str | None
+    recorded_stage: str | None
+    recorded_health: str | None
+    summary: str | None
+    health: Health
+    people: list[PersonLine]
+    services: list[ServiceLine]
+    open_tickets: list[TicketLine]
+    notes: list[str]
+
+
+def build_company_view(company: Company, histories: list[ContactHistory], as_of: datetime) -> CompanyView:
+    """The account view of a company from the histories of its contacts."""
+    briefings = [build_briefing(h, as_of) for h in histories]
+    services = briefings[0].company.services if briefings and briefings[0].company else []
+    tickets = {t.id: replace(t, raised_by=t.raised_by or b.name) for b in briefings for t in b.open_tickets}
+    notes = {(n.written_at, n.text): n for b in briefings for n in b.key_notes if n.about == "company"}
+    return CompanyView(
+        as_of=as_of, name=company.name, domain=company.domain, industry=company.industry, size=company.size,
+        recorded_stage=company.stage, recorded_health=company.health, summary=company.summary,
+        health=account_health(briefings, services),
+        people=[PersonLine(b.name, b.title, b.stage.stage, b.buying_role, b.health.score, b.health.label,
+                           f"{b.readiness.direction}: {b.readiness.behaves_like}" if b.readiness else None)
+                for b in briefings],
+        services=services,
+        open_tickets=sorted(tickets.values(), key=lambda t: t.opened_at),
+        notes=[n.text for _, n in sorted(notes.items(), reverse=True)],
+    )

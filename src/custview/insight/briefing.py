@@ -1,0 +1,380 @@
+"""The pre-call briefing: from everything we know about a contact to what matters for the next conversation.
+
+Pure: takes a `ContactHistory` (plain objects from the store) and a moment, returns a `Briefing`
+dataclass. Nothing here draws or touches the database.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from custview.dates import days_between
+from custview.insight.health import Health, contact_health
+from custview.insight.readiness import Readiness, assess_readiness
+from custview.stages import Stage
+from custview.insight.talking_points import talking_points
+from custview.insight.tickets import is_open_at, ticket_kind
+
+if TYPE_CHECKING:
+    from custview.db.writer import ContactHistory
+
+RECENT_SIGNALS = 8
+TOPIC_WINDOW_DAYS = 90
+TOP_TOPICS = 5
+KEY_NOTES = 3
+
+
+@dataclass
+class StageInfo:
+    """Where the contact is on the Value Path and how to engage them there."""
+
+    stage: str
+    number: int
+    doing: str
+    engagement_style: str
+    since: datetime | None
+    days_in_stage: int | None
+    first_signal_at: datetime | None
+    days_since_first_signal: int | None
+
+
+@dataclass
+class SignalLine:
+    """One piece of behaviour."""
+
+    kind: str
+    title: str
+    topics: list[str]
+    occurred_at: datetime
+    detail: str | None
+    source: str | None
+
+
+@dataclass
+class TopicCount:
+    """A topic and how many recent signals touched it."""
+
+    topic: str
+    signals: int
+
+
+@dataclass
+class TicketLine:
+    """An open ticket, whether this contact raised it or a colleague did."""
+
+    id: int | None
+    ref: str | None
+    subject: str
+    status: str
+    priority: str
+    kind: str | None
+    kind_inferred: bool
+    opened_at: datetime
+    age_days: int
+    raised_by: str | None
+
+    @property
+    def is_expansion(self) -> bool:
+        """A "can we also do X?" request: an opportunity, not a problem."""
+        return self.kind == "expansion"
+
+
+@dataclass
+class NextStepLine:
+    """A promise still open."""
+
+    step: str
+    owner: str | None
+    due_at: datetime | None
+    overdue: bool
+    meeting: str
+
+
+@dataclass
+class MeetingSummary:
+    """An appointment: why, who, what came of it."""
+
+    purpose: str
+    kind: str
+    scheduled_at: datetime
+    attendees: list[tuple[str, str | None]]
+    outcome: str | None
+    decisions: list[str]
+
+
+@dataclass
+class ColleagueLine:
+    """Someone else we know at the same company."""
+
+    name: str
+    title: str | None
+    stage: str
+    buying_role: str | None
+
+
+@dataclass
+class ServiceLine:
+    """Something we deliver to their company."""
+
+    name: str
+    status: str
+    start_at: datetime | None
+    end_at: datetime | None
+    owner: str | None
+
+
+@dataclass
+class CompanyContext:
+    """The account around the contact."""
+
+    name: str
+    domain: str | None
+    industry: str | None
+    size: str | None
+    stage: str | None
+    health: str | None
+    summary: str | None
+    colleagues: list[ColleagueLine]
+    services: list[ServiceLine]
+    account_health: Health | None = None
+
+
+@dataclass
+class NoteLine:
+    """Context someone wrote down."""
+
+    text: str
+    written_at: datetime
+    author: str | None
+    about: str
+
+
+@dataclass
+class MergedLine:
+    """A duplicate record of this person that was merged into them."""
+
+    name: str
+    email: str | None
+    merged_at: datetime
+
+
+@dataclass
+class Briefing:
+    """Everything to know before talking to one contact, as of one moment."""
+
+    as_of: datetime
+    name: str
+    email: str | None
+    phone: str | None
+    title: str | None
+    buying_role: str | None
+    company_name: str | None
+    preferences: dict[str, str]
+    context: str | None
+    stage: StageInfo
+    health: Health
+    readiness: Readiness | None
+    signal_count: int
+    recent_signals: list[SignalLine]
+    top_topics: list[TopicCount]
+    open_tickets: list[TicketLine]
+    last_meeting: MeetingSummary | None
+    next_meeting: MeetingSummary | None
+    open_next_steps: list[NextStepLine]
+    company: CompanyContext | None
+    key_notes: list[NoteLine] = field(default_factory=list)
+    talking_points: list[str] = field(default_factory=list)
+    merged: list[MergedLine] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[TicketLine]:
+        """Open tickets that need resolving (everything that is not an expansion request)."""
+        return [ticket for ticket in self.open_tickets if not ticket.is_expansion]
+
+    @property
+    def expansion_requests(self) -> list[TicketLine]:
+        """Open tickets that are really expansion interest."""
+        return [ticket for ticket in self.open_tickets if ticket.is_expansion]
+
+
+def build_briefing(history: ContactHistory, as_of: datetime,
+                   account_histories: list[ContactHistory] | None = None) -> Briefing:
+    """Compute the briefing for one contact as it stood at `as_of`.
+
+    With the histories of everyone at their company, the company context includes account health.
+    """
+    contact = history.contact
+    signals = [s for s in history.signals if s.occurred_at <= as_of]
+    signals.sort(key=lambda s: s.occurred_at, reverse=True)
+    past = [r for r in history.appointments if r.appointment.scheduled_at <= as_of]
+    future = [r for r in history.appointments if r.appointment.scheduled_at > as_of]
+    names = {c.id: c.name for c in history.colleagues} | {contact.id: contact.name}
+    stage, since = stage_at(history, as_of)
+    briefing = Briefing(
+        as_of=as_of,
+        name=contact.name,
+        email=contact.email,
+        phone=contact.phone,
+        title=contact.title,
+        buying_role=contact.buying_role,
+        company_name=history.company.name if history.company else None,
+        preferences={
+            key: value
+            for key, value in (
+                ("channel", contact.preferred_channel),
+                ("time", contact.preferred_time),
+                ("tone", contact.preferred_tone),
+            )
+            if value
+        },
+        context=contact.context,
+        stage=_stage_info(stage, since, signals, as_of),
+        health=contact_health(history, stage, since, as_of),
+        readiness=assess_readiness(history, stage, as_of),
+        signal_count=len(signals),
+        recent_signals=[_signal_line(s) for s in signals[:RECENT_SIGNALS]],
+        top_topics=top_topics(signals, as_of),
+        open_tickets=[
+            _ticket_line(t, as_of, None if t.contact_id == contact.id else names.get(t.contact_id, "someone else"))
+            for t in history.tickets
+            if is_open_at(t, as_of)
+        ],
+        last_meeting=_meeting(max(past, key=lambda r: r.appointment.scheduled_at)) if past else None,
+        next_meeting=_meeting(min(future, key=lambda r: r.appointment.scheduled_at)) if future else None,
+        open_next_steps=_open_next_steps(past, as_of),
+        company=_company_context(history),
+        key_notes=[
+            NoteLine(n.text, n.written_at, n.author, "contact" if n.contact_id == contact.id else "company")
+            for n in history.notes
+            if n.written_at <= as_of
+        ][:KEY_NOTES],
+        merged=[MergedLine(m.merged_name, m.merged_email, m.merged_at) for m in history.merges
+                if m.kind == "contact" and m.kept_id == contact.id and m.merged_at <= as_of],
+    )
+    briefing.talking_points = talking_points(briefing)
+    if account_histories and briefing.company:
+        from custview.insight.account import account_health
+
+        others = [build_briefing(h, as_of) for h in account_histories if h.contact.id != contact.id]
+        briefing.company.account_health = account_health([briefing, *others], history.services)
+    return briefing
+
+
+def stage_at(history: ContactHistory, as_of: datetime) -> tuple[Stage, datetime | None]:
+    """The contact's Value Path stage at `as_of`, and since when."""
+    changes = [c for c in history.stage_changes if c.changed_at <= as_of]
+    if changes:
+        latest = max(changes, key=lambda c: c.changed_at)
+        return Stage.parse(latest.stage), latest.changed_at
+    if history.stage_changes:  # every recorded move is later: they were where the first move started from
+        first = min(history.stage_changes, key=lambda c: c.changed_at)
+        return Stage.parse(first.previous_stage or first.stage), None
+    return Stage.parse(history.contact.stage), history.contact.stage_since
+
+
+def top_topics(signals, as_of: datetime, window_days: int = TOPIC_WINDOW_DAYS, limit: int = TOP_TOPICS) -> list[TopicCount]:
+    """The topics that recur in signals over the window: what resonates with this person."""
+    start = as_of - timedelta(days=window_days)
+    counts = Counter(topic for s in signals if start < s.occurred_at <= as_of for topic in dict.fromkeys(s.topics))
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0].lower()))
+    return [TopicCount(topic, n) for topic, n in ranked[:limit]]
+
+
+def _stage_info(stage: Stage, since: datetime | None, signals, as_of: datetime) -> StageInfo:
+    first_signal = min((s.occurred_at for s in signals), default=None)
+    return StageInfo(
+        stage=stage.value,
+        number=stage.number,
+        doing=stage.doing,
+        engagement_style=stage.role,
+        since=since,
+        days_in_stage=days_between(since, as_of) if since else None,
+        first_signal_at=first_signal,
+        days_since_first_signal=days_between(first_signal, as_of) if first_signal else None,
+    )
+
+
+def _signal_line(signal) -> SignalLine:
+    return SignalLine(signal.kind, signal.title, list(signal.topics), signal.occurred_at, signal.detail, signal.source)
+
+
+def _ticket_line(ticket, as_of: datetime, raised_by: str | None) -> TicketLine:
+    return TicketLine(
+        id=ticket.id,
+        ref=ticket.ref or (f"#{ticket.id}" if ticket.id else None),
+        subject=ticket.subject,
+        status=ticket.status if ticket.status != "closed" else "open",
+        priority=ticket.priority,
+        kind=ticket_kind(ticket),
+        kind_inferred=ticket.kind is None,
+        opened_at=ticket.opened_at,
+        age_days=days_between(ticket.opened_at, as_of),
+        raised_by=raised_by,
+    )
+
+
+def _meeting(record) -> MeetingSummary:
+    appointment = record.appointment
+    return MeetingSummary(
+        purpose=appointment.purpose,
+        kind=appointment.kind,
+        scheduled_at=appointment.scheduled_at,
+        attendees=[(a.name, a.role) for a in record.attendees],
+        outcome=appointment.outcome,
+        decisions=list(appointment.decisions),
+    )
+
+
+def _open_next_steps(past_records, as_of: datetime) -> list[NextStepLine]:
+    steps = [
+        NextStepLine(
+            step=s.step,
+            owner=s.owner,
+            due_at=s.due_at,
+            overdue=s.due_at is not None and s.due_at < as_of,
+            meeting=r.appointment.purpose,
+        )
+        for r in past_records
+        for s in r.next_steps
+        if not s.done
+    ]
+    return sorted(steps, key=lambda s: (s.due_at is None, s.due_at or as_of))
+
+
+def _company_context(history: ContactHistory) -> CompanyContext | None:
+    company = history.company
+    if company is None:
+        return None
+    return CompanyContext(
+        name=company.name,
+        domain=company.domain,
+        industry=company.industry,
+        size=company.size,
+        stage=company.stage,
+        health=company.health,
+        summary=company.summary,
+        colleagues=[ColleagueLine(c.name, c.title, c.stage, c.buying_role) for c in history.colleagues],
+        services=[ServiceLine(s.name, s.status, s.start_at, s.end_at, s.owner) for s in history.services],
+    )
+
+
+def briefing_to_dict(briefing) -> dict:
+    """A briefing (or any view dataclass) as JSON-ready data with ISO dates; briefings add the ticket split."""
+    data = asdict(briefing)
+    if isinstance(briefing, Briefing):
+        data["problems"] = [asdict(t) for t in briefing.problems]
+        data["expansion_requests"] = [asdict(t) for t in briefing.expansion_requests]
+    return _jsonable(data)
+
+
+def _jsonable(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(item) for item in value]
+    return value
