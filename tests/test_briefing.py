@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 from custview.insight.briefing import build_briefing, stage_at, top_topics
 from custview.db.models import Appointment, Company, Contact, NextStep, Signal, StageChange, Ticket
-from custview.db.writer import AppointmentRecord, ContactHistory
+from custview.db.history import AppointmentRecord, ContactHistory
 
 NOW = datetime(2026, 11, 24, 12, tzinfo=timezone.utc)
 

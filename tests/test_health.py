@@ -16,7 +16,7 @@ from custview.insight.health import (
 from custview.db.models import Appointment, Contact, NextStep, Service, Signal, Ticket
 from custview.sample import sample_path
 from custview.stages import Stage
-from custview.db.writer import AppointmentRecord, ContactHistory
+from custview.db.history import AppointmentRecord, ContactHistory
 
 NOW = datetime(2026, 11, 24, 12, tzinfo=timezone.utc)
 

@@ -6,7 +6,7 @@ from custview.db.models import Contact, Signal, Ticket
 from custview.insight.readiness import assess_readiness
 from custview.sample import sample_path
 from custview.stages import Stage
-from custview.db.writer import ContactHistory
+from custview.db.history import ContactHistory
 
 NOW = datetime(2026, 11, 24, 12, tzinfo=timezone.utc)
 

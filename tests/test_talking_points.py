@@ -3,7 +3,7 @@ from datetime import datetime, timedelta, timezone
 from custview.insight.briefing import build_briefing
 from custview.db.models import Appointment, Contact, NextStep, Signal, Ticket
 from custview.sample import sample_path
-from custview.db.writer import AppointmentRecord, ContactHistory
+from custview.db.history import AppointmentRecord, ContactHistory
 
 NOW = datetime(2026, 11, 24, 12, tzinfo=timezone.utc)
 

@@ -127,3 +127,15 @@ def parse_as_of(value: object, now: datetime | None = None) -> datetime:
     if local.time() == time():
         return to_utc(local.replace(tzinfo=None, hour=23, minute=59, second=59))
     return moment
+
+
+def stored_time(moment: datetime) -> str:
+    """A moment as the database stores it: UTC without zone, to the microsecond (a naive one is UTC already)."""
+    if moment.tzinfo:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment.isoformat(" ", "microseconds")
+
+
+def read_stored_time(text: str) -> datetime:
+    """A stored moment (see `stored_time`) as an aware UTC datetime."""
+    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)

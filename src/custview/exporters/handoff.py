@@ -10,7 +10,7 @@ from custview.dates import describe_duration, to_local
 from custview.printable import printable
 
 if TYPE_CHECKING:
-    from custview.db.writer import ContactHistory
+    from custview.db.history import ContactHistory
 
 # Data always follows a list marker, a label or a table pipe, so only inline markup needs escaping.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")

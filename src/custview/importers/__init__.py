@@ -19,7 +19,8 @@ from custview.importers.json_source import read_json_records
 from custview.importers.records import KINDS, RecordWriter, SourceRecord
 from custview.importers.vcard_source import read_vcard_records
 from custview.importers.yaml_source import read_yaml_records
-from custview.db.writer import ImportRecorder, Store
+from custview.db.import_history import ImportRecorder
+from custview.db.writer import Store
 
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 RECORD_READERS = {".yaml": read_yaml_records, ".yml": read_yaml_records, ".json": read_json_records,

@@ -40,7 +40,8 @@ from custview.db.models import (
 )
 from custview.names import clean_domain, company_key
 from custview.stages import Stage
-from custview.db.writer import SignalBulkLoader, exact_contacts, record_stage_change
+from custview.db.writer import exact_contacts, record_stage_change
+from custview.importers.bulk import SignalBulkLoader
 
 KINDS = ("companies", "contacts", "signals", "appointments", "tickets", "services", "notes")
 OUTCOMES = ("created", "updated", "unchanged")

@@ -10,9 +10,9 @@ from custview.insight.briefing import build_briefing
 from custview.insight.health import Health, account_health
 
 if TYPE_CHECKING:
-    from custview.insight.briefing import Briefing, ServiceLine, TicketLine
+    from custview.insight.briefing import ServiceLine, TicketLine
     from custview.db.models import Company
-    from custview.db.writer import ContactHistory
+    from custview.db.history import ContactHistory
 
 @dataclass
 class PersonLine:

@@ -11,7 +11,7 @@ from custview.insight.health import contact_health
 from custview.insight.readiness import assess_readiness
 
 if TYPE_CHECKING:
-    from custview.db.writer import ContactHistory
+    from custview.db.history import ContactHistory
 
 HEALTH_DROP_WINDOW_DAYS = 30
 HEALTH_DROP_POINTS = 15

@@ -19,7 +19,7 @@ from custview.insight.talking_points import talking_points
 from custview.insight.tickets import is_open_at, ticket_kind
 
 if TYPE_CHECKING:
-    from custview.db.writer import ContactHistory
+    from custview.db.history import ContactHistory
 
 RECENT_SIGNALS = 8
 TOPIC_WINDOW_DAYS = 90

@@ -17,7 +17,7 @@ from custview.stages import Stage
 from custview.insight.tickets import is_open_at, ticket_kind
 
 if TYPE_CHECKING:
-    from custview.db.writer import ContactHistory
+    from custview.db.history import ContactHistory
 
 # How often we normally have a two-way touch with someone in each stage (days).
 CADENCE_DAYS = {

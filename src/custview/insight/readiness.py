@@ -13,7 +13,7 @@ from custview.stages import Stage
 from custview.insight.tickets import is_open_at, ticket_kind
 
 if TYPE_CHECKING:
-    from custview.db.writer import ContactHistory
+    from custview.db.history import ContactHistory
 
 WINDOW_DAYS = 90
 QUIET_DAYS = 30

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from custview.db.writer import ContactHistory
+    from custview.db.history import ContactHistory
 
 EVENT_KINDS = ("signal", "appointment", "ticket", "stage", "note", "merge")
 

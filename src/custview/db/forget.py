@@ -1,0 +1,87 @@
+"""Forgetting a person: everything that belongs only to them, counted and (when asked) removed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, delete, func, or_, update
+from sqlmodel import Session, select
+
+from custview.db.models import (
+    Appointment, Attendee, Company, Contact, ContactAlias, ImportChange, MergeRecord, NextStep, Note, Signal,
+    StageChange, Ticket,
+)
+from custview.errors import UserError
+
+FORGET_KINDS = ("contact", "signals", "stage_changes", "notes", "tickets", "appointments", "appointment_attendees",
+                "appointment_next_steps", "attendance_elsewhere", "aliases", "merges")
+
+
+@dataclass
+class ForgetReport:
+    """What forgetting a contact removes: a count per kind of record, and the tickets kept for their company."""
+
+    name: str
+    company: str | None
+    removed: dict[str, int]
+    tickets_unlinked: int
+
+    @property
+    def total(self) -> int:
+        """How many records are removed in all."""
+        return sum(self.removed.values())
+
+
+def forget(session: Session, contact_id: int, remove: bool) -> ForgetReport:
+    """Count (and, if `remove`, delete) a contact and everything that belongs only to them.
+
+    Removed: their signals, stage history and notes; their tickets that belong to no company; the
+    appointments where they are the main contact, with those appointments' attendees and next
+    steps; their place among the attendees of anyone else's appointments (linked to them, or
+    unlinked with exactly their name); the emails and records of duplicates merged into them. Kept: company records, other people's appointments, and
+    their tickets that belong to a company, which stay with the company, no longer linked to them.
+    """
+    contact = session.get(Contact, contact_id)
+    if contact is None:
+        raise UserError(f"No contact with id {contact_id}.")
+    company = session.get(Company, contact.company_id) if contact.company_id else None
+    theirs = select(Appointment.id).where(Appointment.contact_id == contact_id)
+    is_them = or_(Attendee.contact_id == contact_id, and_(Attendee.contact_id.is_(None), Attendee.name == contact.name))
+    parts = {  # children before parents: the foreign keys are enforced
+        "appointment_next_steps": (NextStep, NextStep.appointment_id.in_(theirs)),
+        "appointment_attendees": (Attendee, Attendee.appointment_id.in_(theirs)),
+        "attendance_elsewhere": (Attendee, and_(Attendee.appointment_id.not_in(theirs), is_them)),
+        "appointments": (Appointment, Appointment.contact_id == contact_id),
+        "signals": (Signal, Signal.contact_id == contact_id),
+        "stage_changes": (StageChange, StageChange.contact_id == contact_id),
+        "notes": (Note, Note.contact_id == contact_id),
+        "tickets": (Ticket, and_(Ticket.contact_id == contact_id, Ticket.company_id.is_(None))),
+        "aliases": (ContactAlias, ContactAlias.contact_id == contact_id),
+        "merges": (MergeRecord, and_(MergeRecord.kind == "contact", MergeRecord.kept_id == contact_id)),
+    }
+    kept_tickets = and_(Ticket.contact_id == contact_id, Ticket.company_id.is_not(None))
+    counts = {kind: _count(session, model, where) for kind, (model, where) in parts.items()}
+    removed = {"contact": 1, **{kind: counts[kind] for kind in FORGET_KINDS[1:]}}
+    report = ForgetReport(contact.name, company.name if company else None, removed,
+                          _count(session, Ticket, kept_tickets))
+    if remove:
+        for model, where in [*parts.values(), (Contact, Contact.id == contact_id)]:
+            _forget_import_history(session, model, where)
+        for model, where in parts.values():
+            session.exec(delete(model).where(where).execution_options(synchronize_session=False))
+        session.exec(update(Ticket).where(kept_tickets).values(contact_id=None)
+                     .execution_options(synchronize_session=False))
+        session.exec(delete(Contact).where(Contact.id == contact_id).execution_options(synchronize_session=False))
+        session.expunge_all()
+    return report
+
+
+def _forget_import_history(session: Session, model, where) -> None:
+    """Drop what the import history kept of the rows about to be deleted (their values are personal data)."""
+    session.exec(delete(ImportChange).where(
+        ImportChange.table_name == model.__tablename__, ImportChange.last_row_id.is_(None),
+        ImportChange.row_id.in_(select(model.id).where(where))).execution_options(synchronize_session=False))
+
+
+def _count(session: Session, model, where) -> int:
+    return session.exec(select(func.count()).select_from(model).where(where)).one()

@@ -1,0 +1,196 @@
+"""The import history: what every import wrote, before and after, so that it can be listed and undone."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from custview.dates import read_stored_time, stored_time
+from custview.errors import UserError
+
+IMPORT_TABLES = ("import_run", "import_change")
+
+
+class ImportRecorder:
+    """Records every row an import writes, with its values before and after, so the import can be undone.
+
+    Temporary triggers on the import's own connection note each insert, update and delete while it
+    runs (signals, which come by the million, are noted as one range of new ids instead).
+    """
+
+    def __init__(self, session: Session, started_at: datetime, files: list[dict], mapping: str | None):
+        self.connection = session.connection().connection.driver_connection
+        run = self.connection.execute
+        self.run_id = run(
+            "INSERT INTO import_run (started_at, files, mapping, counts) VALUES (?, ?, ?, '{}')",
+            (stored_time(started_at), json.dumps(files), mapping),
+        ).lastrowid
+        self.tables = _recorded_tables(self.connection)
+        for table, columns in self.tables.items():
+            self._create_triggers(table, columns)
+
+    def _create_triggers(self, table: str, columns: list[str]) -> None:
+        old_values = _json_of(columns, "OLD")
+        note = f"INSERT INTO import_change (run_id, table_name, row_id, action, before) VALUES ({self.run_id}, '{table}'"
+        events = {"update": f"{note}, OLD.id, 'updated', {old_values})"}
+        if table != "signal":  # new signals are noted as a range; imports never delete existing ones
+            events["insert"] = f"{note}, NEW.id, 'created', NULL)"
+            events["delete"] = f"{note}, OLD.id, 'deleted', {old_values})"
+        for change, statement in events.items():
+            self.connection.execute(
+                f'CREATE TEMP TRIGGER "custview_import_{table}_{change}" AFTER {change.upper()} ON main."{table}" '
+                f"BEGIN {statement}; END"
+            )
+
+    def finish(self, counts: dict, signal_ids: tuple[int, int] | None) -> None:
+        """Stop recording; note the new signals and every touched row's values as the import left them."""
+        run = self.connection.execute
+        self._drop_triggers()
+        if signal_ids:
+            run("INSERT INTO import_change (run_id, table_name, row_id, last_row_id, action) "
+                "VALUES (?, 'signal', ?, ?, 'created')", (self.run_id, *signal_ids))
+        for table, columns in self.tables.items():
+            run(f'UPDATE import_change SET after = (SELECT {_json_of(columns, "t")} FROM main."{table}" AS t '
+                f"WHERE t.id = import_change.row_id) WHERE run_id = ? AND table_name = ? AND last_row_id IS NULL",
+                (self.run_id, table))
+        run("UPDATE import_run SET counts = ? WHERE id = ?", (json.dumps(counts), self.run_id))
+
+    def _drop_triggers(self) -> None:
+        for (name,) in self.connection.execute(
+                "SELECT name FROM sqlite_temp_master WHERE type = 'trigger' AND name LIKE 'custview_import_%'").fetchall():
+            self.connection.execute(f'DROP TRIGGER temp."{name}"')
+
+
+
+def _recorded_tables(connection) -> dict[str, list[str]]:
+    names = [row[0] for row in connection.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+    return {name: [column[1] for column in connection.execute(f'PRAGMA table_info("{name}")')]
+            for name in names if name not in IMPORT_TABLES}
+
+
+def _json_of(columns: list[str], row: str) -> str:
+    return "json_object(" + ", ".join(f"'{column}', {row}.\"{column}\"" for column in columns) + ")"
+
+
+@dataclass
+class ImportRunSummary:
+    """One recorded import, as `custview imports` lists it."""
+
+    id: int
+    started_at: datetime
+    files: list[dict]
+    mapping: str | None
+    counts: dict
+    undone_at: datetime | None
+
+
+def list_imports(connection) -> list[ImportRunSummary]:
+    """Every recorded import, newest first (a sqlite3 connection)."""
+    rows = connection.execute(
+        "SELECT id, started_at, files, mapping, counts, undone_at FROM import_run ORDER BY id DESC").fetchall()
+    return [ImportRunSummary(row[0], read_stored_time(row[1]), json.loads(row[2]), row[3], json.loads(row[4]),
+                             read_stored_time(row[5]) if row[5] else None) for row in rows]
+
+
+def undo_import(connection, run_id: int, now: datetime) -> dict[str, dict[str, int]]:
+    """Remove what an import created and restore what it updated or deleted; counts per table and action.
+
+    UserError naming the records if anything changed them since, or if later records depend on
+    what it created. Runs inside the caller's transaction (a sqlite3 connection).
+    """
+    run = connection.execute
+    found = run("SELECT undone_at FROM import_run WHERE id = ?", (run_id,)).fetchone()
+    if found is None:
+        raise UserError(f"no import {run_id} (see 'custview imports')")
+    if found[0]:
+        raise UserError(f"import {run_id} was already undone on {read_stored_time(found[0]):%d %b %Y %H:%M} UTC")
+    tables = _recorded_tables(connection)
+    _refuse_if_changed_since(connection, run_id, tables)
+    run("PRAGMA defer_foreign_keys = ON")
+    done: dict[str, dict[str, int]] = {}
+    changes = run("SELECT table_name, row_id, last_row_id, action, before FROM import_change WHERE run_id = ? "
+                  "ORDER BY id", (run_id,)).fetchall()
+    first_seen: dict[tuple[str, int], tuple] = {}
+    for table, row_id, last_row_id, action, before in changes:
+        if last_row_id is not None:
+            removed = run(f'DELETE FROM "{table}" WHERE id BETWEEN ? AND ?', (row_id, last_row_id)).rowcount
+            _add(done, table, "removed", removed)
+        else:
+            first_seen.setdefault((table, row_id), (action, before))
+    for (table, row_id), (action, before) in first_seen.items():
+        if action == "created":
+            _add(done, table, "removed", run(f'DELETE FROM "{table}" WHERE id = ?', (row_id,)).rowcount)
+        else:
+            _restore(connection, table, row_id, json.loads(before), tables[table])
+            _add(done, table, "restored", 1)
+    _refuse_if_left_dangling(connection, run_id)
+    run("UPDATE import_run SET undone_at = ? WHERE id = ?", (stored_time(now), run_id))
+    return done
+
+
+def _add(done: dict, table: str, outcome: str, count: int) -> None:
+    if count:
+        done.setdefault(table, {}).setdefault(outcome, 0)
+        done[table][outcome] += count
+
+
+def _restore(connection, table: str, row_id: int, values: dict, columns: list[str]) -> None:
+    names = ", ".join(f'"{column}"' for column in columns)
+    marks = ", ".join("?" for _ in columns)
+    connection.execute(f'INSERT OR REPLACE INTO "{table}" ({names}) VALUES ({marks})',
+                       [values.get(column) for column in columns])
+
+
+def _refuse_if_changed_since(connection, run_id: int, tables: dict[str, list[str]]) -> None:
+    problems = []
+    for table, columns in tables.items():
+        rows = connection.execute(
+            f"SELECT DISTINCT c.row_id FROM import_change AS c LEFT JOIN main.\"{table}\" AS t ON t.id = c.row_id "
+            f"WHERE c.run_id = ? AND c.table_name = ? AND c.last_row_id IS NULL AND c.after IS NOT "
+            f"(CASE WHEN t.id IS NULL THEN NULL ELSE {_json_of(columns, 't')} END)", (run_id, table)).fetchall()
+        problems.extend(f"{table} {row_id} ({_describe(connection, table, row_id)}) changed since import {run_id}"
+                        for (row_id,) in rows)
+    problems.extend(_later_changes_to_signals(connection, run_id))
+    if problems:
+        raise UserError(*problems, f"import {run_id} was not undone: undo the later changes first, or edit by hand")
+
+
+def _later_changes_to_signals(connection, run_id: int) -> list[str]:
+    """Signals in this run's ranges of new ids that a later import (not undone) changed or made anew."""
+    found = connection.execute(
+        "SELECT DISTINCT later.run_id FROM import_change AS mine JOIN import_change AS later "
+        "ON later.table_name = 'signal' AND later.run_id > mine.run_id "
+        "AND later.row_id <= mine.last_row_id AND coalesce(later.last_row_id, later.row_id) >= mine.row_id "
+        "JOIN import_run AS run ON run.id = later.run_id AND run.undone_at IS NULL "
+        "WHERE mine.run_id = ? AND mine.table_name = 'signal' AND mine.last_row_id IS NOT NULL", (run_id,)).fetchall()
+    return [f"signals import {run_id} created were changed or replaced by import {later}" for (later,) in found]
+
+
+def _refuse_if_left_dangling(connection, run_id: int) -> None:
+    """Refuse if records made after the import point at rows it created (and undo would remove)."""
+    created = {(table, row_id) for table, row_id in connection.execute(
+        "SELECT table_name, row_id FROM import_change WHERE run_id = ? AND action = 'created'", (run_id,))}
+    problems = []
+    for table, row_id, parent, key_number in connection.execute("PRAGMA foreign_key_check").fetchall():
+        column = next(key[3] for key in connection.execute(f'PRAGMA foreign_key_list("{table}")') if key[0] == key_number)
+        (parent_id,) = connection.execute(f'SELECT "{column}" FROM "{table}" WHERE rowid = ?', (row_id,)).fetchone()
+        if (parent, parent_id) in created:
+            problems.append(f"{table} {row_id} ({_describe(connection, table, row_id)}) refers to "
+                            f"{parent} {parent_id}, which import {run_id} created")
+    if problems:
+        raise UserError(*problems, f"import {run_id} was not undone: later records depend on what it created")
+
+
+def _describe(connection, table: str, row_id: int) -> str:
+    """A few words that let a user recognise a row: its name, subject or title when it has one."""
+    columns = {column[1] for column in connection.execute(f'PRAGMA table_info("{table}")')}
+    for column in ("name", "subject", "title", "purpose", "step", "stage", "text"):
+        if column in columns:
+            found = connection.execute(f'SELECT "{column}" FROM "{table}" WHERE id = ?', (row_id,)).fetchone()
+            if found and found[0]:
+                return str(found[0])[:40]
+    return "now gone"
