@@ -58,3 +58,14 @@ def test_ages_read_like_speech():
     assert describe_age(NOW + timedelta(days=3), NOW) == "in 3 days"
     assert describe_age(NOW - timedelta(weeks=6), NOW) == "6 weeks ago"
     assert describe_duration(120) == "4 months"
+
+
+def test_custview_now_pins_the_clock_for_every_command(cli, book, monkeypatch):
+    monkeypatch.setenv("CUSTVIEW_NOW", "2031-01-01T12:00:00Z")
+    from custview.dates import utc_now
+
+    assert utc_now().isoformat() == "2031-01-01T12:00:00+00:00"
+    monkeypatch.setenv("CUSTVIEW_NOW", "next tuesday")
+    result = cli("contacts")
+    assert result.exit_code == 1
+    assert "CUSTVIEW_NOW: unreadable moment 'next tuesday'" in result.output

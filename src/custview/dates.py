@@ -5,6 +5,7 @@ Datetimes are timezone-aware and kept in UTC. Input without a timezone is the us
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -17,8 +18,17 @@ _WORD_DAYS = {"today": 0, "now": 0, "yesterday": -1, "tomorrow": 1}
 
 
 def utc_now() -> datetime:
-    """The current moment, in UTC."""
-    return datetime.now(timezone.utc)
+    """The current moment, in UTC; `$CUSTVIEW_NOW` (ISO 8601) pins it, for reproducible scripts and docs."""
+    pinned = os.environ.get("CUSTVIEW_NOW")
+    if not pinned:
+        return datetime.now(timezone.utc)
+    try:
+        moment = datetime.fromisoformat(pinned)
+    except ValueError:
+        from custview.errors import UserError
+
+        raise UserError(f"CUSTVIEW_NOW: unreadable moment {pinned!r} (try 2026-06-15T09:00:00Z)") from None
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
 
 
 def to_utc(moment: datetime) -> datetime:
