@@ -103,3 +103,23 @@ def test_version_and_help_do_not_load_the_database_layer_or_yaml():
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip().splitlines()[-1] == "[]", result.stdout + result.stderr
+
+
+def test_after_the_demo_commands_without_db_use_the_demo_book_until_the_user_imports_their_own(tmp_path):
+    runner = CliRunner()
+    demo = runner.invoke(app, ["demo"])
+    assert demo.exit_code == 0, demo.output
+    assert "Try:  custview brief" in demo.stdout  # no --db needed while the demo is the only book
+    brief = runner.invoke(app, ["brief", "Sarah Chen"])
+    assert brief.exit_code == 0 and "NetSuite" in brief.stdout
+    noted = runner.invoke(app, ["add", "note", "Sarah Chen", "--text", "Prefers mornings"])
+    assert noted.exit_code == 0, noted.output
+
+    own = runner.invoke(app, ["import", str(BOOK)])  # the user's own data never lands in the demo book
+    assert own.exit_code == 0, own.output
+    data = tmp_path / "xdg-data" / "custview"
+    assert (data / "custview.db").exists()
+    assert "Prefers mornings" in str(dump(data / "demo.db")["note"])
+    assert "Sarah Chen" not in str(dump(data / "custview.db")["contact"])
+    gone = runner.invoke(app, ["brief", "Sarah Chen"])
+    assert gone.exit_code != 0  # now the default is the user's own book

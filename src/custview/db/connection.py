@@ -54,10 +54,23 @@ def user_data_dir() -> Path:
     return base / "custview"
 
 
-def resolve_db_path(explicit: str | Path | None = None) -> Path:
-    """The database to use: the explicit path, else $CUSTVIEW_DB, else custview.db in the user data dir."""
+DEMO_BOOK = "demo.db"
+
+
+def resolve_db_path(explicit: str | Path | None = None, *, new_records: bool = False) -> Path:
+    """The database to use: the explicit path, else $CUSTVIEW_DB, else custview.db in the user data dir.
+
+    Until that default book exists, the demo book (made by `custview demo`) stands in for it, so the
+    tour works right after the demo; commands that bring in new records (`new_records`: import, add
+    contact/company) always start the user's own book instead, so their data never lands in the demo.
+    """
     chosen = explicit or os.environ.get("CUSTVIEW_DB")
-    return Path(chosen).expanduser() if chosen else user_data_dir() / "custview.db"
+    if chosen:
+        return Path(chosen).expanduser()
+    default, demo = user_data_dir() / "custview.db", user_data_dir() / DEMO_BOOK
+    if not new_records and not default.exists() and demo.exists():
+        return demo
+    return default
 
 
 def no_data_error(path: Path) -> UserError:

@@ -51,9 +51,9 @@ class Store:
         self._schema_ready = False
 
     @classmethod
-    def open(cls, path: str | Path | None = None) -> Store:
+    def open(cls, path: str | Path | None = None, *, new_records: bool = False) -> Store:
         """The store at `path` (or the resolved default location); nothing is created until a write."""
-        return cls(resolve_db_path(path))
+        return cls(resolve_db_path(path, new_records=new_records))
 
     def exists(self) -> bool:
         """Whether the database file has been created yet."""

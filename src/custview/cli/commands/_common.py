@@ -12,13 +12,13 @@ def command_app(**options) -> typer.Typer:
     return typer.Typer(add_completion=False, rich_markup_mode=None, **options)
 
 
-def open_store(ctx: typer.Context):
-    """The store chosen by --db / $CUSTVIEW_DB / the user data folder."""
+def open_store(ctx: typer.Context, *, new_records: bool = False):
+    """The store chosen by --db / $CUSTVIEW_DB / the user data folder (see `resolve_db_path`)."""
     from custview.cli.app import Settings
     from custview.db.writer import Store
 
     settings = ctx.find_object(Settings)
-    return Store.open(settings.db if settings else None)
+    return Store.open(settings.db if settings else None, new_records=new_records)
 
 
 def open_reader(ctx: typer.Context):

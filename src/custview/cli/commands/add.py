@@ -21,7 +21,7 @@ def _save(ctx: typer.Context, kind: str, noun: str, data: dict) -> None:
     from custview.cli.terminal import console
 
     record = SourceRecord(kind, {k: v for k, v in data.items() if v not in (None, [], "")}, f"add {noun}", 0, 0)
-    counts = write_records(open_store(ctx), [record])
+    counts = write_records(open_store(ctx, new_records=kind in ("contact", "company")), [record])
     outcome = next(iter(counts[kind]), "unchanged")
     console().print(render_saved(outcome, noun, record.label()))
 

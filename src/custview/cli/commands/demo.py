@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import typer
+
 from custview.cli.commands._common import brief_contact, command_app
 
 app = command_app()
@@ -10,26 +12,35 @@ DEMO_CONTACT = "Sarah Chen"
 
 
 @app.command()
-def demo() -> None:
+def demo(ctx: typer.Context) -> None:
     """Load the bundled sample into a separate demo database (never yours) and brief Sarah Chen."""
     from custview.dates import utc_now
     from custview.importers import import_files
     from custview.cli.render import render_briefing
     from custview.sample import sample_path
-    from custview.db.writer import Store, user_data_dir
+    from custview.db.connection import DEMO_BOOK, user_data_dir
+    from custview.db.writer import Store
     from custview.cli.terminal import console
 
-    store = Store(user_data_dir() / "demo.db")
+    store = Store(user_data_dir() / DEMO_BOOK)
     for suffix in ("", "-wal", "-shm"):
         store.path.with_name(store.path.name + suffix).unlink(missing_ok=True)
     import_files(store, [sample_path()])
     sarah = store.find_contacts(DEMO_CONTACT)[0]
     console().print(render_briefing(brief_contact(store, sarah, utc_now())[1]))
-    console().print(_what_next(store, sarah.id), soft_wrap=True)
+    from custview.cli.app import Settings
+    from custview.db.connection import resolve_db_path
+
+    settings = ctx.find_object(Settings)
+    is_default = resolve_db_path(settings.db if settings else None) == store.path
+    console().print(_what_next(store, sarah.id, is_default), soft_wrap=True)
 
 
-def _what_next(store, shown_id: int) -> str:
-    """A line with the demo database's path and a few more people to brief, spread along the Value Path."""
+def _what_next(store, shown_id: int, is_default: bool) -> str:
+    """A line with the demo database's path and a few more people to brief, spread along the Value Path.
+
+    While the demo stands in for the user's own book (`is_default`), the commands need no --db.
+    """
     import shlex
 
     from custview.stages import Stage
@@ -39,9 +50,10 @@ def _what_next(store, shown_id: int) -> str:
         if row.contact.id != shown_id:
             first_by_stage.setdefault(row.contact.stage, row.contact.name)
     names = [first_by_stage[s.value] for s in Stage if s.value in first_by_stage][1::2]
-    db = shlex.quote(str(store.path))
+    custview = "custview" if is_default else f"custview --db {shlex.quote(str(store.path))}"
+    until = "  (your default book until you import your own)" if is_default else ""
     return (
-        f"\nDemo database: {store.path}\n"
-        f"Try:  custview --db {db} brief {shlex.quote(names[0])}   (or {', '.join(names[1:])})\n"
-        f"      custview --db {db} contacts"
+        f"\nDemo database: {store.path}{until}\n"
+        f"Try:  {custview} brief {shlex.quote(names[0])}   (or {', '.join(names[1:])})\n"
+        f"      {custview} contacts"
     )

@@ -42,7 +42,7 @@ def import_(
         raise UserError("give --from or --mapping, not both")
     options = CsvOptions(kind.lower() if kind else None, source, mapping)
     with _progress_for(files, as_json) as on_progress:
-        report = import_files(open_store(ctx), files, dry_run=dry_run, csv_options=options,
+        report = import_files(open_store(ctx, new_records=True), files, dry_run=dry_run, csv_options=options,
                               skip_invalid=skip_invalid, on_progress=on_progress, known_only=known_only)
     _show(report, as_json)
 
