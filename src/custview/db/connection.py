@@ -93,6 +93,15 @@ def configure(connection: sqlite3.Connection, *, read_only: bool = False, bulk_i
         connection.execute(f"PRAGMA {name}={value}")
 
 
+def connect_for_writing(path: Path | str, *, bulk_import: bool = False) -> sqlite3.Connection:
+    """A connection for the writer, to exactly the file at `path` (never parsed as a URL: `?` and `%` are
+    ordinary characters in a file name). Transactions are begun explicitly (isolation_level=None)."""
+    connection = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None,
+                                 check_same_thread=False)
+    configure(connection, bulk_import=bulk_import)
+    return connection
+
+
 def connect_for_reading(path: Path) -> sqlite3.Connection:
     """A read-only connection to an existing database; never creates the file (UserError if missing)."""
     if str(path) == ":memory:" or not path.exists():

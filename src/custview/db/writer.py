@@ -18,12 +18,13 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import and_, event, or_
+from sqlalchemy.pool import QueuePool, SingletonThreadPool
 from sqlmodel import Session, create_engine, select
 
 from custview.db import schema
 from custview.db.forget import ForgetReport, forget
 from custview.db.import_history import ImportRunSummary, list_imports, undo_import
-from custview.db.connection import BUSY_TIMEOUT_SECONDS, configure, no_data_error
+from custview.db.connection import BUSY_TIMEOUT_SECONDS, connect_for_writing, no_data_error
 from custview.db.connection import resolve_db_path, user_data_dir  # noqa: F401 - where callers have found them
 from custview.errors import UserError
 from custview.db.history import AppointmentRecord, ContactHistory, ContactRow  # noqa: F401 - ditto
@@ -70,10 +71,13 @@ class Store:
     def engine(self):
         """The SQLAlchemy engine, configured for WAL and a busy timeout."""
         if self._engine is None:
+            # The connection comes from custview.db.connection, not from a URL: SQLAlchemy would read
+            # `?x=1` or `%41` in a file name as URL syntax and write to another file.
+            memory = str(self.path) == ":memory:"
             self._engine = create_engine(
-                f"sqlite:///{self.path}", connect_args={"timeout": BUSY_TIMEOUT_SECONDS}
+                "sqlite://", creator=lambda: connect_for_writing(self.path),
+                poolclass=SingletonThreadPool if memory else QueuePool,
             )
-            event.listen(self._engine, "connect", _configure_connection)
             event.listen(self._engine, "begin", _begin_transaction)
         return self._engine
 
@@ -306,11 +310,6 @@ class Store:
         """Delete a contact and everything that belongs only to them, in one transaction (see `forget`)."""
         with self.writing() as session:
             return forget(session, contact_id, remove=True)
-
-
-def _configure_connection(dbapi_connection, _record) -> None:
-    dbapi_connection.isolation_level = None  # transactions are begun by _begin_transaction
-    configure(dbapi_connection)  # the pragmas, and why, are in custview.db.connection
 
 
 def _begin_transaction(connection) -> None:
