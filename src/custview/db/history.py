@@ -8,6 +8,7 @@ readiness, attention, timeline) only read attributes, so they work with either.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # or their light twins in custview.db.reader
@@ -47,3 +48,30 @@ class ContactRow:
 
     contact: Contact
     company: Company | None
+
+
+@dataclass
+class OpenStep:
+    """A promise still to keep: the next step, whose it is, and the meeting and contact it came from."""
+
+    id: int
+    step: str
+    owner: str | None
+    due_at: datetime | None
+    contact: str
+    contact_email: str | None
+    company: str | None
+    appointment: str
+    met_at: datetime
+
+
+@dataclass
+class ImportRunSummary:
+    """One recorded import, as `custview imports` lists it."""
+
+    id: int
+    started_at: datetime
+    files: list[dict]
+    mapping: str | None
+    counts: dict
+    undone_at: datetime | None

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
-
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from custview.dates import read_stored_time, stored_time
 from custview.errors import UserError
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 IMPORT_TABLES = ("import_run", "import_change")
 
@@ -74,26 +75,6 @@ def _recorded_tables(connection) -> dict[str, list[str]]:
 
 def _json_of(columns: list[str], row: str) -> str:
     return "json_object(" + ", ".join(f"'{column}', {row}.\"{column}\"" for column in columns) + ")"
-
-
-@dataclass
-class ImportRunSummary:
-    """One recorded import, as `custview imports` lists it."""
-
-    id: int
-    started_at: datetime
-    files: list[dict]
-    mapping: str | None
-    counts: dict
-    undone_at: datetime | None
-
-
-def list_imports(connection) -> list[ImportRunSummary]:
-    """Every recorded import, newest first (a sqlite3 connection)."""
-    rows = connection.execute(
-        "SELECT id, started_at, files, mapping, counts, undone_at FROM import_run ORDER BY id DESC").fetchall()
-    return [ImportRunSummary(row[0], read_stored_time(row[1]), json.loads(row[2]), row[3], json.loads(row[4]),
-                             read_stored_time(row[5]) if row[5] else None) for row in rows]
 
 
 def undo_import(connection, run_id: int, now: datetime) -> dict[str, dict[str, int]]:

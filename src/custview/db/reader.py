@@ -22,13 +22,14 @@ from __future__ import annotations
 import json
 from collections import defaultdict, namedtuple
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 
 from custview.db.connection import connect_for_reading, resolve_db_path
 from custview.errors import UserError
-from custview.db.history import AppointmentRecord, ContactHistory, ContactRow
+from custview.db.history import AppointmentRecord, ContactHistory, ContactRow, ImportRunSummary, OpenStep
 
 # SQLite allows at least 32,766 parameters since 3.32; stay far below for older builds.
 CHUNK = 500
@@ -368,6 +369,15 @@ class Reader:
             return exact
         return self.rows(Company, "name LIKE ? ESCAPE '\\'", (_contains(text),), "name")
 
+    def record(self, kind: str, record_id: int) -> Contact | Company | None:
+        """The contact or company (`kind`) with this id, or None."""
+        found = self.rows({"contact": Contact, "company": Company}[kind], "id = ?", (record_id,))
+        return found[0] if found else None
+
+    def list_companies(self) -> list[Company]:
+        """Every company, by name."""
+        return self.rows(Company, order="name, id")
+
     def list_contacts(self, stage: str | None = None, company: str | None = None, search: str | None = None,
                       company_id: int | None = None) -> list[ContactRow]:
         """Contacts with their company, filtered by stage, company name (part) or id, and free-text search."""
@@ -396,6 +406,39 @@ class Reader:
             ContactRow(contacts.build(row[:split]), companies.build(row[split:]) if row[split] is not None else None)
             for row in self.connection.execute(sql, parameters)
         ]
+
+    # -- promises and imports ------------------------------------------------------------------------
+
+    def open_next_steps(self, owner: str | None = None) -> list[OpenStep]:
+        """Next steps not done yet, soonest due first (those without a due date last); only `owner`'s if given."""
+        sql = ("SELECT next_step.id, next_step.step, next_step.owner, next_step.due_at, contact.name, contact.email, "
+               "company.name, appointment.purpose, appointment.scheduled_at FROM next_step "
+               "JOIN appointment ON appointment.id = next_step.appointment_id "
+               "JOIN contact ON contact.id = appointment.contact_id "
+               "LEFT JOIN company ON company.id = contact.company_id "
+               "WHERE NOT next_step.done "
+               "ORDER BY next_step.due_at IS NULL, next_step.due_at, contact.name, next_step.id")
+        wanted = owner.strip().casefold() if owner else None  # in Python: SQLite's lower() folds ASCII only
+        return [OpenStep(row[0], row[1], row[2], None if row[3] is None else stored_utc(row[3]), *row[4:8],
+                         stored_utc(row[8]))
+                for row in self.connection.execute(sql)
+                if wanted is None or (row[2] or "").strip().casefold() == wanted]
+
+    def import_history(self) -> list[ImportRunSummary]:
+        """Every recorded import, newest first."""
+        rows = self.connection.execute(
+            "SELECT id, started_at, files, mapping, counts, undone_at FROM import_run ORDER BY id DESC").fetchall()
+        return [ImportRunSummary(row[0], stored_utc(row[1]), json.loads(row[2]), row[3], json.loads(row[4]),
+                                 None if row[5] is None else stored_utc(row[5])) for row in rows]
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Reader]:
+        """Queries made inside see one consistent state of the book (one read transaction), e.g. for an export."""
+        self.connection.execute("BEGIN")
+        try:
+            yield self
+        finally:
+            self.connection.execute("COMMIT")
 
     # -- histories ---------------------------------------------------------------------------------
 
@@ -481,7 +524,17 @@ class Reader:
                 attended[appointment_id].add(contact_id)
         appointments = {a.id: a for a in self.rows_in(Appointment, "contact_id", contact_ids)}
         appointments |= {a.id: a for a in self.rows_in(Appointment, "id", set(attended) - set(appointments))}
-        records = {a_id: AppointmentRecord(a) for a_id, a in appointments.items()}
+        records = {record.appointment.id: record for record in self.appointment_records(appointments.values())}
+        wanted = set(contact_ids)
+        by_contact = defaultdict(list)
+        for record in sorted(records.values(), key=lambda r: (r.appointment.scheduled_at, r.appointment.id), reverse=True):
+            for contact_id in ({record.appointment.contact_id} | attended[record.appointment.id]) & wanted:
+                by_contact[contact_id].append(record)
+        return by_contact
+
+    def appointment_records(self, appointments: Iterable[Appointment]) -> list[AppointmentRecord]:
+        """Each appointment (in the order given) with its attendees and next steps."""
+        records = {a.id: AppointmentRecord(a) for a in appointments}
         for attendee in self.rows_in(Attendee, "appointment_id", records, "id"):
             records[attendee.appointment_id].attendees.append(attendee)
         for step in self.rows_in(NextStep, "appointment_id", records, "id"):
@@ -489,12 +542,7 @@ class Reader:
         for record in records.values():
             record.attendees.sort(key=lambda a: a.id)
             record.next_steps.sort(key=lambda s: s.id)
-        wanted = set(contact_ids)
-        by_contact = defaultdict(list)
-        for record in sorted(records.values(), key=lambda r: (r.appointment.scheduled_at, r.appointment.id), reverse=True):
-            for contact_id in ({record.appointment.contact_id} | attended[record.appointment.id]) & wanted:
-                by_contact[contact_id].append(record)
-        return by_contact
+        return list(records.values())
 
     def _contact_or_company_rows(self, twin: type, contacts: list[Contact], company_ids: set[int],
                                  moment: str) -> dict[int, list]:

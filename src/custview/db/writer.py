@@ -1,50 +1,37 @@
-"""Where the data lives: database location, engine and sessions, and the queries everything else uses.
+"""Every write: the SQLModel engine and sessions, and the changes commands make in one transaction.
 
-Usable without the CLI:
+Reads go through `custview.db.reader` (plain DB-API, no SQLAlchemy); the ORM reads only inside a
+write transaction (importers, merging, forgetting). Usable without the CLI:
 
     from custview.db.writer import Store
     store = Store.open("book.db")
-    history = store.contact_history(store.find_contacts("Sarah Chen")[0].id)
+    store.set_stage(contact_id, "Buyer", utc_now())
 """
 
 from __future__ import annotations
 
-import difflib
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import and_, event, or_
+from sqlalchemy import event, or_
 from sqlalchemy.pool import QueuePool, SingletonThreadPool
 from sqlmodel import Session, create_engine, select
 
 from custview.db import schema
 from custview.db.forget import ForgetReport, forget
-from custview.db.import_history import ImportRunSummary, list_imports, undo_import
+from custview.db.import_history import undo_import
 from custview.db.connection import BUSY_TIMEOUT_SECONDS, connect_for_writing, no_data_error
 from custview.db.connection import resolve_db_path, user_data_dir  # noqa: F401 - where callers have found them
 from custview.errors import UserError
-from custview.db.history import AppointmentRecord, ContactHistory, ContactRow  # noqa: F401 - ditto
-from custview.db.models import (
-    Appointment,
-    Attendee,
-    Company,
-    Contact,
-    ContactAlias,
-    MergeRecord,
-    NextStep,
-    Note,
-    Service,
-    Signal,
-    StageChange,
-    Ticket,
-)
+from custview.db.history import AppointmentRecord
+from custview.db.models import Appointment, Attendee, Contact, ContactAlias, NextStep, StageChange, Ticket
+
 
 class Store:
-    """A custview database: opens it, hands out sessions and answers the questions commands ask."""
+    """A custview database to change: creates and upgrades it, hands out sessions, makes each change in one transaction."""
 
     def __init__(self, path: Path):
         self.path = path
@@ -105,7 +92,7 @@ class Store:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        """A session for queries; a clear error if there is no database yet."""
+        """A session for a dry run of a write (merge or forget plans); a clear error if there is no database yet."""
         self.require_data()
         self._prepare_schema()
         with Session(self.engine, expire_on_commit=False) as session:
@@ -124,69 +111,6 @@ class Store:
             except BaseException:
                 session.rollback()
                 raise
-
-    # -- queries -------------------------------------------------------------------------------
-
-    def find_contacts(self, query: str) -> list[Contact]:
-        """Contacts matching a name or email: exact (any case) matches if there are any, else partial ones."""
-        with self.reading() as session:
-            return find_contacts(session, query)
-
-    def suggest_names(self, query: str, limit: int = 3) -> list[str]:
-        """Contact names that look like a misspelling of `query`."""
-        with self.reading() as session:
-            names = session.exec(select(Contact.name)).all()
-        by_lower = {name.lower(): name for name in names}
-        close = difflib.get_close_matches(query.lower(), list(by_lower), n=limit, cutoff=0.6)
-        return [by_lower[name] for name in close]
-
-    def contact_history(self, contact_id: int) -> ContactHistory:
-        """Load everything the briefing needs about one contact, in a handful of indexed queries."""
-        with self.reading() as session:
-            return load_contact_history(session, contact_id)
-
-    def contact_histories(self, stage: str | None = None, company: str | None = None,
-                          company_id: int | None = None) -> list[ContactHistory]:
-        """The histories of every contact matching the filters, for book-wide views like attention."""
-        rows = self.list_contacts(stage=stage, company=company, company_id=company_id)
-        with self.reading() as session:
-            return [load_contact_history(session, row.contact.id) for row in rows]
-
-    def find_companies(self, query: str) -> list[Company]:
-        """Companies matching a name: exact (any case) if there is one, else partial matches."""
-        with self.reading() as session:
-            text = query.strip()
-            exact = session.exec(select(Company).where(Company.name == text)).all()
-            if exact or not text:
-                return list(exact)
-            pattern = _contains(text)
-            return list(session.exec(select(Company).where(Company.name.like(pattern, escape="\\")).order_by(Company.name)).all())
-
-    def list_contacts(
-        self, stage: str | None = None, company: str | None = None, search: str | None = None,
-        company_id: int | None = None,
-    ) -> list[ContactRow]:
-        """Contacts with their company, filtered by stage, company name (part) or id, and free-text search."""
-        with self.reading() as session:
-            query = select(Contact, Company).join(Company, isouter=True)
-            if company_id is not None:
-                query = query.where(Contact.company_id == company_id)
-            if stage:
-                query = query.where(Contact.stage == stage)
-            if company:
-                query = query.where(Company.name.like(_contains(company), escape="\\"))
-            if search:
-                pattern = _contains(search)
-                query = query.where(
-                    or_(
-                        Contact.name.like(pattern, escape="\\"),
-                        Contact.email.like(pattern, escape="\\"),
-                        Contact.title.like(pattern, escape="\\"),
-                    )
-                )
-            rows = session.exec(query.order_by(Contact.name, Contact.id)).all()
-            return [ContactRow(contact, company) for contact, company in rows]
-
 
     def log_appointment(
         self,
@@ -255,36 +179,10 @@ class Store:
             session.add(ticket)
             return ticket, False
 
-    def open_next_steps(self, owner: str | None = None) -> list[OpenStep]:
-        """Next steps not done yet, soonest due first (those without a due date last); only `owner`'s if given."""
-        with self.reading() as session:
-            return open_next_steps(session, owner)
-
-    def import_history(self) -> list[ImportRunSummary]:
-        """Every recorded import, newest first."""
-        with self.reading() as session:
-            return list_imports(session.connection().connection.driver_connection)
-
     def undo_import(self, run_id: int, when: datetime) -> dict[str, dict[str, int]]:
         """Undo one import in one transaction (see `undo_import`); what was removed and restored per table."""
         with self.writing() as session:
             return undo_import(session.connection().connection.driver_connection, run_id, when)
-
-    def company_with_histories(self, company_id: int) -> tuple[Company, list[ContactHistory]]:
-        """A company and the histories of all its contacts."""
-        with self.reading() as session:
-            company = session.get(Company, company_id)
-        return company, self.contact_histories(company_id=company_id)
-
-    def record(self, kind: str, record_id: int) -> Contact | Company | None:
-        """The contact or company (`kind`) with this id, or None."""
-        with self.reading() as session:
-            return session.get({"contact": Contact, "company": Company}[kind], record_id)
-
-    def list_companies(self) -> list[Company]:
-        """Every company, by name."""
-        with self.reading() as session:
-            return list(session.exec(select(Company).order_by(Company.name, Company.id)).all())
 
     def merge_plan(self, kind: str, kept_id: int, other_id: int):
         """What merging contact or company (`kind`) `other_id` into `kept_id` would do, changing nothing."""
@@ -317,28 +215,6 @@ def _begin_transaction(connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def _contains(text: str) -> str:
-    escaped = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def find_contacts(session: Session, query: str) -> list[Contact]:
-    """Contacts matching a name or email: exact (any case) matches if there are any, else partial ones."""
-    text = query.strip()
-    if not text:
-        return []
-    exact = exact_contacts(session, text) or merged_into(session, text)
-    if exact:
-        return exact
-    pattern = _contains(text)
-    partial = session.exec(
-        select(Contact)
-        .where(or_(Contact.name.like(pattern, escape="\\"), Contact.email.like(pattern, escape="\\")))
-        .order_by(Contact.name, Contact.id)
-    ).all()
-    return list(partial)
-
-
 def exact_contacts(session: Session, name_or_email: str) -> list[Contact]:
     """Contacts whose whole name or email (or an email kept from a merged duplicate) is `name_or_email`, in any case."""
     text = name_or_email.strip()
@@ -346,105 +222,6 @@ def exact_contacts(session: Session, name_or_email: str) -> list[Contact]:
     query = (select(Contact).where(or_(Contact.name == text, Contact.email == text, Contact.id.in_(alias)))
              .order_by(Contact.name, Contact.id))
     return list(session.exec(query).all())
-
-
-def merged_into(session: Session, name: str) -> list[Contact]:
-    """The contacts that duplicates with this whole name (any case) were merged into."""
-    kept = select(MergeRecord.kept_id).where(MergeRecord.kind == "contact", MergeRecord.merged_name == name.strip())
-    return list(session.exec(select(Contact).where(Contact.id.in_(kept)).order_by(Contact.name, Contact.id)).all())
-
-
-def load_contact_history(session: Session, contact_id: int) -> ContactHistory:
-    """Everything about one contact from an open session (see `Store.contact_history`)."""
-    contact = session.get(Contact, contact_id)
-    if contact is None:
-        raise UserError(f"No contact with id {contact_id}.")
-    company = session.get(Company, contact.company_id) if contact.company_id else None
-    return ContactHistory(
-        contact=contact,
-        company=company,
-        stage_changes=list(
-            session.exec(
-                select(StageChange)
-                .where(StageChange.contact_id == contact_id)
-                .order_by(StageChange.changed_at, StageChange.id)
-            ).all()
-        ),
-        signals=list(
-            session.exec(
-                select(Signal).where(Signal.contact_id == contact_id).order_by(Signal.occurred_at.desc(), Signal.id.desc())
-            ).all()
-        ),
-        appointments=_appointments_with(session, contact_id),
-        tickets=_tickets_for(session, contact),
-        notes=_notes_for(session, contact),
-        colleagues=_colleagues_of(session, contact),
-        services=_services_of(session, contact.company_id),
-        merges=_merges_of(session, contact),
-    )
-
-
-def _appointments_with(session: Session, contact_id: int) -> list[AppointmentRecord]:
-    attended = select(Attendee.appointment_id).where(Attendee.contact_id == contact_id)
-    appointments = session.exec(
-        select(Appointment)
-        .where(or_(Appointment.contact_id == contact_id, Appointment.id.in_(attended)))
-        .order_by(Appointment.scheduled_at.desc(), Appointment.id.desc())
-    ).all()
-    return attach_appointment_details(session, appointments)
-
-
-def attach_appointment_details(session: Session, appointments: Sequence[Appointment]) -> list[AppointmentRecord]:
-    """Pair each appointment with its attendees and next steps."""
-    records = {a.id: AppointmentRecord(a) for a in appointments}
-    if records:
-        for attendee in session.exec(
-            select(Attendee).where(Attendee.appointment_id.in_(records)).order_by(Attendee.id)
-        ).all():
-            records[attendee.appointment_id].attendees.append(attendee)
-        for step in session.exec(
-            select(NextStep).where(NextStep.appointment_id.in_(records)).order_by(NextStep.id)
-        ).all():
-            records[step.appointment_id].next_steps.append(step)
-    return list(records.values())
-
-
-def _tickets_for(session: Session, contact: Contact) -> list[Ticket]:
-    mine = Ticket.contact_id == contact.id
-    condition = or_(mine, Ticket.company_id == contact.company_id) if contact.company_id else mine
-    return list(session.exec(select(Ticket).where(condition).order_by(Ticket.opened_at.desc(), Ticket.id.desc())).all())
-
-
-def _notes_for(session: Session, contact: Contact) -> list[Note]:
-    mine = Note.contact_id == contact.id
-    condition = or_(mine, Note.company_id == contact.company_id) if contact.company_id else mine
-    return list(session.exec(select(Note).where(condition).order_by(Note.written_at.desc(), Note.id.desc())).all())
-
-
-def _colleagues_of(session: Session, contact: Contact) -> list[Contact]:
-    if not contact.company_id:
-        return []
-    return list(
-        session.exec(
-            select(Contact)
-            .where(Contact.company_id == contact.company_id, Contact.id != contact.id)
-            .order_by(Contact.name, Contact.id)
-        ).all()
-    )
-
-
-def _merges_of(session: Session, contact: Contact) -> list[MergeRecord]:
-    """The duplicates merged into this contact and into their company, oldest first."""
-    condition = and_(MergeRecord.kind == "contact", MergeRecord.kept_id == contact.id)
-    if contact.company_id:
-        condition = or_(condition, and_(MergeRecord.kind == "company", MergeRecord.kept_id == contact.company_id))
-    return list(session.exec(select(MergeRecord).where(condition).order_by(MergeRecord.merged_at, MergeRecord.id)).all())
-
-
-def _services_of(session: Session, company_id: int | None) -> list[Service]:
-    if not company_id:
-        return []
-    return list(session.exec(select(Service).where(Service.company_id == company_id).order_by(Service.id)).all())
 
 
 def record_stage_change(
@@ -460,36 +237,3 @@ def record_stage_change(
     session.add(contact)
     session.add(change)
     return change
-
-
-
-@dataclass
-class OpenStep:
-    """A promise still to keep: the next step, whose it is, and the meeting and contact it came from."""
-
-    id: int
-    step: str
-    owner: str | None
-    due_at: datetime | None
-    contact: str
-    contact_email: str | None
-    company: str | None
-    appointment: str
-    met_at: datetime
-
-
-def open_next_steps(session: Session, owner: str | None = None) -> list[OpenStep]:
-    """Open next steps with their contact and meeting (see `Store.open_next_steps`)."""
-    query = (
-        select(NextStep, Appointment, Contact, Company)
-        .join(Appointment, NextStep.appointment_id == Appointment.id)
-        .join(Contact, Appointment.contact_id == Contact.id)
-        .join(Company, Contact.company_id == Company.id, isouter=True)
-        .where(NextStep.done == False)  # noqa: E712 - SQL, not Python truth
-        .order_by(NextStep.due_at.is_(None), NextStep.due_at, Contact.name, NextStep.id)
-    )
-    wanted = owner.strip().casefold() if owner else None  # in Python: SQLite's lower() folds ASCII only
-    return [OpenStep(step.id, step.step, step.owner, step.due_at, contact.name, contact.email,
-                     company.name if company else None, appointment.purpose, appointment.scheduled_at)
-            for step, appointment, contact, company in session.exec(query).all()
-            if wanted is None or (step.owner or "").strip().casefold() == wanted]

@@ -32,7 +32,7 @@ class CalendarFile:
 
 
 def next_steps_calendar(steps, now: datetime) -> bytes:
-    """A VCALENDAR with a VTODO for every step that has a due date (see custview.db.writer.OpenStep)."""
+    """A VCALENDAR with a VTODO for every step that has a due date (see custview.db.history.OpenStep)."""
     from icalendar import Calendar, Todo
 
     calendar = Calendar()

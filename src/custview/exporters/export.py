@@ -10,8 +10,8 @@ steps as their text only, and cells a spreadsheet would run as formulas guarded 
 Usable without the CLI:
 
     from custview.exporters.export import write_export
-    from custview.db.writer import Store
-    report = write_export(Store.open("book.db"), "yaml", out_dir="backup")
+    from custview.db.reader import Reader
+    report = write_export(Reader.open("book.db"), "yaml", out_dir="backup")
 """
 
 from __future__ import annotations
@@ -27,13 +27,10 @@ from datetime import datetime, timezone
 from functools import cache
 from pathlib import Path
 
-from sqlmodel import Session, select
-
+from custview.db.reader import Appointment, Company, Contact, Note, Reader, Service, Signal, StageChange, Ticket
 from custview.errors import UserError
-from custview.importers.records import KINDS
-from custview.db.models import Appointment, Company, Contact, Note, Service, Signal, StageChange, Ticket
+from custview.sections import KINDS
 from custview.spreadsheet import guard_cell
-from custview.db.writer import Store, attach_appointment_details
 
 FORMATS = ("yaml", "json", "csv")
 EXPORT_NAME = "custview-export"
@@ -76,23 +73,21 @@ class ExportReport:
 
 
 def utc_iso(moment: datetime | None) -> str | None:
-    """A stored time (naive UTC, or aware) as ISO 8601 in UTC with a Z: 2026-11-24T15:00:00Z."""
+    """A moment as ISO 8601 in UTC with a Z: 2026-11-24T15:00:00Z."""
     if moment is None:
         return None
-    aware = moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
-    return aware.isoformat().replace("+00:00", "Z")
+    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
-def export_records(store: Store, kinds: tuple[str, ...] = KINDS) -> dict[str, list[dict]]:
+def export_records(reader: Reader, kinds: tuple[str, ...] = KINDS) -> dict[str, list[dict]]:
     """The chosen kinds as lists of records in the import format, read in one consistent snapshot."""
-    with store.reading() as session:
-        return _Book(session).sections(kinds)
+    with reader.snapshot():
+        return _Book(reader).sections(kinds)
 
 
-def ambiguous_contacts(store: Store) -> list[str]:
+def ambiguous_contacts(reader: Reader) -> list[str]:
     """Warnings for contacts that an export can only name ambiguously (same name, no email)."""
-    with store.reading() as session:
-        contacts = session.exec(select(Contact).order_by(Contact.id)).all()
+    contacts = reader.rows(Contact, order="id")
     names = defaultdict(int)
     for contact in contacts:
         names[contact.name.casefold()] += 1
@@ -109,12 +104,12 @@ def ambiguous_contacts(store: Store) -> list[str]:
 
 
 class _Book:
-    """Reads the tables of one session and builds import-format records from them."""
+    """Reads the tables through the reader and builds import-format records from them."""
 
-    def __init__(self, session: Session):
-        self.session = session
-        self.companies = {c.id: c for c in session.exec(select(Company).order_by(Company.id)).all()}
-        self.contacts = {c.id: c for c in session.exec(select(Contact).order_by(Contact.id)).all()}
+    def __init__(self, reader: Reader):
+        self.reader = reader
+        self.companies = {c.id: c for c in reader.rows(Company, order="id")}
+        self.contacts = {c.id: c for c in reader.rows(Contact, order="id")}
 
     def sections(self, kinds: tuple[str, ...]) -> dict[str, list[dict]]:
         """The chosen kinds' records, in the import format's section order."""
@@ -139,8 +134,8 @@ class _Book:
         company = self.companies.get(company_id)
         return company.name if company else None
 
-    def _all(self, model) -> list:
-        return list(self.session.exec(select(model).order_by(model.id)).all())
+    def _all(self, row_type) -> list:
+        return self.reader.rows(row_type, order="id")
 
     def _companies(self) -> list[dict]:
         return [_record(name=c.name, domain=c.domain, industry=c.industry, size=c.size, stage=c.stage,
@@ -148,7 +143,7 @@ class _Book:
 
     def _contacts(self) -> list[dict]:
         history = defaultdict(list)
-        for change in self.session.exec(select(StageChange).order_by(StageChange.changed_at, StageChange.id)).all():
+        for change in self.reader.rows(StageChange, order="changed_at, id"):
             history[change.contact_id].append({"stage": change.stage, "at": utc_iso(change.changed_at)})
         records = []
         for c in self.contacts.values():
@@ -167,7 +162,7 @@ class _Book:
 
     def _appointments(self) -> list[dict]:
         records = []
-        for item in attach_appointment_details(self.session, self._all(Appointment)):
+        for item in self.reader.appointment_records(self._all(Appointment)):
             a = item.appointment
             attendees = [_record(name=self.contact_key(p.contact_id) or p.name, role=p.role) for p in item.attendees]
             steps = [_record(step=s.step, owner=s.owner, due=utc_iso(s.due_at), done=s.done or None)
@@ -302,7 +297,7 @@ def export_files(sections: dict[str, list[dict]], fmt: str, out_dir: Path, writt
 # -- writing files ---------------------------------------------------------------------------------
 
 
-def write_export(store: Store, fmt: str = "yaml", kinds: tuple[str, ...] = KINDS, out_dir: str | Path = ".",
+def write_export(reader: Reader, fmt: str = "yaml", kinds: tuple[str, ...] = KINDS, out_dir: str | Path = ".",
                  force: bool = False, now: datetime | None = None) -> ExportReport:
     """Export the chosen kinds to files in `out_dir` (created 0700 if missing); each file readable by its owner only.
 
@@ -310,7 +305,7 @@ def write_export(store: Store, fmt: str = "yaml", kinds: tuple[str, ...] = KINDS
     """
     _check_choices(fmt, kinds)
     out = Path(out_dir).expanduser()
-    sections = export_records(store, kinds)
+    sections = export_records(reader, kinds)
     contents = export_files(sections, fmt, out, now or datetime.now(timezone.utc))
     if out.exists() and not out.is_dir():
         raise UserError(f"{out}: exists and is not a folder")
@@ -324,7 +319,7 @@ def write_export(store: Store, fmt: str = "yaml", kinds: tuple[str, ...] = KINDS
         raise UserError(f"{out}: cannot create the folder ({error.strerror})") from None
     _write_all(contents)
     counts = {kind: len(records) for kind, records in sections.items()}
-    return ExportReport(fmt, list(contents), counts, ambiguous_contacts(store))
+    return ExportReport(fmt, list(contents), counts, ambiguous_contacts(reader))
 
 
 def _check_choices(fmt: str, kinds: tuple[str, ...]) -> None:

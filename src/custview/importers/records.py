@@ -39,11 +39,11 @@ from custview.db.models import (
     Ticket,
 )
 from custview.names import clean_domain, company_key
+from custview.sections import KINDS
 from custview.stages import Stage
 from custview.db.writer import exact_contacts, record_stage_change
 from custview.importers.bulk import SignalBulkLoader
 
-KINDS = ("companies", "contacts", "signals", "appointments", "tickets", "services", "notes")
 OUTCOMES = ("created", "updated", "unchanged")
 
 

@@ -13,7 +13,7 @@ def command_app(**options) -> typer.Typer:
 
 
 def open_store(ctx: typer.Context, *, new_records: bool = False):
-    """The store chosen by --db / $CUSTVIEW_DB / the user data folder (see `resolve_db_path`)."""
+    """The writer (SQLModel) for the database chosen by --db / $CUSTVIEW_DB / the user data folder: for changes."""
     from custview.cli.app import Settings
     from custview.db.writer import Store
 

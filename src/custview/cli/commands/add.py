@@ -10,7 +10,7 @@ from typing import Optional
 
 import typer
 
-from custview.cli.commands._common import command_app, open_store, pick_contact
+from custview.cli.commands._common import command_app, open_reader, open_store, pick_contact
 
 app = command_app(help="Add (or update) one record: contact, company, signal, ticket or note.", no_args_is_help=True)
 
@@ -28,7 +28,7 @@ def _save(ctx: typer.Context, kind: str, noun: str, data: dict) -> None:
 
 def _contact_key(ctx: typer.Context, name: str) -> str:
     """The exact email (or name) of the one contact NAME means, for a record to refer to."""
-    contact = pick_contact(open_store(ctx), name)
+    contact = pick_contact(open_reader(ctx), name)
     return contact.email or contact.name
 
 

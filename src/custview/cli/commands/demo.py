@@ -19,6 +19,7 @@ def demo(ctx: typer.Context) -> None:
     from custview.cli.render import render_briefing
     from custview.sample import sample_path
     from custview.db.connection import DEMO_BOOK, user_data_dir
+    from custview.db.reader import Reader
     from custview.db.writer import Store
     from custview.cli.terminal import console
 
@@ -26,17 +27,18 @@ def demo(ctx: typer.Context) -> None:
     for suffix in ("", "-wal", "-shm"):
         store.path.with_name(store.path.name + suffix).unlink(missing_ok=True)
     import_files(store, [sample_path()])
-    sarah = store.find_contacts(DEMO_CONTACT)[0]
-    console().print(render_briefing(brief_contact(store, sarah, utc_now())[1]))
+    reader = Reader(store.path)
+    sarah = reader.find_contacts(DEMO_CONTACT)[0]
+    console().print(render_briefing(brief_contact(reader, sarah, utc_now())[1]))
     from custview.cli.app import Settings
     from custview.db.connection import resolve_db_path
 
     settings = ctx.find_object(Settings)
     is_default = resolve_db_path(settings.db if settings else None) == store.path
-    console().print(_what_next(store, sarah.id, is_default), soft_wrap=True)
+    console().print(_what_next(reader, sarah.id, is_default), soft_wrap=True)
 
 
-def _what_next(store, shown_id: int, is_default: bool) -> str:
+def _what_next(reader, shown_id: int, is_default: bool) -> str:
     """A line with the demo database's path and a few more people to brief, spread along the Value Path.
 
     While the demo stands in for the user's own book (`is_default`), the commands need no --db.
@@ -46,14 +48,14 @@ def _what_next(store, shown_id: int, is_default: bool) -> str:
     from custview.stages import Stage
 
     first_by_stage = {}
-    for row in store.list_contacts():
+    for row in reader.list_contacts():
         if row.contact.id != shown_id:
             first_by_stage.setdefault(row.contact.stage, row.contact.name)
     names = [first_by_stage[s.value] for s in Stage if s.value in first_by_stage][1::2]
-    custview = "custview" if is_default else f"custview --db {shlex.quote(str(store.path))}"
+    custview = "custview" if is_default else f"custview --db {shlex.quote(str(reader.path))}"
     until = "  (your default book until you import your own)" if is_default else ""
     return (
-        f"\nDemo database: {store.path}{until}\n"
+        f"\nDemo database: {reader.path}{until}\n"
         f"Try:  {custview} brief {shlex.quote(names[0])}   (or {', '.join(names[1:])})\n"
         f"      {custview} contacts"
     )

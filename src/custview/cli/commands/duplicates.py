@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from custview.cli.commands._common import command_app, open_store
+from custview.cli.commands._common import command_app, open_reader
 from custview.insight.duplicates import MIN_SCORE  # standard library only: cheap to load
 from custview.errors import UserError
 
@@ -35,10 +35,10 @@ def duplicates(
         raise UserError(*problems)
     from custview.insight.duplicates import find_duplicates
 
-    store = open_store(ctx)
-    contacts = [row.contact for row in store.list_contacts()]
+    reader = open_reader(ctx)
+    contacts = [row.contact for row in reader.list_contacts()]
     kinds = (KIND_NAMES[kind.strip().lower()],) if kind else ("contact", "company")
-    pairs = find_duplicates(contacts, store.list_companies(), kinds, min_score)
+    pairs = find_duplicates(contacts, reader.list_companies(), kinds, min_score)
     if as_json:
         from dataclasses import asdict
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from custview.cli.commands._common import command_app, open_store
+from custview.cli.commands._common import command_app, open_reader
 
 app = command_app()
 
@@ -26,7 +26,7 @@ def export(
     from custview.exporters.export import KINDS, write_export
 
     chosen = tuple(kind.lower() for kind in kinds) or KINDS
-    report = write_export(open_store(ctx), fmt.lower(), chosen, out, force=force)
+    report = write_export(open_reader(ctx), fmt.lower(), chosen, out, force=force)
     if report.warnings:
         from custview.cli.render import render_warnings
         from custview.cli.terminal import error_console

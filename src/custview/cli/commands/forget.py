@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from custview.cli.commands._common import command_app, confirm_on_terminal, open_store, pick_contact
+from custview.cli.commands._common import command_app, confirm_on_terminal, open_reader, open_store, pick_contact
 
 app = command_app()
 
@@ -22,8 +22,8 @@ def forget(
     those appointments' attendees and next steps), and their place among others' attendees.
     Company records are kept; their tickets that belong to a company stay with it, unlinked.
     One transaction. Asks first unless --yes."""
+    contact = pick_contact(open_reader(ctx), name)
     store = open_store(ctx)
-    contact = pick_contact(store, name)
     if not yes:
         confirm_forgetting(store.forget_plan(contact.id))
     report = store.forget_contact(contact.id)

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from custview.cli.commands._common import brief_contact, command_app, open_store, pick_contact
+from custview.cli.commands._common import brief_contact, command_app, open_reader, pick_contact
 from custview.errors import UserError
 
 app = command_app()
@@ -26,9 +26,9 @@ def handoff(
     from custview.dates import utc_now
     from custview.exporters.handoff import handoff_markdown
 
-    store = open_store(ctx)
-    contact = pick_contact(store, name)
-    history, briefing = brief_contact(store, contact, utc_now())
+    reader = open_reader(ctx)
+    contact = pick_contact(reader, name)
+    history, briefing = brief_contact(reader, contact, utc_now())
     document = handoff_markdown(history, briefing)
     if as_json:
         from custview.insight.briefing import briefing_to_dict

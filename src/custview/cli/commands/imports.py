@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from custview.cli.commands._common import command_app, open_store
+from custview.cli.commands._common import command_app, open_reader
 
 app = command_app()
 
@@ -12,7 +12,7 @@ app = command_app()
 @app.command()
 def imports(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print the history as JSON.")) -> None:
     """List every import, newest first, with the number to give 'custview undo-import'."""
-    runs = open_store(ctx).import_history()
+    runs = open_reader(ctx).import_history()
     if as_json:
         from custview.cli.terminal import print_json
 

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from custview.cli.commands._common import command_app, open_store, parse_stage_option, pick_contact
+from custview.cli.commands._common import command_app, open_reader, open_store, parse_stage_option, pick_contact
 from custview.dates import parse_when
 from custview.errors import UserError
 
@@ -55,12 +55,11 @@ def log(
     ]
     if problems:
         raise UserError(*problems)
-    store = open_store(ctx)
-    contact = pick_contact(store, name)
+    contact = pick_contact(open_reader(ctx), name)
     purpose = purpose or _ask("--purpose", "Purpose of the meeting")
     outcome = outcome or _ask("--outcome", "Outcome")
     people = [(person.partition(":")[0].strip(), person.partition(":")[2].strip() or None) for person in attendees]
-    record, change = store.log_appointment(contact.id, purpose, kind_value, moment, outcome, list(decisions), steps,
+    record, change = open_store(ctx).log_appointment(contact.id, purpose, kind_value, moment, outcome, list(decisions), steps,
                                            people, stage_value)
     if as_json:
         from custview.cli.terminal import print_json

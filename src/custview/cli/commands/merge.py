@@ -8,6 +8,7 @@ import typer
 from custview.cli.commands._common import (
     command_app,
     confirm_on_terminal,
+    open_reader,
     open_store,
     pick_company,
     pick_contact,
@@ -36,8 +37,8 @@ def merge(
     KEEP's timeline. One transaction. Shows what will change and asks first unless --yes."""
     from custview.dates import utc_now
 
+    kind, kept, duplicate = resolve_pair(open_reader(ctx), keep, other, company)
     store = open_store(ctx)
-    kind, kept, duplicate = resolve_pair(store, keep, other, company)
     if kept.id == duplicate.id:
         raise UserError(f"Cannot merge {kept.name} into itself: {keep!r} and {other!r} are the same {kind}.")
     if not yes:
@@ -56,16 +57,16 @@ def merge(
     console().print(render_merge_report(report, done=True))
 
 
-def resolve_pair(store, keep: str, other: str, companies: bool):
+def resolve_pair(reader, keep: str, other: str, companies: bool):
     """("contact" | "company", the record kept, the duplicate), decided by what the two names match."""
     if companies:
-        return "company", pick_company(store, keep, DUPLICATES_HINT), pick_company(store, other, DUPLICATES_HINT)
-    found = [_matches(store, reference) for reference in (keep, other)]
+        return "company", pick_company(reader, keep, DUPLICATES_HINT), pick_company(reader, other, DUPLICATES_HINT)
+    found = [_matches(reader, reference) for reference in (keep, other)]
     (keep_people, keep_firms, keep_exact_firm), (other_people, other_firms, other_exact_firm) = found
     if keep_exact_firm and other_exact_firm or (keep_firms and other_firms and not (keep_people and other_people)):
-        return "company", pick_company(store, keep, DUPLICATES_HINT), pick_company(store, other, DUPLICATES_HINT)
+        return "company", pick_company(reader, keep, DUPLICATES_HINT), pick_company(reader, other, DUPLICATES_HINT)
     if keep_people and other_people:
-        return "contact", _pick_contact(store, keep), _pick_contact(store, other)
+        return "contact", _pick_contact(reader, keep), _pick_contact(reader, other)
     problems = [_nothing_matches(reference) for reference, (people, firms, _) in zip((keep, other), found)
                 if not people and not firms]
     if not problems:
@@ -74,14 +75,14 @@ def resolve_pair(store, keep: str, other: str, companies: bool):
     raise UserError(*problems)
 
 
-def _matches(store, reference: str) -> tuple[bool, bool, bool]:
+def _matches(reader, reference: str) -> tuple[bool, bool, bool]:
     """Whether the reference names any contact, any company, and a company by its exact name."""
     number = record_number(reference)
     if number is not None:
-        return store.record("contact", number) is not None, False, False
-    firms = store.find_companies(reference)
+        return reader.record("contact", number) is not None, False, False
+    firms = reader.find_companies(reference)
     exact = any(firm.name.casefold() == reference.strip().casefold() for firm in firms)
-    return bool(store.find_contacts(reference)), bool(firms), exact
+    return bool(reader.find_contacts(reference)), bool(firms), exact
 
 
 def _nothing_matches(reference: str) -> str:
@@ -90,11 +91,11 @@ def _nothing_matches(reference: str) -> str:
     return f"No contact or company matches {reference!r}."
 
 
-def _pick_contact(store, reference: str):
+def _pick_contact(reader, reference: str):
     number = record_number(reference)
     if number is None:
-        return pick_contact(store, reference)
-    contact = store.record("contact", number)
+        return pick_contact(reader, reference)
+    contact = reader.record("contact", number)
     if contact is None:
         raise UserError(f"No contact #{number}.")
     return contact

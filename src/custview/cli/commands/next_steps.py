@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from custview.cli.commands._common import command_app, open_store
+from custview.cli.commands._common import command_app, open_reader
 
 app = command_app()
 
@@ -25,7 +25,7 @@ def next_steps(
     """List open next steps, soonest due first; or export them for a calendar or task app with --ics."""
     from custview.dates import utc_now
 
-    steps = open_store(ctx).open_next_steps(owner)
+    steps = open_reader(ctx).open_next_steps(owner)
     now = utc_now()
     if ics is not None:
         _export(ics, steps, now, force, as_json)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from custview.cli.commands._common import command_app, open_store, pick_company
+from custview.cli.commands._common import command_app, open_reader, pick_company
 
 app = command_app(help="Show one record in full.", no_args_is_help=True)
 
@@ -25,9 +25,9 @@ def company(
     from custview.insight.briefing import briefing_to_dict
     from custview.dates import utc_now
 
-    store = open_store(ctx)
-    found, histories = store.company_with_histories(pick_company(store, name).id)
-    view = build_company_view(found, histories, utc_now())
+    reader = open_reader(ctx)
+    found = pick_company(reader, name)
+    view = build_company_view(found, reader.contact_histories(company_id=found.id), utc_now())
     if as_json:
         from custview.cli.terminal import print_json
 

@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from custview.cli.commands._common import command_app, open_store, parse_stage_option, pick_contact
+from custview.cli.commands._common import command_app, open_reader, open_store, parse_stage_option, pick_contact
 from custview.errors import UserError
 
 app = command_app(help="Value Path stages: suggestions from behaviour, and changes (history kept).", no_args_is_help=True)
@@ -25,7 +25,7 @@ def suggest(
 
     now = utc_now()
     rows = []
-    for history in open_store(ctx).contact_histories(company=company):
+    for history in open_reader(ctx).iter_histories(company=company):
         stage = stage_at(history, now)[0]
         if readiness := assess_readiness(history, stage, now):
             rows.append((history.contact.name, history.company.name if history.company else None, stage.value, readiness))
@@ -59,7 +59,6 @@ def set_stage(
         moment = parse_when(when)
     except ValueError as error:
         raise UserError(f"--when: {error}") from None
-    store = open_store(ctx)
-    contact = pick_contact(store, name)
-    change = store.set_stage(contact.id, stage_value, moment)
+    contact = pick_contact(open_reader(ctx), name)
+    change = open_store(ctx).set_stage(contact.id, stage_value, moment)
     console().print(render_stage_change(contact.name, change, stage_value))

@@ -35,8 +35,7 @@ def timeline(
             problems.append(f"--since: {error}")
     if problems:
         raise UserError(*problems)
-    store = open_reader(ctx)
-    subject, histories = _histories_for(store, name)
+    subject, histories = _histories_for(open_reader(ctx), name)
     events = build_timeline(histories, start, tuple(k.lower() for k in kinds) or EVENT_KINDS)
     if as_json:
         from custview.cli.terminal import print_json
@@ -56,16 +55,16 @@ def timeline(
         out.print(drawing)
 
 
-def _histories_for(store, name: str):
+def _histories_for(reader, name: str):
     """The contact, or every contact of the company, that NAME means; a company wins on an exact name."""
-    companies = store.find_companies(name)
+    companies = reader.find_companies(name)
     exact_company = [c for c in companies if c.name.lower() == name.strip().lower()]
-    if not exact_company and store.find_contacts(name):
-        contact = pick_contact(store, name)
-        return contact.name, [store.contact_history(contact.id)]
+    if not exact_company and reader.find_contacts(name):
+        contact = pick_contact(reader, name)
+        return contact.name, [reader.contact_history(contact.id)]
     if len(exact_company or companies) == 1:
         company = (exact_company or companies)[0]
-        return company.name, store.contact_histories(company_id=company.id)
+        return company.name, reader.contact_histories(company_id=company.id)
     if companies:
         raise UserError(f"{len(companies)} companies match {name!r}: {', '.join(c.name for c in companies)}. Use more of the name.", exit_code=2)
-    return pick_contact(store, name)  # no match at all: the usual "did you mean"
+    return pick_contact(reader, name)  # no match at all: the usual "did you mean"
