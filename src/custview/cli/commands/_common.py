@@ -1,4 +1,4 @@
-"""What several commands share: finding the store and the one contact a user means."""
+"""What several commands share: opening the reader or the writer, and finding the one contact a user means."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def open_store(ctx: typer.Context, *, new_records: bool = False):
 
 
 def open_reader(ctx: typer.Context):
-    """The fast read-only view of the same database (custview.db.reader: sqlite3, no SQLAlchemy)."""
+    """The reader of the same database (custview.db.reader: DB-API, no SQLAlchemy): every read goes through it."""
     from custview.cli.app import Settings
     from custview.db.reader import Reader
 
@@ -30,13 +30,13 @@ def open_reader(ctx: typer.Context):
     return Reader.open(settings.db if settings else None)
 
 
-def pick_contact(store, query: str):
+def pick_contact(reader, query: str):
     """The one contact `query` names; lists candidates and exits 2 when several match."""
-    matches = store.find_contacts(query)
+    matches = reader.find_contacts(query)
     if len(matches) == 1:
         return matches[0]
     if not matches:
-        suggestions = store.suggest_names(query)
+        suggestions = reader.suggest_names(query)
         hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else " Try 'custview contacts --search TEXT'."
         raise UserError(f"No contact matches {query!r}.{hint}")
     from custview.cli.render import render_matches
@@ -58,14 +58,14 @@ def parse_stage_option(text: str | None, option: str = "--stage") -> str | None:
         raise UserError(f"{option}: {error}") from None
 
 
-def brief_contact(store, contact, moment):
+def brief_contact(reader, contact, moment):
     """A contact's history and briefing, with their account's health when they belong to a company."""
     from custview.insight.briefing import build_briefing
 
     if not contact.company_id:
-        history = store.contact_history(contact.id)
+        history = reader.contact_history(contact.id)
         return history, build_briefing(history, moment)
-    account = store.contact_histories(company_id=contact.company_id)
+    account = reader.contact_histories(company_id=contact.company_id)
     history = next(h for h in account if h.contact.id == contact.id)
     return history, build_briefing(history, moment, account)
 
@@ -94,15 +94,15 @@ def record_number(reference: str) -> int | None:
     return int(text[1:]) if text.startswith("#") and text[1:].isdigit() else None
 
 
-def pick_company(store, reference: str, hint: str = ""):
+def pick_company(reader, reference: str, hint: str = ""):
     """The one company `reference` names (a name, part of one, or #ID); a clear error otherwise (exit 2 if several)."""
     number = record_number(reference)
     if number is not None:
-        found = store.record("company", number)
+        found = reader.record("company", number)
         if found is None:
             raise UserError(f"No company #{number}.")
         return found
-    firms = store.find_companies(reference)
+    firms = reader.find_companies(reference)
     if len(firms) == 1:
         return firms[0]
     if not firms:
