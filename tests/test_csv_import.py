@@ -89,33 +89,52 @@ def test_skip_invalid_imports_the_good_rows_and_writes_the_rejected_ones_with_a_
     assert rejected.read_text(encoding="utf-8").splitlines() == [
         "Record ID,First Name,Last Name,Email,Lifecycle Stage,reason",
         f"2001,Pat,Doe,pat@example.com,partner,\"Lifecycle Stage: unknown stage 'partner' (expected one of: {STAGES})\"",
-        "2002,,,nobody@example.com,lead,First Name + Last Name: missing (required)",
+        "2002,,,,lead,First Name + Last Name: missing (required)",
         "2003,Sam,Roe,sam-at-example.com,lead,Email: 'sam-at-example.com' is not an email address",
     ]
     assert query(book, "SELECT name, stage FROM contact WHERE email = 'good@example.com'") == [("Good Row", "Audience")]
 
 
-def test_zendesk_tickets_attach_to_contacts_by_requester_email_and_keep_multiline_descriptions(cli, book, exports):
+def test_zendesk_tickets_read_type_organisation_and_tags_and_keep_unknown_requesters_unlinked(cli, book, exports):
     source = exports / "zendesk-tickets.csv"
     before = dump(book)
     strict = cli("import", str(source))
     assert strict.exit_code == 1
     assert strict.stderr.splitlines() == [
-        f"error: {source}:6: Requester email: unknown contact 'stranger@nowhere.example' "
-        "(add the contact first, or use their email)",
-        f"error: {source}:7: Created at: unreadable date 'around lunch' (expected ISO 8601 or mm/dd/yyyy)",
-    ]
+        f"error: {source}:7: Created at: unreadable date 'around lunch' (expected ISO 8601 or mm/dd/yyyy)"]
     assert dump(book) == before
     result = cli("import", str(source), "--skip-invalid", "--json")
-    assert counts(result) == {"tickets": {"created": 2, "rejected": 2}}
-    rows = query(book, "SELECT t.ref, c.name, co.name, t.status, t.priority, t.description FROM ticket t "
-                       "JOIN contact c ON c.id = t.contact_id JOIN company co ON co.id = t.company_id "
-                       "WHERE t.ref LIKE 'zendesk-%' ORDER BY t.ref")
+    assert counts(result) == {"tickets": {"created": 3, "rejected": 1, "unlinked": 1}}
+    assert json.loads(result.stdout)["warnings"] == [
+        f"{source}:6: Requester email: 'stranger@nowhere.example' is not in the book: ticket kept unlinked "
+        "(see `custview tickets --unlinked`); it is linked when they are added"]
+    rows = query(book, "SELECT t.ref, c.name, co.name, t.status, t.priority, t.kind, t.topics, t.description "
+                       "FROM ticket t LEFT JOIN contact c ON c.id = t.contact_id "
+                       "LEFT JOIN company co ON co.id = t.company_id WHERE t.ref LIKE 'zendesk-%' ORDER BY t.ref")
     assert rows == [
-        ("zendesk-501", "Ann Lee", "Acme Analytics", "open", "normal",
+        ("zendesk-501", "Ann Lee", "Acme Analytics", "open", "normal", "question", '["expansion", "finance"]',
          "Hi,\nfinance would like the audit dashboards too.\nThanks, Ann"),
-        ("zendesk-502", "Omar Haddad", "Borealis Foods", "closed", "high", None),
+        ("zendesk-502", "Omar Haddad", "Borealis Foods", "closed", "high", "issue", "[]", None),
+        ("zendesk-503", None, None, "open", "low", "task", "[]", None),
     ]
+    assert query(book, "SELECT requester_email, requester_name FROM ticket WHERE ref = 'zendesk-503'") == [
+        ("stranger@nowhere.example", "Unknown Person")]
+
+
+def test_an_unlinked_ticket_links_to_its_requester_once_they_are_imported(cli, book, exports, tmp_path):
+    assert cli("import", str(exports / "zendesk-tickets.csv"), "--skip-invalid").exit_code == 0
+    listed = cli("tickets", "--unlinked", "--json")
+    assert [(t["ref"], t["requester_email"]) for t in json.loads(listed.stdout)] == [
+        ("zendesk-503", "stranger@nowhere.example")]
+    people = tmp_path / "people.csv"
+    people.write_text("First Name,Last Name,Email,Lifecycle Stage\nUna,Person,Stranger@Nowhere.example,lead\n",
+                      encoding="utf-8")
+    result = cli("import", str(people), "--from", "hubspot")
+    assert result.exit_code == 0, result.output
+    assert "note: linked 1 earlier ticket to the contacts who raised them" in result.stderr
+    assert query(book, "SELECT c.name FROM ticket t JOIN contact c ON c.id = t.contact_id "
+                       "WHERE t.ref = 'zendesk-503'") == [("Una Person",)]
+    assert json.loads(cli("tickets", "--unlinked", "--json").stdout) == []
 
 
 def test_hubspot_epoch_millisecond_dates_and_associated_contact_labels(cli, book, exports):

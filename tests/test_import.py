@@ -109,9 +109,9 @@ BAD_INPUTS = {
         signals:
           - {contact: nobody@x.example, kind: content, title: A guide, at: -1d}
         """, ["input.yaml:2:", "signals[0] (A guide)", "contact:", "unknown contact 'nobody@x.example'"]),
-    "record missing its name": ("""
+    "record with neither name nor email": ("""
         contacts:
-          - email: nameless@x.example
+          - phone: "+1 555 0100"
             stage: Audience
         """, ["input.yaml:2:", "contacts[0]", "name: missing"]),
     "malformed YAML": ("""

@@ -115,7 +115,7 @@ def test_undo_is_refused_when_a_later_import_changed_signals_it_created(cli, boo
     before = dump(book, history=True)
     result = cli("undo-import", "2")
     assert result.exit_code == 1
-    assert "error: signals import 2 created were changed or replaced by import 3" in result.stderr
+    assert "error: signal rows import 2 created were changed or replaced by import 3" in result.stderr
     assert dump(book, history=True) == before
     assert cli("undo-import", "3").exit_code == 0
     assert cli("undo-import", "2").exit_code == 0

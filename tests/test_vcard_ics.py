@@ -120,7 +120,7 @@ BROKEN_VCARDS = {
                              "broken.vcf:4: broken vCard file: END:VCALENDAR, but VCARD (begun on line 1) has no END:VCARD"),
     "not a vCard": ("contacts:\n  - name: Ann Lee\n",
                     "broken.vcf:1: not a vCard file: expected BEGIN:VCARD, found 'contacts:'"),
-    "no name": ("BEGIN:VCARD\nVERSION:3.0\nEMAIL:nameless@x.example\nEND:VCARD\n",
+    "neither name nor email": ("BEGIN:VCARD\nVERSION:3.0\nTEL:+1 555 0100\nEND:VCARD\n",
                 "broken.vcf:1: FN: missing (required)"),
     "bad email": ("BEGIN:VCARD\nVERSION:3.0\nFN:Ann Lee\nEND:VCARD\nBEGIN:VCARD\nVERSION:4.0\nFN:Bo Chen\n"
                   "EMAIL:bo-at-example\nEND:VCARD\n",

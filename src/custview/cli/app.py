@@ -29,6 +29,7 @@ COMMANDS = {
     "handoff": "handoff",
     "add": "add",
     "ticket": "ticket",
+    "tickets": "tickets",
     "show": "show",
     "import": "import_",
     "mappings": "mappings",

@@ -307,6 +307,22 @@ def render_contacts(rows, as_of: datetime) -> RenderableType:
     return Group(table, _text(caption, "muted"))
 
 
+def render_tickets(rows, unlinked: bool) -> RenderableType:
+    """Tickets as a table: ref, opened, status, kind, subject, and who raised them (the requester if unlinked)."""
+    table = Table(box=box.SIMPLE_HEAD)
+    for column in ("Ref", "Opened", "Status", "Kind", "Subject", "Raised by", "Company"):
+        table.add_column(column, overflow="fold")
+    for ticket, contact, company in rows:
+        requester = " ".join(part for part in (ticket.requester_name, f"<{ticket.requester_email}>"
+                                               if ticket.requester_email else None) if part)
+        table.add_row(_text(ticket.ref or f"#{ticket.id}"), _text(f"{to_local(ticket.opened_at):%d %b %Y}"),
+                      _text(ticket.status), _text(ticket.kind or ""), _text(ticket.subject, "title"),
+                      _text(contact) if contact else _text(f"{requester} (not in the book)", "warning"),
+                      _text(company or ""))
+    noun = "unlinked ticket" if unlinked else "ticket"
+    return Group(table, _text(f"{len(rows)} {noun}{'s' if len(rows) != 1 else ''}", "muted"))
+
+
 def render_import_report(report, kinds) -> RenderableType:
     """Created / updated / unchanged (and rejected, if any) per kind, then the stage changes made."""
     heading = "Dry run: nothing was written. This import would make these changes:" if report.dry_run else "Imported " + ", ".join(report.files)

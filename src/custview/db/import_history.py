@@ -18,8 +18,10 @@ IMPORT_TABLES = ("import_run", "import_change")
 class ImportRecorder:
     """Records every row an import writes, with its values before and after, so the import can be undone.
 
-    Temporary triggers on the import's own connection note each insert, update and delete while it
-    runs (signals, which come by the million, are noted as one range of new ids instead).
+    The rows an import creates are noted as one range of ids per table: every id past the table's
+    highest when the import began (it holds the write lock, so they are all its own). Temporary
+    triggers on the import's own connection note each update and delete of the rows that were
+    there before, with their values.
     """
 
     def __init__(self, session: Session, started_at: datetime, files: list[dict], mapping: str | None):
@@ -30,29 +32,29 @@ class ImportRecorder:
             (stored_time(started_at), json.dumps(files), mapping),
         ).lastrowid
         self.tables = _recorded_tables(self.connection)
+        self.first_new_ids = {table: first_free_id(self.connection, table) for table in self.tables}
         for table, columns in self.tables.items():
             self._create_triggers(table, columns)
 
     def _create_triggers(self, table: str, columns: list[str]) -> None:
         old_values = _json_of(columns, "OLD")
         note = f"INSERT INTO import_change (run_id, table_name, row_id, action, before) VALUES ({self.run_id}, '{table}'"
-        events = {"update": f"{note}, OLD.id, 'updated', {old_values})"}
-        if table != "signal":  # new signals are noted as a range; imports never delete existing ones
-            events["insert"] = f"{note}, NEW.id, 'created', NULL)"
-            events["delete"] = f"{note}, OLD.id, 'deleted', {old_values})"
-        for change, statement in events.items():
+        for change in ("update", "delete"):
             self.connection.execute(
                 f'CREATE TEMP TRIGGER "custview_import_{table}_{change}" AFTER {change.upper()} ON main."{table}" '
-                f"BEGIN {statement}; END"
+                f"WHEN OLD.id < {self.first_new_ids[table]} "
+                f"BEGIN {note}, OLD.id, '{change}d', {old_values}); END"
             )
 
-    def finish(self, counts: dict, signal_ids: tuple[int, int] | None) -> None:
-        """Stop recording; note the new signals and every touched row's values as the import left them."""
+    def finish(self, counts: dict) -> None:
+        """Stop recording; note the ranges of new rows and every changed row's values as the import left them."""
         run = self.connection.execute
         self._drop_triggers()
-        if signal_ids:
-            run("INSERT INTO import_change (run_id, table_name, row_id, last_row_id, action) "
-                "VALUES (?, 'signal', ?, ?, 'created')", (self.run_id, *signal_ids))
+        for table, first in self.first_new_ids.items():
+            last = run(f'SELECT max(id) FROM main."{table}"').fetchone()[0]
+            if last is not None and last >= first:
+                run("INSERT INTO import_change (run_id, table_name, row_id, last_row_id, action) "
+                    "VALUES (?, ?, ?, ?, 'created')", (self.run_id, table, first, last))
         for table, columns in self.tables.items():
             run(f'UPDATE import_change SET after = (SELECT {_json_of(columns, "t")} FROM main."{table}" AS t '
                 f"WHERE t.id = import_change.row_id) WHERE run_id = ? AND table_name = ? AND last_row_id IS NULL",
@@ -64,6 +66,14 @@ class ImportRecorder:
                 "SELECT name FROM sqlite_temp_master WHERE type = 'trigger' AND name LIKE 'custview_import_%'").fetchall():
             self.connection.execute(f'DROP TRIGGER temp."{name}"')
 
+
+
+def first_free_id(connection, table: str) -> int:
+    """The id a new row of `table` gets: past every row there is and every id an import ever created."""
+    there = connection.execute(f'SELECT coalesce(max(id), 0) FROM main."{table}"').fetchone()[0]
+    created = connection.execute("SELECT coalesce(max(last_row_id), 0) FROM import_change WHERE table_name = ?",
+                                 (table,)).fetchone()[0]
+    return max(there, created) + 1
 
 
 def _recorded_tables(connection) -> dict[str, list[str]]:
@@ -135,31 +145,35 @@ def _refuse_if_changed_since(connection, run_id: int, tables: dict[str, list[str
             f"(CASE WHEN t.id IS NULL THEN NULL ELSE {_json_of(columns, 't')} END)", (run_id, table)).fetchall()
         problems.extend(f"{table} {row_id} ({_describe(connection, table, row_id)}) changed since import {run_id}"
                         for (row_id,) in rows)
-    problems.extend(_later_changes_to_signals(connection, run_id))
+    problems.extend(_later_changes_to_created(connection, run_id))
     if problems:
         raise UserError(*problems, f"import {run_id} was not undone: undo the later changes first, or edit by hand")
 
 
-def _later_changes_to_signals(connection, run_id: int) -> list[str]:
-    """Signals in this run's ranges of new ids that a later import (not undone) changed or made anew."""
+def _later_changes_to_created(connection, run_id: int) -> list[str]:
+    """Rows in this run's ranges of new ids that a later import (not undone) changed or made anew."""
     found = connection.execute(
-        "SELECT DISTINCT later.run_id FROM import_change AS mine JOIN import_change AS later "
-        "ON later.table_name = 'signal' AND later.run_id > mine.run_id "
+        "SELECT DISTINCT mine.table_name, later.run_id FROM import_change AS mine JOIN import_change AS later "
+        "ON later.table_name = mine.table_name AND later.run_id > mine.run_id "
         "AND later.row_id <= mine.last_row_id AND coalesce(later.last_row_id, later.row_id) >= mine.row_id "
         "JOIN import_run AS run ON run.id = later.run_id AND run.undone_at IS NULL "
-        "WHERE mine.run_id = ? AND mine.table_name = 'signal' AND mine.last_row_id IS NOT NULL", (run_id,)).fetchall()
-    return [f"signals import {run_id} created were changed or replaced by import {later}" for (later,) in found]
+        "WHERE mine.run_id = ? AND mine.last_row_id IS NOT NULL ORDER BY mine.table_name", (run_id,)).fetchall()
+    return [f"{table} rows import {run_id} created were changed or replaced by import {later}"
+            for table, later in found]
 
 
 def _refuse_if_left_dangling(connection, run_id: int) -> None:
     """Refuse if records made after the import point at rows it created (and undo would remove)."""
-    created = {(table, row_id) for table, row_id in connection.execute(
-        "SELECT table_name, row_id FROM import_change WHERE run_id = ? AND action = 'created'", (run_id,))}
+    created: dict[str, list[tuple[int, int]]] = {}
+    for table, first, last in connection.execute(
+            "SELECT table_name, row_id, coalesce(last_row_id, row_id) FROM import_change "
+            "WHERE run_id = ? AND action = 'created'", (run_id,)):
+        created.setdefault(table, []).append((first, last))
     problems = []
     for table, row_id, parent, key_number in connection.execute("PRAGMA foreign_key_check").fetchall():
         column = next(key[3] for key in connection.execute(f'PRAGMA foreign_key_list("{table}")') if key[0] == key_number)
         (parent_id,) = connection.execute(f'SELECT "{column}" FROM "{table}" WHERE rowid = ?', (row_id,)).fetchone()
-        if (parent, parent_id) in created:
+        if any(first <= parent_id <= last for first, last in created.get(parent, ())):
             problems.append(f"{table} {row_id} ({_describe(connection, table, row_id)}) refers to "
                             f"{parent} {parent_id}, which import {run_id} created")
     if problems:

@@ -13,7 +13,7 @@ from sqlmodel import Field, SQLModel
 
 TICKET_STATUSES = ("open", "pending", "closed")
 TICKET_PRIORITIES = ("low", "normal", "high", "urgent")
-TICKET_KINDS = ("question", "issue", "optimization", "expansion")
+TICKET_KINDS = ("question", "issue", "optimization", "expansion", "task")
 SERVICE_STATUSES = ("planned", "active", "at risk", "delivered")
 APPOINTMENT_KINDS = ("discovery", "implementation", "check-in", "review", "strategic", "other")
 HEALTH_LABELS = ("healthy", "watch", "at risk")
@@ -52,6 +52,7 @@ class Contact(SQLModel, table=True):
     preferred_time: str | None = None
     preferred_tone: str | None = None
     context: str | None = None
+    name_derived: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})  # made from the email
 
 
 class StageChange(SQLModel, table=True):
@@ -137,6 +138,10 @@ class Ticket(SQLModel, table=True):
     kind: str | None = None
     opened_at: datetime
     closed_at: datetime | None = None
+    topics: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
+    # Who raised it when they are not (yet) a contact: linked to them once they are.
+    requester_email: str | None = Field(default=None, sa_column=Column(String(collation="NOCASE")))
+    requester_name: str | None = None
 
 
 class Service(SQLModel, table=True):

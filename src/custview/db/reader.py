@@ -77,6 +77,7 @@ class Contact:
     preferred_time: str | None
     preferred_tone: str | None
     context: str | None
+    name_derived: bool
 
 
 @_twin
@@ -157,6 +158,9 @@ class Ticket:
     kind: str | None
     opened_at: datetime
     closed_at: datetime | None
+    topics: list[str]
+    requester_email: str | None
+    requester_name: str | None
 
 
 @_twin
@@ -441,6 +445,18 @@ class Reader:
             self.connection.execute("COMMIT")
 
     # -- histories ---------------------------------------------------------------------------------
+
+    def list_tickets(self, unlinked: bool = False, open_only: bool = False) -> list[tuple[Ticket, str | None, str | None]]:
+        """Tickets, newest first, each with its contact's and company's names; only those from requesters
+        not in the book with `unlinked`, only open ones with `open_only`."""
+        conditions = (["t.contact_id IS NULL", "(t.requester_email IS NOT NULL OR t.requester_name IS NOT NULL)"]
+                      if unlinked else []) + (["t.status != 'closed'"] if open_only else [])
+        columns = ", ".join(f"t.{column}" for column in Ticket._fields)
+        sql = (f"SELECT {columns}, c.name, co.name FROM ticket AS t LEFT JOIN contact AS c ON c.id = t.contact_id "
+               "LEFT JOIN company AS co ON co.id = t.company_id"
+               + (f" WHERE {' AND '.join(conditions)}" if conditions else "") + " ORDER BY t.opened_at DESC, t.id DESC")
+        build = _READ[Ticket].build
+        return [(build(row[:-2]), row[-2], row[-1]) for row in self.connection.execute(sql)]
 
     def contact_history(self, contact_id: int) -> ContactHistory:
         """Everything the briefing needs about one contact, in a handful of indexed queries."""

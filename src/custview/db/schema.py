@@ -60,6 +60,14 @@ def _identify_and_complete(connection: sqlite3.Connection) -> None:
     add_declared_tables_and_indexes(connection)
 
 
+def _add_requesters_and_derived_names(connection: sqlite3.Connection) -> None:
+    for table, column in (("contact", "name_derived BOOLEAN NOT NULL DEFAULT 0"),
+                          ("ticket", "topics JSON NOT NULL DEFAULT '[]'"),
+                          ("ticket", 'requester_email VARCHAR COLLATE "NOCASE"'),
+                          ("ticket", "requester_name VARCHAR")):
+        connection.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+
+
 @dataclass(frozen=True)
 class Migration:
     """One step: brings a file at version `to_version - 1` to `to_version`."""
@@ -76,6 +84,8 @@ MIGRATIONS: tuple[Migration, ...] = (
               add_declared_tables_and_indexes),
     Migration(4, "contact and company aliases and merge records (contact_alias, company_alias, merge_record) "
                  "for `custview merge`", add_declared_tables_and_indexes),
+    Migration(5, "email-only contacts (contact.name_derived); tickets from requesters not in the book "
+                 "(ticket.requester_email, requester_name) and their topics", _add_requesters_and_derived_names),
 )
 CURRENT_VERSION = MIGRATIONS[-1].to_version
 FIRST_VERSION = 1

@@ -16,8 +16,9 @@ from custview.errors import UserError
 from custview.importers.csv_source import CsvFile, open_csv, read_csv_rows
 from custview.importers.ics_source import read_ics_records
 from custview.importers.json_source import read_json_records
-from custview.importers.records import KINDS, RecordWriter, SourceRecord
+from custview.importers.records import KINDS, SourceRecord
 from custview.importers.vcard_source import read_vcard_records
+from custview.importers.writers import RecordWriter
 from custview.importers.yaml_source import read_yaml_records
 from custview.db.import_history import ImportRecorder
 from custview.db.writer import Store
@@ -54,6 +55,7 @@ class ImportReport:
     stage_changes: list[tuple[str, str | None, str]] = field(default_factory=list)
     rejected_files: list[str] = field(default_factory=list)
     skipped_problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # about records imported all the same
     run_id: int | None = None  # its number in the import history (see `custview imports`)
 
     def total(self, outcome: str) -> int:
@@ -70,6 +72,7 @@ class ImportReport:
             "notices": self.notices,
             "rejected_files": self.rejected_files,
             "problems": self.skipped_problems,
+            "warnings": self.warnings,
             "import_id": self.run_id,
         }
 
@@ -124,6 +127,10 @@ def import_files(store: Store, paths: list[Path], dry_run: bool = False, now: da
         if rejects:
             rejects.close(keep=committed)
     report.counts, report.stage_changes = writer.counts, writer.stage_changes
+    report.warnings = writer.warnings
+    if writer.linked_tickets:
+        report.notices.append(f"linked {writer.linked_tickets:,} earlier ticket{'s' if writer.linked_tickets != 1 else ''} "
+                              "to the contacts who raised them")
     report.run_id = history.run_id if history else None
     return report
 
@@ -190,7 +197,7 @@ def _write(store: Store, feed: Callable[[RecordWriter], None], dry_run: bool, no
             if dry_run:
                 raise _DryRun
             if recorder:
-                recorder.finish({kind: dict(counter) for kind, counter in writer.counts.items()}, writer.signal_ids)
+                recorder.finish({kind: dict(counter) for kind, counter in writer.counts.items()})
                 history.run_id = recorder.run_id
     except _DryRun:
         pass

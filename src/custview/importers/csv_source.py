@@ -16,7 +16,6 @@ from pathlib import Path
 
 from custview.errors import UserError
 from custview.importers.mapping import (
-    LIST_SEPARATOR,
     KindMapping,
     Mapping,
     builtin_names,
@@ -145,7 +144,7 @@ def _translator(kind_mapping: KindMapping, header: list[str], separator: str | N
             if table:
                 value = table.get(squash(value), value)
             if is_list:
-                value = [item.strip() for item in value.split(LIST_SEPARATOR) if item.strip()]
+                value = [item.strip() for item in value.split(kind_mapping.list_separator) if item.strip()]
                 if is_attendees:
                     value = [_attendee(item) for item in value]
             if child:

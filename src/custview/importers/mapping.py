@@ -2,7 +2,7 @@
 
 A mapping is a YAML data file (built-in ones live in `custview/mappings/`, users write their own).
 Per kind it has `columns` (field -> source), optional `values` (field -> {their value: ours}),
-`lists` (fields holding several items separated by ";") and `detect` (the header names that
+`lists` (fields holding several items separated by ";", or by the kind's `list_separator`) and `detect` (the header names that
 identify such an export). A source is a column name, a list of sources (the first non-empty one
 wins), `{join: [sources], with: " "}` or `{prefix: "x-", column: source}`. A field name with a dot
 (`preferences.channel`) fills a nested field.
@@ -45,6 +45,7 @@ class KindMapping:
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     lists: tuple[str, ...] = ()
     detect: tuple[str, ...] = ()
+    list_separator: str = LIST_SEPARATOR
 
     def source_columns(self) -> set[str]:
         """Every column name this mapping reads (lower-case)."""
@@ -172,7 +173,8 @@ def _check_types(path: Path, section: dict, expected: dict, problems: list[str],
 
 
 def _kind_mapping(path: Path, kind: str, spec: dict, problems: list[str]) -> KindMapping:
-    if not _check_types(path, spec, {"values": "table", "lists": "texts", "detect": "texts"}, problems, f"{kind}."):
+    if not _check_types(path, spec, {"values": "table", "lists": "texts", "detect": "texts", "list_separator": str},
+                        problems, f"{kind}."):
         return KindMapping(kind, {})
     columns = spec["columns"]
     for target, source in columns.items():
@@ -184,7 +186,8 @@ def _kind_mapping(path: Path, kind: str, spec: dict, problems: list[str]) -> Kin
         str(target): {squash(str(theirs)): str(ours) for theirs, ours in (table or {}).items()}
         for target, table in (spec.get("values") or {}).items()
     }
-    return KindMapping(kind, dict(columns), values, tuple(spec.get("lists") or ()), tuple(spec.get("detect") or ()))
+    return KindMapping(kind, dict(columns), values, tuple(spec.get("lists") or ()), tuple(spec.get("detect") or ()),
+                       spec.get("list_separator") or LIST_SEPARATOR)
 
 
 def _zone(path: Path, document: dict, problems: list[str]) -> tzinfo | None:

@@ -64,10 +64,11 @@ def _progress_for(files: list[Path], as_json: bool):
 def _show(report, as_json: bool) -> None:
     from custview.cli.terminal import error_console
 
-    if report.notices or report.skipped_problems:
+    if report.notices or report.skipped_problems or report.warnings:
         from custview.cli.render import render_notes, render_warnings
 
-        error_console().print(render_notes(report.notices), render_warnings(report.skipped_problems), soft_wrap=True)
+        error_console().print(render_notes(report.notices), render_warnings(report.warnings + report.skipped_problems),
+                              soft_wrap=True)
     if as_json:
         from custview.cli.terminal import print_json
 

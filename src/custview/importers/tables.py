@@ -1,0 +1,201 @@
+"""Rows written by an import in batches: `executemany` speed, bounded memory, inside the import's transaction.
+
+The import gives each new row its id itself (the next free one: it holds the write lock), so a row
+can be referred to before it reaches the database; rows wait in a batch, which is written with one
+`executemany` per table once BATCH rows are waiting (parents before children). Values are kept in
+their stored form (times as `stored_time` text, lists as JSON), so comparing a row with what a file
+says is comparing what the database would hold. SQLModel still defines the tables.
+
+Into a table that is empty when the import starts, rows go in with the table's indexes dropped,
+and the indexes are built once at the end: far cheaper than keeping them up to date row by row.
+Only tables the import never searches by SQL are loaded that way (contacts and companies are
+found through the import's own index, see `custview.importers.resolve`).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from custview.dates import stored_time
+from custview.db.import_history import first_free_id
+
+# Parents before children: a batch is written in this order, so every reference it holds is valid.
+TABLE_ORDER = ("company", "contact", "stage_change", "appointment", "attendee", "next_step", "ticket", "service",
+               "note")
+INDEXES_REBUILT = ("company", "contact")
+# The column sets rows are found by (besides contacts and companies, which the import's index finds).
+KEYS = {
+    "stage_change": (("contact_id", "stage", "changed_at"),),
+    "appointment": (("contact_id", "scheduled_at"),),
+    "ticket": (("ref",), ("contact_id", "company_id", "subject", "opened_at")),
+    "service": (("company_id", "name"),),
+    "note": (("contact_id", "company_id", "written_at", "text"),),
+}
+BATCH = 5_000
+# What a new row holds in a NOT NULL column the record says nothing about (as SQLModel would store it).
+DEFAULTS = {"topics": "[]", "decisions": "[]", "name_derived": 0, "done": 0}
+
+
+def stored(value):
+    """A value as the database stores it (see the module docstring)."""
+    if value is None or value.__class__ is str:
+        return value
+    if isinstance(value, datetime):
+        return stored_time(value)
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (list, dict)):
+        return json.dumps(value)
+    return value
+
+
+class TableRows:
+    """One table's new and changed rows, waiting to be written; and its rows as stored, by id."""
+
+    def __init__(self, connection, table: str):
+        self.connection, self.table = connection, table
+        self.columns = [row[1] for row in connection.execute(f'PRAGMA table_info("{table}")')]
+        self.next_id = first_free_id(connection, table)
+        self.first_new_id = self.next_id
+        self.inserts: dict[int, dict] = {}
+        self.updates: dict[int, dict] = {}
+        self.keys: dict[tuple, int] = {}  # the waiting new rows by each of their KEYS
+        self.key_sets = KEYS.get(table, ())
+        self.template = {column: DEFAULTS.get(column) for column in self.columns}
+        self.rebuild: list[str] = []
+        empty = connection.execute(f'SELECT NOT EXISTS (SELECT 1 FROM "{table}")').fetchone()[0]
+        if table in INDEXES_REBUILT and empty:
+            self.rebuild = self._drop_indexes()
+        self._select = f'SELECT {", ".join(self.columns)} FROM "{table}" WHERE id = ?'
+
+    def get(self, row_id: int) -> dict | None:
+        """The row with this id as it stands in this import (waiting changes included), or None."""
+        row = self.inserts.get(row_id) or self.updates.get(row_id)
+        if row is None:
+            found = self.connection.execute(self._select, (row_id,)).fetchone()
+            row = dict(zip(self.columns, found)) if found else None
+        return row
+
+    def insert(self, values: dict) -> int:
+        """Add a new row (values in any form, see `stored`); its id."""
+        row_id = self.next_id
+        self.next_id += 1
+        row = self.template.copy()
+        for key, value in values.items():
+            row[key] = value if value is None or value.__class__ is str else stored(value)
+        row["id"] = row_id
+        self.inserts[row_id] = row
+        for columns in self.key_sets:
+            self.keys.setdefault(tuple(sorted((column, row[column]) for column in columns)), row_id)
+        return row_id
+
+    def find(self, **key) -> int | None:
+        """The id of the first row with these values (`KEYS` lists the sets an index serves), or None."""
+        stored_key = tuple(sorted((column, stored(value)) for column, value in key.items()))
+        found = self.keys.get(stored_key)
+        if found is None:
+            condition = " AND ".join(f'"{column}" IS NULL' if value is None else f'"{column}" = ?'
+                                     for column, value in stored_key)
+            row = self.connection.execute(f'SELECT id FROM "{self.table}" WHERE {condition} ORDER BY id LIMIT 1',
+                                          [value for _, value in stored_key if value is not None]).fetchone()
+            found = row[0] if row else None
+        return found
+
+    def update(self, row_id: int, values: dict, fill_only: bool = False) -> bool:
+        """Change a row's values; whether anything changed. With `fill_only`, only its empty fields."""
+        row = self.get(row_id)
+        changed = False
+        for key, value in values.items():
+            value = stored(value)
+            if row[key] != value and (not fill_only or (value not in (None, "") and row[key] in (None, ""))):
+                row[key] = value
+                changed = True
+        if changed and row_id not in self.inserts:
+            self.updates[row_id] = row
+        return changed
+
+    def is_new(self, row_id: int) -> bool:
+        """Whether this import created the row."""
+        return row_id >= self.first_new_id
+
+    def waiting(self) -> int:
+        """How many rows wait to be written."""
+        return len(self.inserts) + len(self.updates)
+
+    def flush(self) -> None:
+        """Write the waiting rows: new ones with one `executemany`, changed ones with another."""
+        names = ", ".join(f'"{column}"' for column in self.columns)
+        if self.inserts:
+            marks = ", ".join("?" for _ in self.columns)
+            self.connection.executemany(f'INSERT INTO "{self.table}" ({names}) VALUES ({marks})',
+                                        [tuple(row.values()) for row in self.inserts.values()])
+            self.inserts.clear()
+            self.keys.clear()
+        if self.updates:
+            settings = ", ".join(f'"{column}" = ?' for column in self.columns if column != "id")
+            self.connection.executemany(f'UPDATE "{self.table}" SET {settings} WHERE id = ?',
+                                        [(*(row[c] for c in self.columns if c != "id"), row["id"])
+                                         for row in self.updates.values()])
+            self.updates.clear()
+
+    def finish(self) -> None:
+        """Write what waits and build the indexes dropped at the start."""
+        self.flush()
+        for sql in self.rebuild:
+            self.connection.execute(sql)
+        self.rebuild = []
+
+    def _drop_indexes(self) -> list[str]:
+        indexes = self.connection.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+            (self.table,)).fetchall()
+        for name, _ in indexes:
+            self.connection.execute(f'DROP INDEX "{name}"')
+        return [sql for _, sql in indexes]
+
+
+class Tables:
+    """Every table an import writes, flushed together in `TABLE_ORDER` once a batch is full."""
+
+    def __init__(self, connection):
+        self.connection = connection
+        self._tables: dict[str, TableRows] = {}
+        self._records = 0
+
+    def __getitem__(self, table: str) -> TableRows:
+        if table not in self._tables:
+            self._tables[table] = TableRows(self.connection, table)
+        return self._tables[table]
+
+    def row_written(self) -> None:
+        """Call after each record: writes the batch when it is full."""
+        self._records += 1
+        if self._records % 500 == 0 and sum(rows.waiting() for rows in self._tables.values()) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write every waiting row, parents first."""
+        for table in TABLE_ORDER:
+            if table in self._tables:
+                self._tables[table].flush()
+
+    def children(self, table: str, parent_column: str, parent_id: int) -> list[dict]:
+        """The rows of `table` that belong to one parent, oldest first (waiting rows are written first)."""
+        rows = self[table]
+        if rows.waiting():
+            self.flush()
+        found = self.connection.execute(f'SELECT {", ".join(rows.columns)} FROM "{table}" WHERE "{parent_column}" = ? '
+                                        "ORDER BY id", (parent_id,)).fetchall()
+        return [dict(zip(rows.columns, row)) for row in found]
+
+    def delete_children(self, table: str, parent_column: str, parent_id: int) -> None:
+        """Delete the rows of `table` that belong to one parent (after `children`, which wrote the waiting ones)."""
+        self.connection.execute(f'DELETE FROM "{table}" WHERE "{parent_column}" = ?', (parent_id,))
+
+    def finish(self) -> None:
+        """Write every waiting row and rebuild the indexes dropped for the load."""
+        self.flush()
+        for table in TABLE_ORDER:
+            if table in self._tables:
+                self._tables[table].finish()
