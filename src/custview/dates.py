@@ -147,5 +147,9 @@ def stored_time(moment: datetime) -> str:
 
 
 def read_stored_time(text: str) -> datetime:
-    """A stored moment (see `stored_time`) as an aware UTC datetime."""
-    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+    """A stored moment (see `stored_time`) as an aware UTC datetime; one written with an offset keeps its moment."""
+    try:
+        return datetime.fromisoformat(text + "+00:00")  # the stored form, in one call: attention reads millions
+    except ValueError:  # written with an offset by something else: honour it
+        moment = datetime.fromisoformat(text)
+        return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)

@@ -93,13 +93,33 @@ def configure(connection: sqlite3.Connection, *, read_only: bool = False, bulk_i
         connection.execute(f"PRAGMA {name}={value}")
 
 
-def connect_for_writing(path: Path | str, *, bulk_import: bool = False) -> sqlite3.Connection:
-    """A connection for the writer, to exactly the file at `path` (never parsed as a URL: `?` and `%` are
-    ordinary characters in a file name). Transactions are begun explicitly (isolation_level=None)."""
-    connection = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None,
+PURPOSES = ("read", "write", "bulk import", "inspect")
+
+
+def connect(path: Path | str, purpose: str = "write") -> sqlite3.Connection:
+    """The one place connections are opened (reader, writer, doctor, schema), set up for their purpose.
+
+    "read" and "inspect" open an existing file only: SQLite would otherwise create a missing one.
+    It is opened read-write rather than read-only, because a WAL reader may need to create the -shm
+    file; a reader's query_only guarantees nothing is written. "inspect" (schema checks, upgrades,
+    doctor, backups) sets no pragma, so a file that is not ours is not touched. A path is always
+    the file it names, never parsed as a URL (`?`, `%` and `#` are ordinary characters in a file
+    name). Transactions are begun explicitly (isolation_level=None).
+    """
+    if purpose not in PURPOSES:
+        raise ValueError(f"unknown purpose {purpose!r}")
+    existing_only = purpose in ("read", "inspect")
+    target = f"{Path(path).absolute().as_uri()}?mode=rw" if existing_only else str(path)
+    connection = sqlite3.connect(target, uri=existing_only, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None,
                                  check_same_thread=False)
-    configure(connection, bulk_import=bulk_import)
+    if purpose != "inspect":
+        configure(connection, read_only=purpose == "read", bulk_import=purpose == "bulk import")
     return connection
+
+
+def connect_for_writing(path: Path | str, *, bulk_import: bool = False) -> sqlite3.Connection:
+    """A connection for the writer (see `connect`)."""
+    return connect(path, "bulk import" if bulk_import else "write")
 
 
 def connect_for_reading(path: Path) -> sqlite3.Connection:
@@ -108,12 +128,6 @@ def connect_for_reading(path: Path) -> sqlite3.Connection:
         raise no_data_error(path)
     from custview.db.schema import prepare_file  # refuses a newer file, upgrades an older one (with a backup)
 
-    if prepare_file(path, BUSY_TIMEOUT_SECONDS) is None:
+    if prepare_file(path) is None:
         raise no_data_error(path)
-    # mode=rw: open the existing file only (SQLite would otherwise create a missing one). Read-write
-    # rather than read-only, because a WAL reader may need to create the -shm file; query_only
-    # guarantees nothing is written.
-    uri = f"{path.absolute().as_uri()}?mode=rw"
-    connection = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
-    configure(connection, read_only=True)
-    return connection
+    return connect(path, "read")

@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from custview.db.connection import configure, no_data_error
+from custview.db.connection import configure, connect, no_data_error
 from custview.errors import UserError
 
 TABLES = ("company", "contact", "stage_change", "signal", "appointment", "attendee", "next_step", "ticket",
@@ -109,7 +109,7 @@ def examine(path: Path) -> DoctorReport:
         raise no_data_error(path)
     report = DoctorReport(path)
     report.checks.append(_permissions(path))
-    connection = sqlite3.connect(f"{path.absolute().as_uri()}?mode=rw", uri=True, isolation_level=None)
+    connection = connect(path, "inspect")
     try:
         try:
             configure(connection, read_only=True)

@@ -23,16 +23,23 @@ import json
 from collections import defaultdict, namedtuple
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
+from custview.dates import read_stored_time
 from custview.db.connection import connect_for_reading, resolve_db_path
 from custview.errors import UserError
 from custview.db.history import AppointmentRecord, ContactHistory, ContactRow, ImportRunSummary, OpenStep
 
 # SQLite allows at least 32,766 parameters since 3.32; stay far below for older builds.
 CHUNK = 500
+
+# The SQL below is portable (DB-API 2.0, standard SQL), written with "?" for its parameters. What is
+# SQLite's own is here, the one place a second engine changes: its DB-API paramstyle's marker
+# ("qmark"; psycopg's "format" would be "%s"), and the hint to read a whole table in storage order.
+PARAMETER_MARK = "?"
+IN_STORAGE_ORDER = "NOT INDEXED"
 
 
 # -- light twins of the SQLModel tables (same names, order and types as custview.db.models) -------------
@@ -209,15 +216,6 @@ TABLES = {
 }
 
 
-def stored_utc(text: str) -> datetime:
-    """A datetime column as the store returns it: aware, in UTC (SQLModel stores UTC without an offset)."""
-    try:
-        return datetime.fromisoformat(text + "+00:00")  # the stored form; one call, no replace()
-    except ValueError:  # written with an offset by something else: honour it
-        moment = datetime.fromisoformat(text)
-        return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
-
-
 @lru_cache(maxsize=4096)
 def _parsed_list(text: str) -> tuple:
     return tuple(json.loads(text))
@@ -231,7 +229,7 @@ def stored_list(text: str) -> list:
 def _conversion(type_name: str) -> str | None:
     """How a stored value becomes the Python value SQLModel would give, from the field's type."""
     if "datetime" in type_name:
-        return "stored_utc"
+        return "read_stored_time"
     if type_name.startswith("list["):
         return "stored_list"
     if type_name == "bool":
@@ -263,7 +261,7 @@ class _Table:
             else:
                 arguments.append(f"{convert}(row[{i}])")
         source = f"def build(row):\n    return twin({', '.join(arguments)})\n"
-        namespace = {"twin": self.twin, "stored_utc": stored_utc, "stored_list": stored_list}
+        namespace = {"twin": self.twin, "read_stored_time": read_stored_time, "stored_list": stored_list}
         exec(source, namespace)  # noqa: S102 - source built above from the twin's own field names
         return namespace["build"]
 
@@ -318,6 +316,17 @@ class Reader:
             self._connection.close()
             self._connection = None
 
+    def query(self, sql: str, parameters: Iterable = ()) -> list[tuple]:
+        """Run one statement (parameters marked "?") through a DB-API cursor; the rows it returns."""
+        if PARAMETER_MARK != "?":
+            sql = sql.replace("?", PARAMETER_MARK)
+        cursor = self.connection.cursor()
+        try:
+            cursor.execute(sql, tuple(parameters))
+            return cursor.fetchall() if cursor.description else []
+        finally:
+            cursor.close()
+
     def rows(self, twin: type, where: str = "", parameters: Iterable = (), order: str = "") -> list:
         """Rows of one table as twins: `SELECT columns FROM table [WHERE ...] [ORDER BY ...]`."""
         table = _READ[twin]
@@ -326,7 +335,7 @@ class Reader:
             sql += f" WHERE {where}"
         if order:
             sql += f" ORDER BY {order}"
-        return [table.build(row) for row in self.connection.execute(sql, tuple(parameters))]
+        return [table.build(row) for row in self.query(sql, parameters)]
 
     def rows_in(self, twin: type, column: str, values: Iterable, order: str = "") -> list:
         """Rows whose `column` is one of `values` (looked up in chunks, each chunk in `order`)."""
@@ -353,15 +362,15 @@ class Reader:
         pattern = _contains(text)
         # A part of a name can be anywhere in it, so every contact is read: in table order, then sorted
         # (15 ms at 100,000 contacts), not in name-index order with a lookup per row (220 ms).
-        sql = (f"SELECT {_READ[Contact].columns} FROM contact NOT INDEXED "
+        sql = (f"SELECT {_READ[Contact].columns} FROM contact {IN_STORAGE_ORDER} "
                "WHERE name LIKE ? ESCAPE '\\' OR email LIKE ? ESCAPE '\\' ORDER BY name, id")
-        return [_READ[Contact].build(row) for row in self.connection.execute(sql, (pattern, pattern))]
+        return [_READ[Contact].build(row) for row in self.query(sql, (pattern, pattern))]
 
     def suggest_names(self, query: str, limit: int = 3) -> list[str]:
         """Contact names that look like a misspelling of `query`."""
         import difflib  # only when nothing matched
 
-        by_lower = {name.lower(): name for (name,) in self.connection.execute("SELECT name FROM contact")}
+        by_lower = {name.lower(): name for (name,) in self.query("SELECT name FROM contact")}
         close = difflib.get_close_matches(query.lower(), list(by_lower), n=limit, cutoff=0.6)
         return [by_lower[name] for name in close]
 
@@ -408,7 +417,7 @@ class Reader:
         split = len(contacts.column_names)
         return [
             ContactRow(contacts.build(row[:split]), companies.build(row[split:]) if row[split] is not None else None)
-            for row in self.connection.execute(sql, parameters)
+            for row in self.query(sql, parameters)
         ]
 
     # -- promises and imports ------------------------------------------------------------------------
@@ -423,26 +432,25 @@ class Reader:
                "WHERE NOT next_step.done "
                "ORDER BY next_step.due_at IS NULL, next_step.due_at, contact.name, next_step.id")
         wanted = owner.strip().casefold() if owner else None  # in Python: SQLite's lower() folds ASCII only
-        return [OpenStep(row[0], row[1], row[2], None if row[3] is None else stored_utc(row[3]), *row[4:8],
-                         stored_utc(row[8]))
-                for row in self.connection.execute(sql)
+        return [OpenStep(row[0], row[1], row[2], None if row[3] is None else read_stored_time(row[3]), *row[4:8],
+                         read_stored_time(row[8]))
+                for row in self.query(sql)
                 if wanted is None or (row[2] or "").strip().casefold() == wanted]
 
     def import_history(self) -> list[ImportRunSummary]:
         """Every recorded import, newest first."""
-        rows = self.connection.execute(
-            "SELECT id, started_at, files, mapping, counts, undone_at FROM import_run ORDER BY id DESC").fetchall()
-        return [ImportRunSummary(row[0], stored_utc(row[1]), json.loads(row[2]), row[3], json.loads(row[4]),
-                                 None if row[5] is None else stored_utc(row[5])) for row in rows]
+        rows = self.query("SELECT id, started_at, files, mapping, counts, undone_at FROM import_run ORDER BY id DESC")
+        return [ImportRunSummary(row[0], read_stored_time(row[1]), json.loads(row[2]), row[3], json.loads(row[4]),
+                                 None if row[5] is None else read_stored_time(row[5])) for row in rows]
 
     @contextmanager
     def snapshot(self) -> Iterator[Reader]:
         """Queries made inside see one consistent state of the book (one read transaction), e.g. for an export."""
-        self.connection.execute("BEGIN")
+        self.query("BEGIN")
         try:
             yield self
         finally:
-            self.connection.execute("COMMIT")
+            self.query("COMMIT")
 
     # -- histories ---------------------------------------------------------------------------------
 
@@ -534,7 +542,7 @@ class Reader:
         """Per contact: the appointments they own or attended, latest first, with attendees and next steps."""
         attended = defaultdict(set)
         for chunk in _chunks(sorted(set(contact_ids))):
-            for appointment_id, contact_id in self.connection.execute(
+            for appointment_id, contact_id in self.query(
                 f"SELECT appointment_id, contact_id FROM attendee WHERE contact_id IN ({_placeholders(chunk)})", chunk
             ):
                 attended[appointment_id].add(contact_id)

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from custview.db.connection import connect
 from custview.errors import UserError
 
 # "cust": lets custview (and tools like `file`) tell a custview database from any other SQLite file.
@@ -121,13 +122,13 @@ def file_version(connection: sqlite3.Connection, path: Path) -> int | None:
     return max(version, FIRST_VERSION)
 
 
-def prepare_file(path: Path, busy_timeout: float) -> int | None:
+def prepare_file(path: Path) -> int | None:
     """Make an existing database file usable by this custview: refuse it, or upgrade it if it is older.
 
     Says so on stderr, in one line, when it upgrades. Returns the file's version (None while it
     has no tables yet: the store then creates them with `create_schema`).
     """
-    connection = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
+    connection = connect(path, "inspect")
     try:
         version = file_version(connection, path)
         if version is None or version == CURRENT_VERSION:
@@ -180,8 +181,7 @@ def _write_backup(path: Path, version: int) -> Path:
         return target
     os.close(descriptor)
     # A reader kept the log from being folded in: copy through SQLite, which reads log and file together.
-    source = sqlite3.connect(path)
-    destination = sqlite3.connect(target)
+    source, destination = connect(path, "inspect"), connect(target, "inspect")
     try:
         source.backup(destination)
     finally:

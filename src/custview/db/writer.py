@@ -23,7 +23,7 @@ from sqlmodel import Session, create_engine, select
 from custview.db import schema
 from custview.db.forget import ForgetReport, forget
 from custview.db.import_history import undo_import
-from custview.db.connection import BUSY_TIMEOUT_SECONDS, connect_for_writing, no_data_error
+from custview.db.connection import connect_for_writing, no_data_error
 from custview.db.connection import resolve_db_path, user_data_dir  # noqa: F401 - where callers have found them
 from custview.errors import UserError
 from custview.db.history import AppointmentRecord
@@ -80,7 +80,7 @@ class Store:
         """Once per store: refuse a newer file, upgrade an older one (after a backup), create tables in a new one."""
         if self._schema_ready:
             return
-        if str(self.path) == ":memory:" or schema.prepare_file(self.path, BUSY_TIMEOUT_SECONDS) is None:
+        if str(self.path) == ":memory:" or schema.prepare_file(self.path) is None:
             with self.engine.execution_options(write_lock=True).begin() as connection:
                 schema.create_schema(connection)
         self._schema_ready = True

@@ -17,7 +17,8 @@ from importlib import resources
 from pathlib import Path
 
 from custview.errors import UserError
-from custview.importers.records import KINDS, squash
+from custview.importers.records import squash
+from custview.sections import KINDS
 
 LIST_SEPARATOR = ";"
 
