@@ -10,13 +10,13 @@ from custview.db import models
 from custview.db.reader import TABLES, Reader
 
 
-@pytest.mark.parametrize("twin", list(TABLES), ids=lambda twin: twin.__name__)
-def test_every_light_row_mirrors_its_sqlmodel_table_field_for_field(twin):
-    model = getattr(models, twin.__name__)
+@pytest.mark.parametrize("row", list(TABLES), ids=lambda row: row.__name__)
+def test_the_readers_rows_and_the_sqlmodel_tables_have_the_same_columns_and_types(row):
+    model = getattr(models, row.__name__)
     columns = list(model.__table__.columns.keys())
-    assert TABLES[twin] == model.__tablename__
-    assert list(twin._fields) == columns
-    assert twin.__annotations__ == {c: model.__annotations__[c] for c in columns}
+    assert TABLES[row] == model.__tablename__
+    assert list(row._fields) == columns
+    assert row.__annotations__ == {c: model.__annotations__[c] for c in columns}
 
 
 EVE = "[bold]Eve[/bold] \x1b[31mRed"  # sorts first: "[" comes before every letter

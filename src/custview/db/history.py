@@ -1,20 +1,46 @@
-"""What the store hands to the analysis modules: plain containers of rows, whichever reader filled them.
+"""What the reader hands to the analysis modules: plain containers of rows, and the `History` protocol.
 
-Both readers fill these: `custview.db.writer` with SQLModel objects, `custview.db.reader` with light
-read-only rows that have the same attribute names. The analysis modules (briefing, health,
-readiness, attention, timeline) only read attributes, so they work with either.
+`custview.db.reader` fills them with light read-only rows; the writer's SQLModel objects have the
+same attributes (both are built from `custview.db.rows`). The analysis modules (briefing, health,
+readiness, attention, timeline, account) type-hint against `History` and only read attributes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-if TYPE_CHECKING:  # or their light twins in custview.db.reader
-    from custview.db.models import (
+if TYPE_CHECKING:  # the declared columns, which the reader's rows and the SQLModel tables both have
+    from custview.db.rows import (
         Appointment, Attendee, Company, Contact, MergeRecord, NextStep, Note, Service, Signal, StageChange, Ticket,
     )
+
+
+class History(Protocol):
+    """What the insight modules read about one contact: a `ContactHistory` is one, and so is any
+    object with these attributes holding rows with the declared columns (`custview.db.rows`)."""
+
+    @property
+    def contact(self) -> Contact: ...
+    @property
+    def company(self) -> Company | None: ...
+    @property
+    def stage_changes(self) -> list[StageChange]: ...
+    @property
+    def signals(self) -> list[Signal]: ...
+    @property
+    def appointments(self) -> list[AppointmentRecord]: ...
+    @property
+    def tickets(self) -> list[Ticket]: ...
+    @property
+    def notes(self) -> list[Note]: ...
+    @property
+    def colleagues(self) -> list[Contact]: ...
+    @property
+    def services(self) -> list[Service]: ...
+    @property
+    def merges(self) -> list[MergeRecord]: ...
 
 
 @dataclass

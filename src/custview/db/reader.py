@@ -1,16 +1,13 @@
-"""Fast reads for the commands people run many times a day: plain sqlite3, no SQLAlchemy.
+"""The one read API: every read-only question commands ask, over DB-API 2.0 (sqlite3), no SQLAlchemy.
 
 `custview brief` should answer in about the time it takes to start Python and Typer, and importing
-SQLModel alone takes longer than that. So the read paths that must be fast read the database here,
-with the standard library's sqlite3, and return light read-only rows with the same attribute names
-and Python types as the SQLModel tables, in the same containers (`custview.db.history`). The analysis
-modules cannot tell the difference.
+SQLModel alone takes longer than that. So every read happens here, with the standard library's
+sqlite3, and returns light read-only rows (named tuples built from the one declaration of columns,
+`custview.db.rows`, which the SQLModel tables are built from too) in the containers of
+`custview.db.history`. The ORM in `custview.db.writer` reads only inside its own write transactions.
 
-The schema is still defined only by `custview.db.models` (and created by `custview.db.writer`). The row
-classes below mirror it field for field and type for type; tests/test_fastread.py fails when they
-drift apart, and checks that both readers load exactly the same histories. Every query here is
-answered from an index (tests/test_query_plan.py checks the plans). Rows come back in the same
-order as from the store: ties are broken by id.
+Every query here is answered from an index (tests/test_query_plan.py checks the plans). Rows come
+in a stable order: ties are broken by id. The SQL is portable; what is SQLite's own is named below.
 
     from custview.db.reader import Reader
     reader = Reader.open("book.db")
@@ -23,11 +20,11 @@ import json
 from collections import defaultdict, namedtuple
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
 from custview.dates import read_stored_time
+from custview.db import rows
 from custview.db.connection import connect_for_reading, resolve_db_path
 from custview.errors import UserError
 from custview.db.history import AppointmentRecord, ContactHistory, ContactRow, ImportRunSummary, OpenStep
@@ -42,178 +39,26 @@ PARAMETER_MARK = "?"
 IN_STORAGE_ORDER = "NOT INDEXED"
 
 
-# -- light twins of the SQLModel tables (same names, order and types as custview.db.models) -------------
+# -- light read-only rows, one per table, from the one declaration (custview.db.rows) ---------------
 
-def _twin(declared: type) -> type:
-    """A named tuple with the fields, types and docstring of an annotated class: a read-only row that
+def _row_type(declaration: type) -> type:
+    """A named tuple with the columns, types and docstring of a declared table: a read-only row that
     is cheap to define (start-up counts) and to make (attention makes millions)."""
-    row = namedtuple(declared.__name__, list(declared.__annotations__), module=declared.__module__)
-    row.__doc__ = declared.__doc__
-    row.__annotations__ = dict(declared.__annotations__)  # the types as written, e.g. "datetime | None"
+    columns = rows.columns(declaration)
+    row = namedtuple(declaration.__name__, list(columns), module=__name__)
+    row.__doc__ = declaration.__doc__
+    row.__annotations__ = columns  # the types as written, e.g. "datetime | None"
     return row
 
 
-@_twin
-class Company:
-    """A company row (see `custview.db.models.Company`)."""
+Company, Contact, StageChange, Signal, Appointment, Attendee, NextStep, Ticket, Service, Note, MergeRecord = (
+    _row_type(declaration) for declaration in (
+        rows.Company, rows.Contact, rows.StageChange, rows.Signal, rows.Appointment, rows.Attendee, rows.NextStep,
+        rows.Ticket, rows.Service, rows.Note, rows.MergeRecord))
 
-    id: int | None
-    name: str
-    domain: str | None
-    industry: str | None
-    size: str | None
-    stage: str | None
-    health: str | None
-    summary: str | None
-
-
-@_twin
-class Contact:
-    """A contact row (see `custview.db.models.Contact`)."""
-
-    id: int | None
-    name: str
-    email: str | None
-    phone: str | None
-    title: str | None
-    buying_role: str | None
-    company_id: int | None
-    stage: str
-    stage_since: datetime | None
-    preferred_channel: str | None
-    preferred_time: str | None
-    preferred_tone: str | None
-    context: str | None
-    name_derived: bool
-
-
-@_twin
-class StageChange:
-    """A stage_change row (see `custview.db.models.StageChange`)."""
-
-    id: int | None
-    contact_id: int
-    stage: str
-    previous_stage: str | None
-    changed_at: datetime
-    source: str
-
-
-@_twin
-class Signal:
-    """A signal row (see `custview.db.models.Signal`)."""
-
-    id: int | None
-    contact_id: int
-    kind: str
-    title: str
-    topics: list[str]
-    occurred_at: datetime
-    detail: str | None
-    source: str | None
-
-
-@_twin
-class Appointment:
-    """An appointment row (see `custview.db.models.Appointment`)."""
-
-    id: int | None
-    contact_id: int
-    company_id: int | None
-    purpose: str
-    kind: str
-    scheduled_at: datetime
-    outcome: str | None
-    decisions: list[str]
-
-
-@_twin
-class Attendee:
-    """An attendee row (see `custview.db.models.Attendee`)."""
-
-    id: int | None
-    appointment_id: int
-    contact_id: int | None
-    name: str
-    role: str | None
-
-
-@_twin
-class NextStep:
-    """A next_step row (see `custview.db.models.NextStep`)."""
-
-    id: int | None
-    appointment_id: int
-    step: str
-    owner: str | None
-    due_at: datetime | None
-    done: bool
-
-
-@_twin
-class Ticket:
-    """A ticket row (see `custview.db.models.Ticket`)."""
-
-    id: int | None
-    ref: str | None
-    contact_id: int | None
-    company_id: int | None
-    subject: str
-    description: str | None
-    status: str
-    priority: str
-    kind: str | None
-    opened_at: datetime
-    closed_at: datetime | None
-    topics: list[str]
-    requester_email: str | None
-    requester_name: str | None
-
-
-@_twin
-class Service:
-    """A service row (see `custview.db.models.Service`)."""
-
-    id: int | None
-    company_id: int
-    name: str
-    status: str
-    start_at: datetime | None
-    end_at: datetime | None
-    owner: str | None
-
-
-@_twin
-class Note:
-    """A note row (see `custview.db.models.Note`)."""
-
-    id: int | None
-    contact_id: int | None
-    company_id: int | None
-    text: str
-    written_at: datetime
-    author: str | None
-
-
-@_twin
-class MergeRecord:
-    """A merge_record row (see `custview.db.models.MergeRecord`)."""
-
-    id: int | None
-    kind: str
-    kept_id: int
-    merged_name: str
-    merged_email: str | None
-    merged_domain: str | None
-    merged_at: datetime
-
-
-# Each twin and the table it reads (the table names of custview.db.models).
-TABLES = {
-    Company: "company", Contact: "contact", StageChange: "stage_change", Signal: "signal",
-    Appointment: "appointment", Attendee: "attendee", NextStep: "next_step", Ticket: "ticket",
-    Service: "service", Note: "note", MergeRecord: "merge_record",
-}
+# Each row type and the table it reads.
+TABLES = {row: rows.DECLARED[row.__name__].table_name for row in (
+    Company, Contact, StageChange, Signal, Appointment, Attendee, NextStep, Ticket, Service, Note, MergeRecord)}
 
 
 @lru_cache(maxsize=4096)

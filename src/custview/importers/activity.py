@@ -6,7 +6,7 @@ A ticket whose requester is not in the book is kept with the requester's email a
 
 from __future__ import annotations
 
-from custview.db.models import APPOINTMENT_KINDS, SERVICE_STATUSES, TICKET_KINDS, TICKET_PRIORITIES, TICKET_STATUSES
+from custview.db.rows import APPOINTMENT_KINDS, SERVICE_STATUSES, TICKET_KINDS, TICKET_PRIORITIES, TICKET_STATUSES
 from custview.importers.fields import Fields
 from custview.importers.records import SourceRecord, preview
 from custview.importers.resolve import email_in

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from custview.db.models import HEALTH_LABELS
+from custview.db.rows import HEALTH_LABELS
 from custview.importers.fields import Fields
 from custview.importers.records import SourceRecord
 from custview.importers.resolve import name_from_email

@@ -11,8 +11,8 @@ from custview.insight.health import Health, account_health
 
 if TYPE_CHECKING:
     from custview.insight.briefing import ServiceLine, TicketLine
-    from custview.db.models import Company
-    from custview.db.history import ContactHistory
+    from custview.db.rows import Company
+    from custview.db.history import History
 
 @dataclass
 class PersonLine:
@@ -46,7 +46,7 @@ class CompanyView:
     notes: list[str]
 
 
-def build_company_view(company: Company, histories: list[ContactHistory], as_of: datetime) -> CompanyView:
+def build_company_view(company: Company, histories: list[History], as_of: datetime) -> CompanyView:
     """The account view of a company from the histories of its contacts."""
     briefings = [build_briefing(h, as_of) for h in histories]
     services = briefings[0].company.services if briefings and briefings[0].company else []

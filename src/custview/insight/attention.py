@@ -11,7 +11,7 @@ from custview.insight.health import contact_health
 from custview.insight.readiness import assess_readiness
 
 if TYPE_CHECKING:
-    from custview.db.history import ContactHistory
+    from custview.db.history import History
 
 HEALTH_DROP_WINDOW_DAYS = 30
 HEALTH_DROP_POINTS = 15
@@ -35,7 +35,7 @@ class AttentionItem:
     reasons: list[str] = field(default_factory=list)
 
 
-def needs_attention(history: ContactHistory, as_of: datetime) -> AttentionItem | None:
+def needs_attention(history: History, as_of: datetime) -> AttentionItem | None:
     """The attention item for one contact, or None when nothing calls for action."""
     stage, since = stage_at(history, as_of)
     health = contact_health(history, stage, since, as_of)

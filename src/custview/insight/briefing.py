@@ -1,6 +1,6 @@
 """The pre-call briefing: from everything we know about a contact to what matters for the next conversation.
 
-Pure: takes a `ContactHistory` (plain objects from the store) and a moment, returns a `Briefing`
+Pure: takes a `History` (plain rows from the reader) and a moment, returns a `Briefing`
 dataclass. Nothing here draws or touches the database.
 """
 
@@ -19,7 +19,7 @@ from custview.insight.talking_points import talking_points
 from custview.insight.tickets import is_open_at, ticket_kind
 
 if TYPE_CHECKING:
-    from custview.db.history import ContactHistory
+    from custview.db.history import History
 
 RECENT_SIGNALS = 8
 TOPIC_WINDOW_DAYS = 90
@@ -200,8 +200,8 @@ class Briefing:
         return [ticket for ticket in self.open_tickets if ticket.is_expansion]
 
 
-def build_briefing(history: ContactHistory, as_of: datetime,
-                   account_histories: list[ContactHistory] | None = None) -> Briefing:
+def build_briefing(history: History, as_of: datetime,
+                   account_histories: list[History] | None = None) -> Briefing:
     """Compute the briefing for one contact as it stood at `as_of`.
 
     With the histories of everyone at their company, the company context includes account health.
@@ -263,7 +263,7 @@ def build_briefing(history: ContactHistory, as_of: datetime,
     return briefing
 
 
-def stage_at(history: ContactHistory, as_of: datetime) -> tuple[Stage, datetime | None]:
+def stage_at(history: History, as_of: datetime) -> tuple[Stage, datetime | None]:
     """The contact's Value Path stage at `as_of`, and since when."""
     changes = [c for c in history.stage_changes if c.changed_at <= as_of]
     if changes:
@@ -344,7 +344,7 @@ def _open_next_steps(past_records, as_of: datetime) -> list[NextStepLine]:
     return sorted(steps, key=lambda s: (s.due_at is None, s.due_at or as_of))
 
 
-def _company_context(history: ContactHistory) -> CompanyContext | None:
+def _company_context(history: History) -> CompanyContext | None:
     company = history.company
     if company is None:
         return None

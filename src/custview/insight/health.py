@@ -17,7 +17,7 @@ from custview.stages import Stage
 from custview.insight.tickets import is_open_at, ticket_kind
 
 if TYPE_CHECKING:
-    from custview.db.history import ContactHistory
+    from custview.db.history import History
 
 # How often we normally have a two-way touch with someone in each stage (days).
 CADENCE_DAYS = {
@@ -60,7 +60,7 @@ def label_for(score: int) -> str:
     return "healthy" if score >= HEALTHY_FROM else "watch" if score >= WATCH_FROM else "at risk"
 
 
-def contact_health(history: ContactHistory, stage: Stage, stage_since: datetime | None, as_of: datetime) -> Health:
+def contact_health(history: History, stage: Stage, stage_since: datetime | None, as_of: datetime) -> Health:
     """Score one contact's relationship as of a moment, with every reason that applied."""
     reasons = [
         reason
@@ -72,7 +72,7 @@ def contact_health(history: ContactHistory, stage: Stage, stage_since: datetime 
     return Health(score, label_for(score), reasons)
 
 
-def last_two_way_touch(history: ContactHistory, as_of: datetime) -> datetime | None:
+def last_two_way_touch(history: History, as_of: datetime) -> datetime | None:
     """The latest meeting or conversation-like signal at or before `as_of`."""
     moments = [r.appointment.scheduled_at for r in history.appointments if r.appointment.scheduled_at <= as_of]
     moments += [s.occurred_at for s in history.signals if s.kind in TWO_WAY_SIGNAL_KINDS and s.occurred_at <= as_of]

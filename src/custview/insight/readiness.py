@@ -13,7 +13,7 @@ from custview.stages import Stage
 from custview.insight.tickets import is_open_at, ticket_kind
 
 if TYPE_CHECKING:
-    from custview.db.history import ContactHistory
+    from custview.db.history import History
 
 WINDOW_DAYS = 90
 QUIET_DAYS = 30
@@ -36,7 +36,7 @@ class Readiness:
         return Stage.parse(self.behaves_like).role
 
 
-def assess_readiness(history: ContactHistory, stage: Stage, as_of: datetime) -> Readiness | None:
+def assess_readiness(history: History, stage: Stage, as_of: datetime) -> Readiness | None:
     """The readiness call-out for a contact at `as_of`, or None when behaviour matches the stage."""
     recent = [s for s in history.signals if as_of - timedelta(days=WINDOW_DAYS) < s.occurred_at <= as_of]
     if stage in EARLY:
@@ -82,7 +82,7 @@ def _buying_evidence(signals) -> dict[str, str]:
     return found
 
 
-def _drifting(history: ContactHistory, stage: Stage, recent, as_of: datetime) -> Readiness | None:
+def _drifting(history: History, stage: Stage, recent, as_of: datetime) -> Readiness | None:
     quiet = not any(s.occurred_at > as_of - timedelta(days=QUIET_DAYS) for s in recent)
     issues = [
         t for t in history.tickets

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from custview.db.history import ContactHistory
+    from custview.db.history import History
 
 EVENT_KINDS = ("signal", "appointment", "ticket", "stage", "note", "merge")
 
@@ -24,7 +24,7 @@ class TimelineEvent:
     key: tuple = field(default=(), repr=False, compare=False)
 
 
-def build_timeline(histories: list[ContactHistory], since: datetime | None = None,
+def build_timeline(histories: list[History], since: datetime | None = None,
                    kinds: tuple[str, ...] = EVENT_KINDS) -> list[TimelineEvent]:
     """Every event of these contacts (one for a person, all of a company's for an account), oldest first.
 
@@ -41,7 +41,7 @@ def build_timeline(histories: list[ContactHistory], since: datetime | None = Non
     return events
 
 
-def _events_of(history: ContactHistory):
+def _events_of(history: History):
     name = history.contact.name
     for change in history.stage_changes:
         moved = f"{change.previous_stage} → {change.stage}" if change.previous_stage else f"entered as {change.stage}"

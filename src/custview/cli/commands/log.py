@@ -31,7 +31,7 @@ def log(
     as_json: bool = typer.Option(False, "--json", help="Print the saved appointment as JSON."),
 ) -> None:
     """Log an appointment outcome: decisions, next steps with owners and due dates, attendees, stage move."""
-    from custview.db.models import APPOINTMENT_KINDS
+    from custview.db.rows import APPOINTMENT_KINDS
 
     problems = []
     kind_value = kind.strip().lower()
