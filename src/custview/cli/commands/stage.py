@@ -25,7 +25,7 @@ def suggest(
 
     now = utc_now()
     rows = []
-    for history in open_reader(ctx).iter_histories(company=company):
+    for history in open_reader(ctx).contact_histories(company=company):
         stage = stage_at(history, now)[0]
         if readiness := assess_readiness(history, stage, now):
             rows.append((history.contact.name, history.company.name if history.company else None, stage.value, readiness))
