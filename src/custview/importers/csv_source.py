@@ -21,12 +21,12 @@ from custview.importers.mapping import (
     builtin_names,
     builtin_path,
     load_mapping,
-    compile_source,
 )
-from custview.importers.records import SourceRecord, squash, unreadable
-from custview.spreadsheet import unguard_cell
+from custview.importers.records import SourceRecord, unreadable
+from custview.importers.translate import Header, columns_read, translator
 
 DELIMITERS = ",;\t|"
+IGNORED_SHOWN = 15  # ignored columns named in the note; the rest are counted
 
 
 @dataclass
@@ -51,8 +51,8 @@ class CsvFile:
     def record(self, line: int, cells: list[str]) -> SourceRecord:
         """The source record for one data row of this file."""
         if self._translate is None:
-            self._translate = _translator(self.kind_mapping, [name.lower() for name in self.header],
-                                          self.mapping.separator, unescape=self.mapping.name == "custview")
+            self._translate = translator(self.kind_mapping, Header(self.header), self.mapping.separator,
+                                         unescape=self.mapping.name == "custview")
             self._labels = {target: self.kind_mapping.label(target) for target in self.kind_mapping.columns}
         width = len(self.header)
         if len(cells) > width and any(cell.strip() for cell in cells[width:]):
@@ -66,19 +66,29 @@ class CsvFile:
 
         Such files (custview's own CSV, most signal exports) can skip per-row translation.
         """
-        positions = {name.lower(): index for index, name in reversed(list(enumerate(self.header)))}
+        header = Header(self.header)
         columns = {}
         for target, source in self.kind_mapping.columns.items():
             if not isinstance(source, str) or target in self.kind_mapping.values or self.mapping.separator:
                 return None
-            if source.lower() in positions:
-                columns[target] = positions[source.lower()]
+            if (index := header.find(source)) is not None:
+                columns[target] = index
         return columns
 
     def ignored_columns(self) -> list[str]:
         """Columns of the file that the mapping does not read."""
-        used = self.kind_mapping.source_columns()
-        return [name for name in self.header if name and name.lower() not in used]
+        used = {index for indexes in columns_read(self.kind_mapping, Header(self.header)).values() for index in indexes}
+        return [name for index, name in enumerate(self.header) if name and index not in used]
+
+    def shared_fields(self) -> list[str]:
+        """Notes on fields read from two columns whose names differ only in case: which one wins."""
+        notes = []
+        for target, indexes in columns_read(self.kind_mapping, Header(self.header)).items():
+            names = [self.header[index] for index in dict.fromkeys(indexes)]
+            if len({name.lower() for name in names}) < len(names):
+                notes.append(f"{self.path}: {target} is read from {names[0]!r}, else from "
+                             f"{', '.join(repr(name) for name in names[1:])} (the file has both)")
+        return notes
 
 
 def open_csv(path: Path, kind: str | None, source: str | None, mapping_file: Path | None) -> CsvFile:
@@ -100,9 +110,12 @@ def open_csv(path: Path, kind: str | None, source: str | None, mapping_file: Pat
     if recognised:
         notices.append(f"{path}: recognised a {mapping.tool} {kind_mapping.kind} export")
     opened = CsvFile(path, encoding, delimiter, header, mapping, kind_mapping, notices)
+    opened.notices += opened.shared_fields()
     ignored = opened.ignored_columns()
     if ignored:
-        opened.notices.append(f"{path}: ignored columns: {', '.join(ignored)}")
+        shown = ", ".join(ignored[:IGNORED_SHOWN])
+        more = f" … and {len(ignored) - IGNORED_SHOWN:,} more" if len(ignored) > IGNORED_SHOWN else ""
+        opened.notices.append(f"{path}: ignored columns: {shown}{more}")
     return opened
 
 
@@ -123,45 +136,6 @@ def read_csv_rows(opened: CsvFile, on_progress: Callable[[int, int], None] | Non
                 on_progress(rows, raw.tell())
     if on_progress:
         on_progress(rows, opened.path.stat().st_size)
-
-
-def _translator(kind_mapping: KindMapping, header: list[str], separator: str | None,
-                unescape: bool) -> Callable[[list[str]], dict]:
-    """The function turning one row's cells into custview fields, compiled once for this file's header."""
-    positions = {name: index for index, name in reversed(list(enumerate(header)))}
-    steps = [(target.partition("."), compile_source(source, positions, separator), kind_mapping.values.get(target),
-              target in kind_mapping.lists, target == "attendees")
-             for target, source in kind_mapping.columns.items()]
-
-    def translate(cells: list[str]) -> dict:
-        data: dict = {}
-        for (parent, _, child), read, table, is_list, is_attendees in steps:
-            value = read(cells)
-            if not value:
-                continue
-            if unescape and value[0] == "'":
-                value = unguard_cell(value)
-            if table:
-                value = table.get(squash(value), value)
-            if is_list:
-                value = [item.strip() for item in value.split(kind_mapping.list_separator) if item.strip()]
-                if is_attendees:
-                    value = [_attendee(item) for item in value]
-            if child:
-                data.setdefault(parent, {})[child] = value
-            else:
-                data[parent] = value
-        return data
-
-    return translate
-
-
-def _attendee(text: str) -> dict:
-    """"Name (role)" as written by custview's CSV export."""
-    if text.endswith(")") and " (" in text:
-        name, _, role = text[:-1].rpartition(" (")
-        return {"name": name.strip(), "role": role.strip()}
-    return {"name": text}
 
 
 def _detect_encoding(path: Path) -> tuple[str, str | None]:

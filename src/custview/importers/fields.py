@@ -33,6 +33,14 @@ class Fields:
             if key not in allowed:
                 self.problem(key, f"unknown field (expected one of: {', '.join(allowed)})")
 
+    @classmethod
+    def implying(cls, record: SourceRecord, company: str) -> Fields:
+        """Fields of an export row already known to be good that names a company not in the book yet."""
+        fields = cls.__new__(cls)
+        fields.record, fields.problems, fields.refers_to_failed_record = record, [], False
+        fields.new_company = company
+        return fields
+
     def problem(self, name: str, message: str) -> None:
         """Note a problem with field `name`."""
         self.problems.append(f"{self.record.where(name)}: {self.record.field_label(name)}: {message}")

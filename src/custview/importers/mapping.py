@@ -10,7 +10,6 @@ wins), `{join: [sources], with: " "}` or `{prefix: "x-", column: source}`. A fie
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
 from importlib import resources
@@ -48,10 +47,6 @@ class KindMapping:
     detect: tuple[str, ...] = ()
     list_separator: str = LIST_SEPARATOR
 
-    def source_columns(self) -> set[str]:
-        """Every column name this mapping reads (lower-case)."""
-        return {name.lower() for source in self.columns.values() for name in _column_names(source)}
-
     def detects(self, header: list[str]) -> bool:
         """Whether a file with this header looks like this export."""
         present = {name.lower() for name in header}
@@ -64,7 +59,7 @@ class KindMapping:
             source = source[0]
         if isinstance(source, dict):
             source = source.get("join") or source.get("column")
-        return " + ".join(_column_names(source)) if source is not None else field_name
+        return " + ".join(column_names(source)) if source is not None else field_name
 
 
 @dataclass
@@ -219,39 +214,12 @@ def _valid_source(source) -> bool:
     return False
 
 
-def _column_names(source) -> list[str]:
+def column_names(source) -> list[str]:
+    """The column names a mapping source reads, in its order."""
     if isinstance(source, str):
         return [source]
     if isinstance(source, list):
-        return [name for item in source for name in _column_names(item)]
+        return [name for item in source for name in column_names(item)]
     if isinstance(source, dict):
-        return _column_names(source.get("join") or source.get("column"))
+        return column_names(source.get("join") or source.get("column"))
     return []
-
-
-def compile_source(source, positions: dict[str, int], separator: str | None = None) -> Callable[[list[str]], str]:
-    """A function giving a source's value from one row's cells ("" when empty), for a file with this header.
-
-    `positions` maps lower-case header names to their index. Compiled once per file: reading a
-    million rows must not look columns up by name a million times.
-    """
-    if isinstance(source, str):
-        index = positions.get(source.lower())
-        if index is None:
-            return lambda cells: ""
-
-        def cell(cells: list[str]) -> str:
-            value = cells[index].strip() if index < len(cells) else ""
-            if separator and separator in value:
-                value = value.split(separator, 1)[0].strip()
-            return value
-
-        return cell
-    if isinstance(source, list):
-        options = [compile_source(item, positions, separator) for item in source]
-        return lambda cells: next((value for option in options if (value := option(cells))), "")
-    if "join" in source:
-        parts, glue = [compile_source(item, positions, separator) for item in source["join"]], source.get("with", " ")
-        return lambda cells: glue.join(value for part in parts if (value := part(cells)))
-    column, prefix = compile_source(source["column"], positions, separator), source["prefix"]
-    return lambda cells: f"{prefix}{value}" if (value := column(cells)) else ""

@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from custview.db.rows import HEALTH_LABELS
-from custview.importers.fields import Fields
+from custview.importers.fields import MAX_LONG_TEXT, MAX_TEXT, Fields
 from custview.importers.records import SourceRecord
 from custview.importers.resolve import name_from_email
 from custview.names import clean_domain, company_key
+from custview.stages import Stage
 
 COMPANY_FIELDS = ("name", "domain", "industry", "size", "stage", "health", "summary")
 CONTACT_FIELDS = ("name", "email", "phone", "title", "company", "buying_role", "stage", "stage_since",
                   "stage_history", "preferences", "context")
+QUICK_CONTACT_FIELDS = frozenset(("name", "email", "phone", "title", "company", "buying_role", "stage", "context"))
 
 
 class PeopleWriting:
@@ -77,6 +79,9 @@ class PeopleWriting:
         return company_id
 
     def _contact(self, record: SourceRecord) -> str | None:
+        quick = self._quick_contact(record)
+        if quick is not None:
+            return quick
         f = Fields(record, CONTACT_FIELDS, self.now)
         email = f.text("email")
         usable_email = email is not None and "@" in email
@@ -107,6 +112,42 @@ class PeopleWriting:
             values["company_id"] = company_id
         return self._write_contact(values, company_id, history, stage, stage_since)
 
+    def _quick_contact(self, record: SourceRecord) -> str | None:
+        """A plainly good contact (what most export rows are) written without the field-by-field checks;
+        None when in any doubt, for `_contact` to check it and say what is wrong."""
+        data = record.data
+        if not data.keys() <= QUICK_CONTACT_FIELDS:
+            return None
+        for key, value in data.items():
+            if (value.__class__ is not str or not value or value[0].isspace() or value[-1].isspace()
+                    or len(value) > (MAX_LONG_TEXT if key == "context" else MAX_TEXT) or "\x00" in value):
+                return None
+        name, email, stage, company = data.get("name"), data.get("email"), data.get("stage"), data.get("company")
+        stage = self._stage_named(stage) if stage else None
+        company_id = self.index.company_id(company) if company else None
+        if ((email and "@" not in email) or not (name or email) or (stage is None and "stage" in data)
+                or (company and company_id is None and (record.index is not None
+                                                        or company.lower() in self._failed_companies))):
+            return None
+        values = {"name": name or name_from_email(email), "name_derived": not name}
+        if email:
+            values["email"] = email.lower()
+        values.update((key, data[key]) for key in ("phone", "title", "buying_role", "context") if key in data)
+        if company and company_id is None:
+            company_id = self.company_after_checks(Fields.implying(record, company), None)
+        if company_id:
+            values["company_id"] = company_id
+        return self._write_contact(values, company_id, [], stage, None)
+
+    def _stage_named(self, text: str) -> str | None:
+        """The Value Path stage a text names (remembered: a file names a handful), or None."""
+        if text not in self._stage_names:
+            try:
+                self._stage_names[text] = Stage.parse(text).value
+            except ValueError:
+                self._stage_names[text] = None
+        return self._stage_names[text]
+
     def _write_contact(self, values: dict, company_id: int | None, history, stage, stage_since) -> str:
         contacts, email, name = self.tables["contact"], values.get("email"), values["name"]
         existing_id = self._existing_contact(email, name, company_id, values["name_derived"])
@@ -117,7 +158,7 @@ class PeopleWriting:
             return "updated" if contacts.update(kept_id, values, fill_only=True) else "unchanged"
         if existing_id is None:  # placed on the path in the same insert
             values["stage"] = stage or (history[-1][0] if history else "Audience")
-            values["stage_since"] = history[-1][1] if history else (stage_since or self.now)
+            values["stage_since"] = history[-1][1] if history else (stage_since or self.now_stored)
             contact_id = contacts.insert(values)
             self.index.add_contact(contact_id, name, email)
             if history:

@@ -9,8 +9,12 @@ Duplicates merged away still lead to the record kept: their emails and names are
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from custview.names import company_key
+
+# A file names the same companies row after row: reduce each name once.
+reduced_name = lru_cache(maxsize=1 << 16)(company_key)
 
 EMAIL_IN_TEXT = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 
@@ -91,7 +95,7 @@ class BookIndex:
         """Index a company just written (or loaded); keys already taken stay with their company."""
         known = self.companies
         known.setdefault(("name", name.lower()), company_id)
-        reduced = company_key(name)
+        reduced = reduced_name(name)
         if reduced:
             known.setdefault(("key", reduced), company_id)
         if domain:
@@ -104,7 +108,7 @@ class BookIndex:
             return found
         if domain and (found := known.get(("domain", domain.lower()))) is not None:
             return found
-        reduced = company_key(name) if name else ""
+        reduced = reduced_name(name) if name else ""
         return known.get(("key", reduced)) if reduced else None
 
 

@@ -8,8 +8,8 @@ says is comparing what the database would hold. SQLModel still defines the table
 
 Into a table that is empty when the import starts, rows go in with the table's indexes dropped,
 and the indexes are built once at the end: far cheaper than keeping them up to date row by row.
-Only tables the import never searches by SQL are loaded that way (contacts and companies are
-found through the import's own index, see `custview.importers.resolve`).
+Contacts and companies are found through the import's own index (`custview.importers.resolve`);
+a table searched by SQL gets its indexes back before the first search (`find`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from custview.db.import_history import first_free_id
 # Parents before children: a batch is written in this order, so every reference it holds is valid.
 TABLE_ORDER = ("company", "contact", "stage_change", "appointment", "attendee", "next_step", "ticket", "service",
                "note")
-INDEXES_REBUILT = ("company", "contact")
+INDEXES_REBUILT = ("company", "contact", "stage_change")
 # The column sets rows are found by (besides contacts and companies, which the import's index finds).
 KEYS = {
     "stage_change": (("contact_id", "stage", "changed_at"),),
@@ -61,6 +61,7 @@ class TableRows:
         self.inserts: dict[int, dict] = {}
         self.updates: dict[int, dict] = {}
         self.keys: dict[tuple, int] = {}  # the waiting new rows by each of their KEYS
+        self._keyed = False
         self.key_sets = KEYS.get(table, ())
         self.template = {column: DEFAULTS.get(column) for column in self.columns}
         self.rebuild: list[str] = []
@@ -86,12 +87,22 @@ class TableRows:
             row[key] = value if value is None or value.__class__ is str else stored(value)
         row["id"] = row_id
         self.inserts[row_id] = row
-        for columns in self.key_sets:
-            self.keys.setdefault(tuple(sorted((column, row[column]) for column in columns)), row_id)
+        if self._keyed:
+            self._register(row)
         return row_id
+
+    def _register(self, row: dict) -> None:
+        for columns in self.key_sets:
+            self.keys.setdefault(tuple(sorted((column, row[column]) for column in columns)), row["id"])
 
     def find(self, **key) -> int | None:
         """The id of the first row with these values (`KEYS` lists the sets an index serves), or None."""
+        if self.rebuild:
+            self._build_indexes()  # searching needs them: build them now
+        if not self._keyed:  # waiting rows are keyed from the first search on
+            for row in self.inserts.values():
+                self._register(row)
+            self._keyed = True
         stored_key = tuple(sorted((column, stored(value)) for column, value in key.items()))
         found = self.keys.get(stored_key)
         if found is None:
@@ -132,6 +143,7 @@ class TableRows:
                                         [tuple(row.values()) for row in self.inserts.values()])
             self.inserts.clear()
             self.keys.clear()
+            self._keyed = False
         if self.updates:
             settings = ", ".join(f'"{column}" = ?' for column in self.columns if column != "id")
             self.connection.executemany(f'UPDATE "{self.table}" SET {settings} WHERE id = ?',
@@ -142,6 +154,9 @@ class TableRows:
     def finish(self) -> None:
         """Write what waits and build the indexes dropped at the start."""
         self.flush()
+        self._build_indexes()
+
+    def _build_indexes(self) -> None:
         for sql in self.rebuild:
             self.connection.execute(sql)
         self.rebuild = []

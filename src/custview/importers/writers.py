@@ -20,7 +20,7 @@ from custview.importers.fields import Fields
 from custview.importers.people import PeopleWriting
 from custview.importers.records import KINDS, SourceRecord
 from custview.importers.resolve import BookIndex, email_in
-from custview.importers.tables import Tables
+from custview.importers.tables import Tables, stored
 
 PROBLEM_LIMIT = 100  # problem lines shown for one import; the rest are counted
 WARNING_LIMIT = 20
@@ -39,6 +39,8 @@ class RecordWriter(PeopleWriting, SignalWriting, ActivityWriting):
                  known_contacts_only: bool = False):
         self.connection = session.connection().connection.driver_connection
         self.now, self.on_reject = now, on_reject
+        self.now_stored = stored(now)
+        self._stage_names: dict[str, str | None] = {}
         # Records naming several people (calendar events) without a known contact among them are
         # skipped and counted rather than reported.
         self.known_contacts_only = known_contacts_only
