@@ -140,12 +140,43 @@ def test_a_broken_vcard_gets_one_clear_line_and_changes_nothing(cli, book, tmp_p
     assert dump(book) == before
 
 
-def test_a_vcard_that_is_not_utf8_is_refused_with_its_line(cli, book, tmp_path):
-    (tmp_path / "latin.vcf").write_bytes(b"BEGIN:VCARD\nVERSION:3.0\nFN:Zo\xeb\nEND:VCARD\n")
-    before = dump(book)
-    result = cli("import", str(tmp_path / "latin.vcf"))
-    assert errors(result) == [f"error: {tmp_path}/latin.vcf:3: not UTF-8 text (vCard files are UTF-8)"]
-    assert dump(book) == before
+def test_a_windows_1252_vcard_21_with_quoted_printable_values_is_decoded_and_said_so(cli, book, tmp_path):
+    card = (b"BEGIN:VCARD\r\nVERSION:2.1\r\nN:Dubois;Ren\xe9e\r\nFN:Ren\xe9e Dubois\r\n"
+            b"TITLE;CHARSET=UTF-8;ENCODING=quoted-printable:Directrice g=C3=A9n=C3=A9rale=E2=80=A6\r\n"
+            b"NOTE;QUOTED-PRINTABLE;CHARSET=WINDOWS-1252:Pr=E9f=E8re le matin,=\r\n et le th=E9.\r\n"
+            b"EMAIL;INTERNET:renee@cobalt.example\r\nEND:VCARD\r\n"
+            b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Apple\r\nX-ABShowAs:COMPANY\r\nURL:http\\://www.apple.ch\r\n"
+            b"END:VCARD\r\n")
+    (tmp_path / "outlook.vcf").write_bytes(card)
+    result = cli("import", str(tmp_path / "outlook.vcf"), "--json")
+    assert result.exit_code == 0, result.output
+    assert {kind: c for kind, c in json.loads(result.stdout)["counts"].items() if c} == {
+        "companies": {"created": 1}, "contacts": {"created": 1}}
+    assert f"note: {tmp_path}/outlook.vcf: not UTF-8; read as Windows-1252" in result.stderr
+    assert rows(book, "SELECT name, title, context FROM contact WHERE email = 'renee@cobalt.example'") == [
+        ("Renée Dubois", "Directrice générale…", "Préfère le matin, et le thé.")]
+    assert rows(book, "SELECT name, domain FROM company WHERE name = 'Apple'") == [("Apple", "apple.ch")]
+
+
+def test_a_line_after_end_vcalendar_is_a_warning_and_the_calendar_is_imported(cli, book, tmp_path):
+    text = (FIXTURES / "calendar" / "meetings.ics").read_text(encoding="utf-8")
+    (tmp_path / "trailing.ics").write_text(text.rstrip("\n") + "\n% exported by CalTool 2.0\n", encoding="utf-8")
+    expected = cli("import", str(FIXTURES / "calendar" / "meetings.ics"), "--known-only", "--dry-run", "--json")
+    result = cli("import", str(tmp_path / "trailing.ics"), "--known-only", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["counts"] == json.loads(expected.stdout)["counts"]
+    last = len(text.rstrip("\n").split("\n")) + 1
+    assert json.loads(result.stdout)["warnings"] == [
+        f"{tmp_path}/trailing.ics:{last}: ignored 1 line(s) after the last END:VCALENDAR "
+        "(starting '% exported by CalTool 2.0')"]
+
+
+def test_a_utf16_vcard_is_read(cli, book, tmp_path):
+    (tmp_path / "phone.vcf").write_bytes("BEGIN:VCARD\nVERSION:3.0\nFN:Zoë Kim\nEMAIL:zoe@x.example\n"
+                                         "END:VCARD\n".encode("utf-16"))
+    result = cli("import", str(tmp_path / "phone.vcf"))
+    assert result.exit_code == 0, result.output
+    assert rows(book, "SELECT name FROM contact WHERE email = 'zoe@x.example'") == [("Zoë Kim",)]
 
 
 # -- iCalendar -----------------------------------------------------------------------------------

@@ -24,8 +24,9 @@ from custview.db.import_history import ImportRecorder
 from custview.db.writer import Store
 
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
-RECORD_READERS = {".yaml": read_yaml_records, ".yml": read_yaml_records, ".json": read_json_records,
-                  ".vcf": read_vcard_records, ".ics": read_ics_records}
+RECORD_READERS = {".yaml": read_yaml_records, ".yml": read_yaml_records, ".json": read_json_records}
+# Readers of other tools' files, which also say how they read them (notes) and what they left out (warnings).
+EXPORT_READERS = {".vcf": read_vcard_records, ".ics": read_ics_records}
 
 # Told how far an import has got: (rows read, bytes read, bytes in all).
 ProgressCallback = Callable[[int, int, int], None]
@@ -89,6 +90,8 @@ def import_files(store: Store, paths: list[Path], dry_run: bool = False, now: da
     records: list[SourceRecord] = []
     exports: list[CsvFile] = []
     problems: list[str] = []
+    notes: list[str] = []
+    warnings: list[str] = []
     for path in paths:
         suffix = path.suffix.lower()
         try:
@@ -96,6 +99,8 @@ def import_files(store: Store, paths: list[Path], dry_run: bool = False, now: da
                 exports.append(open_csv(path, *_csv_choice(csv_options)))
             elif suffix in RECORD_READERS:
                 records.extend(RECORD_READERS[suffix](path))
+            elif suffix in EXPORT_READERS:
+                records.extend(EXPORT_READERS[suffix](path, notes, warnings))
             else:
                 problems.append(f"{path}: unsupported file type {path.suffix or '(none)'!r} "
                                 "(expected .yaml, .yml, .json, .csv, .vcf or .ics)")
@@ -103,7 +108,7 @@ def import_files(store: Store, paths: list[Path], dry_run: bool = False, now: da
             problems.extend(error.problems)
     if problems:
         raise UserError(*problems)
-    report = ImportReport([str(p) for p in paths], {}, dry_run, [n for e in exports for n in e.notices])
+    report = ImportReport([str(p) for p in paths], {}, dry_run, notes + [n for e in exports for n in e.notices])
     rejects = _RejectedRows(report, exports, write_files=not dry_run) if skip_invalid else None
     progress = _Progress(exports, on_progress) if on_progress else None
 
@@ -127,7 +132,7 @@ def import_files(store: Store, paths: list[Path], dry_run: bool = False, now: da
         if rejects:
             rejects.close(keep=committed)
     report.counts, report.stage_changes = writer.counts, writer.stage_changes
-    report.warnings = writer.warnings
+    report.warnings = warnings + writer.warnings
     if writer.linked_tickets:
         report.notices.append(f"linked {writer.linked_tickets:,} earlier ticket{'s' if writer.linked_tickets != 1 else ''} "
                               "to the contacts who raised them")

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 from custview.errors import UserError
+from custview.importers.encodings import describe, sniff
 from custview.importers.records import unreadable
 from custview.printable import printable
 
@@ -24,12 +25,24 @@ _CONTENT_LINE = re.compile(rf"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)?(?:;[A-Za-z0-9-]+
 _BEGIN_OR_END = re.compile(r"(BEGIN|END)[ \t]*:[ \t]*(\S.*?)[ \t]*$", re.IGNORECASE)
 
 
-def read_text(path: Path, kind: str) -> str:
-    """The file as UTF-8 text, with characters split by a line fold joined again; UserError if unreadable."""
+def read_text(path: Path, kind: str, notes: list[str] | None = None) -> str:
+    """The file as text, with characters split by a line fold joined again; UserError if unreadable.
+
+    UTF-8 (with or without a byte-order mark) or UTF-16; a vCard file (version 2.1 ones often are) may
+    also be Windows-1252. An encoding other than UTF-8 is named in `notes`.
+    """
     try:
         data = path.read_bytes()
     except OSError as error:
         raise unreadable(path, error) from None
+    encoding = sniff(data[:8192])
+    if encoding in ("utf-16", "utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(encoding).lstrip("\ufeff")
+        except UnicodeDecodeError:
+            raise UserError(f"{path}: not {_a(kind)} file (binary content)") from None
+        _note(notes, f"{path}: not UTF-8; read as {describe(encoding)}")
+        return text
     if b"\x00" in data[:8192]:
         raise UserError(f"{path}: not {_a(kind)} file (binary content)")
     try:
@@ -39,7 +52,19 @@ def read_text(path: Path, kind: str) -> str:
     try:  # move the first bytes of a split character past the fold: the line count stays the same
         return _SPLIT_CHARACTER.sub(rb"\2\1", data).decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise UserError(f"{path}:{first_bad_line}: not UTF-8 text ({kind} files are UTF-8)") from None
+        if kind != "vCard":
+            raise UserError(f"{path}:{first_bad_line}: not UTF-8 text ({kind} files are UTF-8)") from None
+    try:
+        text, encoding = data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        text, encoding = data.decode("latin-1"), "latin-1"
+    _note(notes, f"{path}: not UTF-8; read as {describe(encoding)}")
+    return text
+
+
+def _note(notes: list[str] | None, note: str) -> None:
+    if notes is not None:
+        notes.append(note)
 
 
 def lines_of(text: str) -> list[str]:
@@ -65,13 +90,21 @@ def component_starts(text: str, name: str) -> list[int]:
             if (found := _BEGIN_OR_END.match(line)) and found[1].upper() == "BEGIN" and found[2].upper() == wanted]
 
 
-def check_nesting(path: Path, text: str, top: str, kind: str) -> None:
-    """UserError unless the file is a sequence of `top` components whose every BEGIN: has its END:."""
+def check_nesting(path: Path, text: str, top: str, kind: str) -> int | None:
+    """UserError unless the file is a sequence of `top` components whose every BEGIN: has its END:.
+
+    Lines after the last component that are not one (a stray line an exporter or an editor left)
+    do not make the file unreadable: the number of the first such line is returned, else None.
+    """
     open_components: list[tuple[str, int]] = []  # (name, line it begins on)
-    for number, line in enumerate(lines_of(text), 1):
+    lines = lines_of(text)
+    for number, line in enumerate(lines, 1):
         found = _BEGIN_OR_END.match(line)
         keyword, name = (found[1].upper(), found[2].upper()) if found else (None, None)
         if not open_components and line.strip() and (keyword != "BEGIN" or name != top):
+            if number > 1 and not any(_begins(later, top) for later in lines[number:]) and any(
+                    _begins(earlier, top) for earlier in lines[:number]):
+                return number
             raise UserError(f"{path}:{number}: not {_a(kind)} file: expected BEGIN:{top}, found {_show(line)}")
         if keyword == "BEGIN":
             open_components.append((name, number))
@@ -85,9 +118,26 @@ def check_nesting(path: Path, text: str, top: str, kind: str) -> None:
         name, begun = open_components[-1]
         raise UserError(f"{path}:{begun}: broken {kind} file: BEGIN:{_name(name)} has no END:{_name(name)} "
                         "(is the file cut short?)")
-    if not any(line.strip() for line in lines_of(text)):
+    if not any(line.strip() for line in lines):
         raise UserError(f"{path}: empty file (expected BEGIN:{top} … END:{top})")
+    return None
 
+
+def without_trailing_lines(path: Path, text: str, top: str, kind: str, warnings: list[str] | None) -> str:
+    """The text, checked (`check_nesting`), without stray lines after its last component; a warning names them."""
+    trailing = check_nesting(path, text, top, kind)
+    if trailing is None:
+        return text
+    lines = lines_of(text)
+    stray = sum(1 for line in lines[trailing - 1:] if line.strip())
+    _note(warnings, f"{path}:{trailing}: ignored {stray} line(s) after the last END:{top} "
+                    f"(starting {_show(lines[trailing - 1])})")
+    return "\n".join(lines[:trailing - 1]) + "\n"
+
+
+def _begins(line: str, top: str) -> bool:
+    found = _BEGIN_OR_END.match(line)
+    return bool(found) and found[1].upper() == "BEGIN" and found[2].upper() == top
 
 def _a(kind: str) -> str:
     return ("an " if kind[0].lower() in "aeiou" else "a ") + kind

@@ -22,6 +22,7 @@ from custview.importers.mapping import (
     builtin_path,
     load_mapping,
 )
+from custview.importers.encodings import decodes, describe, sniff
 from custview.importers.records import SourceRecord, unreadable
 from custview.importers.translate import Header, columns_read, translator
 
@@ -95,13 +96,16 @@ def open_csv(path: Path, kind: str | None, source: str | None, mapping_file: Pat
     """Check a CSV file and pick its mapping (given, or recognised from the header); UserError if unusable."""
     encoding, notice = _detect_encoding(path)
     with open(path, encoding=encoding, newline="") as text:
-        sample = text.read(64 * 1024)
-    first_line = sample.splitlines()[0] if sample.strip() else ""
+        first_line = ""
+        while not first_line.strip() and (line := text.readline()):  # a header of any length
+            first_line = line
+        rows = text.read(64 * 1024)
+    first_line = first_line.rstrip("\r\n")
     if not first_line.strip():
         raise UserError(f"{path}: empty file (expected a header line and rows)")
     delimiter = _sniff_delimiter(first_line)
     header = [name.strip() for name in next(csv.reader([first_line], delimiter=delimiter))]
-    if not any(line.strip(delimiter + " \t") for line in sample.splitlines()[1:]):
+    if not any(line.strip(delimiter + " \t") for line in rows.splitlines()):
         raise UserError(f"{path}: has a header but no rows")
     while header and not header[-1]:
         header.pop()
@@ -139,28 +143,21 @@ def read_csv_rows(opened: CsvFile, on_progress: Callable[[int, int], None] | Non
 
 
 def _detect_encoding(path: Path) -> tuple[str, str | None]:
-    """UTF-8 (BOM or not) when the whole file decodes as such; else Windows-1252 / Latin-1, said so."""
+    """The file's encoding (see `custview.importers.encodings`) and, unless plain UTF-8, a note naming it."""
     try:
         with open(path, "rb") as raw:
             head = raw.read(8192)
-            if b"\x00" in head:
-                raise UserError(f"{path}: not a CSV file (binary content)")
-            decoder = codecs.getincrementaldecoder("utf-8")()
-            chunk = head
-            while chunk:
-                decoder.decode(chunk)
-                chunk = raw.read(1 << 20)
-            decoder.decode(b"", final=True)
-            return "utf-8-sig", None
-    except UnicodeDecodeError:
-        pass
     except OSError as error:
         raise unreadable(path, error) from None
-    try:
-        path.read_bytes().decode("cp1252")
-        return "cp1252", f"{path}: not UTF-8; read as Windows-1252"
-    except UnicodeDecodeError:
-        return "latin-1", f"{path}: not UTF-8; read as Latin-1"
+    encoding = sniff(head)
+    if encoding is None and b"\x00" in head:
+        raise UserError(f"{path}: not a CSV file (binary content)")
+    for candidate in (encoding,) if encoding else ("utf-8-sig", "cp1252", "latin-1"):
+        if decodes(path, candidate):
+            if candidate == "utf-8-sig":
+                return candidate, f"{path}: read as {describe(candidate)}" if head.startswith(codecs.BOM_UTF8) else None
+            return candidate, f"{path}: not UTF-8; read as {describe(candidate)}"
+    raise UserError(f"{path}: not {describe(encoding)} text, though it starts like it")
 
 
 def _sniff_delimiter(first_line: str) -> str:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from custview.dates import utc_now
 from custview.errors import UserError
-from custview.importers.content_lines import check_nesting, component_starts, read_text, unreadable_line
+from custview.importers.content_lines import component_starts, read_text, unreadable_line, without_trailing_lines
 from custview.importers.records import SourceRecord
 from custview.printable import printable
 
@@ -63,12 +63,14 @@ class Window:
         return tuple(moment.astimezone().replace(tzinfo=None) for moment in (self.start, self.end))
 
 
-def read_ics_records(path: Path) -> list[SourceRecord]:
-    """Appointment and note records for the events of an iCalendar file; UserError if it is broken."""
+def read_ics_records(path: Path, notes: list[str] | None = None, warnings: list[str] | None = None) -> list[SourceRecord]:
+    """Appointment and note records for the events of an iCalendar file; UserError if it is broken.
+
+    How the file was read goes to `notes`; stray lines after its last calendar, left out, to `warnings`.
+    """
     import icalendar
 
-    text = read_text(path, "iCalendar")
-    check_nesting(path, text, "VCALENDAR", "iCalendar")
+    text = without_trailing_lines(path, read_text(path, "iCalendar", notes), "VCALENDAR", "iCalendar", warnings)
     starts = component_starts(text, "VEVENT")
     try:
         calendars = icalendar.Calendar.from_ical(text, multiple=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import reprlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time
 
 from custview.errors import UserError
 from custview.sections import KINDS
@@ -64,6 +64,8 @@ class SourceRecord:
 
 def preview(value) -> str:
     """A short repr of a value from a file for an error message, however big or deeply nested it is."""
+    if isinstance(value, (date, time)):
+        return value.isoformat()  # what the file says, not Python's repr
     short = reprlib.Repr()
     short.maxlevel, short.maxlist, short.maxdict, short.maxstring, short.maxother = 1, 4, 4, 40, 40
     return short.repr(value)
@@ -83,7 +85,7 @@ def read_utf8_text(path) -> str:
     try:
         return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
-        raise UserError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+        raise UserError(f"{path}: not UTF-8 text (byte {error.start + 1:,} is not valid UTF-8)") from None
     except OSError as error:
         raise unreadable(path, error) from None
 

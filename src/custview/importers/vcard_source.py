@@ -10,10 +10,12 @@ A company an address book names is taken to exist: if custview doesn't know it, 
 
 from __future__ import annotations
 
+import quopri
+import re
 from pathlib import Path
 
 from custview.errors import UserError
-from custview.importers.content_lines import check_nesting, component_starts, read_text
+from custview.importers.content_lines import component_starts, read_text, without_trailing_lines
 from custview.importers.records import SourceRecord
 from custview.printable import printable
 
@@ -23,15 +25,17 @@ CONTACT_PROPERTIES = {"name": "FN", "email": "EMAIL", "phone": "TEL", "title": "
 COMPANY_PROPERTIES = {"name": "FN", "domain": "URL"}
 
 
-def read_vcard_records(path: Path) -> list[SourceRecord]:
-    """A contact (or company) record for every card in a vCard file; UserError if the file is broken."""
+def read_vcard_records(path: Path, notes: list[str] | None = None, warnings: list[str] | None = None) -> list[SourceRecord]:
+    """A contact (or company) record for every card in a vCard file; UserError if the file is broken.
+
+    How the file was read goes to `notes`; stray lines after its last card, left out, to `warnings`.
+    """
     import vobject
 
-    text = read_text(path, "vCard")
-    check_nesting(path, text, "VCARD", "vCard")
+    text = without_trailing_lines(path, read_text(path, "vCard", notes), "VCARD", "vCard", warnings)
     starts = component_starts(text, "VCARD")
     records: list[SourceRecord] = []
-    cards = vobject.readComponents(text, allowQP=True)
+    cards = vobject.readComponents(decode_quoted_printable(text), allowQP=True)
     while True:
         line = starts[len(records)] if len(records) < len(starts) else None
         try:
@@ -39,8 +43,10 @@ def read_vcard_records(path: Path) -> list[SourceRecord]:
         except vobject.base.ParseError as error:
             raise UserError(f"{path}:{getattr(error, 'lineNumber', None) or line}: broken vCard: "
                             f"{_reason(error)}") from None
-        except Exception as error:  # noqa: BLE001 - the library's other errors are about the card's content
-            raise UserError(f"{path}:{line}: broken vCard: {printable(str(error))[:200]}") from None
+        except Exception:  # noqa: BLE001 - the library's other errors are about the card's content
+            # Its messages are Python's (codec errors, reprs): say what the user can act on instead.
+            raise UserError(f"{path}:{line}: broken vCard: a value of this card cannot be decoded "
+                            "(check its ENCODING and CHARSET)") from None
         if card is None:
             return [record for record in records if record is not None]
         records.append(card_record(card, str(path), line))
@@ -52,7 +58,7 @@ def card_record(card, file: str, line: int) -> SourceRecord | None:
     if kind in ("group", "location"):
         return None
     if kind == "org" or _first_text(card, "x-abshowas").upper() == "COMPANY":
-        data = {"name": _name(card) or _organisation(card), "domain": _first_text(card, "url")}
+        data = {"name": _name(card) or _organisation(card), "domain": _unescaped(_first_text(card, "url"))}
         return SourceRecord("companies", _without_blanks(data), file, None, line, columns=COMPANY_PROPERTIES)
     emails, phones = _ranked(card, "email"), [_phone(value) for value in _ranked(card, "tel")]
     data = {
@@ -119,6 +125,44 @@ def _context(note: str, other_emails: list[str], other_phones: list[str]) -> str
     if other_phones:
         lines.append("Other phones: " + ", ".join(other_phones))
     return "\n".join(lines)
+
+
+def _unescaped(value: str) -> str:
+    """A value without vCard's backslash escapes (`http\\://x` as some exporters write a URL)."""
+    return re.sub(r"\\(.)", r"\1", value)
+
+
+def decode_quoted_printable(text: str) -> str:
+    """The text with vCard 2.1's QUOTED-PRINTABLE values decoded (in their CHARSET, else UTF-8) and
+    their soft line breaks joined, for vobject, which decodes them only when the parameter is upper case."""
+    lines, out, index = text.split("\n"), [], 0
+    while index < len(lines):
+        line = lines[index].rstrip("\r")
+        head, colon, value = line.partition(":")
+        if colon and _QP.search(head) and ";" in head:
+            while value.endswith("=") and index + 1 < len(lines):
+                index += 1
+                value = value[:-1] + lines[index].rstrip("\r")
+            charset = _CHARSET.search(head)
+            decoded = _decode(quopri.decodestring(value.encode("latin-1", "replace")), charset[1] if charset else "utf-8")
+            if head.split(";", 1)[0].upper() not in ("N", "ADR", "ORG"):  # plain text: escaped as vCard 3 does
+                decoded = decoded.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;")
+            line = _QP_PARAMS.sub("", head) + ":" + decoded.replace("\r\n", "\\n").replace("\n", "\\n")
+        out.append(line)
+        index += 1
+    return "\n".join(out)
+
+
+def _decode(data: bytes, charset: str) -> str:
+    try:
+        return data.decode(charset, "replace")
+    except LookupError:  # a charset Python does not know: UTF-8 is the likeliest
+        return data.decode("utf-8", "replace")
+
+
+_QP = re.compile(r";(?:ENCODING=)?QUOTED-PRINTABLE(?=[;:]|$)", re.IGNORECASE)
+_CHARSET = re.compile(r";CHARSET=([^;:]+)", re.IGNORECASE)
+_QP_PARAMS = re.compile(r";(?:(?:ENCODING=)?QUOTED-PRINTABLE|CHARSET=[^;:]+)(?=[;:]|$)", re.IGNORECASE)
 
 
 def _without_blanks(data: dict) -> dict:
