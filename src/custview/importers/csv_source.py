@@ -7,7 +7,6 @@ quoted multi-line fields, empty trailing columns and stray whitespace.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 from collections.abc import Callable, Iterator
@@ -154,8 +153,8 @@ def _detect_encoding(path: Path) -> tuple[str, str | None]:
         raise UserError(f"{path}: not a CSV file (binary content)")
     for candidate in (encoding,) if encoding else ("utf-8-sig", "cp1252", "latin-1"):
         if decodes(path, candidate):
-            if candidate == "utf-8-sig":
-                return candidate, f"{path}: read as {describe(candidate)}" if head.startswith(codecs.BOM_UTF8) else None
+            if candidate == "utf-8-sig":  # UTF-8, with a byte-order mark or not: the default, not worth a note
+                return candidate, None
             return candidate, f"{path}: not UTF-8; read as {describe(candidate)}"
     raise UserError(f"{path}: not {describe(encoding)} text, though it starts like it")
 
