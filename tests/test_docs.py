@@ -39,19 +39,24 @@ class Step:
     line: int
     command: str
     expected: list[str] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)  # the page's lines holding the command
 
 
 def steps_of(page: Path) -> list[Step]:
-    """The commands of every ```console block of a page, in order."""
+    """The commands of every ```console block of a page, in order (a line ending in `\\` continues)."""
     steps: list[Step] = []
-    inside = False
+    inside = continued = False
     for number, line in enumerate(page.read_text().splitlines(), start=1):
         if line.startswith("```"):
             inside = line.strip() == "```console" if not inside else False
+        elif inside and continued:
+            steps[-1].command += "\n" + line
+            steps[-1].lines.append(number)
         elif inside and line.startswith("$ "):
-            steps.append(Step(number, line[2:]))
+            steps.append(Step(number, line[2:], lines=[number]))
         elif inside and steps:
             steps[-1].expected.append(line)
+        continued = inside and bool(steps) and line.endswith("\\") and steps[-1].lines[-1] == number
     return steps
 
 
@@ -160,16 +165,19 @@ def rewrite_page(page: Path) -> None:
         lines = page.read_text().splitlines()
         output: list[str] = []
         steps = {step.line: step for step in steps_of(page)}
+        command_lines = {number for step in steps.values() for number in step.lines}
         skipping = False
         for number, line in enumerate(lines, start=1):
-            if number in steps:
+            if number in command_lines:
                 output.append(line)
-                result = subprocess.run(line[2:], shell=True, cwd=folder, env=env, stdout=subprocess.PIPE,
-                                        stderr=subprocess.STDOUT, text=True, timeout=300)
-                output += [printed.rstrip() for printed in shown(result.stdout, folder, env).splitlines()]
-                if result.returncode:
-                    output.append(f"(exit code {result.returncode})")
-                skipping = True
+                step = next((step for step in steps.values() if step.lines[-1] == number), None)
+                if step is not None:
+                    result = subprocess.run(step.command, shell=True, cwd=folder, env=env, stdout=subprocess.PIPE,
+                                            stderr=subprocess.STDOUT, text=True, timeout=300)
+                    output += [printed.rstrip() for printed in shown(result.stdout, folder, env).splitlines()]
+                    if result.returncode:
+                        output.append(f"(exit code {result.returncode})")
+                    skipping = True
             elif skipping and (line.startswith("$ ") or line.startswith("```")):
                 skipping = False
                 output.append(line)

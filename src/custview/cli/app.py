@@ -16,6 +16,7 @@ import typer
 from typer.core import TyperGroup
 
 from custview import __version__
+from custview.cli.params import polish
 from custview.errors import UserError
 
 # name -> module under custview.cli.commands; each module has a Typer `app`.
@@ -64,6 +65,7 @@ class LazyGroup(TyperGroup):
         module = importlib.import_module(f"custview.cli.commands.{COMMANDS[cmd_name]}")
         command = typer.main.get_command(module.app)
         command.name = cmd_name
+        polish(command)
         return command
 
     def resolve_command(self, ctx, args):
@@ -124,7 +126,6 @@ app = typer.Typer(
     name="custview",
     help="Who are they, and how is the relationship progressing? A unified customer view in the terminal.",
     no_args_is_help=True,
-    add_completion=False,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},

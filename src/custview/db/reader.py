@@ -128,6 +128,9 @@ def _contains(text: str) -> str:
     return f"%{escaped}%"
 
 
+_NAMED = {"contact": "contact", "company": "company"}  # tables with a NOCASE name index
+
+
 class Reader:
     """Read-only access to a custview database through sqlite3: the questions the fast commands ask.
 
@@ -218,6 +221,11 @@ class Reader:
         by_lower = {name.lower(): name for (name,) in self.query("SELECT name FROM contact")}
         close = difflib.get_close_matches(query.lower(), list(by_lower), n=limit, cutoff=0.6)
         return [by_lower[name] for name in close]
+
+    def names_starting(self, table: str, prefix: str, limit: int) -> list[str]:
+        """Names of contacts or companies (`table`) that start with `prefix` in any case, by name index."""
+        sql = f"SELECT name FROM {_NAMED[table]} WHERE name >= ? AND name < ? ORDER BY name LIMIT ?"
+        return [name for (name,) in self.query(sql, (prefix, prefix + "\U0010ffff", limit))]
 
     def find_companies(self, query: str) -> list[Company]:
         """Companies matching a name: exact (any case) if there is one, else partial matches."""
