@@ -153,3 +153,8 @@ def read_stored_time(text: str) -> datetime:
     except ValueError:  # written with an offset by something else: honour it
         moment = datetime.fromisoformat(text)
         return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+def iso_utc(moment: datetime) -> str:
+    """A moment for scripts and files: ISO 8601 in UTC, written with `Z` (2026-06-15T09:00:00Z)."""
+    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")

@@ -36,8 +36,26 @@ def print_problems(problems: list[str]) -> None:
 
 
 def print_json(data) -> None:
-    """Print data as JSON for scripts: plain, no colour, no wrapping."""
+    """Print data as JSON for scripts: plain, no colour, no wrapping; every moment as ISO 8601 UTC with `Z`."""
     import json
     import sys
 
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=_json_value) + "\n")
+
+
+def _json_value(value):
+    """What JSON cannot hold by itself: moments and days as ISO 8601, dataclasses as objects, sets as lists."""
+    from dataclasses import asdict, is_dataclass
+    from datetime import date, datetime
+
+    from custview.dates import iso_utc
+
+    if isinstance(value, datetime):
+        return iso_utc(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    raise TypeError(f"{type(value).__name__} is not JSON data")

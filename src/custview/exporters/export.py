@@ -27,6 +27,7 @@ from datetime import datetime, timezone
 from functools import cache
 from pathlib import Path
 
+from custview.dates import iso_utc
 from custview.db.reader import Appointment, Company, Contact, Note, Reader, Service, Signal, StageChange, Ticket
 from custview.errors import UserError
 from custview.sections import KINDS
@@ -74,9 +75,7 @@ class ExportReport:
 
 def utc_iso(moment: datetime | None) -> str | None:
     """A moment as ISO 8601 in UTC with a Z: 2026-11-24T15:00:00Z."""
-    if moment is None:
-        return None
-    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return iso_utc(moment) if moment is not None else None
 
 
 def export_records(reader: Reader, kinds: tuple[str, ...] = KINDS) -> dict[str, list[dict]]:

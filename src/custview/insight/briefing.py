@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from custview.dates import days_between
+from custview.dates import days_between, iso_utc
 from custview.insight.health import Health, contact_health
 from custview.insight.readiness import Readiness, assess_readiness
 from custview.stages import Stage
@@ -372,7 +372,7 @@ def briefing_to_dict(briefing) -> dict:
 
 def _jsonable(value):
     if isinstance(value, datetime):
-        return value.isoformat()
+        return iso_utc(value)
     if isinstance(value, dict):
         return {key: _jsonable(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):

@@ -33,7 +33,7 @@ def contacts(
                 "title": r.contact.title,
                 "company": r.company.name if r.company else None,
                 "stage": r.contact.stage,
-                "stage_since": r.contact.stage_since.isoformat() if r.contact.stage_since else None,
+                "stage_since": r.contact.stage_since,
             }
             for r in rows
         ])

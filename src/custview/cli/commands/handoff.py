@@ -34,7 +34,7 @@ def handoff(
         from custview.insight.briefing import briefing_to_dict
         from custview.cli.terminal import print_json
 
-        stages = [{"stage": c.stage, "from": c.previous_stage, "at": c.changed_at.isoformat()} for c in history.stage_changes]
+        stages = [{"stage": c.stage, "from": c.previous_stage, "at": c.changed_at} for c in history.stage_changes]
         print_json({"markdown": document, "stage_history": stages, "briefing": briefing_to_dict(briefing)})
         return
     if out is None:

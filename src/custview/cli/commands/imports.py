@@ -16,9 +16,9 @@ def imports(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", he
     if as_json:
         from custview.cli.terminal import print_json
 
-        print_json([{"id": run.id, "started_at": run.started_at.isoformat(), "files": run.files,
+        print_json([{"id": run.id, "started_at": run.started_at, "files": run.files,
                      "mapping": run.mapping, "counts": run.counts,
-                     "undone_at": run.undone_at.isoformat() if run.undone_at else None} for run in runs])
+                     "undone_at": run.undone_at} for run in runs])
         return
     from custview.cli.render import render_import_history
     from custview.cli.terminal import console

@@ -99,12 +99,12 @@ def _as_data(record, change) -> dict:
         "id": a.id,
         "purpose": a.purpose,
         "kind": a.kind,
-        "scheduled_at": a.scheduled_at.isoformat(),
+        "scheduled_at": a.scheduled_at,
         "outcome": a.outcome,
         "decisions": a.decisions,
         "attendees": [{"name": p.name, "role": p.role, "contact_id": p.contact_id} for p in record.attendees],
         "next_steps": [
-            {"step": s.step, "owner": s.owner, "due_at": s.due_at.isoformat() if s.due_at else None}
+            {"step": s.step, "owner": s.owner, "due_at": s.due_at}
             for s in record.next_steps
         ],
         "stage_change": {"from": change.previous_stage, "to": change.stage} if change else None,

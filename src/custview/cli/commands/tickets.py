@@ -23,8 +23,8 @@ def tickets(
         from custview.cli.terminal import print_json
 
         print_json([{"id": t.id, "ref": t.ref, "subject": t.subject, "status": t.status, "priority": t.priority,
-                     "kind": t.kind, "topics": list(t.topics), "opened_at": t.opened_at.isoformat(),
-                     "closed_at": t.closed_at.isoformat() if t.closed_at else None, "contact": contact,
+                     "kind": t.kind, "topics": list(t.topics), "opened_at": t.opened_at,
+                     "closed_at": t.closed_at, "contact": contact,
                      "company": company, "requester_email": t.requester_email, "requester_name": t.requester_name}
                     for t, contact, company in rows])
         return

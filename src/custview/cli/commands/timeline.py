@@ -41,7 +41,7 @@ def timeline(
         from custview.cli.terminal import print_json
 
         print_json({"subject": subject, "events": [
-            {**{k: v for k, v in asdict(e).items() if k != "key"}, "at": e.at.isoformat()} for e in events]})
+            {**{k: v for k, v in asdict(e).items() if k != "key"}, "at": e.at} for e in events]})
         return
     from custview.cli.render import render_timeline
     from custview.cli.terminal import console
