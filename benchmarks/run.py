@@ -9,6 +9,8 @@ a reference measured in the same run on the same machine:
 - `brief NAME` against that app, and against a plain sqlite3 script doing the same queries (the floor);
 - `brief --json`, the busiest contact's brief, `attention`, `timeline`, `contacts --stage`;
 - importing a signals CSV against a plain `executemany` of the same rows, and its peak memory;
+- importing a HubSpot contacts CSV and a Zendesk tickets CSV (as many rows as the book has contacts)
+  the same way, and the contacts file's --dry-run against its import (benchmarks/imports.py);
 - the brief at 1%, 10% and 100% of the book's signals (it should not grow with the book).
 
 Times are medians of --repeat runs (round-robin, after one warm-up run each); a ratio is the median
@@ -36,7 +38,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import synthetic  # noqa: E402  (benchmarks/ is not a package)
+import imports  # noqa: E402  (benchmarks/ is not a package)
+import synthetic  # noqa: E402
 
 REFERENCE = HERE / "reference"
 STARTUP_TARGET = 1.25
@@ -167,9 +170,14 @@ def machine() -> str:
 def generate(*arguments: str) -> None:
     """Run benchmarks/synthetic.py in a child process: this process stays small, so the peak memory
     measured for the commands it starts is theirs alone (a child's peak counts its parent's at fork)."""
-    done = subprocess.run([sys.executable, str(HERE / "synthetic.py"), *arguments], capture_output=True, text=True)
+    generate_with(HERE / "synthetic.py", *arguments)
+
+
+def generate_with(script: Path, *arguments: str) -> None:
+    """Run a file-writing script of benchmarks/ in a child process (see `generate`)."""
+    done = subprocess.run([sys.executable, str(script), *arguments], capture_output=True, text=True)
     if done.returncode != 0:
-        raise BenchmarkError(f"synthetic.py {' '.join(arguments)} failed: {done.stderr.strip()[-500:]}")
+        raise BenchmarkError(f"{script.name} {' '.join(arguments)} failed: {done.stderr.strip()[-500:]}")
 
 
 def build_books(work: Path, scale: str, size: synthetic.Size) -> dict[str, Path]:
@@ -230,15 +238,20 @@ def import_figures(work: Path, books: dict[str, Path], size: synthetic.Size, cus
         if count != expected or not indexed:
             raise BenchmarkError(f"custview import left {count:,} signals (expected {expected:,}), "
                                  f"signal index {'present' if indexed else 'missing'}")
-    throughput = baseline.seconds / ours.seconds
+    return throughput_figures(f"import {rows} signals CSV", size.signals, ours, halfway, baseline)
+
+
+def throughput_figures(name: str, rows: int, ours: Run, halfway: Run, plain: Run) -> list[Figure]:
+    """An import against a plain `executemany` of the same rows, and its peak memory, whole file vs half of it."""
+    throughput = plain.seconds / ours.seconds
     flat = ours.peak_mb / halfway.peak_mb
     flat_enough = flat <= IMPORT_RSS_FLAT or ours.peak_mb - halfway.peak_mb <= IMPORT_RSS_SLACK_MB
     return [
-        Figure(f"import {rows} signals CSV (throughput)", f"{ours.seconds:,.1f} s ({size.signals / ours.seconds:,.0f} rows/s)",
-               f"plain executemany {baseline.seconds:,.1f} s", f"{throughput:.2f}x", f">= {IMPORT_TARGET}x",
+        Figure(f"{name} (throughput)", f"{ours.seconds:,.1f} s ({rows / ours.seconds:,.0f} rows/s)",
+               f"plain executemany {plain.seconds:,.1f} s", f"{throughput:.2f}x", f">= {IMPORT_TARGET}x",
                throughput >= IMPORT_TARGET),
-        Figure("import peak memory (RSS)", f"{ours.peak_mb:,.0f} MB", f"half the file {halfway.peak_mb:,.0f} MB; "
-               f"plain {baseline.peak_mb:,.0f} MB", f"{flat:.2f}x",
+        Figure(f"{name} (peak memory)", f"{ours.peak_mb:,.0f} MB", f"half the file {halfway.peak_mb:,.0f} MB; "
+               f"plain {plain.peak_mb:,.0f} MB", f"{flat:.2f}x",
                f"< {IMPORT_RSS_LIMIT_MB} MB; <= {IMPORT_RSS_FLAT}x or +{IMPORT_RSS_SLACK_MB} MB",
                ours.peak_mb < IMPORT_RSS_LIMIT_MB and flat_enough),
     ]
@@ -312,6 +325,8 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--report-only", action="store_true",
                         help="report missed targets without failing (for noisy CI); a failing command still fails")
     parser.add_argument("--keep", type=Path, default=None, metavar="DIR", help="build the books in DIR and keep them")
+    parser.add_argument("--only", choices=("imports",), default=None,
+                        help="only the import figures (signals, HubSpot contacts, Zendesk tickets)")
     return parser.parse_args(argv)
 
 
@@ -337,12 +352,19 @@ def main(argv: list[str] | None = None) -> int:
         work = args.keep or Path(temporary)
         work.mkdir(parents=True, exist_ok=True)
         try:
-            books = build_books(work, args.scale, size)
-            print("  measuring commands…", flush=True)
-            figures = command_figures(books, size, custview, env, repeat, reported, heavy)
+            figures = []
+            if args.only is None:
+                books = build_books(work, args.scale, size)
+                print("  measuring commands…", flush=True)
+                figures += command_figures(books, size, custview, env, repeat, reported, heavy)
+            else:
+                books = {"import base": work / "import-base.db"}
+                generate("book", str(books["import base"]), "--scale", args.scale, "--only", "company,contact")
             print("  measuring import…", flush=True)
             figures += import_figures(work, books, size, custview, env)
-        except BenchmarkError as error:
+            figures += imports.import_figures(work, books["import base"], size.contacts, custview, env,
+                                              sys.modules[__name__])
+        except (BenchmarkError, RuntimeError) as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
     print(f"  done in {time.perf_counter() - started:.0f} s\n")

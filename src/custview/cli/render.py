@@ -326,7 +326,8 @@ def render_tickets(rows, unlinked: bool) -> RenderableType:
 def render_import_report(report, kinds) -> RenderableType:
     """Created / updated / unchanged (and rejected, if any) per kind, then the stage changes made."""
     heading = "Dry run: nothing was written. This import would make these changes:" if report.dry_run else "Imported " + ", ".join(report.files)
-    outcomes = ("created", "updated", "unchanged") + tuple(o for o in ("skipped", "rejected") if report.total(o))
+    outcomes = ("created", "updated", "unchanged") + tuple(o for o in ("skipped", "rejected", "unlinked")
+                                                           if report.total(o))
     table = Table(box=box.SIMPLE_HEAD)
     table.add_column("Kind")
     for outcome in outcomes:
