@@ -13,6 +13,7 @@ from custview.insight.health import (
     ticket_rule,
     trend_rule,
 )
+from custview.insight.facts import facts_from_history
 from custview.db.models import Appointment, Contact, NextStep, Service, Signal, Ticket
 from custview.sample import sample_path
 from custview.stages import Stage
@@ -23,6 +24,11 @@ NOW = datetime(2026, 11, 24, 12, tzinfo=timezone.utc)
 
 def ago(days: float) -> datetime:
     return NOW - timedelta(days=days)
+
+
+def check(rule, history, stage, stage_since, as_of):
+    """One rule applied to the facts a contact's history gives."""
+    return rule(facts_from_history(history, stage, stage_since, as_of), as_of)
 
 
 def history(**parts) -> ContactHistory:
@@ -41,21 +47,21 @@ def signals(*days: float, kind: str = "content") -> list[Signal]:
 
 
 def test_quiet_rule_compares_last_two_way_touch_with_the_stage_cadence():
-    assert quiet_rule(history(appointments=[meeting(20)]), Stage.ADOPTER, None, NOW) is None
-    assert quiet_rule(history(appointments=[meeting(45)]), Stage.ADOPTER, None, NOW).points == -15
-    assert quiet_rule(history(appointments=[meeting(45)]), Stage.BUYER, None, NOW).points == -30
+    assert check(quiet_rule, history(appointments=[meeting(20)]), Stage.ADOPTER, None, NOW) is None
+    assert check(quiet_rule, history(appointments=[meeting(45)]), Stage.ADOPTER, None, NOW).points == -15
+    assert check(quiet_rule, history(appointments=[meeting(45)]), Stage.BUYER, None, NOW).points == -30
     # Reading content is not a conversation; an office-hours question is.
-    assert quiet_rule(history(signals=signals(1)), Stage.ADOPTER, None, NOW).points == -20
-    assert quiet_rule(history(signals=signals(1, kind="office hours")), Stage.ADOPTER, None, NOW) is None
+    assert check(quiet_rule, history(signals=signals(1)), Stage.ADOPTER, None, NOW).points == -20
+    assert check(quiet_rule, history(signals=signals(1, kind="office hours")), Stage.ADOPTER, None, NOW) is None
 
 
 def test_trend_rule_spots_falling_and_rising_activity():
     falling = history(signals=signals(40, 45, 50, 60, 70, 80))
-    assert trend_rule(falling, Stage.ADOPTER, None, NOW).points == -15
+    assert check(trend_rule, falling, Stage.ADOPTER, None, NOW).points == -15
     rising = history(signals=signals(1, 2, 3, 4, 50))
-    assert trend_rule(rising, Stage.ADOPTER, None, NOW).points == 5
+    assert check(trend_rule, rising, Stage.ADOPTER, None, NOW).points == 5
     steady = history(signals=signals(5, 20, 40, 70))
-    assert trend_rule(steady, Stage.ADOPTER, None, NOW) is None
+    assert check(trend_rule, steady, Stage.ADOPTER, None, NOW) is None
 
 
 def test_ticket_rule_weighs_priority_and_age_of_open_issues_only():
@@ -63,27 +69,27 @@ def test_ticket_rule_weighs_priority_and_age_of_open_issues_only():
     normal_new = Ticket(contact_id=1, subject="Report is wrong", priority="normal", status="open", opened_at=ago(2))
     expansion = Ticket(contact_id=1, subject="Can we also add SSO?", status="open", opened_at=ago(40))
     closed = Ticket(contact_id=1, subject="Crash", priority="high", status="closed", opened_at=ago(9), closed_at=ago(1))
-    assert ticket_rule(history(tickets=[urgent_old]), Stage.ADOPTER, None, NOW).points == -22
-    assert ticket_rule(history(tickets=[normal_new]), Stage.ADOPTER, None, NOW).points == -8
-    assert ticket_rule(history(tickets=[expansion, closed]), Stage.ADOPTER, None, NOW) is None
+    assert check(ticket_rule, history(tickets=[urgent_old]), Stage.ADOPTER, None, NOW).points == -22
+    assert check(ticket_rule, history(tickets=[normal_new]), Stage.ADOPTER, None, NOW).points == -8
+    assert check(ticket_rule, history(tickets=[expansion, closed]), Stage.ADOPTER, None, NOW) is None
 
 
 def test_overdue_rule_counts_open_past_due_steps():
     steps = [NextStep(appointment_id=1, step="Send plan", due_at=ago(2)),
              NextStep(appointment_id=1, step="Book call", due_at=ago(-2)),
              NextStep(appointment_id=1, step="Old, done", due_at=ago(9), done=True)]
-    reason = overdue_rule(history(appointments=[meeting(10, *steps)]), Stage.ADOPTER, None, NOW)
+    reason = check(overdue_rule, history(appointments=[meeting(10, *steps)]), Stage.ADOPTER, None, NOW)
     assert (reason.points, "Send plan" in reason.text, "Book call" in reason.text) == (-10, True, False)
 
 
 def test_stalled_rule_uses_the_typical_time_in_stage():
-    assert stalled_rule(history(), Stage.HAND_RAISER, ago(60), NOW).points == -10
-    assert stalled_rule(history(), Stage.HAND_RAISER, ago(20), NOW) is None
+    assert check(stalled_rule, history(), Stage.HAND_RAISER, ago(60), NOW).points == -10
+    assert check(stalled_rule, history(), Stage.HAND_RAISER, ago(20), NOW) is None
 
 
 def test_service_rule_flags_services_at_risk():
     services = [Service(company_id=1, name="Pipeline", status="at risk"), Service(company_id=1, name="BI", status="active")]
-    assert service_rule(history(services=services), Stage.ADOPTER, None, NOW).text == "service at risk: Pipeline"
+    assert check(service_rule, history(services=services), Stage.ADOPTER, None, NOW).text == "service at risk: Pipeline"
 
 
 def test_score_adds_the_reasons_and_labels_it():

@@ -5,6 +5,7 @@ executed. "SEARCH t USING INDEX ..." stays fast at a million rows; "SCAN t" read
 """
 
 import sqlite3
+from datetime import timedelta
 
 import pytest
 
@@ -78,3 +79,38 @@ def test_the_check_fails_when_the_signals_index_is_dropped(sample_book):
         connection.execute("DROP INDEX ix_signal_contact_when")
     scans = table_scans(sample_book, queries_run_by(sample_book, brief_sarah))
     assert scans and all(line.startswith("SCAN signal") for line in scans)
+
+
+def book_wide_figures(reader):
+    from custview.insight.facts import book_facts
+
+    now = utc_now()
+    book_facts(reader, [row.contact for row in reader.list_contacts()], [now, now - timedelta(days=30)])
+
+
+def whole_table_reads(db, statements: list[str]) -> list[str]:
+    """Plan lines that read a table row by row (not through an index), or sort what they read."""
+    with sqlite3.connect(db) as connection:
+        return [
+            f"{detail}  <- {statement[:100]}"
+            for statement in statements
+            for *_, detail in connection.execute(f"EXPLAIN QUERY PLAN {statement}")
+            if (detail.startswith("SCAN") and "INDEX" not in detail and not detail.startswith(("SCAN service", "SCAN contact")))
+            or "TEMP B-TREE FOR GROUP BY" in detail
+        ]
+
+
+def test_the_book_wide_figures_are_read_through_indexes(sample_book):
+    statements = queries_run_by(sample_book, book_wide_figures)
+    assert {table for s in statements for table in ("signal", "appointment", "attendee", "stage_change", "ticket",
+                                                    "next_step") if f"FROM {table} " in s} == {
+        "signal", "appointment", "attendee", "stage_change", "ticket", "next_step"}
+    assert whole_table_reads(sample_book, statements) == []
+
+
+@pytest.mark.parametrize("index", ["ix_signal_contact_when", "ix_ticket_closed", "ix_next_step_open",
+                                   "ix_appointment_contact_when", "ix_stage_change_contact_when"])
+def test_the_check_of_the_book_wide_figures_fails_without_their_index(sample_book, index):
+    with sqlite3.connect(sample_book) as connection:
+        connection.execute(f"DROP INDEX {index}")
+    assert whole_table_reads(sample_book, queries_run_by(sample_book, book_wide_figures))

@@ -49,9 +49,11 @@ SQL = {
 }
 INDEXES = {
     "StageChange": [("ix_stage_change_contact_when", "contact_id", "changed_at")],
-    "Signal": [("ix_signal_contact_when", "contact_id", "occurred_at")],
+    # kind too: the book-wide figures (custview.db.aggregates) are read from this index alone.
+    "Signal": [("ix_signal_contact_when", "contact_id", "occurred_at", "kind")],
     "Appointment": [("ix_appointment_contact_when", "contact_id", "scheduled_at")],
-    "Ticket": [("ix_ticket_contact_status", "contact_id", "status")],
+    "Ticket": [("ix_ticket_contact_status", "contact_id", "status"), ("ix_ticket_closed", "closed_at")],
+    "NextStep": [("ix_next_step_open", "done", "due_at")],
     "MergeRecord": [("ix_merge_record_kind_kept", "kind", "kept_id")],
     "ImportChange": [("ix_import_change_row", "table_name", "row_id")],
 }

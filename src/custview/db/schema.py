@@ -69,6 +69,11 @@ def _add_requesters_and_derived_names(connection: sqlite3.Connection) -> None:
         connection.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
 
 
+def _index_book_wide_figures(connection: sqlite3.Connection) -> None:
+    connection.execute("DROP INDEX IF EXISTS ix_signal_contact_when")  # now holds the kind as well
+    add_declared_tables_and_indexes(connection)
+
+
 @dataclass(frozen=True)
 class Migration:
     """One step: brings a file at version `to_version - 1` to `to_version`."""
@@ -87,6 +92,8 @@ MIGRATIONS: tuple[Migration, ...] = (
                  "for `custview merge`", add_declared_tables_and_indexes),
     Migration(5, "email-only contacts (contact.name_derived); tickets from requesters not in the book "
                  "(ticket.requester_email, requester_name) and their topics", _add_requesters_and_derived_names),
+    Migration(6, "indexes for the book-wide views (attention, stage suggest): signals by contact, moment and kind; "
+                 "open tickets; next steps not done", _index_book_wide_figures),
 )
 CURRENT_VERSION = MIGRATIONS[-1].to_version
 FIRST_VERSION = 1

@@ -7,11 +7,13 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from custview.insight.briefing import stage_at
-from custview.insight.health import contact_health
-from custview.insight.readiness import assess_readiness
+from custview.insight.facts import ContactFacts, book_facts, facts_from_history
+from custview.insight.health import health_from_facts
+from custview.insight.readiness import readiness_from_facts
 
 if TYPE_CHECKING:
-    from custview.db.history import History
+    from custview.db.history import ContactRow, History
+    from custview.db.reader import Reader
 
 HEALTH_DROP_WINDOW_DAYS = 30
 HEALTH_DROP_POINTS = 15
@@ -36,30 +38,48 @@ class AttentionItem:
 
 
 def needs_attention(history: History, as_of: datetime) -> AttentionItem | None:
-    """The attention item for one contact, or None when nothing calls for action."""
-    stage, since = stage_at(history, as_of)
-    health = contact_health(history, stage, since, as_of)
+    """The attention item for one contact from their history, or None when nothing calls for action."""
+    earlier = as_of - timedelta(days=HEALTH_DROP_WINDOW_DAYS)
+    now, before = (facts_from_history(history, *stage_at(history, moment), moment) for moment in (as_of, earlier))
+    return attention_from_facts(history.contact, history.company.name if history.company else None, now, before, as_of)
+
+
+def attention_from_facts(contact, company: str | None, now: ContactFacts, before: ContactFacts,
+                         as_of: datetime) -> AttentionItem | None:
+    """The attention item for a contact from the facts about them now and HEALTH_DROP_WINDOW_DAYS earlier."""
+    health = health_from_facts(now, as_of)
     reasons = [r.text for r in health.reasons if r.points < 0 and r.rule in ACTIONABLE_RULES]
     urgency = 100 - health.score
-    readiness = assess_readiness(history, stage, as_of)
+    readiness = readiness_from_facts(now, as_of)
     if readiness:
         urgency += READINESS_URGENCY[readiness.direction]
         verb = "behaves like a" if readiness.direction == "ahead" else "drifting back toward"
         reasons.insert(0, f"readiness: {verb} {readiness.behaves_like} ({readiness.evidence[0]})")
-    earlier = as_of - timedelta(days=HEALTH_DROP_WINDOW_DAYS)
-    before = contact_health(history, *stage_at(history, earlier), earlier)
-    if before.score - health.score >= HEALTH_DROP_POINTS:
+    earlier_score = health_from_facts(before, as_of - timedelta(days=HEALTH_DROP_WINDOW_DAYS)).score
+    if earlier_score - health.score >= HEALTH_DROP_POINTS:
         urgency += 10
-        reasons.insert(0, f"health dropped from {before.score} to {health.score} in {HEALTH_DROP_WINDOW_DAYS} days")
+        reasons.insert(0, f"health dropped from {earlier_score} to {health.score} in {HEALTH_DROP_WINDOW_DAYS} days")
     if not reasons:
         return None
-    contact = history.contact
-    return AttentionItem(contact.name, contact.email, history.company.name if history.company else None,
-                         stage.value, health.score, health.label, urgency, reasons)
+    return AttentionItem(contact.name, contact.email, company, now.stage.value, health.score, health.label,
+                         urgency, reasons)
 
 
 def rank_attention(histories, as_of: datetime, limit: int | None = None) -> list[AttentionItem]:
-    """Everyone who needs attention, most urgent first."""
-    items = [item for history in histories if (item := needs_attention(history, as_of))]
-    items.sort(key=lambda item: (-item.urgency, item.name.lower()))
-    return items[:limit] if limit else items
+    """Everyone who needs attention, most urgent first, from their histories."""
+    return _ranked((needs_attention(history, as_of) for history in histories), limit)
+
+
+def rank_book_attention(reader: Reader, rows: list[ContactRow], as_of: datetime,
+                        limit: int | None = None) -> list[AttentionItem]:
+    """The same ranking for these contacts, from the book's grouped figures (no history per contact)."""
+    earlier = as_of - timedelta(days=HEALTH_DROP_WINDOW_DAYS)
+    facts = book_facts(reader, [row.contact for row in rows], [as_of, earlier])
+    return _ranked((attention_from_facts(row.contact, row.company.name if row.company else None,
+                                         facts[as_of][row.contact.id], facts[earlier][row.contact.id], as_of)
+                    for row in rows), limit)
+
+
+def _ranked(items, limit: int | None) -> list[AttentionItem]:
+    ranked = sorted((item for item in items if item), key=lambda item: (-item.urgency, item.name.lower()))
+    return ranked[:limit] if limit else ranked

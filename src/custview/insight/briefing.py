@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from custview.dates import days_between, iso_utc
-from custview.insight.health import Health, contact_health
-from custview.insight.readiness import Readiness, assess_readiness
+from custview.insight.facts import facts_from_history, stage_from
+from custview.insight.health import Health, health_from_facts
+from custview.insight.readiness import Readiness, readiness_from_facts
 from custview.stages import Stage
 from custview.insight.talking_points import talking_points
 from custview.insight.tickets import is_open_at, ticket_kind
@@ -213,6 +214,7 @@ def build_briefing(history: History, as_of: datetime,
     future = [r for r in history.appointments if r.appointment.scheduled_at > as_of]
     names = {c.id: c.name for c in history.colleagues} | {contact.id: contact.name}
     stage, since = stage_at(history, as_of)
+    facts = facts_from_history(history, stage, since, as_of)
     briefing = Briefing(
         as_of=as_of,
         name=contact.name,
@@ -232,8 +234,8 @@ def build_briefing(history: History, as_of: datetime,
         },
         context=contact.context,
         stage=_stage_info(stage, since, signals, as_of),
-        health=contact_health(history, stage, since, as_of),
-        readiness=assess_readiness(history, stage, as_of),
+        health=health_from_facts(facts, as_of),
+        readiness=readiness_from_facts(facts, as_of),
         signal_count=len(signals),
         recent_signals=[_signal_line(s) for s in signals[:RECENT_SIGNALS]],
         top_topics=top_topics(signals, as_of),
@@ -265,14 +267,7 @@ def build_briefing(history: History, as_of: datetime,
 
 def stage_at(history: History, as_of: datetime) -> tuple[Stage, datetime | None]:
     """The contact's Value Path stage at `as_of`, and since when."""
-    changes = [c for c in history.stage_changes if c.changed_at <= as_of]
-    if changes:
-        latest = max(changes, key=lambda c: c.changed_at)
-        return Stage.parse(latest.stage), latest.changed_at
-    if history.stage_changes:  # every recorded move is later: they were where the first move started from
-        first = min(history.stage_changes, key=lambda c: c.changed_at)
-        return Stage.parse(first.previous_stage or first.stage), None
-    return Stage.parse(history.contact.stage), history.contact.stage_since
+    return stage_from(history.stage_changes, history.contact.stage, history.contact.stage_since, as_of)
 
 
 def top_topics(signals, as_of: datetime, window_days: int = TOPIC_WINDOW_DAYS, limit: int = TOP_TOPICS) -> list[TopicCount]:

@@ -1,6 +1,7 @@
 """Relationship health: a 0-100 score, a label, and always the reasons behind it.
 
-Every rule and weight is in this module. A rule looks at one contact's history and either
+Every rule and weight is in this module. A rule looks at the facts about one contact (a few
+numbers, `custview.insight.facts`, read from a history or from the whole book at once) and either
 returns a reason (with the points it costs or earns) or nothing. The score is 100 plus the
 points of every reason, kept within 0-100.
 """
@@ -8,13 +9,13 @@ points of every reason, kept within 0-100.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from statistics import mean
 from typing import TYPE_CHECKING
 
 from custview.dates import days_between
+from custview.insight.facts import ContactFacts, facts_from_history
 from custview.stages import Stage
-from custview.insight.tickets import is_open_at, ticket_kind
 
 if TYPE_CHECKING:
     from custview.db.history import History
@@ -29,8 +30,6 @@ TYPICAL_STAGE_DAYS = {
     Stage.AUDIENCE: 365, Stage.RESEARCHER: 90, Stage.HAND_RAISER: 45, Stage.BUYER: 90,
     Stage.VALUE_CREATOR: 180, Stage.ADOPTER: 730, Stage.ADVOCATE: 730, Stage.CHAMPION: 3650,
 }
-# Signals where the person talked with us, rather than only consumed something.
-TWO_WAY_SIGNAL_KINDS = {"email", "office hours", "event"}
 
 HEALTHY_FROM, WATCH_FROM = 75, 50
 # What a service at risk costs an account's score.
@@ -62,30 +61,28 @@ def label_for(score: int) -> str:
 
 def contact_health(history: History, stage: Stage, stage_since: datetime | None, as_of: datetime) -> Health:
     """Score one contact's relationship as of a moment, with every reason that applied."""
+    return health_from_facts(facts_from_history(history, stage, stage_since, as_of), as_of)
+
+
+def health_from_facts(facts: ContactFacts, as_of: datetime) -> Health:
+    """The health the rules give for these facts about a contact as of `as_of`."""
     reasons = [
         reason
         for rule in (quiet_rule, trend_rule, ticket_rule, overdue_rule, stalled_rule, service_rule)
-        if (reason := rule(history, stage, stage_since, as_of))
+        if (reason := rule(facts, as_of))
     ]
     reasons.sort(key=lambda r: r.points)
     score = max(0, min(100, 100 + sum(r.points for r in reasons)))
     return Health(score, label_for(score), reasons)
 
 
-def last_two_way_touch(history: History, as_of: datetime) -> datetime | None:
-    """The latest meeting or conversation-like signal at or before `as_of`."""
-    moments = [r.appointment.scheduled_at for r in history.appointments if r.appointment.scheduled_at <= as_of]
-    moments += [s.occurred_at for s in history.signals if s.kind in TWO_WAY_SIGNAL_KINDS and s.occurred_at <= as_of]
-    return max(moments, default=None)
-
-
-def quiet_rule(history, stage, stage_since, as_of) -> HealthReason | None:
+def quiet_rule(facts: ContactFacts, as_of: datetime) -> HealthReason | None:
     """Days since the last two-way touch against the stage's normal cadence."""
+    stage = facts.stage
     cadence = CADENCE_DAYS[stage]
-    last = last_two_way_touch(history, as_of)
-    if last is None:
+    if facts.last_two_way is None:
         return HealthReason("quiet", -20, "no two-way contact on record yet")
-    days = days_between(last, as_of)
+    days = days_between(facts.last_two_way, as_of)
     if days > 2 * cadence:
         return HealthReason("quiet", -30, f"gone quiet: last two-way touch {days} days ago (normal for a {stage.value}: every {cadence} days)")
     if days > cadence:
@@ -93,11 +90,10 @@ def quiet_rule(history, stage, stage_since, as_of) -> HealthReason | None:
     return None
 
 
-def trend_rule(history, stage, stage_since, as_of) -> HealthReason | None:
+def trend_rule(facts: ContactFacts, as_of: datetime) -> HealthReason | None:
     """Signals in the last 30 days against the monthly average of the 60 days before."""
-    recent = sum(1 for s in history.signals if as_of - timedelta(days=30) < s.occurred_at <= as_of)
-    before = sum(1 for s in history.signals if as_of - timedelta(days=90) < s.occurred_at <= as_of - timedelta(days=30))
-    monthly_before = before / 2
+    recent = facts.signals_recent
+    monthly_before = facts.signals_earlier / 2
     if monthly_before >= 1.5 and recent < monthly_before / 2:
         return HealthReason("trend", -15, f"activity dropping: {recent} signals in the last 30 days vs {monthly_before:g}/month before")
     if recent >= 3 and recent >= 2 * max(monthly_before, 1):
@@ -105,54 +101,43 @@ def trend_rule(history, stage, stage_since, as_of) -> HealthReason | None:
     return None
 
 
-def ticket_rule(history, stage, stage_since, as_of) -> HealthReason | None:
+def ticket_rule(facts: ContactFacts, as_of: datetime) -> HealthReason | None:
     """Open problem tickets raised by this contact, heavier when urgent or ageing."""
     penalty, described = 0, []
-    for ticket in history.tickets:
-        if ticket.contact_id != history.contact.id or not is_open_at(ticket, as_of):
-            continue
-        if ticket_kind(ticket) != "issue":
-            continue
-        age = days_between(ticket.opened_at, as_of)
-        cost = 15 if ticket.priority in ("high", "urgent") else 8
+    for issue in facts.open_issues:
+        age = days_between(issue.opened_at, as_of)
+        cost = 15 if issue.priority in ("high", "urgent") else 8
         cost += 7 if age > 14 else 0
         penalty += cost
-        described.append(f"{ticket.priority} issue open {age} days")
+        described.append(f"{issue.priority} issue open {age} days")
     if not penalty:
         return None
     return HealthReason("tickets", -min(penalty, 35), "open problems: " + "; ".join(described))
 
 
-def overdue_rule(history, stage, stage_since, as_of) -> HealthReason | None:
+def overdue_rule(facts: ContactFacts, as_of: datetime) -> HealthReason | None:
     """Next steps promised at meetings that are past their due date."""
-    overdue = [
-        step.step
-        for record in history.appointments
-        if record.appointment.scheduled_at <= as_of
-        for step in record.next_steps
-        if not step.done and step.due_at is not None and step.due_at < as_of
-    ]
+    overdue = facts.overdue_steps
     if not overdue:
         return None
     return HealthReason("overdue", -min(10 * len(overdue), 20), f"{len(overdue)} next step(s) overdue: {', '.join(overdue)}")
 
 
-def stalled_rule(history, stage, stage_since, as_of) -> HealthReason | None:
+def stalled_rule(facts: ContactFacts, as_of: datetime) -> HealthReason | None:
     """Time in the current stage against how long that stage typically takes."""
-    if stage_since is None:
+    if facts.stage_since is None:
         return None
-    days = days_between(stage_since, as_of)
-    typical = TYPICAL_STAGE_DAYS[stage]
+    days = days_between(facts.stage_since, as_of)
+    typical = TYPICAL_STAGE_DAYS[facts.stage]
     if days > typical:
-        return HealthReason("stalled", -10, f"stalled: {days} days as {stage.value} (typical: up to {typical})")
+        return HealthReason("stalled", -10, f"stalled: {days} days as {facts.stage.value} (typical: up to {typical})")
     return None
 
 
-def service_rule(history, stage, stage_since, as_of) -> HealthReason | None:
+def service_rule(facts: ContactFacts, as_of: datetime) -> HealthReason | None:
     """A service we deliver to their company that is at risk."""
-    at_risk = [s.name for s in history.services if s.status == "at risk"]
-    if at_risk:
-        return HealthReason("service", SERVICE_AT_RISK_POINTS, f"service at risk: {', '.join(at_risk)}")
+    if facts.services_at_risk:
+        return HealthReason("service", SERVICE_AT_RISK_POINTS, f"service at risk: {', '.join(facts.services_at_risk)}")
     return None
 
 

@@ -6,17 +6,16 @@ Transparent rules over recent signals and tickets. It only suggests; it never ch
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
+from custview.insight.facts import ContactFacts, book_facts, facts_from_history
 from custview.stages import Stage
-from custview.insight.tickets import is_open_at, ticket_kind
 
 if TYPE_CHECKING:
-    from custview.db.history import History
+    from custview.db.history import ContactRow, History
+    from custview.db.reader import Reader
 
-WINDOW_DAYS = 90
-QUIET_DAYS = 30
 QUESTION_KINDS = {"office hours", "email", "event", "webinar"}
 EARLY = (Stage.AUDIENCE, Stage.RESEARCHER)
 CUSTOMER = (Stage.VALUE_CREATOR, Stage.ADOPTER, Stage.ADVOCATE, Stage.CHAMPION)
@@ -38,14 +37,28 @@ class Readiness:
 
 def assess_readiness(history: History, stage: Stage, as_of: datetime) -> Readiness | None:
     """The readiness call-out for a contact at `as_of`, or None when behaviour matches the stage."""
-    recent = [s for s in history.signals if as_of - timedelta(days=WINDOW_DAYS) < s.occurred_at <= as_of]
+    return readiness_from_facts(facts_from_history(history, stage, None, as_of), as_of)
+
+
+def readiness_from_facts(facts: ContactFacts, as_of: datetime) -> Readiness | None:
+    """The readiness call-out these facts about a contact give at `as_of`, or None."""
+    stage = facts.stage
     if stage in EARLY:
-        return _ahead(Stage.HAND_RAISER, _interest_evidence(recent))
+        return _ahead(Stage.HAND_RAISER, _interest_evidence(facts.evidence_signals))
     if stage is Stage.HAND_RAISER:
-        return _ahead(Stage.BUYER, _buying_evidence(recent))
+        return _ahead(Stage.BUYER, _buying_evidence(facts.evidence_signals))
     if stage in CUSTOMER:
-        return _drifting(history, stage, recent, as_of)
+        return _drifting(facts, as_of)
     return None
+
+
+def book_readiness(reader: Reader, rows: list[ContactRow], as_of: datetime) -> list[tuple[str, str | None, str, Readiness]]:
+    """(name, company, stage, call-out) for each of these contacts whose behaviour points elsewhere, in their
+    order; from the book's grouped figures (no history per contact)."""
+    facts = book_facts(reader, [row.contact for row in rows], [as_of])[as_of]
+    return [(row.contact.name, row.company.name if row.company else None, found.stage.value, readiness)
+            for row in rows
+            if (readiness := readiness_from_facts(found := facts[row.contact.id], as_of))]
 
 
 def _ahead(target: Stage, evidence: dict[str, str]) -> Readiness | None:
@@ -82,18 +95,14 @@ def _buying_evidence(signals) -> dict[str, str]:
     return found
 
 
-def _drifting(history: History, stage: Stage, recent, as_of: datetime) -> Readiness | None:
-    quiet = not any(s.occurred_at > as_of - timedelta(days=QUIET_DAYS) for s in recent)
-    issues = [
-        t for t in history.tickets
-        if t.contact_id == history.contact.id and is_open_at(t, as_of) and ticket_kind(t) == "issue"
-    ]
-    if not (quiet and issues):
+def _drifting(facts: ContactFacts, as_of: datetime) -> Readiness | None:
+    quiet = not facts.signals_recent
+    if not (quiet and facts.open_issues):
         return None
-    last = max((s.occurred_at for s in history.signals if s.occurred_at <= as_of), default=None)
+    last = facts.last_signal
     quiet_text = f"no activity for {(as_of - last).days} days" if last else "no activity on record"
-    evidence = [quiet_text] + [f"open issue: {t.subject}" for t in issues]
-    previous = list(Stage)[stage.number - 2]
+    evidence = [quiet_text] + [f"open issue: {issue.subject}" for issue in facts.open_issues]
+    previous = list(Stage)[facts.stage.number - 2]
     return Readiness("drifting", previous.value, evidence)
 
 

@@ -21,12 +21,13 @@ def attention(
     as_json: bool = typer.Option(False, "--json", help="Print the list as JSON."),
 ) -> None:
     """Rank who needs attention today: gone quiet, tickets ageing, next steps overdue, readiness, health dropped."""
-    from custview.insight.attention import rank_attention
+    from custview.insight.attention import rank_book_attention
     from custview.dates import utc_now
 
-    # A few companies at a time: memory stays flat on a book of any size.
-    histories = open_reader(ctx).iter_histories(stage=parse_stage_option(stage), company=company)
-    items = rank_attention(histories, utc_now(), limit)
+    reader = open_reader(ctx)
+    # From grouped figures over the whole book, not a history per contact: fast on a book of any size.
+    items = rank_book_attention(reader, reader.list_contacts(stage=parse_stage_option(stage), company=company),
+                                utc_now(), limit)
     if as_json:
         from custview.cli.terminal import print_json
 

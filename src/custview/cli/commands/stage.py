@@ -19,16 +19,11 @@ def suggest(
     as_json: bool = typer.Option(False, "--json", help="Print the suggestions as JSON."),
 ) -> None:
     """List contacts whose behaviour says they are further along, or drifting back. Changes nothing."""
-    from custview.insight.briefing import stage_at
     from custview.dates import utc_now
-    from custview.insight.readiness import assess_readiness
+    from custview.insight.readiness import book_readiness
 
-    now = utc_now()
-    rows = []
-    for history in open_reader(ctx).contact_histories(company=company):
-        stage = stage_at(history, now)[0]
-        if readiness := assess_readiness(history, stage, now):
-            rows.append((history.contact.name, history.company.name if history.company else None, stage.value, readiness))
+    reader = open_reader(ctx)
+    rows = book_readiness(reader, reader.list_contacts(company=company), utc_now())
     if as_json:
         from custview.cli.terminal import print_json
 

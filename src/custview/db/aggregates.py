@@ -1,0 +1,165 @@
+"""Book-wide figures per contact from a few grouped queries: the inputs of attention and stage suggest.
+
+Instead of a full history per contact (a dozen queries and every row), each query here reads one
+table once through an index and hands back per contact only what the rules look at: signal counts
+in windows and latest moments, latest meeting, the open tickets and overdue next steps, stage
+changes, services at risk. `custview.insight.facts` turns them into the rules' input.
+Every query is answered from an index (tests/test_query_plan.py checks the plans).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, NamedTuple
+
+from custview.dates import read_stored_time, stored_time
+from custview.db.reader import Signal, Ticket, _READ, _chunks, _placeholders
+
+if TYPE_CHECKING:
+    from custview.db.reader import Reader
+
+
+class SignalFigures(NamedTuple):
+    """One contact's signals summed up: a count per window, the latest (two-way) signal per moment."""
+
+    counts: tuple[int, ...]
+    last: tuple[datetime | None, ...]
+    last_two_way: tuple[datetime | None, ...]
+
+
+class StageMove(NamedTuple):
+    """A stage change, as `stage_from` reads it."""
+
+    stage: str
+    previous_stage: str | None
+    changed_at: datetime
+
+
+class StepFigures(NamedTuple):
+    """An open next step with a due date, as the overdue rule reads it."""
+
+    step: str
+    due_at: datetime
+    done: bool
+
+
+@dataclass
+class BookAggregates:
+    """Per contact (or company): the figures the rules need, for a few moments at once."""
+
+    signals: dict[int, SignalFigures] = field(default_factory=dict)
+    meetings: dict[int, tuple[datetime | None, ...]] = field(default_factory=dict)  # latest meeting per moment
+    stage_changes: dict[int, list[StageMove]] = field(default_factory=dict)  # oldest first
+    tickets: dict[int, list] = field(default_factory=dict)  # not closed before the earliest moment, latest first
+    steps: dict[int, list[tuple[datetime, StepFigures]]] = field(default_factory=dict)  # (met at, step)
+    services_at_risk: dict[int, list[str]] = field(default_factory=dict)  # by company
+
+    def last_meeting(self, contact_id: int, moment_index: int) -> datetime | None:
+        """The latest meeting the contact owned or attended, at or before the moment with that index."""
+        moments = self.meetings.get(contact_id)
+        return moments[moment_index] if moments else None
+
+    @classmethod
+    def read(cls, reader: Reader, moments: list[datetime], windows: list[tuple[datetime, datetime]],
+             two_way_kinds: tuple[str, ...]) -> BookAggregates:
+        """Read the whole book's figures: counts in each (after, up to] window, latest moments at each moment."""
+        book = cls()
+        book.signals = _signal_figures(reader, moments, windows, two_way_kinds)
+        book.meetings = _latest_meetings(reader, moments)
+        book.stage_changes = _stage_changes(reader)
+        book.tickets = _tickets_open_since(reader, min(moments), max(moments))
+        book.steps = _steps_due_before(reader, max(moments))
+        for company_id, name in reader.query("SELECT company_id, name FROM service WHERE status = 'at risk' ORDER BY id"):
+            book.services_at_risk.setdefault(company_id, []).append(name)
+        return book
+
+
+def _time(text: str | None) -> datetime | None:
+    return None if text is None else read_stored_time(text)
+
+
+def _signal_figures(reader: Reader, moments, windows, two_way_kinds) -> dict[int, SignalFigures]:
+    counts = [("SUM(occurred_at > ? AND occurred_at <= ?)", (stored_time(a), stored_time(b))) for a, b in windows]
+    lasts = [("MAX(CASE WHEN occurred_at <= ? THEN occurred_at END)", (stored_time(m),)) for m in moments]
+    kinds = _placeholders(list(two_way_kinds))
+    two_way = [(f"MAX(CASE WHEN kind IN ({kinds}) AND occurred_at <= ? THEN occurred_at END)",
+                (*two_way_kinds, stored_time(m))) for m in moments]
+    columns = counts + lasts + two_way
+    sql = f"SELECT contact_id, {', '.join(c for c, _ in columns)} FROM signal GROUP BY contact_id"
+    n, m = len(windows), len(moments)
+    return {
+        row[0]: SignalFigures(row[1:1 + n], tuple(map(_time, row[1 + n:1 + n + m])), tuple(map(_time, row[1 + n + m:])))
+        for row in reader.query(sql, [value for _, values in columns for value in values])
+    }
+
+
+def _latest_meetings(reader: Reader, moments) -> dict[int, tuple]:
+    """Per contact, the latest appointment they own or attend at or before each moment."""
+    columns = ", ".join("MAX(CASE WHEN scheduled_at <= ? THEN scheduled_at END)" for _ in moments)
+    owned = f"SELECT contact_id, {columns} FROM appointment GROUP BY contact_id"
+    attended = (f"SELECT attendee.contact_id, {columns} FROM attendee JOIN appointment "
+                "ON appointment.id = attendee.appointment_id WHERE attendee.contact_id > 0 GROUP BY attendee.contact_id")
+    found: dict[int, tuple] = {}
+    for sql in (owned, attended):
+        for contact_id, *latest in reader.query(sql, [stored_time(m) for m in moments]):
+            known = found.get(contact_id, (None,) * len(moments))
+            found[contact_id] = tuple(max(a, b) if a and b else a or b for a, b in zip(known, latest))
+    return {contact_id: tuple(map(_time, latest)) for contact_id, latest in found.items()}
+
+
+def _stage_changes(reader: Reader) -> dict[int, list[StageMove]]:
+    found = defaultdict(list)
+    for contact_id, stage, previous, changed_at in reader.query(
+            "SELECT contact_id, stage, previous_stage, changed_at FROM stage_change ORDER BY contact_id, changed_at, id"):
+        found[contact_id].append(StageMove(stage, previous, read_stored_time(changed_at)))
+    return found
+
+
+def _tickets_open_since(reader: Reader, earliest: datetime, latest: datetime) -> dict[int, list]:
+    """Per contact, the tickets they raised, opened by `latest` and not closed before `earliest`, latest first."""
+    table = _READ[Ticket]
+    rows = reader.query(f"SELECT {table.columns} FROM ticket WHERE (closed_at IS NULL OR closed_at > ?) "
+                        "AND opened_at <= ? ORDER BY opened_at DESC, id DESC",
+                        (stored_time(earliest), stored_time(latest)))
+    found = defaultdict(list)
+    for row in rows:
+        ticket = table.build(row)
+        found[ticket.contact_id].append(ticket)
+    return found
+
+
+def _steps_due_before(reader: Reader, latest: datetime) -> dict[int, list[tuple[datetime, StepFigures]]]:
+    """Per contact (owner or attendee of the meeting), the steps not done and due before `latest`, in
+    the brief's order: latest meeting first, then as the steps were written."""
+    steps = ("SELECT appointment.id, appointment.scheduled_at, next_step.id, next_step.step, next_step.due_at "
+             "FROM next_step JOIN appointment ON appointment.id = next_step.appointment_id "
+             "WHERE next_step.done = 0 AND next_step.due_at < ?")
+    rows = reader.query(steps, (stored_time(latest),))
+    meetings = sorted({row[0] for row in rows})
+    people = defaultdict(set)
+    for chunk in _chunks(meetings):
+        for appointment_id, contact_id in reader.query(
+                f"SELECT id, contact_id FROM appointment WHERE id IN ({_placeholders(chunk)}) UNION "
+                f"SELECT appointment_id, contact_id FROM attendee WHERE appointment_id IN ({_placeholders(chunk)}) "
+                "AND contact_id > 0", chunk + chunk):
+            people[appointment_id].add(contact_id)
+    found = defaultdict(list)
+    for appointment_id, met_at, _, step, due_at in sorted(rows, key=lambda r: (r[1], r[0], -r[2]), reverse=True):
+        for contact_id in people[appointment_id]:
+            found[contact_id].append((read_stored_time(met_at), StepFigures(step, read_stored_time(due_at), False)))
+    return found
+
+
+def signals_between(reader: Reader, contact_ids: list[int], after: datetime, until: datetime) -> dict[int, list]:
+    """Per contact, their signals in (after, until], latest first (ties: latest id first)."""
+    found = defaultdict(list)
+    table = _READ[Signal]
+    for chunk in _chunks(sorted(contact_ids)):
+        for row in reader.query(f"SELECT {table.columns} FROM signal WHERE contact_id IN ({_placeholders(chunk)}) "
+                                "AND occurred_at > ? AND occurred_at <= ? ORDER BY occurred_at DESC, id DESC",
+                                (*chunk, stored_time(after), stored_time(until))):
+            signal = table.build(row)
+            found[signal.contact_id].append(signal)
+    return found

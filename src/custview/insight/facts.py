@@ -1,0 +1,142 @@
+"""The few numbers the health and readiness rules read about one contact at one moment.
+
+The rules (`health.py`, `readiness.py`) look only at a `ContactFacts`. There are two ways to get
+one, and they must agree (tests/test_book_facts.py checks it on a random book):
+- `facts_from_history`: from one contact's full history, as the brief has it;
+- `book_facts`: for every contact of a book at once, from grouped SQL (`custview.db.aggregates`),
+  for the book-wide views (attention, stage suggest).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from custview.insight.tickets import is_open_at, ticket_kind
+from custview.stages import Stage
+
+if TYPE_CHECKING:
+    from custview.db.history import History
+    from custview.db.reader import Reader
+
+# Signals where the person talked with us, rather than only consumed something.
+TWO_WAY_SIGNAL_KINDS = ("email", "office hours", "event")
+# The windows the rules count signals in (days before the moment): the last 30, and the 60 before.
+RECENT_DAYS, EARLIER_DAYS = 30, 90
+# How far back readiness looks for evidence.
+EVIDENCE_DAYS = 90
+# Stages whose readiness call-out reads the signals themselves (the others read counts only).
+EVIDENCE_STAGES = (Stage.AUDIENCE, Stage.RESEARCHER, Stage.HAND_RAISER)
+
+
+@dataclass(frozen=True)
+class OpenIssue:
+    """A problem ticket the contact raised that is open at the moment."""
+
+    priority: str
+    opened_at: datetime
+    subject: str
+
+
+@dataclass
+class ContactFacts:
+    """What the rules need about one contact as of one moment, and nothing else."""
+
+    stage: Stage
+    stage_since: datetime | None
+    last_two_way: datetime | None = None  # latest meeting or conversation-like signal
+    last_signal: datetime | None = None
+    signals_recent: int = 0  # in the last RECENT_DAYS
+    signals_earlier: int = 0  # in the EARLIER_DAYS - RECENT_DAYS before those
+    open_issues: list[OpenIssue] = field(default_factory=list)  # latest first
+    overdue_steps: list[str] = field(default_factory=list)  # latest meeting first
+    services_at_risk: list[str] = field(default_factory=list)
+    evidence_signals: list = field(default_factory=list)  # last EVIDENCE_DAYS, latest first (EVIDENCE_STAGES only)
+
+
+def stage_from(changes: list, recorded_stage: str, recorded_since: datetime | None,
+               as_of: datetime) -> tuple[Stage, datetime | None]:
+    """The Value Path stage at `as_of` and since when, from the stage changes (oldest first) and what is recorded."""
+    earlier = [c for c in changes if c.changed_at <= as_of]
+    if earlier:
+        latest = max(earlier, key=lambda c: c.changed_at)
+        return Stage.parse(latest.stage), latest.changed_at
+    if changes:  # every recorded move is later: they were where the first move started from
+        first = min(changes, key=lambda c: c.changed_at)
+        return Stage.parse(first.previous_stage or first.stage), None
+    return Stage.parse(recorded_stage), recorded_since
+
+
+def open_issues(tickets: Iterable, contact_id: int, as_of: datetime) -> list[OpenIssue]:
+    """The problem tickets (kind "issue") this contact raised that are open at `as_of`, in the order given."""
+    return [OpenIssue(t.priority, t.opened_at, t.subject) for t in tickets
+            if t.contact_id == contact_id and is_open_at(t, as_of) and ticket_kind(t) == "issue"]
+
+
+def is_overdue(step, met_at: datetime, as_of: datetime) -> bool:
+    """A step promised at a meeting already held, not done, and past its due date."""
+    return met_at <= as_of and not step.done and step.due_at is not None and step.due_at < as_of
+
+
+def facts_from_history(history: History, stage: Stage, stage_since: datetime | None, as_of: datetime) -> ContactFacts:
+    """The facts about one contact as of `as_of`, from their whole history."""
+    signals = [s for s in history.signals if s.occurred_at <= as_of]  # latest first
+    two_way = [r.appointment.scheduled_at for r in history.appointments if r.appointment.scheduled_at <= as_of]
+    two_way += [s.occurred_at for s in signals if s.kind in TWO_WAY_SIGNAL_KINDS]
+    recent, earlier, evidence = as_of - timedelta(days=RECENT_DAYS), as_of - timedelta(days=EARLIER_DAYS), \
+        as_of - timedelta(days=EVIDENCE_DAYS)
+    return ContactFacts(
+        stage=stage, stage_since=stage_since, last_two_way=max(two_way, default=None),
+        last_signal=max((s.occurred_at for s in signals), default=None),
+        signals_recent=sum(1 for s in signals if s.occurred_at > recent),
+        signals_earlier=sum(1 for s in signals if earlier < s.occurred_at <= recent),
+        open_issues=open_issues(history.tickets, history.contact.id, as_of),
+        overdue_steps=[step.step for record in history.appointments for step in record.next_steps
+                       if is_overdue(step, record.appointment.scheduled_at, as_of)],
+        services_at_risk=[s.name for s in history.services if s.status == "at risk"],
+        evidence_signals=[s for s in signals if s.occurred_at > evidence] if stage in EVIDENCE_STAGES else [],
+    )
+
+
+def book_facts(reader: Reader, contacts: list, moments: list[datetime]) -> dict[datetime, dict[int, ContactFacts]]:
+    """The facts about each of `contacts` at each of `moments`, from a few grouped queries over the whole book."""
+    from custview.db.aggregates import BookAggregates
+
+    windows = [(m - timedelta(days=days), m - timedelta(days=until))
+               for m in moments for days, until in ((RECENT_DAYS, 0), (EARLIER_DAYS, RECENT_DAYS))]
+    book = BookAggregates.read(reader, moments, windows, TWO_WAY_SIGNAL_KINDS)
+    result = {}
+    for index, moment in enumerate(moments):
+        result[moment] = facts = {}
+        for contact in contacts:
+            stage, since = stage_from(book.stage_changes.get(contact.id, ()), contact.stage, contact.stage_since, moment)
+            signals = book.signals.get(contact.id)
+            facts[contact.id] = ContactFacts(
+                stage=stage, stage_since=since,
+                last_two_way=_latest(signals and signals.last_two_way[index], book.last_meeting(contact.id, index)),
+                last_signal=signals and signals.last[index],
+                signals_recent=signals.counts[2 * index] if signals else 0,
+                signals_earlier=signals.counts[2 * index + 1] if signals else 0,
+                open_issues=open_issues(book.tickets.get(contact.id, ()), contact.id, moment),
+                overdue_steps=[step.step for met_at, step in book.steps.get(contact.id, ())
+                               if is_overdue(step, met_at, moment)],
+                services_at_risk=book.services_at_risk.get(contact.company_id, []) if contact.company_id else [],
+            )
+    _add_evidence(reader, result[moments[0]], moments[0])
+    return result
+
+
+def _add_evidence(reader: Reader, facts: dict[int, ContactFacts], as_of: datetime) -> None:
+    """Read the recent signals of the contacts whose readiness looks at them."""
+    from custview.db.aggregates import signals_between
+
+    wanted = [contact_id for contact_id, f in facts.items() if f.stage in EVIDENCE_STAGES and f.signals_recent
+              + f.signals_earlier]
+    for contact_id, signals in signals_between(reader, wanted, as_of - timedelta(days=EVIDENCE_DAYS), as_of).items():
+        facts[contact_id].evidence_signals = signals
+
+
+def _latest(*moments: datetime | None) -> datetime | None:
+    return max((m for m in moments if m), default=None)

@@ -1,0 +1,127 @@
+"""The book-wide views (attention, stage suggest) read grouped figures instead of a history per contact:
+on a random book they must say exactly what the per-contact path (the brief's) says about everyone."""
+
+import json
+import random
+import sqlite3
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from custview.dates import stored_time
+from custview.db.reader import Reader
+from custview.db.writer import Store
+from custview.insight.attention import HEALTH_DROP_WINDOW_DAYS, attention_from_facts, needs_attention
+from custview.insight.briefing import stage_at
+from custview.insight.facts import book_facts, facts_from_history
+from custview.insight.health import health_from_facts
+from custview.insight.readiness import book_readiness, readiness_from_facts
+
+NOW = datetime(2026, 6, 15, 9, tzinfo=timezone.utc)
+EARLIER = NOW - timedelta(days=HEALTH_DROP_WINDOW_DAYS)
+CONTACTS, COMPANIES = 2_000, 150
+STAGES = ("Audience", "Researcher", "Hand Raiser", "Buyer", "Value Creator", "Adopter", "Advocate", "Champion")
+KINDS = ("content", "email", "event", "webinar", "office hours", "form", "assessment", "product usage")
+WORDS = ("Pricing", "Business case", "ROI", "Security", "Compliance", "Onboarding", "Commercial terms", "SSO")
+SUBJECTS = ("Export fails", "Can we also add SSO?", "How do roles work?", "Dashboard slow", "Sync error",
+            "Totals off by one day", "Feed arrives late")
+
+
+def moment(rng: random.Random) -> str:
+    """A stored moment around NOW: mostly the past 200 days, some older, a few in the future."""
+    days = rng.choice((rng.uniform(-20, 200), rng.uniform(-20, 200), rng.uniform(0, 900)))
+    return stored_time(NOW - timedelta(days=days))
+
+
+def write_random_book(path, seed: int = 16) -> None:
+    """Companies, contacts and every kind of history, drawn at random, written straight into the tables."""
+    Store.open(path).ensure_schema()
+    rng = random.Random(seed)
+    rows: dict[str, list[tuple]] = {table: [] for table in (
+        "company", "contact", "stage_change", "signal", "appointment", "attendee", "next_step", "ticket", "service")}
+    for company_id in range(1, COMPANIES + 1):
+        rows["company"].append((company_id, f"Company {company_id}"))
+        for n in range(rng.choice((0, 0, 1, 2))):
+            rows["service"].append((company_id, f"Service {company_id}.{n}",
+                                    rng.choice(("planned", "active", "at risk", "delivered"))))
+    for contact_id in range(1, CONTACTS + 1):
+        company_id = rng.choice((None, *range(1, COMPANIES + 1)))
+        since = rng.choice((None, moment(rng)))
+        rows["contact"].append((contact_id, f"Person {contact_id}", f"p{contact_id}@x.example", company_id,
+                                rng.choice(STAGES), since))
+        for _ in range(rng.choice((0, 0, 1, 2, 3))):
+            rows["stage_change"].append((contact_id, rng.choice(STAGES), rng.choice((None, *STAGES)), moment(rng)))
+        for _ in range(rng.randrange(0, 25)):
+            kind = rng.choice(KINDS)
+            topics = rng.sample(WORDS, rng.randrange(0, 3))
+            detail = rng.choice((None, None, "Asked about rollout", "Is there an API?", "read it"))
+            rows["signal"].append((contact_id, kind, f"{kind}: {rng.choice(WORDS).lower()}", json.dumps(topics),
+                                   moment(rng), detail))
+        for _ in range(rng.choice((0, 1, 1, 2))):
+            appointment_id = len(rows["appointment"]) + 1
+            rows["appointment"].append((appointment_id, contact_id, company_id, moment(rng)))
+            for _ in range(rng.choice((0, 1, 2))):
+                rows["attendee"].append((appointment_id, rng.randrange(1, CONTACTS + 1)))
+            for n in range(rng.choice((0, 1, 2, 3))):
+                rows["next_step"].append((appointment_id, f"step {appointment_id}.{n}",
+                                          rng.choice((None, moment(rng))), rng.random() < 0.3))
+        for _ in range(rng.choice((0, 0, 1, 2))):
+            closed = rng.choice((None, None, moment(rng)))
+            rows["ticket"].append((rng.choice((contact_id, contact_id, None)), company_id, rng.choice(SUBJECTS),
+                                   rng.choice(("open", "pending", "closed")), rng.choice(("low", "normal", "high", "urgent")),
+                                   rng.choice((None, None, "issue", "question")), moment(rng), closed))
+    columns = {
+        "company": "id, name", "service": "company_id, name, status",
+        "contact": "id, name, email, company_id, stage, stage_since",
+        "stage_change": "contact_id, stage, previous_stage, changed_at",
+        "signal": "contact_id, kind, title, topics, occurred_at, detail",
+        "appointment": "id, contact_id, company_id, scheduled_at", "attendee": "appointment_id, contact_id",
+        "next_step": "appointment_id, step, due_at, done",
+        "ticket": "contact_id, company_id, subject, status, priority, kind, opened_at, closed_at",
+    }
+    required = {"appointment": "purpose, kind, decisions", "attendee": "name", "stage_change": "source"}
+    constants = {"appointment": "'Meeting', 'other', '[]'", "attendee": "'Someone'", "stage_change": "'import'"}
+    with sqlite3.connect(path) as connection:
+        for table, values in rows.items():
+            names, marks = columns[table], ", ".join("?" * len(columns[table].split(",")))
+            if table in required:
+                names, marks = f"{names}, {required[table]}", f"{marks}, {constants[table]}"
+            connection.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", values)
+
+
+@pytest.fixture(scope="session")
+def random_book(tmp_path_factory):
+    """A random book of 2,000 contacts, built once and only read."""
+    path = tmp_path_factory.mktemp("random_book") / "book.db"
+    write_random_book(path)
+    return Reader.open(path)
+
+
+def test_the_grouped_figures_give_every_contact_the_same_health_readiness_and_attention(random_book):
+    rows = random_book.list_contacts()
+    assert len(rows) == CONTACTS
+    book = book_facts(random_book, [row.contact for row in rows], [NOW, EARLIER])
+    histories = random_book.histories([row.contact for row in rows])
+    outcomes = {"attention": 0, "readiness": 0, "overdue": 0, "tickets": 0}
+    for row, history in zip(rows, histories):
+        now, before = (facts_from_history(history, *stage_at(history, m), m) for m in (NOW, EARLIER))
+        assert book[NOW][row.contact.id] == now, row.contact.name
+        assert health_from_facts(book[EARLIER][row.contact.id], EARLIER) == health_from_facts(before, EARLIER)
+        item = needs_attention(history, NOW)
+        assert attention_from_facts(row.contact, row.company.name if row.company else None,
+                                    book[NOW][row.contact.id], book[EARLIER][row.contact.id], NOW) == item
+        outcomes["attention"] += item is not None
+        outcomes["readiness"] += readiness_from_facts(now, NOW) is not None
+        outcomes["overdue"] += bool(now.overdue_steps)
+        outcomes["tickets"] += bool(now.open_issues)
+    # The random book exercises every rule, not only the quiet one.
+    assert all(count > 50 for count in outcomes.values()), outcomes
+
+
+def test_stage_suggest_from_grouped_figures_lists_who_the_per_contact_path_lists(random_book):
+    rows = random_book.list_contacts()
+    expected = [(h.contact.name, h.company.name if h.company else None, stage_at(h, NOW)[0].value, readiness)
+                for h in random_book.histories([row.contact for row in rows])
+                if (readiness := readiness_from_facts(facts_from_history(h, *stage_at(h, NOW), NOW), NOW))]
+    assert book_readiness(random_book, rows, NOW) == expected
+    assert {r.direction for *_, r in expected} == {"ahead", "drifting"}
