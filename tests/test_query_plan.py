@@ -114,3 +114,10 @@ def test_the_check_of_the_book_wide_figures_fails_without_their_index(sample_boo
     with sqlite3.connect(sample_book) as connection:
         connection.execute(f"DROP INDEX {index}")
     assert whole_table_reads(sample_book, queries_run_by(sample_book, book_wide_figures))
+
+
+def test_typo_suggestions_search_the_name_and_email_indexes_instead_of_reading_every_name(sample_book):
+    suggested = []
+    statements = queries_run_by(sample_book, lambda reader: suggested.extend(reader.suggest_names("Sarha Chen")))
+    assert suggested == ["Sarah Chen"]
+    assert len(statements) == 2 and table_scans(sample_book, statements) == []
