@@ -156,3 +156,16 @@ def test_companies_with_one_domain_or_one_name_are_listed():
     assert set(pairs) == {(1, 2), (1, 3)}
     assert pairs[1, 2].evidence == ["the same name apart from case, punctuation and legal suffixes"]
     assert pairs[1, 3].evidence == ["the same domain: acme.example"]
+
+
+def test_a_name_typo_at_the_same_company_is_found_whatever_the_email_domains():
+    pairs = contact_pairs(
+        person(1, "Priya Raman", "priya.raman@northwind.example", company_id=1),
+        person(2, "Priya Ramen", "priya.r@gmail.com", company_id=1),  # her personal address
+        person(3, "Priya Rahman", "p.rahman@northwind-logistics.example", company_id=1),  # an older work domain
+        person(4, "Priya Raman", "praman@contoso.example", company_id=2),  # a namesake elsewhere: too weak alone
+    )
+    assert set(pairs) == {(1, 2), (1, 3), (2, 3)}
+    assert pairs[1, 2].evidence == ["names a typo apart: Priya Raman / Priya Ramen (91% alike)",
+                                    "both at Northwind Logistics"]
+    assert pairs[1, 2].score == 58

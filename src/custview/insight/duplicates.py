@@ -179,22 +179,25 @@ def duplicate_contacts(contacts: Sequence, companies: Sequence, min_score: int =
     """Pairs of contacts that look like one person (see the module's rules), unsorted."""
     people = [_person(row) for row in sorted(contacts, key=lambda c: c.id)]
     company_names = {c.id: c.name for c in companies}
-    blocks = defaultdict(list)
+    blocks, namesakes = defaultdict(list), defaultdict(list)
     for index, p in enumerate(people):
         if p.email:
             blocks["email", p.email].append(index)
             blocks["untagged", p.untagged].append(index)
         if p.key:
-            blocks["name", p.key].append(index)
+            namesakes[p.key].append(index)
         if p.phone:
             blocks["phone", p.phone[-7:]].append(index)
-        place = p.domain or p.row.company_id
-        if place is not None:
-            for word in set(p.words):
-                blocks["word", place, word].append(index)
+        # Similar names are compared within a company and within an email domain: a work address
+        # and a personal or older one of the same person at the same company still meet.
+        for place in {("domain", p.domain), ("company", p.row.company_id)}:
+            if place[1] is not None:
+                for word in set(p.words):
+                    blocks["word", place, word].append(index)
     references = _contact_references(contacts)
     pairs = []
-    for i, j in _candidate_pairs(blocks):
+    every_namesake = min_score <= round(100 * W_NAME_OTHER_COMPANY)
+    for i, j in _candidate_pairs(blocks) | _namesake_pairs(namesakes, people, every_namesake):
         evidence = _contact_evidence(people[i], people[j], company_names)
         score = combined_score(weight for weight, _ in evidence)
         if score >= min_score and evidence:
@@ -202,6 +205,26 @@ def duplicate_contacts(contacts: Sequence, companies: Sequence, min_score: int =
                 "contact", _contact_party(people[i].row, company_names, references),
                 _contact_party(people[j].row, company_names, references), score,
                 [text for _, text in sorted(evidence, key=lambda e: -e[0])]))
+    return pairs
+
+
+def _namesake_pairs(namesakes: dict, people: list[_Person], everyone: bool) -> set[tuple[int, int]]:
+    """Pairs of contacts with the same name that the name alone can make duplicates: at one company, or
+    one of them without a company. Namesakes at two companies (a weak clue) only when `everyone`: comparing
+    them all grows with the square of the book."""
+    pairs = set()
+    for members in namesakes.values():
+        if not 1 < len(members) <= BLOCK_LIMIT:
+            continue
+        if everyone:
+            pairs.update(combinations(members, 2))
+            continue
+        by_company = defaultdict(list)
+        for i in members:
+            by_company[people[i].row.company_id].append(i)
+        for colleagues in by_company.values():
+            pairs.update(combinations(colleagues, 2))
+        pairs.update((min(i, j), max(i, j)) for i in by_company.get(None, ()) for j in members if j != i)
     return pairs
 
 
