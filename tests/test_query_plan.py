@@ -1,4 +1,4 @@
-"""The brief's and attention's queries are answered from indexes, never by reading a whole table.
+"""The brief's queries and the book-wide figures (attention, stage suggest) are answered from indexes.
 
 Not timed: SQLite's EXPLAIN QUERY PLAN says how each query the fast reader actually ran would be
 executed. "SEARCH t USING INDEX ..." stays fast at a million rows; "SCAN t" reads the whole table.
@@ -56,22 +56,6 @@ def test_the_brief_uses_an_index_for_every_query(sample_book):
     assert tables == {"signal", "ticket", "appointment", "attendee", "next_step", "note", "stage_change", "service",
                       "contact", "company"}
     assert table_scans(sample_book, statements) == []
-
-
-def test_attention_for_a_stage_or_company_uses_an_index_for_every_query(sample_book):
-    for filters in ({"stage": "Adopter"}, {"company": "Northwind Logistics"}):
-        statements = queries_run_by(sample_book, lambda reader: list(reader.iter_histories(**filters)))
-        assert len(statements) >= 10
-        scans = table_scans(sample_book, statements)
-        if "company" in filters:  # a part of a company name can be anywhere in it: companies are read, not contacts
-            scans = [line for line in scans if not line.startswith("SCAN company")]
-        assert scans == [], filters
-
-
-def test_attention_over_the_whole_book_reads_the_contact_list_once_and_searches_the_rest(sample_book):
-    statements = queries_run_by(sample_book, lambda reader: list(reader.iter_histories(batch=5)))
-    scans = table_scans(sample_book, statements)
-    assert len(scans) == 1 and scans[0].startswith("SCAN contact")
 
 
 def test_the_check_fails_when_the_signals_index_is_dropped(sample_book):

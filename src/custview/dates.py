@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import os
 import re
+import time as _time
 from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 
 _RELATIVE = re.compile(
     r"^(?:(?P<word>today|now|yesterday|tomorrow)|(?P<sign>[+-])\s*(?P<count>\d+)\s*(?P<unit>h|d|w|mo|m|y))"
@@ -102,7 +104,14 @@ def _resolve_relative(match: re.Match, local_now: datetime) -> datetime:
 
 def days_between(earlier: datetime, later: datetime) -> int:
     """Whole calendar days from `earlier` to `later` in the user's local time."""
-    return (to_local(later).date() - to_local(earlier).date()).days
+    zone = _time.tzname  # changes when the process's zone does (time.tzset): part of the cache key
+    return (_local_date(later, zone) - _local_date(earlier, zone)).days
+
+
+@lru_cache(maxsize=16384)
+def _local_date(moment: datetime, zone: tuple[str, str]) -> date:
+    # Cached: book-wide views ask for the same moments (now, a ticket's opening) over and over.
+    return to_local(moment).date()
 
 
 def describe_age(moment: datetime, as_of: datetime) -> str:

@@ -338,29 +338,10 @@ class Reader:
 
     def contact_histories(self, stage: str | None = None, company: str | None = None,
                           company_id: int | None = None) -> list[ContactHistory]:
-        """The histories of every contact matching the filters, for book-wide views like attention."""
+        """The histories of every contact matching the filters: e.g. everyone at an account (show company,
+        timeline, the brief's account health)."""
         rows = self.list_contacts(stage=stage, company=company, company_id=company_id)
         return self.histories([row.contact for row in rows])
-
-    def iter_histories(self, stage: str | None = None, company: str | None = None, company_id: int | None = None,
-                       batch: int = 2000) -> Iterator[ContactHistory]:
-        """The same histories as `contact_histories`, loaded a few companies at a time.
-
-        For book-wide views (attention over 100,000 contacts): memory stays flat whatever the size of
-        the book, and every row is still read once. Histories come company by company (companies in
-        the order their first contact has in the name-ordered list, people in name order within each).
-        """
-        by_company: dict[int | None, list[Contact]] = defaultdict(list)
-        for row in self.list_contacts(stage=stage, company=company, company_id=company_id):
-            by_company[row.contact.company_id].append(row.contact)
-        pending: list[Contact] = []
-        for contacts in by_company.values():
-            pending += contacts
-            if len(pending) >= batch:
-                yield from self.histories(pending)
-                pending = []
-        if pending:
-            yield from self.histories(pending)
 
     def histories(self, contacts: list[Contact]) -> list[ContactHistory]:
         """The histories of these contacts, in their order, loaded together: a few queries per table."""

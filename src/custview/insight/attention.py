@@ -65,11 +65,6 @@ def attention_from_facts(contact, company: str | None, now: ContactFacts, before
                          urgency, reasons)
 
 
-def rank_attention(histories, as_of: datetime, limit: int | None = None) -> list[AttentionItem]:
-    """Everyone who needs attention, most urgent first, from their histories."""
-    return _ranked((needs_attention(history, as_of) for history in histories), limit)
-
-
 def rank_book_attention(reader: Reader, rows: list[ContactRow], as_of: datetime,
                         limit: int | None = None) -> list[AttentionItem]:
     """The same ranking for these contacts, from the book's grouped figures (no history per contact)."""

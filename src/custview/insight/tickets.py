@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import lru_cache
 
 # (kind, phrases) in the order they are tried: "can we also…" beats everything else.
 KIND_RULES = (
@@ -20,6 +21,7 @@ KIND_RULES = (
 )
 
 
+@lru_cache(maxsize=4096)  # the same subjects recur across a book
 def classify_ticket(subject: str, description: str | None = None) -> str | None:
     """The kind a ticket's words suggest (question / issue / optimization / expansion), or None."""
     text = f" {subject} {description or ''} ".lower()
