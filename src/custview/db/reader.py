@@ -292,7 +292,7 @@ class Reader:
                "JOIN appointment ON appointment.id = next_step.appointment_id "
                "JOIN contact ON contact.id = appointment.contact_id "
                "LEFT JOIN company ON company.id = contact.company_id "
-               "WHERE NOT next_step.done "
+               "WHERE next_step.done = 0 "  # "= 0", not "NOT done": searched in ix_next_step_open
                "ORDER BY next_step.due_at IS NULL, next_step.due_at, contact.name, next_step.id")
         wanted = owner.strip().casefold() if owner else None  # in Python: SQLite's lower() folds ASCII only
         return [OpenStep(row[0], row[1], row[2], None if row[3] is None else read_stored_time(row[3]), *row[4:8],

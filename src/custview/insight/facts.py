@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 TWO_WAY_SIGNAL_KINDS = ("email", "office hours", "event")
 # The windows the rules count signals in (days before the moment): the last 30, and the 60 before.
 RECENT_DAYS, EARLIER_DAYS = 30, 90
-# How far back readiness looks for evidence.
-EVIDENCE_DAYS = 90
+# How far back readiness looks for evidence: the two windows together (so the counts say whom to read).
+EVIDENCE_DAYS = EARLIER_DAYS
 # Stages whose readiness call-out reads the signals themselves (the others read counts only).
 EVIDENCE_STAGES = (Stage.AUDIENCE, Stage.RESEARCHER, Stage.HAND_RAISER)
 
@@ -85,8 +85,7 @@ def facts_from_history(history: History, stage: Stage, stage_since: datetime | N
     signals = [s for s in history.signals if s.occurred_at <= as_of]  # latest first
     two_way = [r.appointment.scheduled_at for r in history.appointments if r.appointment.scheduled_at <= as_of]
     two_way += [s.occurred_at for s in signals if s.kind in TWO_WAY_SIGNAL_KINDS]
-    recent, earlier, evidence = as_of - timedelta(days=RECENT_DAYS), as_of - timedelta(days=EARLIER_DAYS), \
-        as_of - timedelta(days=EVIDENCE_DAYS)
+    recent, earlier = as_of - timedelta(days=RECENT_DAYS), as_of - timedelta(days=EARLIER_DAYS)
     return ContactFacts(
         stage=stage, stage_since=stage_since, last_two_way=max(two_way, default=None),
         last_signal=max((s.occurred_at for s in signals), default=None),
@@ -96,7 +95,8 @@ def facts_from_history(history: History, stage: Stage, stage_since: datetime | N
         overdue_steps=[step.step for record in history.appointments for step in record.next_steps
                        if is_overdue(step, record.appointment.scheduled_at, as_of)],
         services_at_risk=[s.name for s in history.services if s.status == "at risk"],
-        evidence_signals=[s for s in signals if s.occurred_at > evidence] if stage in EVIDENCE_STAGES else [],
+        evidence_signals=[s for s in signals if s.occurred_at > as_of - timedelta(days=EVIDENCE_DAYS)]
+        if stage in EVIDENCE_STAGES else [],
     )
 
 
@@ -132,8 +132,8 @@ def _add_evidence(reader: Reader, facts: dict[int, ContactFacts], as_of: datetim
     """Read the recent signals of the contacts whose readiness looks at them."""
     from custview.db.aggregates import signals_between
 
-    wanted = [contact_id for contact_id, f in facts.items() if f.stage in EVIDENCE_STAGES and f.signals_recent
-              + f.signals_earlier]
+    wanted = [contact_id for contact_id, f in facts.items()
+              if f.stage in EVIDENCE_STAGES and f.signals_recent + f.signals_earlier]  # any in the last EVIDENCE_DAYS
     for contact_id, signals in signals_between(reader, wanted, as_of - timedelta(days=EVIDENCE_DAYS), as_of).items():
         facts[contact_id].evidence_signals = signals
 
