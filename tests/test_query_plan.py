@@ -17,7 +17,7 @@ from custview.sample import sample_path
 
 @pytest.fixture
 def sample_book(cli, db):
-    """A database with the bundled sample (8 companies, 25 contacts, 150 signals)."""
+    """A database with the bundled sample (9 companies, 25 contacts, 150 signals)."""
     assert cli("import", str(sample_path())).exit_code == 0
     return db
 

@@ -24,6 +24,8 @@ COMMANDS = {
     "brief": "brief",
     "log": "log",
     "contacts": "contacts",
+    "companies": "companies",
+    "pipeline": "pipeline",
     "attention": "attention",
     "stage": "stage",
     "timeline": "timeline",

@@ -256,6 +256,8 @@ def _company(b) -> Panel:
                            (f"  (recorded: {c.health})" if health and c.health else "", "muted")))
         if health and health.reasons:
             lines.append(_bullets([r.text for r in health.reasons[:3]]))
+    if c.commercial:
+        lines.append(_text(c.commercial, "label"))
     if c.summary:
         lines.append(_text(c.summary))
     for service in c.services:
@@ -690,6 +692,8 @@ def render_company_view(v) -> RenderableType:
                         ("  (recorded: " + (v.recorded_health or "not set") + ", stage " + (v.recorded_stage or "not set") + ")", "muted")))
     if h.reasons:
         header.append(_bullets([r.text for r in h.reasons[:5]]))
+    if v.commercial:
+        header.append(_text(v.commercial, "label"))
     if v.summary:
         header.append(_text(v.summary))
     people = Table(box=box.SIMPLE_HEAD)

@@ -42,7 +42,8 @@ from custview.db.models import (
 
 CONTACT_FIELDS = ("email", "phone", "title", "buying_role", "company_id", "preferred_channel", "preferred_time",
                   "preferred_tone", "context")
-COMPANY_FIELDS = ("domain", "industry", "size", "stage", "health", "summary")
+COMPANY_FIELDS = ("domain", "industry", "size", "stage", "health", "summary", "status", "renewal_at", "contract_value",
+                  "contract_currency", "ended_at", "end_reason")
 
 
 @dataclass
@@ -164,6 +165,8 @@ def merge_companies(session: Session, kept_id: int, other_id: int, now: datetime
     report = MergeReport("company", kept.name, kept.domain, other.name, other.domain, {}, {})
     _plan_moves(session, report, parts, other_id)
     changes = _fill_and_compare(report, kept, other, COMPANY_FIELDS, {})
+    if "contract_value" in changes:
+        changes["contract_arr"] = other.contract_arr  # the value's terms come with it
     report.conflicts.insert(0, FieldConflict("name", kept.name, other.name, kept.name))
     aliases = session.exec(select(CompanyAlias.name).where(CompanyAlias.company_id == other_id)).all()
     alias_domain = other.domain if kept.domain and other.domain and kept.domain.lower() != other.domain.lower() else None

@@ -29,7 +29,8 @@ def _key(table: str, *, index: bool = False) -> dict:
 
 # Per table, what a column needs beyond its type and default: Field options, or its own sa_column.
 SQL = {
-    "Company": {"name": _nocase(unique=True, nullable=False), "domain": _nocase()},
+    "Company": {"name": _nocase(unique=True, nullable=False), "domain": _nocase(),
+                "contract_arr": {"sa_column_kwargs": {"server_default": "0"}}},
     "Contact": {"name": _nocase(nullable=False), "email": _nocase(unique=True), "company_id": _key("company", index=True),
                 "stage": {"index": True}, "name_derived": {"sa_column_kwargs": {"server_default": "0"}}},
     "StageChange": {"contact_id": _key("contact")},

@@ -17,6 +17,8 @@ SERVICE_STATUSES = ("planned", "active", "at risk", "delivered")
 APPOINTMENT_KINDS = ("discovery", "implementation", "check-in", "review", "strategic", "other")
 HEALTH_LABELS = ("healthy", "watch", "at risk")
 MERGE_KINDS = ("contact", "company")
+COMPANY_STATUSES = ("prospect", "customer", "churned", "lost")
+ENDED_STATUSES = ("churned", "lost")  # these carry an end date and a reason
 
 DECLARED: dict[str, type] = {}  # class name -> declaration, in the order declared
 
@@ -47,6 +49,13 @@ class Company:
     stage: str | None = None
     health: str | None = None
     summary: str | None = None
+    status: str | None = None  # prospect | customer | churned | lost
+    renewal_at: datetime | None = None
+    contract_value: float | None = None  # in contract_currency; per year when contract_arr
+    contract_currency: str | None = None  # ISO 4217 code, e.g. EUR
+    contract_arr: bool = False  # the value recurs every year
+    ended_at: datetime | None = None  # churned or lost on
+    end_reason: str | None = None
 
 
 @table("contact")

@@ -74,6 +74,12 @@ def _index_book_wide_figures(connection: sqlite3.Connection) -> None:
     add_declared_tables_and_indexes(connection)
 
 
+def _add_commercial_context(connection: sqlite3.Connection) -> None:
+    for column in ("status VARCHAR", "renewal_at DATETIME", "contract_value FLOAT", "contract_currency VARCHAR",
+                   "contract_arr BOOLEAN NOT NULL DEFAULT 0", "ended_at DATETIME", "end_reason VARCHAR"):
+        connection.execute(f"ALTER TABLE company ADD COLUMN {column}")
+
+
 @dataclass(frozen=True)
 class Migration:
     """One step: brings a file at version `to_version - 1` to `to_version`."""
@@ -94,6 +100,8 @@ MIGRATIONS: tuple[Migration, ...] = (
                  "(ticket.requester_email, requester_name) and their topics", _add_requesters_and_derived_names),
     Migration(6, "indexes for the book-wide views (attention, stage suggest): signals by contact, moment and kind; "
                  "open tickets; next steps not done", _index_book_wide_figures),
+    Migration(7, "commercial context on companies (status, renewal, contract value and currency, ARR, "
+                 "end date and reason) for `custview companies`", _add_commercial_context),
 )
 CURRENT_VERSION = MIGRATIONS[-1].to_version
 FIRST_VERSION = 1

@@ -38,7 +38,8 @@ EXPORT_NAME = "custview-export"
 
 # The fields of each kind in the import format, in the order they are written.
 FIELDS = {
-    "companies": ("name", "domain", "industry", "size", "stage", "health", "summary"),
+    "companies": ("name", "domain", "industry", "size", "stage", "health", "summary", "status", "renewal", "value",
+                  "currency", "arr", "ended", "end_reason"),
     "contacts": ("name", "email", "phone", "title", "company", "buying_role", "stage", "stage_since",
                  "stage_history", "preferences", "context"),
     "signals": ("contact", "kind", "title", "topics", "at", "detail", "source"),
@@ -138,7 +139,9 @@ class _Book:
 
     def _companies(self) -> list[dict]:
         return [_record(name=c.name, domain=c.domain, industry=c.industry, size=c.size, stage=c.stage,
-                        health=c.health, summary=c.summary) for c in self.companies.values()]
+                        health=c.health, summary=c.summary, status=c.status, renewal=utc_iso(c.renewal_at),
+                        value=_amount(c.contract_value), currency=c.contract_currency, arr=c.contract_arr or None,
+                        ended=utc_iso(c.ended_at), end_reason=c.end_reason) for c in self.companies.values()]
 
     def _contacts(self) -> list[dict]:
         history = defaultdict(list)
@@ -191,6 +194,11 @@ class _Book:
     def _notes(self) -> list[dict]:
         return [_record(contact=self.contact_key(n.contact_id), company=self.company_name(n.company_id), text=n.text,
                         at=utc_iso(n.written_at), author=n.author) for n in self._all(Note)]
+
+
+def _amount(value: float | None) -> int | float | None:
+    """A contract amount as written in a file: 120000 rather than 120000.0."""
+    return int(value) if value is not None and value == int(value) else value
 
 
 def _record(**values) -> dict:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from custview.db.rows import HEALTH_LABELS
+from custview.db.rows import COMPANY_STATUSES, ENDED_STATUSES, HEALTH_LABELS
 from custview.importers.fields import MAX_LONG_TEXT, MAX_TEXT, Fields
+from custview.money import parse_amount, parse_currency
 from custview.importers.records import SourceRecord
 from custview.importers.resolve import name_from_email
 from custview.names import clean_domain, company_key
 from custview.stages import Stage
 
-COMPANY_FIELDS = ("name", "domain", "industry", "size", "stage", "health", "summary")
+COMPANY_FIELDS = ("name", "domain", "industry", "size", "stage", "health", "summary", "status", "renewal", "value",
+                  "currency", "arr", "ended", "end_reason")
 CONTACT_FIELDS = ("name", "email", "phone", "title", "company", "buying_role", "stage", "stage_since",
                   "stage_history", "preferences", "context")
 QUICK_CONTACT_FIELDS = frozenset(("name", "email", "phone", "title", "company", "buying_role", "stage", "context"))
@@ -33,6 +35,7 @@ class PeopleWriting:
             values["stage"] = f.stage("stage")
         if f.has("health"):
             values["health"] = f.choice("health", HEALTH_LABELS)
+        values |= _commercial_values(f)
         if not self._finish(f):
             if name:
                 self._failed_companies.add(name.lower())
@@ -238,3 +241,34 @@ class PeopleWriting:
                             "previous_stage": row["stage"] if placed else None})
             changed = placed
         return contacts.update(contact_id, {"stage": target, "stage_since": since}) or changed
+
+
+def _commercial_values(f: Fields) -> dict:
+    """A company record's status, renewal and contract: checked, each problem noted on its field."""
+    values: dict = {}
+    if f.has("status"):
+        values["status"] = f.choice("status", COMPANY_STATUSES)
+    for key, column in (("renewal", "renewal_at"), ("ended", "ended_at")):
+        if f.has(key):
+            values[column] = f.when(key)
+    if f.has("end_reason"):
+        values["end_reason"] = f.text("end_reason")
+    for key, column, parse in (("value", "contract_value", parse_amount), ("currency", "contract_currency",
+                                                                          parse_currency)):
+        if f.has(key):
+            try:
+                values[column] = parse(f.record.data[key])
+            except ValueError as error:
+                f.problem(key, str(error))
+    if f.has("value") and not f.has("currency"):
+        f.problem("value", "a contract value needs its currency (currency: EUR)")
+    if f.has("arr"):
+        arr = f.record.data["arr"]
+        if isinstance(arr, bool):
+            values["contract_arr"] = arr
+        else:
+            f.problem("arr", f"expected true or false, found {arr!r}")
+    if (f.has("ended") or f.has("end_reason")) and values.get("status") not in ENDED_STATUSES:
+        f.problem("ended" if f.has("ended") else "end_reason",
+                  "an end date or reason belongs to a churned or lost company (status: churned)")
+    return values

@@ -34,7 +34,7 @@ KEYS = {
 }
 BATCH = 5_000
 # What a new row holds in a NOT NULL column the record says nothing about (as SQLModel would store it).
-DEFAULTS = {"topics": "[]", "decisions": "[]", "name_derived": 0, "done": 0}
+DEFAULTS = {"topics": "[]", "decisions": "[]", "name_derived": 0, "done": 0, "contract_arr": 0}
 
 
 def stored(value):

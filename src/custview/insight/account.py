@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from custview.insight.briefing import build_briefing
+from custview.insight.commercial import commercial_line
 from custview.insight.health import Health, account_health
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ class CompanyView:
     services: list[ServiceLine]
     open_tickets: list[TicketLine]
     notes: list[str]
+    commercial: str | None = None  # "Renewal in 97 days · €120,000 ARR"
 
 
 def build_company_view(company: Company, histories: list[History], as_of: datetime) -> CompanyView:
@@ -62,4 +64,5 @@ def build_company_view(company: Company, histories: list[History], as_of: dateti
         services=services,
         open_tickets=sorted(tickets.values(), key=lambda t: t.opened_at),
         notes=[n.text for _, n in sorted(notes.items(), reverse=True)],
+        commercial=commercial_line(company, as_of),
     )

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from custview.dates import days_between, iso_utc
+from custview.insight.commercial import commercial_line
 from custview.insight.facts import facts_from_history, stage_from
 from custview.insight.health import Health, health_from_facts
 from custview.insight.readiness import Readiness, readiness_from_facts
@@ -141,6 +142,7 @@ class CompanyContext:
     colleagues: list[ColleagueLine]
     services: list[ServiceLine]
     account_health: Health | None = None
+    commercial: str | None = None  # "Renewal in 97 days · €120,000 ARR"
 
 
 @dataclass
@@ -247,7 +249,7 @@ def build_briefing(history: History, as_of: datetime,
         last_meeting=_meeting(max(past, key=lambda r: r.appointment.scheduled_at)) if past else None,
         next_meeting=_meeting(min(future, key=lambda r: r.appointment.scheduled_at)) if future else None,
         open_next_steps=_open_next_steps(past, as_of),
-        company=_company_context(history),
+        company=_company_context(history, as_of),
         key_notes=[
             NoteLine(n.text, n.written_at, n.author, "contact" if n.contact_id == contact.id else "company")
             for n in history.notes
@@ -339,7 +341,7 @@ def _open_next_steps(past_records, as_of: datetime) -> list[NextStepLine]:
     return sorted(steps, key=lambda s: (s.due_at is None, s.due_at or as_of))
 
 
-def _company_context(history: History) -> CompanyContext | None:
+def _company_context(history: History, as_of: datetime) -> CompanyContext | None:
     company = history.company
     if company is None:
         return None
@@ -353,6 +355,7 @@ def _company_context(history: History) -> CompanyContext | None:
         summary=company.summary,
         colleagues=[ColleagueLine(c.name, c.title, c.stage, c.buying_role) for c in history.colleagues],
         services=[ServiceLine(s.name, s.status, s.start_at, s.end_at, s.owner) for s in history.services],
+        commercial=commercial_line(company, as_of),
     )
 
 

@@ -1,0 +1,114 @@
+"""Reads for the portfolio and the Value Path funnel: a few grouped queries over the whole book.
+
+`custview companies` and `custview pipeline` look at every account or contact at once, so they
+never build per-contact histories: each question here is one GROUP BY (or one window) over a
+table, through `Reader.query`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from custview.dates import read_stored_time, stored_time
+from custview.db.reader import Company, Reader
+
+
+@dataclass
+class AccountFacts:
+    """What the book says about one company, gathered for the portfolio."""
+
+    company: Company
+    contacts_by_stage: dict[str, int]
+    last_two_way: datetime | None
+    open_tickets: list[tuple[str, str | None, str | None]]  # (subject, description, kind)
+    services_at_risk: int
+
+
+def account_facts(reader: Reader, as_of: datetime, two_way_kinds: set[str]) -> list[AccountFacts]:
+    """Every company with its contacts per stage, last two-way touch (a meeting, or a signal of one of
+    `two_way_kinds`), open tickets and services at risk, as of a moment."""
+    with reader.snapshot():
+        companies = reader.list_companies()
+        stages = _contacts_by_stage(reader)
+        touches = _last_two_way(reader, stored_time(as_of), two_way_kinds)
+        tickets = _open_tickets(reader, stored_time(as_of))
+        at_risk = dict(reader.query("SELECT company_id, count(*) FROM service WHERE status = 'at risk' "
+                                    "GROUP BY company_id"))
+    return [AccountFacts(c, stages.get(c.id, {}), touches.get(c.id), tickets.get(c.id, []), at_risk.get(c.id, 0))
+            for c in companies]
+
+
+def _contacts_by_stage(reader: Reader) -> dict[int, dict[str, int]]:
+    found: dict[int, dict[str, int]] = defaultdict(dict)
+    for company_id, stage, count in reader.query(
+            "SELECT company_id, stage, count(*) FROM contact WHERE company_id IS NOT NULL GROUP BY company_id, stage"):
+        found[company_id][stage] = count
+    return found
+
+
+def _last_two_way(reader: Reader, as_of: str, two_way_kinds: set[str]) -> dict[int, datetime]:
+    """The latest meeting or two-way signal per company, up to `as_of`."""
+    kinds = sorted(two_way_kinds)
+    rows = reader.query(
+        "SELECT coalesce(a.company_id, c.company_id), max(a.scheduled_at) FROM appointment AS a "
+        "JOIN contact AS c ON c.id = a.contact_id WHERE a.scheduled_at <= ? "
+        "GROUP BY coalesce(a.company_id, c.company_id) "
+        "UNION ALL SELECT c.company_id, max(s.occurred_at) FROM signal AS s JOIN contact AS c ON c.id = s.contact_id "
+        f"WHERE c.company_id IS NOT NULL AND s.kind IN ({', '.join('?' * len(kinds))}) AND s.occurred_at <= ? "
+        "GROUP BY c.company_id",
+        (as_of, *kinds, as_of))
+    latest: dict[int, datetime] = {}
+    for company_id, moment in rows:
+        if company_id is not None and moment is not None:
+            when = read_stored_time(moment)
+            latest[company_id] = max(when, latest.get(company_id, when))
+    return latest
+
+
+def _open_tickets(reader: Reader, as_of: str) -> dict[int, list[tuple]]:
+    """Tickets open at `as_of` per company (their own company, else their contact's)."""
+    found: dict[int, list[tuple]] = defaultdict(list)
+    for company_id, subject, description, kind in reader.query(
+            "SELECT coalesce(t.company_id, c.company_id), t.subject, t.description, t.kind FROM ticket AS t "
+            "LEFT JOIN contact AS c ON c.id = t.contact_id WHERE t.opened_at <= ? "
+            "AND (CASE WHEN t.closed_at IS NULL THEN t.status != 'closed' ELSE t.closed_at > ? END)",
+            (as_of, as_of)):
+        if company_id is not None:
+            found[company_id].append((subject, description, kind))
+    return found
+
+
+@dataclass
+class StageStay:
+    """One time a contact entered a stage, and what came next (None while they are still there)."""
+
+    contact_id: int
+    stage: str
+    entered_at: datetime
+    next_stage: str | None
+    left_at: datetime | None
+
+
+def contacts_per_stage(reader: Reader, company_id: int | None = None) -> dict[str, int]:
+    """How many contacts are in each stage now (of one company, or the whole book)."""
+    where, parameters = ("WHERE company_id = ?", (company_id,)) if company_id is not None else ("", ())
+    return dict(reader.query(f"SELECT stage, count(*) FROM contact {where} GROUP BY stage", parameters))
+
+
+def stage_stays(reader: Reader, company_id: int | None = None, since: datetime | None = None) -> list[StageStay]:
+    """Every stage entry (from the stage history) since `since`, with the move that followed it."""
+    conditions, parameters = [], []
+    if company_id is not None:
+        conditions.append("c.company_id = ?")
+        parameters.append(company_id)
+    sql = ("SELECT s.contact_id, s.stage, s.changed_at, "
+           "lead(s.stage) OVER stays, lead(s.changed_at) OVER stays FROM stage_change AS s "
+           "JOIN contact AS c ON c.id = s.contact_id "
+           + (f"WHERE {' AND '.join(conditions)} " if conditions else "")
+           + "WINDOW stays AS (PARTITION BY s.contact_id ORDER BY s.changed_at, s.id)")
+    stays = [StageStay(contact_id, stage, read_stored_time(entered), next_stage,
+                       read_stored_time(left) if left else None)
+             for contact_id, stage, entered, next_stage, left in reader.query(sql, parameters)]
+    return [stay for stay in stays if since is None or stay.entered_at >= since]
