@@ -26,7 +26,7 @@ class AccountFacts:
     services_at_risk: int
 
 
-def account_facts(reader: Reader, as_of: datetime, two_way_kinds: set[str]) -> list[AccountFacts]:
+def account_facts(reader: Reader, as_of: datetime, two_way_kinds: tuple[str, ...]) -> list[AccountFacts]:
     """Every company with its contacts per stage, last two-way touch (a meeting, or a signal of one of
     `two_way_kinds`), open tickets and services at risk, as of a moment."""
     with reader.snapshot():
@@ -48,7 +48,7 @@ def _contacts_by_stage(reader: Reader) -> dict[int, dict[str, int]]:
     return found
 
 
-def _last_two_way(reader: Reader, as_of: str, two_way_kinds: set[str]) -> dict[int, datetime]:
+def _last_two_way(reader: Reader, as_of: str, two_way_kinds: tuple[str, ...]) -> dict[int, datetime]:
     """The latest meeting or two-way signal per company, up to `as_of`."""
     kinds = sorted(two_way_kinds)
     rows = reader.query(

@@ -26,7 +26,7 @@ def companies(
     from custview.dates import utc_now
     from custview.db.accounts import account_facts
     from custview.db.rows import COMPANY_STATUSES
-    from custview.insight.health import TWO_WAY_SIGNAL_KINDS
+    from custview.insight.facts import TWO_WAY_SIGNAL_KINDS
     from custview.insight.portfolio import SORTS, account_rows, parse_days, renewing_within, sort_accounts
 
     if sort not in SORTS:
