@@ -105,7 +105,8 @@ def test_pipeline_counts_conversions_and_median_days(cli, accounts):
     funnel = {s["stage"]: s for s in as_json(cli("pipeline", "--json"))["stages"]}
     counts = {stage: s["contacts"] for stage, s in funnel.items() if s["contacts"]}
     assert counts == {"Audience": 2, "Researcher": 1, "Hand Raiser": 1, "Value Creator": 1}
-    assert (funnel["Audience"]["entered"], funnel["Audience"]["moved_on"], funnel["Audience"]["conversion"]) == (4, 2, 0.5)
+    audience = funnel["Audience"]
+    assert (audience["entered"], audience["moved_on"], audience["conversion"]) == (4, 2, 0.5)
     assert (funnel["Researcher"]["entered"], funnel["Researcher"]["moved_on"]) == (3, 1)  # Dee went back
     assert funnel["Researcher"]["conversion"] == 0.333 and funnel["Buyer"]["conversion"] == 1.0
     assert funnel["Audience"]["median_days"] == 20.5 and funnel["Researcher"]["median_days"] == 45.0
@@ -193,3 +194,26 @@ def test_commercial_line_reads_like_a_person_wrote_it():
     assert commercial_line(_Company(status="prospect"), now) == "Prospect"
     assert commercial_line(_Company(), now) is None
     assert format_money(80000, "CHF") == "CHF 80,000" and format_money(99.5, "USD") == "$99.50"
+
+
+def test_an_upgraded_first_schema_book_lists_its_company_and_takes_a_renewal(cli, db, tmp_path):
+    import shutil
+
+    from conftest import FIXTURES
+
+    shutil.copy(FIXTURES / "schema-v1.db", db)
+    rows = as_json(cli("companies", "--json"))
+    bakery = next(r for r in rows if r["name"] == "Old Mill Bakery")
+    assert (bakery["renewal_at"], bakery["value"], bakery["arr"]) == (None, None, False)
+    update = tmp_path / "renewal.yaml"
+    update.write_text("companies:\n  - {name: Old Mill Bakery, status: customer, renewal: 2026-07-15, value: 9000, "
+                      "currency: EUR}\n", encoding="utf-8")
+    assert cli("import", str(update)).exit_code == 0
+    assert "Renewal in 30 days · €9,000 contract" in cli("show", "company", "Old Mill Bakery").stdout
+
+
+def test_the_brief_company_panel_says_renewal_and_value(cli, accounts, tmp_path):
+    person = tmp_path / "person.yaml"
+    person.write_text("contacts:\n  - {name: Gus, company: Edge Co, stage: Buyer}\n", encoding="utf-8")
+    assert cli("import", str(person)).exit_code == 0
+    assert "Renewal in 90 days · $250,000 contract" in cli("brief", "Gus").stdout
