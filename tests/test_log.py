@@ -8,7 +8,7 @@ def test_logged_outcome_and_next_step_show_in_the_brief(cli, book):
     result = cli("log", "Omar Haddad", "--purpose", "NetSuite integration deep-dive", "--outcome",
                  "Agreed to a pilot scope", "--next", "Send pilot proposal", "--due", "+3d")
     assert result.exit_code == 0, result.output
-    assert "Logged: NetSuite integration deep-dive" in result.stdout and "Send pilot proposal" in result.stdout
+    assert "Logged meeting #2: NetSuite integration deep-dive" in result.stdout and "Send pilot proposal" in result.stdout
     brief = cli("brief", "Omar Haddad").stdout
     assert "NetSuite integration deep-dive" in brief and "Agreed to a pilot scope" in brief
     step_line = next(line for line in brief.splitlines() if "Send pilot proposal" in line)
@@ -17,7 +17,7 @@ def test_logged_outcome_and_next_step_show_in_the_brief(cli, book):
 
 def test_log_records_decisions_attendees_owners_and_kind(cli, book):
     result = cli("log", "Ann Lee", "-p", "SSO scoping", "-o", "Chose SAML", "--kind", "strategic", "--when", "-1d 14:00",
-                 "-d", "SAML first", "-d", "Pilot in Q1", "-n", "Draft SOW", "--owner", "Dana", "-n", "Invite IT",
+                 "-d", "SAML first", "-d", "Pilot in Q1", "-n", "Draft SOW | Dana", "-n", "Invite IT",
                  "-a", "Anna Berg:project lead", "-a", "Chris (us):solutions", "--json")
     assert result.exit_code == 0, result.output
     saved = json.loads(result.stdout)
@@ -72,9 +72,23 @@ def test_bad_options_are_reported_together_and_nothing_is_written(cli, book):
     assert dump(book) == before
 
 
-def test_more_due_dates_than_steps_is_an_error(cli, book):
-    result = cli("log", "Ann Lee", "-p", "x", "-o", "y", "--due", "+1d")
-    assert result.exit_code == 1 and "more of them than --next steps" in result.stderr
+def test_owner_and_due_options_cannot_pair_with_the_wrong_step(cli, book):
+    before = dump(book)
+    for steps in ([], ["-n", "Draft SOW", "-n", "Invite IT"]):
+        result = cli("log", "Ann Lee", "-p", "x", "-o", "y", *steps, "--owner", "Dana", "--due", "+1d")
+        assert result.exit_code == 1
+        assert f'give them inside each --next instead ("TEXT | OWNER | DUE")' in result.stderr
+    assert dump(book) == before
+
+
+def test_each_step_carries_its_own_owner_and_due_date(cli, book):
+    result = cli("log", "Ann Lee", "-p", "SSO scoping", "-o", "Chose SAML", "--when", "2026-03-02 10:00",
+                 "-n", "Draft SOW | Dana Ortiz | 2026-03-09", "-n", "Invite IT || 2026-03-05", "-n", "Book a demo",
+                 "--json")
+    assert result.exit_code == 0, result.output
+    steps = [(s["step"], s["owner"], (s["due_at"] or "")[:10]) for s in json.loads(result.stdout)["next_steps"]]
+    assert steps == [("Draft SOW", "Dana Ortiz", "2026-03-09"), ("Invite IT", None, "2026-03-05"),
+                     ("Book a demo", None, "")]
 
 
 def test_log_for_an_ambiguous_name_writes_nothing(cli, book):

@@ -102,6 +102,12 @@ def _resolve_relative(match: re.Match, local_now: datetime) -> datetime:
     return moment
 
 
+def local_day(moment: datetime, days: int = 1) -> tuple[datetime, datetime]:
+    """The start of `moment`'s local calendar day and the start of the day `days` later, in UTC."""
+    start = to_local(moment).replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
+    return to_utc(start), to_utc(start + timedelta(days=days))
+
+
 def days_between(earlier: datetime, later: datetime) -> int:
     """Whole calendar days from `earlier` to `later` in the user's local time."""
     zone = _time.tzname  # changes when the process's zone does (time.tzset): part of the cache key

@@ -22,6 +22,8 @@ from custview.errors import UserError
 # name -> module under custview.cli.commands; each module has a Typer `app`.
 COMMANDS = {
     "brief": "brief",
+    "plan": "plan",
+    "today": "today",
     "log": "log",
     "contacts": "contacts",
     "companies": "companies",

@@ -284,14 +284,16 @@ def _notes(b) -> Panel:
 # -- lists and reports ---------------------------------------------------------------------------
 
 
-def render_matches(query: str, contacts, shown: int = 10) -> RenderableType:
-    """A short numbered list of contacts that match an ambiguous name."""
+def render_matches(query: str, contacts, companies: dict | None = None, shown: int = 10) -> RenderableType:
+    """A short numbered list of contacts that match an ambiguous name: company, email, stage and #ID tell them apart."""
     lines = [_text(f"{len(contacts)} contacts match {query!r}:")]
     for number, contact in enumerate(contacts[:shown], 1):
-        lines.append(_line(f"  {number}. ", (contact.name, "title"), (f"  {contact.email or ''}", "muted"), "  ", (contact.stage, "stage")))
+        company = (companies or {}).get(contact.company_id)
+        lines.append(_line(f"  {number}. ", (contact.name, "title"), (f" · {company}" if company else "", "muted"),
+                           (f"  {contact.email or ''}", "muted"), "  ", (contact.stage, "stage"), (f"  #{contact.id}", "muted")))
     if len(contacts) > shown:
         lines.append(_text(f"  … and {len(contacts) - shown} more.", "muted"))
-    lines.append(_text("Use more of the name, or the email, to pick one.", "muted"))
+    lines.append(_text("Use more of the name, the email or #ID to pick one.", "muted"))
     return Group(*lines)
 
 
@@ -443,6 +445,7 @@ def render_next_steps(steps, as_of: datetime) -> RenderableType:
     if not steps:
         return _text("No open next steps.", "good")
     table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("Id", no_wrap=True)
     table.add_column("Due", no_wrap=True)
     for column in ("Owner", "Contact", "Step", "From"):
         table.add_column(column, overflow="fold")
@@ -453,7 +456,8 @@ def render_next_steps(steps, as_of: datetime) -> RenderableType:
         due = _line(_date(step.due_at), ("  overdue", "danger") if late else "")
         contact = _line(step.contact, (f" · {step.company}", "muted") if step.company else "")
         meeting = _line(step.appointment, (f", {_date(step.met_at)}", "muted"))
-        table.add_row(due, _text(step.owner or "—"), contact, _text(step.step, "title"), meeting)
+        table.add_row(_text(f"S{step.id}", "muted"), due, _text(step.owner or "—"), contact, _text(step.step, "title"),
+                      meeting)
     caption = f"{len(steps)} open next step{'s' if len(steps) != 1 else ''}" + (f", {overdue} overdue" if overdue else "")
     return Group(table, _text(caption, "muted"))
 
@@ -472,25 +476,6 @@ def render_notes(notes) -> RenderableType:
 def render_warnings(warnings) -> RenderableType:
     """Warnings, one line each, for stderr."""
     return Group(*(_line(("warning: ", "warning"), text) for text in warnings))
-
-
-def render_appointment(record, contact_name: str, stage_change=None) -> RenderableType:
-    """A logged appointment, as saved."""
-    a = record.appointment
-    lines = [
-        _line(("When: ", "label"), f"{to_local(a.scheduled_at):%d %b %Y %H:%M}", ("  " + a.kind, "muted")),
-        _line(("Outcome: ", "label"), a.outcome or "not recorded"),
-    ]
-    if record.attendees:
-        lines.append(_line(("With: ", "label"), ", ".join(printable(p.name) + (f" ({printable(p.role)})" if p.role else "") for p in record.attendees)))
-    lines.extend(_line(("Decided: ", "label"), d) for d in a.decisions)
-    for step in record.next_steps:
-        due = f"  due {_date(step.due_at)}" if step.due_at else ""
-        lines.append(_line(("Next: ", "label"), step.step, (f" — {step.owner}" if step.owner else "", "muted"), (due, "muted")))
-    if stage_change:
-        lines.append(_line(("Stage: ", "label"), (stage_change.previous_stage or "—", "muted"), " → ", (stage_change.stage, "stage")))
-    return Panel(Group(*lines), title=_line(("Logged: ", "good"), (a.purpose, "title"), (f" with {contact_name}", "muted")),
-                 title_align="left", box=box.ROUNDED, padding=(0, 1))
 
 
 def render_attention(items) -> RenderableType:

@@ -35,7 +35,7 @@ SQL = {
                 "stage": {"index": True}, "name_derived": {"sa_column_kwargs": {"server_default": "0"}}},
     "StageChange": {"contact_id": _key("contact")},
     "Signal": {"contact_id": _key("contact")},
-    "Appointment": {"contact_id": _key("contact"), "company_id": _key("company", index=True)},
+    "Appointment": {"contact_id": _key("contact"), "company_id": _key("company", index=True), "uid": {"index": True}},
     "Attendee": {"appointment_id": _key("appointment", index=True), "contact_id": _key("contact", index=True)},
     "NextStep": {"appointment_id": _key("appointment", index=True)},
     "Ticket": {"ref": {"unique": True}, "contact_id": _key("contact"), "company_id": _key("company", index=True),
@@ -52,7 +52,7 @@ INDEXES = {
     "StageChange": [("ix_stage_change_contact_when", "contact_id", "changed_at")],
     # kind too: the book-wide figures (custview.db.aggregates) are read from this index alone.
     "Signal": [("ix_signal_contact_when", "contact_id", "occurred_at", "kind")],
-    "Appointment": [("ix_appointment_contact_when", "contact_id", "scheduled_at")],
+    "Appointment": [("ix_appointment_contact_when", "contact_id", "scheduled_at"), ("ix_appointment_when", "scheduled_at")],
     "Ticket": [("ix_ticket_contact_status", "contact_id", "status"), ("ix_ticket_closed", "closed_at")],
     "NextStep": [("ix_next_step_open", "done", "due_at")],
     "MergeRecord": [("ix_merge_record_kind_kept", "kind", "kept_id")],

@@ -400,6 +400,18 @@ class Reader:
                 by_contact[contact_id].append(record)
         return by_contact
 
+    def planned_meetings(self, start: datetime, end: datetime, contact_id: int | None = None) -> list[AppointmentRecord]:
+        """Meetings not logged yet (no outcome) from `start` to before `end`, in time order, with attendees and
+        steps; only those `contact_id` owns or attends, if given."""
+        from custview.dates import stored_time
+
+        where = "outcome IS NULL AND scheduled_at >= ? AND scheduled_at < ?"
+        parameters = [stored_time(start), stored_time(end)]
+        if contact_id is not None:
+            where += " AND (contact_id = ? OR id IN (SELECT appointment_id FROM attendee WHERE contact_id = ?))"
+            parameters += [contact_id, contact_id]
+        return self.appointment_records(self.rows(Appointment, where, parameters, "scheduled_at, id"))
+
     def appointment_records(self, appointments: Iterable[Appointment]) -> list[AppointmentRecord]:
         """Each appointment (in the order given) with its attendees and next steps."""
         records = {a.id: AppointmentRecord(a) for a in appointments}

@@ -114,8 +114,9 @@ class Appointment:
     purpose: str
     kind: str = "other"
     scheduled_at: datetime
-    outcome: str | None = None
+    outcome: str | None = None  # None until the meeting is logged: a planned meeting
     decisions: list[str]
+    uid: str | None = None  # the calendar's identity of the event, if it came from one
 
 
 @table("attendee")
@@ -139,6 +140,7 @@ class NextStep:
     owner: str | None = None
     due_at: datetime | None = None
     done: bool = False
+    done_at: datetime | None = None
 
 
 @table("ticket")

@@ -39,7 +39,8 @@ def add_declared_tables_and_indexes(connection: sqlite3.Connection) -> None:
     """Create every table and index models.py declares that the database lacks; existing ones stay as they are.
 
     The step to reuse when a version adds a table or an index: SQLAlchemy's create_all would add a
-    new table, but never a new index to a table that already exists.
+    new table, but never a new index to a table that already exists. An index on a column a later
+    step adds is left for that step.
     """
     from sqlalchemy.dialects import sqlite as sqlite_dialect
     from sqlalchemy.schema import CreateIndex, CreateTable
@@ -52,7 +53,10 @@ def add_declared_tables_and_indexes(connection: sqlite3.Connection) -> None:
     for table in SQLModel.metadata.sorted_tables:
         if table.name not in tables:
             connection.execute(str(CreateTable(table).compile(dialect=dialect)))
+        columns = {row[1] for row in connection.execute(f'PRAGMA table_info("{table.name}")')}
         for index in table.indexes:
+            if any(column.name not in columns for column in index.columns):
+                continue
             connection.execute(str(CreateIndex(index, if_not_exists=True).compile(dialect=dialect)))
 
 
@@ -72,6 +76,10 @@ def _add_requesters_and_derived_names(connection: sqlite3.Connection) -> None:
 def _index_book_wide_figures(connection: sqlite3.Connection) -> None:
     connection.execute("DROP INDEX IF EXISTS ix_signal_contact_when")  # now holds the kind as well
     add_declared_tables_and_indexes(connection)
+def _add_meeting_identity_and_done_at(connection: sqlite3.Connection) -> None:
+    connection.execute("ALTER TABLE appointment ADD COLUMN uid VARCHAR")
+    connection.execute("ALTER TABLE next_step ADD COLUMN done_at DATETIME")
+    add_declared_tables_and_indexes(connection)  # ix_appointment_uid, ix_appointment_when
 
 
 def _add_commercial_context(connection: sqlite3.Connection) -> None:
@@ -102,6 +110,8 @@ MIGRATIONS: tuple[Migration, ...] = (
                  "open tickets; next steps not done", _index_book_wide_figures),
     Migration(7, "commercial context on companies (status, renewal, contract value and currency, ARR, "
                  "end date and reason) for `custview companies`", _add_commercial_context),
+    Migration(8, "planned meetings keep their calendar UID (appointment.uid) and kept promises the day they "
+                 "were kept (next_step.done_at)", _add_meeting_identity_and_done_at),
 )
 CURRENT_VERSION = MIGRATIONS[-1].to_version
 FIRST_VERSION = 1

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import event, or_
+from sqlalchemy import event
 from sqlalchemy.pool import QueuePool, SingletonThreadPool
 from sqlmodel import Session, create_engine, select
 
@@ -26,8 +26,7 @@ from custview.db.import_history import undo_import
 from custview.db.connection import connect_for_writing, no_data_error
 from custview.db.connection import resolve_db_path, user_data_dir  # noqa: F401 - where callers have found them
 from custview.errors import UserError
-from custview.db.history import AppointmentRecord
-from custview.db.models import Appointment, Attendee, Contact, ContactAlias, NextStep, StageChange, Ticket
+from custview.db.models import Contact, StageChange, Ticket
 
 
 class Store:
@@ -112,47 +111,40 @@ class Store:
                 session.rollback()
                 raise
 
-    def log_appointment(
-        self,
-        contact_id: int,
-        purpose: str,
-        kind: str,
-        when: datetime,
-        outcome: str | None,
-        decisions: list[str],
-        next_steps: list[dict],
-        attendees: list[tuple[str, str | None]],
-        stage: str | None = None,
-    ) -> tuple[AppointmentRecord, StageChange | None]:
-        """Save an appointment with a contact (and optionally move them on the Value Path) in one transaction.
+    def log_appointment(self, contact_id: int, when: datetime, details, stage: str | None = None,
+                        meeting_id: int | None = None):
+        """Log a meeting's outcome onto the meeting meant (see `custview.db.meetings.log_meeting`), in one
+        transaction, optionally moving the contact on the Value Path; returns a `Logged`."""
+        from custview.dates import utc_now
+        from custview.db.meetings import log_meeting
 
-        `next_steps` are dicts with step, owner, due_at; attendees are (name, role) pairs, linked to
-        a contact when the name or email matches exactly one. The contact is always an attendee.
-        """
         with self.writing() as session:
-            contact = session.get(Contact, contact_id)
-            if contact is None:
-                raise UserError(f"No contact with id {contact_id}.")
-            appointment = Appointment(contact_id=contact.id, company_id=contact.company_id, purpose=purpose,
-                                      kind=kind, scheduled_at=when, outcome=outcome, decisions=decisions)
-            session.add(appointment)
-            session.flush()
-            people = [Attendee(appointment_id=appointment.id, contact_id=contact.id, name=contact.name,
-                               role=contact.buying_role)]
-            for name, role in attendees:
-                matches = exact_contacts(session, name)
-                linked = matches[0] if len(matches) == 1 else None
-                if linked and linked.id == contact.id:
-                    people[0].role = role or people[0].role
-                    continue
-                people.append(Attendee(appointment_id=appointment.id, contact_id=linked.id if linked else None,
-                                       name=linked.name if linked else name, role=role))
-            steps = [NextStep(appointment_id=appointment.id, **step) for step in next_steps]
-            session.add_all(people + steps)
-            change = record_stage_change(session, contact, stage, when, "log") if stage else None
-            session.flush()
-            return AppointmentRecord(appointment, people, steps), change
+            contact = self._contact(session, contact_id)
+            logged = log_meeting(session, contact, when, details, utc_now(), meeting_id)
+            if stage:
+                logged.stage_change = record_stage_change(session, contact, stage, logged.appointment.scheduled_at,
+                                                          "log")
+            return logged
 
+    def plan_meeting(self, contact_id: int, when: datetime, purpose: str, kind: str | None, attendees):
+        """Put an upcoming meeting with a contact in the book; returns a `custview.db.meetings.Logged`."""
+        from custview.db.meetings import plan_meeting
+
+        with self.writing() as session:
+            return plan_meeting(session, self._contact(session, contact_id), when, purpose, kind, tuple(attendees))
+
+    def change_steps(self, change, *arguments):
+        """Apply one of custview.db.meetings' step changes (mark_steps_done, reopen_step, edit_step) in a transaction."""
+        self.require_data()
+        with self.writing() as session:
+            return change(session, *arguments)
+
+    @staticmethod
+    def _contact(session: Session, contact_id: int) -> Contact:
+        contact = session.get(Contact, contact_id)
+        if contact is None:
+            raise UserError(f"No contact with id {contact_id}.")
+        return contact
 
     def set_stage(self, contact_id: int, stage: str, when: datetime) -> StageChange | None:
         """Move a contact on the Value Path (kept in stage history); None if they are already there."""
@@ -213,15 +205,6 @@ class Store:
 def _begin_transaction(connection) -> None:
     immediate = connection.get_execution_options().get("write_lock", False)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-
-def exact_contacts(session: Session, name_or_email: str) -> list[Contact]:
-    """Contacts whose whole name or email (or an email kept from a merged duplicate) is `name_or_email`, in any case."""
-    text = name_or_email.strip()
-    alias = select(ContactAlias.contact_id).where(ContactAlias.email == text)
-    query = (select(Contact).where(or_(Contact.name == text, Contact.email == text, Contact.id.in_(alias)))
-             .order_by(Contact.name, Contact.id))
-    return list(session.exec(query).all())
 
 
 def record_stage_change(

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from custview.dates import days_between, iso_utc
 from custview.insight.commercial import commercial_line
-from custview.insight.facts import facts_from_history, stage_from
+from custview.insight.facts import facts_from_history, stage_from, step_open_at
 from custview.insight.health import Health, health_from_facts
 from custview.insight.readiness import Readiness, readiness_from_facts
 from custview.stages import Stage
@@ -88,6 +88,7 @@ class TicketLine:
 class NextStepLine:
     """A promise still open."""
 
+    id: int | None
     step: str
     owner: str | None
     due_at: datetime | None
@@ -328,6 +329,7 @@ def _meeting(record) -> MeetingSummary:
 def _open_next_steps(past_records, as_of: datetime) -> list[NextStepLine]:
     steps = [
         NextStepLine(
+            id=s.id,
             step=s.step,
             owner=s.owner,
             due_at=s.due_at,
@@ -336,7 +338,7 @@ def _open_next_steps(past_records, as_of: datetime) -> list[NextStepLine]:
         )
         for r in past_records
         for s in r.next_steps
-        if not s.done
+        if step_open_at(s, as_of)
     ]
     return sorted(steps, key=lambda s: (s.due_at is None, s.due_at or as_of))
 

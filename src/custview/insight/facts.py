@@ -77,7 +77,14 @@ def open_issues(tickets: Iterable, contact_id: int, as_of: datetime) -> list[Ope
 
 def is_overdue(step, met_at: datetime, as_of: datetime) -> bool:
     """A step promised at a meeting already held, not done, and past its due date."""
-    return met_at <= as_of and not step.done and step.due_at is not None and step.due_at < as_of
+    return met_at <= as_of and step_open_at(step, as_of) and step.due_at is not None and step.due_at < as_of
+
+
+def step_open_at(step, as_of: datetime) -> bool:
+    """Whether a promise was still open at `as_of`: not done, or done only later (book-wide figures read
+    open steps only, without `done_at`)."""
+    done_at = getattr(step, "done_at", None)
+    return not step.done or (done_at is not None and done_at > as_of)
 
 
 def facts_from_history(history: History, stage: Stage, stage_since: datetime | None, as_of: datetime) -> ContactFacts:

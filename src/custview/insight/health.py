@@ -120,7 +120,8 @@ def overdue_rule(facts: ContactFacts, as_of: datetime) -> HealthReason | None:
     overdue = facts.overdue_steps
     if not overdue:
         return None
-    return HealthReason("overdue", -min(10 * len(overdue), 20), f"{len(overdue)} next step(s) overdue: {', '.join(overdue)}")
+    steps = "1 next step is" if len(overdue) == 1 else f"{len(overdue)} next steps are"
+    return HealthReason("overdue", -min(10 * len(overdue), 20), f"{steps} overdue: {', '.join(overdue)}")
 
 
 def stalled_rule(facts: ContactFacts, as_of: datetime) -> HealthReason | None:

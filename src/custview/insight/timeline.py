@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from custview.db.history import History
 
-EVENT_KINDS = ("signal", "appointment", "ticket", "stage", "note", "merge")
+EVENT_KINDS = ("signal", "appointment", "ticket", "stage", "note", "merge", "step")
 
 
 @dataclass
@@ -56,6 +56,10 @@ def _events_of(history: History):
         details += [f"next: {s.step}" + (" (done)" if s.done else "") for s in record.next_steps]
         who = ", ".join(p.name for p in record.attendees) or name
         yield TimelineEvent(a.scheduled_at, "appointment", who, f"{a.kind}: {a.purpose}", details, ("appointment", a.id))
+        for s in record.next_steps:
+            if s.done and s.done_at:
+                yield TimelineEvent(s.done_at, "step", s.owner, f"done: S{s.id} {s.step}", [f"promised at: {a.purpose}"],
+                                    ("step", s.id))
     names = {c.id: c.name for c in history.colleagues} | {history.contact.id: name}
     for t in history.tickets:
         raised_by = names.get(t.contact_id)

@@ -31,7 +31,14 @@ def open_reader(ctx: typer.Context):
 
 
 def pick_contact(reader, query: str):
-    """The one contact `query` names; lists candidates and exits 2 when several match."""
+    """The one contact `query` (a name, an email, part of one, or #ID) names; lists candidates and exits 2
+    when several match."""
+    number = record_number(query)
+    if number is not None:
+        found = reader.record("contact", number)
+        if found is None:
+            raise UserError(f"No contact #{number}.")
+        return found
     matches = reader.find_contacts(query)
     if len(matches) == 1:
         return matches[0]
@@ -42,8 +49,71 @@ def pick_contact(reader, query: str):
     from custview.cli.render import render_matches
     from custview.cli.terminal import error_console
 
-    error_console().print(render_matches(query, matches))
+    error_console().print(render_matches(query, matches, _company_names(reader, matches)))
     raise typer.Exit(2)
+
+
+def _company_names(reader, contacts) -> dict[int, str]:
+    """The names of these contacts' companies, by id."""
+    ids = {c.company_id for c in contacts if c.company_id}
+    return {number: company.name for number in ids if (company := reader.record("company", number))}
+
+
+def describe_people(reader, contacts, shown: int = 5) -> str:
+    """Candidates told apart in one line: "Priya Nair (Northwind Logistics, priya@…) #12, …"."""
+    companies = _company_names(reader, contacts)
+    described = []
+    for c in contacts[:shown]:
+        facts = ", ".join(x for x in (companies.get(c.company_id), c.email) if x)
+        described.append(f"{c.name}" + (f" ({facts})" if facts else "") + f" #{c.id}")
+    more = f" and {len(contacts) - shown} more" if len(contacts) > shown else ""
+    return "; ".join(described) + more
+
+
+def resolve_person(reader, name: str, company_id: int | None = None, what: str = "--attendee"):
+    """The contact an attendee's NAME means, or None (with no match: stored as a name only).
+
+    #ID, a whole name or email, or a part of one that fits only one contact (someone at `company_id`
+    first); several fitting is an error listing them.
+    """
+    number = record_number(name)
+    if number is not None:
+        found = reader.record("contact", number)
+        if found is None:
+            raise UserError(f"{what}: no contact #{number}.")
+        return found
+    matches = reader.find_contacts(name)
+    if len(matches) > 1 and company_id is not None:
+        matches = [c for c in matches if c.company_id == company_id] or matches
+    if len(matches) > 1:
+        raise UserError(f"{what}: {name!r} matches {len(matches)} contacts: {describe_people(reader, matches)}. "
+                        "Use more of the name, the email or #ID.")
+    return matches[0] if matches else None
+
+
+def resolve_attendees(reader, specs: list[str], company_id: int | None) -> tuple[list[dict], list[str]]:
+    """Attendees given as NAME[:ROLE], each linked to the contact it names; warnings for names nobody has."""
+    people, warnings = [], []
+    for spec in specs:
+        name, _, role = spec.partition(":")
+        name = name.strip()
+        if not name:
+            raise UserError(f"--attendee: {spec!r} has no name (expected NAME or NAME:ROLE)")
+        contact = resolve_person(reader, name, company_id)
+        if contact is None:
+            warnings.append(f"attendee {name!r} matches no contact: kept as a name only")
+        people.append({"name": contact.name if contact else name, "role": role.strip() or None,
+                       "contact_id": contact.id if contact else None})
+    return people, warnings
+
+
+def warn(warnings: list[str]) -> None:
+    """Print warnings on stderr, one line each."""
+    if warnings:
+        from custview.cli.render import render_warnings
+        from custview.cli.terminal import error_console
+
+        error_console().print(render_warnings(warnings))
 
 
 def parse_stage_option(text: str | None, option: str = "--stage") -> str | None:

@@ -1,4 +1,5 @@
-"""`custview next-steps`: the promises still open, or (with --ics FILE) the same as calendar to-dos."""
+"""`custview next-steps`: the promises still open (or, with --ics FILE, as calendar to-dos); `done`, `reopen` and
+`edit` keep them by their short id (S12)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ from typing import Optional
 
 import typer
 
-from custview.cli.commands._common import command_app, open_reader
+from custview.cli.commands._common import command_app, open_reader, open_store
+from custview.errors import UserError
 
-app = command_app()
+app = command_app(invoke_without_command=True)
 
 
-@app.command(name="next-steps")
+@app.callback()
 def next_steps(
     ctx: typer.Context,
     owner: Optional[str] = typer.Option(None, "--owner", "-o", metavar="NAME",
@@ -22,7 +24,12 @@ def next_steps(
     force: bool = typer.Option(False, "--force", help="With --ics: overwrite FILE if it exists."),
     as_json: bool = typer.Option(False, "--json", help="Print the steps (or, with --ics, what was written) as JSON."),
 ) -> None:
-    """List open next steps, soonest due first; or export them for a calendar or task app with --ics."""
+    """List open next steps, soonest due first; or export them for a calendar or task app with --ics.
+
+    'next-steps done S12 S14' marks promises kept, 'reopen' undoes that, 'edit' changes text, owner or due date.
+    """
+    if ctx.invoked_subcommand:
+        return
     from custview.dates import utc_now
 
     steps = open_reader(ctx).open_next_steps(owner)
@@ -62,7 +69,7 @@ def _export(path: Path, steps, now, force: bool, as_json: bool) -> None:
 
 def _as_data(step) -> dict:
     """One step as plain data for --json; times in UTC, ISO 8601."""
-    return {"step": step.step, "owner": step.owner, "due": _utc(step.due_at), "contact": step.contact,
+    return {"id": f"S{step.id}", "step": step.step, "owner": step.owner, "due": _utc(step.due_at), "contact": step.contact,
             "email": step.contact_email, "company": step.company, "appointment": step.appointment,
             "met_at": _utc(step.met_at)}
 
@@ -71,3 +78,94 @@ def _utc(moment) -> str | None:
     from datetime import timezone
 
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+
+
+def step_numbers(references: list[str]) -> list[int]:
+    """The row ids of steps written S12, s12, #12 or 12; one error naming every reference that is not one."""
+    numbers, bad = [], []
+    for reference in references:
+        text = reference.strip().lstrip("#")
+        text = text[1:] if text[:1] in ("S", "s") else text
+        if text.isdigit():
+            numbers.append(int(text))
+        else:
+            bad.append(repr(reference))
+    if bad:
+        raise UserError(f"not a next step id: {', '.join(bad)} (ids look like S12, as shown by brief, today and next-steps)")
+    return list(dict.fromkeys(numbers))
+
+
+def _report(verb: str, steps, as_json: bool) -> None:
+    if as_json:
+        from custview.cli.commands.log import step_data
+        from custview.cli.terminal import print_json
+
+        print_json([step_data(step) for step in steps])
+        return
+    from custview.cli.render_meetings import render_steps_changed
+    from custview.cli.terminal import console
+
+    console().print(render_steps_changed(verb, steps))
+
+
+@app.command()
+def done(
+    ctx: typer.Context,
+    ids: list[str] = typer.Argument(..., metavar="ID...", help="Step ids as shown by brief, today and next-steps (S12)."),
+    when: str = typer.Option("now", "--when", "-w", metavar="DATE", help="When the promise was kept (default now)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the steps as JSON."),
+) -> None:
+    """Mark promises kept: they leave health, attention and the overdue marks, and show in the timeline."""
+    from custview.dates import parse_when
+    from custview.db.meetings import mark_steps_done
+
+    try:
+        moment = parse_when(when)
+    except ValueError as error:
+        raise UserError(f"--when: {error}") from None
+    steps = open_store(ctx).change_steps(mark_steps_done, step_numbers(ids), moment)
+    _report("Done", steps, as_json)
+
+
+@app.command()
+def reopen(
+    ctx: typer.Context,
+    step: str = typer.Argument(..., metavar="ID", help="The step id (S12)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the step as JSON."),
+) -> None:
+    """Make a step marked done open again."""
+    from custview.db.meetings import reopen_step
+
+    _report("Reopened", [open_store(ctx).change_steps(reopen_step, step_numbers([step])[0])], as_json)
+
+
+@app.command()
+def edit(
+    ctx: typer.Context,
+    step: str = typer.Argument(..., metavar="ID", help="The step id (S12)."),
+    due: Optional[str] = typer.Option(None, "--due", metavar="DATE", help="New due date (e.g. +1w); 'none' clears it."),
+    owner: Optional[str] = typer.Option(None, "--owner", help="New owner; 'none' clears it."),
+    text: Optional[str] = typer.Option(None, "--text", help="New wording of the step."),
+    as_json: bool = typer.Option(False, "--json", help="Print the step as JSON."),
+) -> None:
+    """Change a step's due date, owner or wording."""
+    from custview.dates import parse_when
+    from custview.db.meetings import edit_step
+
+    changes, problems = {}, []
+    if due is not None:
+        try:
+            changes["due_at"] = None if due.strip().lower() == "none" else parse_when(due)
+        except ValueError as error:
+            problems.append(f"--due: {error}")
+    if owner is not None:
+        changes["owner"] = None if owner.strip().lower() in ("none", "") else owner.strip()
+    if text is not None:
+        if not text.strip():
+            problems.append("--text: empty")
+        changes["step"] = text.strip()
+    if not changes and not problems:
+        problems.append("nothing to change: give --due, --owner or --text")
+    if problems:
+        raise UserError(*problems)
+    _report("Edited", [open_store(ctx).change_steps(edit_step, step_numbers([step])[0], changes)], as_json)

@@ -18,7 +18,7 @@ def timeline(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="A contact (name or email) or a company name."),
     since: Optional[str] = typer.Option(None, "--since", metavar="DATE", help="Only events from this date on (e.g. -3m)."),
-    kinds: list[str] = typer.Option([], "--kind", "-k", help="Only these kinds: signal, appointment, ticket, stage, note, merge (repeatable)."),
+    kinds: list[str] = typer.Option([], "--kind", "-k", help="Only these kinds: signal, appointment, ticket, stage, note, merge, step (repeatable)."),
     as_json: bool = typer.Option(False, "--json", help="Print the events as JSON."),
     pager: bool = typer.Option(True, "--pager/--no-pager", help="Page long histories on a terminal."),
 ) -> None:
