@@ -19,7 +19,7 @@ def test_brief_finds_a_contact_by_email(cli, book):
 
 
 def test_brief_shows_signals_topics_tickets_meeting_company_and_notes(cli, book):
-    out = cli("brief", "Ann Lee").stdout
+    out = cli("brief", "Ann Lee", "--full").stdout
     assert "Governance ×2" in out  # top topic over 90 days; the 200-day-old signal is not counted
     assert "Legacy" not in out.split("What resonates")[1].splitlines()[0]
     assert "5 days ago" in out and "Audit trail guide" in out
@@ -31,23 +31,32 @@ def test_brief_shows_signals_topics_tickets_meeting_company_and_notes(cli, book)
     assert "Decided: Keep weekly syncs" in out
     assert "Send SSO options" in out and "OVERDUE" in out and "Book training" in out
     assert "Share slides" not in out  # done
-    assert "Anna Berg" in out.split("Who else we know there")[1] and "Value Creator" in out
-    assert "Service: Audit rollout" in out
+    assert "Anna Berg, Value Creator" in out.split("Company — Acme Analytics")[1]
+    assert "Services: Audit rollout (active)" in out
     assert "Prefers numbers over stories." in out and "Budget cycle starts in January." in out
-    assert "Prefers: channel: phone" in out
+    assert "prefers phone, afternoons, brief" in out
 
 
 def test_overdue_marking_applies_only_to_past_due_steps(cli, book):
-    lines = cli("brief", "Ann Lee").stdout.splitlines()
-    assert "OVERDUE" in next(line for line in lines if "☐ Send SSO options" in line)
-    assert "OVERDUE" not in next(line for line in lines if "☐ Book training" in line)
+    for view in ([], ["--full"]):
+        lines = cli("brief", "Ann Lee", *view).stdout.splitlines()
+        assert "OVERDUE Send SSO options" in next(line for line in lines if "☐ S1" in line)
+        assert "OVERDUE" not in next(line for line in lines if "☐ S2" in line)
 
 
 def test_ambiguous_name_lists_the_matches_and_exits_2(cli, book):
     result = cli("brief", "an")
     assert result.exit_code == 2
-    assert "1. Ann Lee" in result.stderr and "2. Anna Berg" in result.stderr
-    assert "Use more of the name, or the email" in result.stderr
+    assert result.stderr.splitlines()[1:3] == [
+        "  1. Ann Lee · Acme Analytics  ann.lee@acme.example  Adopter  #1",
+        "  2. Anna Berg · Acme Analytics  anna.berg@acme.example  Value Creator  #2"]
+    assert "Use more of the name, the email or #ID to pick one." in result.stderr
+
+
+def test_a_contact_can_be_named_by_id(cli, book):
+    assert cli("brief", "#2").stdout.startswith("┏━ Anna Berg")
+    missing = cli("brief", "#99")
+    assert (missing.exit_code, missing.stderr) == (1, "error: No contact #99.\n")
 
 
 def test_an_exact_name_wins_over_longer_partial_matches(cli, book):

@@ -118,7 +118,7 @@ def test_the_brief_shows_account_health_across_the_company(cli):
     assert company["account_health"]["label"] == "at risk"
     reasons = [r["text"] for r in company["account_health"]["reasons"]]
     assert any(r.startswith("Olivia Grant: at risk") for r in reasons) and "service at risk: Meter-data pipeline" in reasons
-    account_line = next(line for line in cli("brief", "Ravi Menon").stdout.splitlines() if "Account: " in line)
+    account_line = next(line for line in cli("brief", "Ravi Menon").stdout.splitlines() if line.startswith("Account"))
     assert f"health {company['account_health']['score']}/100 at risk" in account_line and "(recorded: at risk)" in account_line
 
 

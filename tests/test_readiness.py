@@ -63,10 +63,9 @@ def test_an_adopter_going_quiet_with_an_open_issue_is_drifting_back():
 
 def test_sarah_chens_brief_calls_out_that_she_behaves_like_a_hand_raiser(cli):
     cli("import", str(sample_path()))
-    out = cli("brief", "Sarah Chen").stdout
-    assert "Behaves like a Hand Raiser" in out
-    callout = out.split("Readiness")[1].split("Relationship health")[0]
+    out = cli("brief", "Sarah Chen", "--full").stdout
+    assert "Engage as a Hand Raiser: respond promptly; discover needs — recorded: Researcher" in out
+    callout = out.split("Further along than recorded, ready for a specific conversation:")[1].split("Talking points")[0]
     assert "High Signal Blindness" in callout and "NetSuite" in callout
-    assert "Engage as: respond promptly; discover needs" in callout
     # It is only a suggestion: the recorded stage stays Researcher.
     assert "2/8 Researcher" in out

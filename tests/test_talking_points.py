@@ -43,8 +43,10 @@ def test_expansion_is_only_suggested_when_no_issue_is_open():
 
 def test_sarah_chens_talking_points(cli):
     cli("import", str(sample_path()))
-    out = cli("brief", "Sarah Chen").stdout
+    out = cli("brief", "Sarah Chen", "--full").stdout
     points = out.split("Talking points")[1].split("Relationship health")[0]
     assert "Confirm custom-record support with product" in points
     assert "Does the connector read NetSuite custom records?" in points
-    assert "propose a specific next step" in points
+    # One engagement advice, not a second one that disagrees with it.
+    assert "discovery" not in points
+    assert out.count("Engage as a") == 1

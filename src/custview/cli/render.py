@@ -62,135 +62,12 @@ def _bullets(items, marker: str = "•") -> Table:
     return table
 
 
-def _section(title: str, body: RenderableType) -> Panel:
+def section(title: str, body: RenderableType) -> Panel:
     return Panel(body, title=_text(title, "title"), title_align="left", box=box.ROUNDED, padding=(0, 1))
 
 
-# -- briefing ------------------------------------------------------------------------------------
-
-
-def render_briefing(b) -> RenderableType:
-    """The pre-call briefing for one contact."""
-    parts = [_header(b), _stage(b)]
-    if b.readiness:
-        parts.append(_readiness(b.readiness))
-    if b.talking_points:
-        parts.append(_section("Talking points", _bullets(b.talking_points)))
-    parts += [_health(b), _signals(b), _tickets(b), _meetings(b), _company(b)]
-    if b.key_notes:
-        parts.append(_notes(b))
-    return Group(*parts)
-
-
-def _header(b) -> Panel:
-    lines = []
-    role = " · ".join(printable(x) for x in (b.title, b.company_name) if x)
-    if role or b.buying_role:
-        lines.append(_line(role, ((f"  ({b.buying_role} in the buying decision)" if b.buying_role else ""), "muted")))
-    contact = " · ".join(printable(x) for x in (b.email, b.phone) if x)
-    if contact:
-        lines.append(_text(contact))
-    if b.preferences:
-        prefs = " · ".join(f"{key}: {printable(value)}" for key, value in b.preferences.items())
-        lines.append(_line(("Prefers: ", "label"), prefs))
-    if b.context:
-        lines.append(_line(("Context: ", "label"), b.context))
-    for merged in b.merged:
-        lines.append(_line(("Merged in: ", "label"), merged.name, (f" <{merged.email}>" if merged.email else ""),
-                           (f"  ({_date(merged.merged_at)})", "muted")))
-    as_of = _line(("as of ", "muted"), (_date(b.as_of), "muted"))
-    return Panel(
-        Group(*lines) if lines else _text("no details on file", "muted"),
-        title=_text(b.name, "title"),
-        subtitle=as_of,
-        subtitle_align="right",
-        title_align="left",
-        box=box.HEAVY,
-        padding=(0, 1),
-    )
-
-
-def _stage(b) -> Panel:
-    s = b.stage
-    track = Text()
-    for number in range(1, 9):
-        track.append("●" if number <= s.number else "○", style=STYLES["stage"] if number <= s.number else "dim")
-    lines = [_line(track, "  ", (f"{s.number}/8 {s.stage}", "stage"), (f" — {s.doing}", "muted"))]
-    timing = []
-    if s.days_in_stage is not None:
-        timing.append(f"in this stage for {describe_duration(s.days_in_stage)} (since {_date(s.since)})")
-    if s.days_since_first_signal is not None:
-        timing.append(f"engaging for {describe_duration(s.days_since_first_signal)} (first signal {_date(s.first_signal_at)})")
-    else:
-        timing.append("no signals yet")
-    summary = "; ".join(timing)
-    lines.append(_text(summary[0].upper() + summary[1:]))
-    lines.append(_line(("Suggested engagement style: ", "label"), (s.engagement_style, "title")))
-    return _section("Value Path", Group(*lines))
-
-
-def _readiness(r) -> Panel:
-    if r.direction == "ahead":
-        heading = f"Behaves like a {r.behaves_like}: further along than recorded; ready for a specific conversation."
-    else:
-        heading = f"Drifting back: behaves less like their stage; at risk of slipping toward {r.behaves_like}."
-    lines = [_text(heading, "warning"), _bullets(r.evidence)]
-    lines.append(_line(("Engage as: ", "label"), r.engagement_style))
-    return Panel(Group(*lines), title=_text("Readiness", "warning"), title_align="left", box=box.DOUBLE, padding=(0, 1))
-
-
-def _health(b) -> Panel:
-    h = b.health
-    style = {"healthy": "good", "watch": "warning", "at risk": "danger"}[h.label]
-    lines = [_line((f"{h.score}/100 ", "title"), (h.label, style))]
-    top = [_line(reason.text, (f"  ({reason.points:+d})", "muted")) for reason in h.reasons[:3]]
-    lines.append(_bullets(top or [_text("nothing is pulling the score down", "muted")]))
-    return _section("Relationship health", Group(*lines))
-
-
-def _signals(b) -> Panel:
-    lines = []
-    if b.top_topics:
-        topics = Text()
-        for i, topic in enumerate(b.top_topics):
-            if i:
-                topics.append(", ")
-            topics.append_text(_line((topic.topic, "topic"), (f" ×{topic.signals}", "muted")))
-        lines.append(_line(("What resonates (last 90 days): ", "label"), topics))
-    if not b.recent_signals:
-        lines.append(_text("No signals yet.", "muted"))
-    else:
-        table = Table.grid(padding=(0, 2))
-        table.add_column(style=STYLES["muted"], no_wrap=True)
-        table.add_column(no_wrap=True)
-        table.add_column()
-        for signal in b.recent_signals:
-            what = _line(signal.title, (f"  [{', '.join(signal.topics)}]" if signal.topics else "", "topic"))
-            if signal.detail:
-                what.append("\n")
-                what.append_text(_line(("→ ", "muted"), signal.detail))
-            table.add_row(_text(describe_age(signal.occurred_at, b.as_of)), _text(signal.kind), what)
-        lines.append(table)
-    title = f"Signals — {b.signal_count} in all, latest {len(b.recent_signals)}"
-    return _section(title, Group(*lines))
-
-
-def _tickets(b) -> Panel:
-    lines = []
-    if not b.open_tickets:
-        lines.append(_text("No open tickets.", "muted"))
-    if b.problems:
-        lines.append(_text("Problems to resolve", "warning"))
-        lines.append(_ticket_table(b.problems, b.as_of))
-    if b.expansion_requests:
-        lines.append(_text("Expansion interest (\"can we also…?\")", "expansion"))
-        lines.append(_ticket_table(b.expansion_requests, b.as_of))
-        if any(t.kind == "issue" for t in b.problems):
-            lines.append(_text("Resolve the open issue before discussing expansion: don't pitch while they have a problem.", "danger"))
-    return _section(f"Open tickets — {len(b.open_tickets)}", Group(*lines))
-
-
-def _ticket_table(tickets, as_of: datetime) -> Table:
+def ticket_table(tickets, as_of: datetime) -> Table:
+    """Tickets one per row: ref, subject and priority, then kind, status, age and who raised it."""
     table = Table.grid(padding=(0, 2))
     table.add_column(no_wrap=True)
     table.add_column(ratio=3)
@@ -206,79 +83,6 @@ def _ticket_table(tickets, as_of: datetime) -> Table:
             _text(about, "muted"),
         )
     return table
-
-
-def _meetings(b) -> Panel:
-    lines = []
-    m = b.last_meeting
-    if m is None:
-        lines.append(_text("No meetings yet.", "muted"))
-    else:
-        lines.append(_line((m.purpose, "title"), (f"  {m.kind}, {describe_age(m.scheduled_at, b.as_of)} ({_date(m.scheduled_at)})", "muted")))
-        if m.attendees:
-            who = ", ".join(f"{printable(name)}" + (f" ({printable(role)})" if role else "") for name, role in m.attendees)
-            lines.append(_line(("With: ", "label"), who))
-        lines.append(_line(("Outcome: ", "label"), m.outcome or "not recorded"))
-        for decision in m.decisions:
-            lines.append(_line(("Decided: ", "label"), decision))
-    if b.open_next_steps:
-        lines.append(_text("Open next steps", "label"))
-        for step in b.open_next_steps:
-            due = ""
-            if step.due_at:
-                due = f"  due {_date(step.due_at)} ({describe_age(step.due_at, b.as_of)})"
-            lines.append(
-                _line(
-                    "  ☐ ",
-                    step.step,
-                    (f" — {step.owner}" if step.owner else "", "muted"),
-                    (due, "danger" if step.overdue else "muted"),
-                    ("  OVERDUE" if step.overdue else "", "danger"),
-                )
-            )
-    if b.next_meeting:
-        n = b.next_meeting
-        lines.append(_line(("Next meeting: ", "label"), n.purpose, (f"  {describe_age(n.scheduled_at, b.as_of)} ({_date(n.scheduled_at)})", "muted")))
-    return _section("Last meeting", Group(*lines))
-
-
-def _company(b) -> Panel:
-    c = b.company
-    if c is None:
-        return _section("Company", _text("No company on file.", "muted"))
-    facts = " · ".join(printable(x) for x in (c.industry, c.size and f"{c.size} people", c.domain) if x)
-    lines = [_text(facts, "muted")] if facts else []
-    if c.stage or c.health or c.account_health:
-        styles = {"healthy": "good", "watch": "warning", "at risk": "danger"}
-        health = c.account_health
-        measured = (f"{health.score}/100 {health.label}", styles[health.label]) if health else (c.health or "not set", styles.get(c.health or "", "muted"))
-        lines.append(_line(("Account: ", "label"), (c.stage or "stage not set", "stage"), "  health ", measured,
-                           (f"  (recorded: {c.health})" if health and c.health else "", "muted")))
-        if health and health.reasons:
-            lines.append(_bullets([r.text for r in health.reasons[:3]]))
-    if c.commercial:
-        lines.append(_text(c.commercial, "label"))
-    if c.summary:
-        lines.append(_text(c.summary))
-    for service in c.services:
-        style = "danger" if service.status == "at risk" else "muted"
-        lines.append(_line(("Service: ", "label"), service.name, (f"  {service.status}", style), (f"  {_date(service.start_at)} → {_date(service.end_at)}", "muted")))
-    if c.colleagues:
-        lines.append(_text("Who else we know there", "label"))
-        for person in c.colleagues:
-            lines.append(_line("  • ", person.name, (f", {person.title}" if person.title else "", "muted"), "  ", (person.stage, "stage"), (f"  ({person.buying_role})" if person.buying_role else "", "muted")))
-    else:
-        lines.append(_text("Nobody else known there yet.", "muted"))
-    return _section(f"Company — {c.name}", Group(*lines))
-
-
-def _notes(b) -> Panel:
-    lines = [
-        _line((f"{_date(n.written_at)} ", "muted"), (f"{n.author}: " if n.author else "", "label"), n.text,
-              (" (company note)" if n.about == "company" else "", "muted"))
-        for n in b.key_notes
-    ]
-    return _section("Key notes", Group(*lines))
 
 
 # -- lists and reports ---------------------------------------------------------------------------
@@ -689,13 +493,13 @@ def render_company_view(v) -> RenderableType:
         people.add_row(_text(p.name, "title"), _text(p.title), _text(p.stage, "stage"), _text(p.buying_role),
                        _text(f"{p.health_score} {p.health_label}", p_style), _text(p.readiness or "", "warning"))
     parts = [Panel(Group(*header), title=_text(v.name, "title"), title_align="left", box=box.HEAVY, padding=(0, 1)),
-             _section(f"People — {len(v.people)}", people if v.people else _text("Nobody on record yet.", "muted"))]
+             section(f"People — {len(v.people)}", people if v.people else _text("Nobody on record yet.", "muted"))]
     if v.services:
-        parts.append(_section("Services", _bullets([
+        parts.append(section("Services", _bullets([
             _line(s.name, (f"  {s.status}", "danger" if s.status == "at risk" else "muted"),
                   (f"  {_date(s.start_at)} → {_date(s.end_at)}", "muted")) for s in v.services])))
     if v.open_tickets:
-        parts.append(_section(f"Open tickets — {len(v.open_tickets)}", _ticket_table(v.open_tickets, v.as_of)))
+        parts.append(section(f"Open tickets — {len(v.open_tickets)}", ticket_table(v.open_tickets, v.as_of)))
     if v.notes:
-        parts.append(_section("Company notes", _bullets(v.notes)))
+        parts.append(section("Company notes", _bullets(v.notes)))
     return Group(*parts)

@@ -5,7 +5,7 @@ The building blocks (`_text`, `_line`, styles) are render.py's, so data is never
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from rich import box
 from rich.console import Group, RenderableType
@@ -38,8 +38,8 @@ def step_id(step) -> str:
 
 
 def people_text(attendees) -> str:
-    """Attendees as "Sarah Chen (evaluator), Dana Ortiz (us, account manager)"."""
-    return ", ".join(_person(a.name, a.role) for a in attendees)
+    """(name, role) pairs as "Sarah Chen (evaluator), Dana Ortiz (us, account manager)"."""
+    return ", ".join(_person(name, role) for name, role in attendees)
 
 
 def _person(name: str, role: str | None) -> str:
@@ -58,7 +58,7 @@ def render_logged(logged, contact_name: str, planned: bool = False) -> Renderabl
     if not planned:
         lines.append(_line(("Outcome: ", "label"), a.outcome or "not recorded"))
     if logged.attendees:
-        lines.append(_line(("With: ", "label"), people_text(logged.attendees)))
+        lines.append(_line(("With: ", "label"), people_text((a.name, a.role) for a in logged.attendees)))
     lines.extend(_line(("Decided: ", "label"), d) for d in a.decisions)
     for step in logged.next_steps:
         lines.append(_step_line(step))
@@ -85,3 +85,50 @@ def render_steps_changed(verb: str, steps) -> RenderableType:
     return Group(*(_line((f"{verb} ", "good"), (step_id(s), "title"), " ", s.step,
                          (f" — {s.owner}" if s.owner else "", "muted"),
                          (f"  due {_date(s.due_at)}" if s.due_at else "", "muted")) for s in steps))
+
+
+def render_agenda(items, start: datetime, days: int, as_of: datetime) -> RenderableType:
+    """The agenda: a heading per day, then each meeting with who, stage and health, readiness, what to
+    raise first and overdue promises."""
+    from custview.cli.render import STYLES
+
+    last = to_local(start) + timedelta(days=days - 1)
+    span = f"{to_local(start):%a %d %b} – {last:%a %d %b %Y}" if days > 1 else f"{to_local(start):%a %d %b %Y}"
+    if not items:
+        return _text(f"No planned meetings on {span}. Plan one with 'custview plan NAME --when WHEN'.", "muted")
+    lines: list = [_text(f"{span} — {plural(len(items), 'planned meeting')}", "title")]
+    day = None
+    for item in items:
+        local = to_local(item.at)
+        if days > 1 and local.date() != day:
+            day = local.date()
+            lines.append(_text(f"{local:%a %d %b}", "label"))
+        lines.append(_agenda_item(item, as_of, STYLES))
+    return Group(*lines)
+
+
+def _agenda_item(item, as_of: datetime, styles: dict) -> RenderableType:
+    from rich.table import Table
+
+    table = Table.grid(padding=(0, 2))
+    table.add_column(no_wrap=True, style=styles["title"])
+    table.add_column()
+    ref = f"#{item.meeting_id} " if item.meeting_id else ""
+    rows = [_line((ref, "muted"), (item.purpose, "title"), (f" · {item.kind}" if item.kind != "other" else "", "muted"))]
+    if item.contact:
+        health = {"healthy": "good", "watch": "warning", "at risk": "danger"}[item.health_label]
+        rows.append(_line(item.contact, (f" · {item.company}" if item.company else "", "muted"), " — ",
+                          (item.stage, "stage"), ", ", (f"{item.health_label} {item.health_score}", health)))
+    else:
+        rows.append(_text("nobody in the book among its people: " + (", ".join(item.attendees) or "no attendees"),
+                          "muted"))
+    if item.behaves_like:
+        rows.append(_text(f"Behaves like a {item.behaves_like}: ready for a specific conversation", "warning"))
+    if item.talking_point:
+        rows.append(_line(("First: ", "label"), item.talking_point))
+    for step in item.overdue:
+        rows.append(_line(("Overdue: ", "danger"), (step_id(step), "muted"), " ", step.step,
+                          (f" — {step.owner}" if step.owner else "", "muted"),
+                          (f", due {describe_age(step.due_at, as_of)}", "danger")))
+    table.add_row(_text(f"{to_local(item.at):%H:%M}"), Group(*rows))
+    return table

@@ -15,6 +15,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from custview.dates import local_day
+from custview.db.meeting_merge import added_decisions, merge_attendees, merge_steps
 from custview.db.models import Appointment, Attendee, Contact, NextStep
 from custview.errors import UserError
 
@@ -72,75 +73,29 @@ def meeting_of(session: Session, contact: Contact, meeting_id: int) -> Appointme
 
 
 def merge_meeting(session: Session, appointment: Appointment, details: MeetingDetails, now: datetime) -> bool:
-    """Add what `details` says to the appointment, dropping nothing; whether anything changed."""
+    """Add what `details` says to the appointment, dropping nothing (see `custview.db.meeting_merge`); whether
+    anything changed."""
     changed = False
     for name in ("purpose", "kind", "outcome"):
-        value = getattr(details, name)
-        if value is not None and getattr(appointment, name) != value:
-            setattr(appointment, name, value)
+        said = getattr(details, name)
+        if said is not None and getattr(appointment, name) != said:
+            setattr(appointment, name, said)
             changed = True
-    known = {d.casefold() for d in appointment.decisions}
-    added = [d for d in dict.fromkeys(details.decisions) if d.casefold() not in known]
+    added = added_decisions(appointment.decisions, details.decisions)
     if added:
         appointment.decisions = [*appointment.decisions, *added]
         changed = True
     if changed:
         session.add(appointment)
-    changed |= _merge_attendees(session, appointment.id, details.attendees)
-    changed |= _merge_steps(session, appointment.id, details.steps, now)
-    return changed
-
-
-def _merge_attendees(session: Session, appointment_id: int, people: tuple[dict, ...]) -> bool:
-    current = list(session.exec(select(Attendee).where(Attendee.appointment_id == appointment_id)
-                                .order_by(Attendee.id)).all())
-    changed = False
-    for person in people:
-        match = next((a for a in current if _same_person(a, person)), None)
-        if match is None:
-            match = Attendee(appointment_id=appointment_id, **person)
-            current.append(match)
-        elif person.get("role") is None or match.role == person["role"]:
-            continue
-        else:
-            match.role = person["role"]
-        session.add(match)
-        changed = True
-    return changed
-
-
-def _same_person(attendee: Attendee, person: dict) -> bool:
-    if attendee.contact_id is not None and person.get("contact_id") is not None:
-        return attendee.contact_id == person["contact_id"]
-    return attendee.name.casefold() == person["name"].casefold()
-
-
-def _merge_steps(session: Session, appointment_id: int, steps: tuple[dict, ...], now: datetime) -> bool:
-    current = list(session.exec(select(NextStep).where(NextStep.appointment_id == appointment_id)
-                                .order_by(NextStep.id)).all())
-    changed = False
-    for wanted in steps:
-        match = next((s for s in current if s.step.casefold() == wanted["step"].casefold()), None)
-        if match is None:
-            match = NextStep(appointment_id=appointment_id, **wanted)
-            current.append(match)
-        elif not _fill_step(match, wanted, now):
-            continue
-        session.add(match)
-        changed = True
-    return changed
-
-
-def _fill_step(step: NextStep, wanted: dict, now: datetime) -> bool:
-    """Take the owner and due date given; mark done if it says done (a done step is never reopened here)."""
-    changed = False
-    for name in ("owner", "due_at"):
-        if wanted.get(name) is not None and getattr(step, name) != wanted[name]:
-            setattr(step, name, wanted[name])
-            changed = True
-    if wanted.get("done") and not step.done:
-        step.done, step.done_at = True, wanted.get("done_at") or now
-        changed = True
+    for model, merge, wanted in ((Attendee, merge_attendees, details.attendees), (NextStep, merge_steps, details.steps)):
+        current = session.exec(select(model).where(model.appointment_id == appointment.id).order_by(model.id)).all()
+        updates, additions = merge(list(current), wanted, now)
+        for row, changes in updates:
+            for key, new in changes.items():
+                setattr(row, key, new)
+            session.add(row)
+        session.add_all(model(appointment_id=appointment.id, **values) for values in additions)
+        changed |= bool(updates or additions)
     return changed
 
 

@@ -6,13 +6,16 @@ A ticket whose requester is not in the book is kept with the requester's email a
 
 from __future__ import annotations
 
+import json
+
+from custview.db.meeting_merge import added_decisions, merge_attendees, merge_steps
 from custview.db.rows import APPOINTMENT_KINDS, SERVICE_STATUSES, TICKET_KINDS, TICKET_PRIORITIES, TICKET_STATUSES
 from custview.importers.fields import Fields
 from custview.importers.records import SourceRecord, preview
 from custview.importers.resolve import email_in
 from custview.importers.tables import stored
 
-APPOINTMENT_FIELDS = ("contact", "purpose", "kind", "at", "attendees", "outcome", "decisions", "next_steps")
+APPOINTMENT_FIELDS = ("contact", "purpose", "kind", "at", "attendees", "outcome", "decisions", "next_steps", "uid")
 TICKET_FIELDS = ("ref", "contact", "requester", "company", "subject", "description", "status", "priority", "kind",
                  "topics", "opened", "closed")
 
@@ -23,30 +26,56 @@ class ActivityWriting:
     def _appointment(self, record: SourceRecord) -> str | None:
         f = Fields(record, APPOINTMENT_FIELDS, self.now)
         contact_id = self.find_contact(f)
-        values = {
-            "purpose": f.text("purpose", required=True),
-            "kind": f.choice("kind", APPOINTMENT_KINDS, "other"),
-            "scheduled_at": f.when("at", required=True),
-            "decisions": f.texts("decisions"),
-        }
+        purpose, at, uid = f.text("purpose", required=True), f.when("at", required=True), f.text("uid")
+        kind = f.choice("kind", APPOINTMENT_KINDS, "other")
+        said = {"purpose": purpose, "scheduled_at": at} | ({"kind": kind} if f.has("kind") else {})
         if f.has("outcome"):
-            values["outcome"] = f.text("outcome")
+            said["outcome"] = f.text("outcome")
+        decisions = f.texts("decisions")
         attendees = self._attendees(f, contact_id)
         steps = self._next_steps(f)
         if not self._finish(f):
             return None
-        contact = self.tables["contact"].get(contact_id)
-        values.update(contact_id=contact_id, company_id=contact["company_id"])
         appointments = self.tables["appointment"]
-        existing_id = appointments.find(contact_id=contact_id, scheduled_at=values["scheduled_at"])
-        if existing_id is None:
-            appointment_id, outcome = appointments.insert(values), "created"
-        else:
+        existing_id = self._same_meeting(contact_id, at, purpose, uid)
+        if existing_id is None:  # a new meeting: without an outcome, a planned one
+            contact = self.tables["contact"].get(contact_id)
+            appointment_id = appointments.insert({"contact_id": contact_id, "company_id": contact["company_id"],
+                                                  "kind": kind, "decisions": list(dict.fromkeys(decisions)),
+                                                  "uid": uid, **said})
+            outcome = "created"
+        else:  # the same meeting again: add to it, never drop what was recorded since
             appointment_id = existing_id
-            outcome = "updated" if appointments.update(existing_id, values) else "unchanged"
-        details_changed = self._replace_children(appointment_id, existing_id is None, "attendee", attendees)
-        details_changed |= self._replace_children(appointment_id, existing_id is None, "next_step", steps)
+            current = appointments.get(existing_id)
+            added = added_decisions(json.loads(current["decisions"]), decisions)
+            if added:
+                said["decisions"] = json.loads(current["decisions"]) + added
+            said["uid"] = uid or current["uid"]
+            outcome = "updated" if appointments.update(existing_id, said) else "unchanged"
+        details_changed = self._merge_children(appointment_id, existing_id is None, "attendee", attendees)
+        details_changed |= self._merge_children(appointment_id, existing_id is None, "next_step", steps)
         return "updated" if details_changed and outcome == "unchanged" else outcome
+
+    def _same_meeting(self, contact_id: int, at, purpose: str, uid: str | None) -> int | None:
+        """The appointment that is this meeting: the same calendar UID, else the same contact, time and purpose."""
+        appointments = self.tables["appointment"]
+        found = appointments.find(uid=uid) if uid else None
+        if found is None:
+            found = appointments.find(contact_id=contact_id, scheduled_at=at, purpose=purpose)
+            if found is not None and uid and appointments.get(found)["uid"] not in (None, uid):
+                found = None  # another calendar event at the same time
+        return found
+
+    def _merge_children(self, appointment_id: int, new: bool, table: str, wanted: list[dict]) -> bool:
+        """Add the attendees or next steps not there yet and update those that change; whether any did."""
+        merge = merge_attendees if table == "attendee" else merge_steps
+        current = [] if new else self.tables.children(table, "appointment_id", appointment_id)
+        updates, additions = merge(current, [{key: stored(v) for key, v in w.items()} for w in wanted], self.now)
+        for row, changes in updates:
+            self.tables[table].update(row["id"], changes)
+        for values in additions:
+            self.tables[table].insert({"appointment_id": appointment_id, **values})
+        return bool(updates or additions)
 
     def _attendees(self, f: Fields, primary_id: int | None) -> list[dict]:
         people, contacts = [], self.tables["contact"]
@@ -85,18 +114,6 @@ class ActivityWriting:
                 "done": done,
             })
         return steps
-
-    def _replace_children(self, appointment_id: int, new: bool, table: str, wanted: list[dict]) -> bool:
-        """Make an appointment's attendees or next steps the wanted ones; whether they changed."""
-        current = [] if new else self.tables.children(table, "appointment_id", appointment_id)
-        if len(current) == len(wanted) and all(all(row[key] == stored(value) for key, value in values.items())
-                                               for row, values in zip(current, wanted)):
-            return False
-        if current:
-            self.tables.delete_children(table, "appointment_id", appointment_id)
-        for values in wanted:
-            self.tables[table].insert({"appointment_id": appointment_id, **values})
-        return True
 
     def _ticket(self, record: SourceRecord) -> str | None:
         f = Fields(record, TICKET_FIELDS, self.now)

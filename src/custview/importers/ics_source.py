@@ -2,7 +2,10 @@
 the icalendar library.
 
 Each event becomes an appointment: SUMMARY is its purpose, DTSTART its time, the organiser and
-attendees its attendees (rooms and people who declined left out). Its contact is the organiser
+attendees its attendees (rooms and people who declined left out); one without an outcome, so a
+future event is a planned meeting. Its UID (with the occurrence's start, for a repeating event)
+is its identity: importing the calendar again updates the same meeting and never drops what was
+logged onto it. Its contact is the organiser
 if they are a known contact, else the first attendee who is, matched by email when the records
 are written (so contacts imported in the same run count). Its DESCRIPTION becomes a note about
 that contact, written by the organiser, dated at the event's start; once per event, not per
@@ -37,7 +40,8 @@ USED = ("DTSTART", "RRULE", "RDATE", "EXDATE", "RECURRENCE-ID", "SUMMARY", "DESC
         "ORGANIZER", "STATUS", "UID")
 DATE_PROPERTIES = ("DTSTART", "RDATE", "EXDATE", "RECURRENCE-ID")
 # The property each field comes from, for error messages ("meetings.ics:40: ATTENDEE: …").
-APPOINTMENT_PROPERTIES = {"contact": "ATTENDEE", "purpose": "SUMMARY", "at": "DTSTART", "attendees": "ATTENDEE"}
+APPOINTMENT_PROPERTIES = {"contact": "ATTENDEE", "purpose": "SUMMARY", "at": "DTSTART", "attendees": "ATTENDEE",
+                          "uid": "UID"}
 NOTE_PROPERTIES = {"contact": "ATTENDEE", "text": "DESCRIPTION", "at": "DTSTART", "author": "ORGANIZER"}
 NO_TITLE = "(no title)"
 
@@ -122,7 +126,8 @@ class _EventReader:
         contacts, attendees = self._people()
         purpose = str(self.event.get("SUMMARY", "")).strip() or NO_TITLE
         records = [self._record("appointments", APPOINTMENT_PROPERTIES,
-                                {"contact": contacts, "purpose": purpose, "at": _iso(moment), "attendees": attendees})
+                                {"contact": contacts, "purpose": purpose, "at": _iso(moment), "attendees": attendees,
+                                 "uid": self._occurrence_uid(moment)})
                    for moment in occurrences]
         description = str(self.event.get("DESCRIPTION", "")).strip()
         if description and "RECURRENCE-ID" not in self.event:  # a moved occurrence: its series has the note
@@ -132,6 +137,11 @@ class _EventReader:
             records.append(self._record("notes", NOTE_PROPERTIES, {"contact": contacts, "text": description,
                                                                    "at": _iso(start), "author": author or None}))
         return records
+
+    def _occurrence_uid(self, moment: date | datetime) -> str | None:
+        """The meeting's identity across imports: the event's UID, with the occurrence's start if it repeats."""
+        repeats = any(name in self.event for name in ("RRULE", "RDATE", "RECURRENCE-ID"))
+        return f"{self.uid}/{_iso(moment)}" if self.uid and repeats else self.uid
 
     def _broken_line(self, message: str) -> str:
         """A line of the event the library could not read: where it is and what it says."""

@@ -27,7 +27,7 @@ INDEXES_REBUILT = ("company", "contact", "stage_change")
 # The column sets rows are found by (besides contacts and companies, which the import's index finds).
 KEYS = {
     "stage_change": (("contact_id", "stage", "changed_at"),),
-    "appointment": (("contact_id", "scheduled_at"),),
+    "appointment": (("contact_id", "scheduled_at", "purpose"), ("uid",)),
     "ticket": (("ref",), ("contact_id", "company_id", "subject", "opened_at")),
     "service": (("company_id", "name"),),
     "note": (("contact_id", "company_id", "written_at", "text"),),

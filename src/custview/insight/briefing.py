@@ -17,7 +17,7 @@ from custview.insight.facts import facts_from_history, stage_from, step_open_at
 from custview.insight.health import Health, health_from_facts
 from custview.insight.readiness import Readiness, readiness_from_facts
 from custview.stages import Stage
-from custview.insight.talking_points import talking_points
+from custview.insight.talking_points import talking_points_about
 from custview.insight.tickets import is_open_at, ticket_kind
 
 if TYPE_CHECKING:
@@ -100,6 +100,7 @@ class NextStepLine:
 class MeetingSummary:
     """An appointment: why, who, what came of it."""
 
+    id: int | None
     purpose: str
     kind: str
     scheduled_at: datetime
@@ -191,12 +192,35 @@ class Briefing:
     company: CompanyContext | None
     key_notes: list[NoteLine] = field(default_factory=list)
     talking_points: list[str] = field(default_factory=list)
+    talking_point_kinds: list[str] = field(default_factory=list)  # what each point is about (see talking_points)
     merged: list[MergedLine] = field(default_factory=list)
 
     @property
     def problems(self) -> list[TicketLine]:
-        """Open tickets that need resolving (everything that is not an expansion request)."""
-        return [ticket for ticket in self.open_tickets if not ticket.is_expansion]
+        """Open tickets that need resolving: issues, optimisations, unclassified (not questions or expansion)."""
+        return [ticket for ticket in self.open_tickets if ticket.kind not in ("question", "expansion")]
+
+    @property
+    def questions(self) -> list[TicketLine]:
+        """Open tickets that are questions to answer."""
+        return [ticket for ticket in self.open_tickets if ticket.kind == "question"]
+
+    @property
+    def engage_as(self) -> str:
+        """The stage whose engagement style fits: the one they behave like when further along, else the recorded one."""
+        ahead = self.readiness and self.readiness.direction == "ahead"
+        return self.readiness.behaves_like if ahead else self.stage.stage
+
+    @property
+    def engagement_style(self) -> str:
+        """The one engagement advice: that of the stage they behave like (see `engage_as`)."""
+        return Stage.parse(self.engage_as).role
+
+    @property
+    def ticket_owners(self) -> tuple[int, int]:
+        """How many open tickets are theirs, and how many their colleagues'."""
+        mine = sum(ticket.raised_by is None for ticket in self.open_tickets)
+        return mine, len(self.open_tickets) - mine
 
     @property
     def expansion_requests(self) -> list[TicketLine]:
@@ -259,7 +283,9 @@ def build_briefing(history: History, as_of: datetime,
         merged=[MergedLine(m.merged_name, m.merged_email, m.merged_at) for m in history.merges
                 if m.kind == "contact" and m.kept_id == contact.id and m.merged_at <= as_of],
     )
-    briefing.talking_points = talking_points(briefing)
+    points = talking_points_about(briefing)
+    briefing.talking_point_kinds = [kind for kind, _ in points]
+    briefing.talking_points = [text for _, text in points]
     if account_histories and briefing.company:
         from custview.insight.account import account_health
 
@@ -317,6 +343,7 @@ def _ticket_line(ticket, as_of: datetime, raised_by: str | None) -> TicketLine:
 def _meeting(record) -> MeetingSummary:
     appointment = record.appointment
     return MeetingSummary(
+        id=appointment.id,
         purpose=appointment.purpose,
         kind=appointment.kind,
         scheduled_at=appointment.scheduled_at,
@@ -366,6 +393,8 @@ def briefing_to_dict(briefing) -> dict:
     data = asdict(briefing)
     if isinstance(briefing, Briefing):
         data["problems"] = [asdict(t) for t in briefing.problems]
+        data["questions"] = [asdict(t) for t in briefing.questions]
+        data["engage_as"], data["engagement_style"] = briefing.engage_as, briefing.engagement_style
         data["expansion_requests"] = [asdict(t) for t in briefing.expansion_requests]
     return _jsonable(data)
 

@@ -13,35 +13,48 @@ MOST = 5
 QUESTION_SIGNAL_KINDS = {"office hours", "email", "event", "webinar"}
 
 
+# What each talking point is about; the short brief shows only those whose facts no other line shows.
+SHOWN_ELSEWHERE = {"issue", "promise", "question", "expansion", "colleague issue"}
+
+
 def talking_points(b: Briefing) -> list[str]:
     """Suggestions in order of what to raise first: problems, promises, questions, interests, next move."""
-    points: list[str] = []
+    return [text for _, text in talking_points_about(b)]
+
+
+def talking_points_about(b: Briefing) -> list[tuple[str, str]]:
+    """The talking points as (what it is about, text): issue, promise, question, content, drift, expansion,
+    colleague issue."""
+    points: list[tuple[str, str]] = []
     issues = [t for t in b.problems if t.kind == "issue"]
     own = [t for t in issues if t.raised_by is None]
     if own:
         t = own[0]
-        points.append(f"Acknowledge the open issue first: {_ref(t)}{t.subject} ({t.priority}, open {t.age_days} days).")
+        points.append(("issue", f"Acknowledge the open issue first: {_ref(t)}{t.subject} ({t.priority}, "
+                                f"open {t.age_days} days)."))
     promises = b.open_next_steps
     if promises:
         s = promises[0]
         when = f", due {describe_age(s.due_at, b.as_of)}" if s.due_at else ""
-        points.append(("Close the loop on an overdue promise: " if s.overdue else "Follow up on: ") + f"{s.step}{when}.")
+        points.append(("promise", ("Close the loop on an overdue promise: " if s.overdue else "Follow up on: ")
+                       + f"{s.step}{when}."))
     question = _open_question(b)
     if question:
-        points.append(f"Answer their question: {question}")
+        points.append(("question", f"Answer their question: {question}"))
     reference = _content_to_reference(b)
     if reference:
-        points.append(reference)
-    if b.readiness and b.readiness.direction == "ahead":
-        points.append(f"They behave like a {b.readiness.behaves_like}: propose a specific next step rather than general discovery.")
-    elif b.readiness:
-        points.append("They are drifting: ask what changed on their side, and agree one concrete fix.")
-    elif b.expansion_requests and not issues:
-        points.append(f"Explore their expansion interest: {b.expansion_requests[0].subject}")
+        points.append(("content", reference))
+    # Someone further along than recorded needs no point of their own: the brief's one engagement
+    # advice is already that of the stage they behave like.
+    if b.readiness and b.readiness.direction == "drifting":
+        points.append(("drift", "They are drifting: ask what changed on their side, and agree one concrete fix."))
+    elif not b.readiness and b.expansion_requests and not issues:
+        points.append(("expansion", f"Explore their expansion interest: {b.expansion_requests[0].subject}"))
     others = [t for t in issues if t.raised_by is not None]
     if others and not own:
         t = others[0]
-        points.append(f"Be aware: {t.raised_by} has an open issue ({_ref(t)}{t.subject}); it may come up.")
+        points.append(("colleague issue", f"Be aware: {t.raised_by} has an open issue ({_ref(t)}{t.subject}); "
+                                          "it may come up."))
     return points[:MOST]
 
 
@@ -50,7 +63,7 @@ def _ref(ticket) -> str:
 
 
 def _open_question(b: Briefing) -> str | None:
-    mine = [t for t in b.problems if t.kind == "question" and t.raised_by is None]
+    mine = [t for t in b.questions if t.raised_by is None]
     if mine:
         return f"{_ref(mine[0])}{mine[0].subject}"
     for s in b.recent_signals:

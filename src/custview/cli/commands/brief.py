@@ -15,11 +15,12 @@ app = command_app()
 @app.command()
 def brief(
     ctx: typer.Context,
-    name: str = typer.Argument(..., help="Contact name or email, whole or in part, any case."),
+    name: str = typer.Argument(..., help="Contact name or email, whole or in part, any case, or #ID."),
+    full: bool = typer.Option(False, "--full", help="Every panel: all recent signals, the Value Path track, the company in full."),
     as_json: bool = typer.Option(False, "--json", help="Print the briefing as JSON."),
     as_of: Optional[str] = typer.Option(None, "--as-of", metavar="DATE", help="Brief as of another day (e.g. 2026-10-01, -2w)."),
 ) -> None:
-    """Pre-call briefing: stage, signals, topics, tickets, last meeting, company and engagement style."""
+    """Pre-call briefing on one screen: next meeting, how to engage, notes, promises, tickets, last meeting, account."""
     from custview.insight.briefing import briefing_to_dict
     from custview.dates import parse_as_of, utc_now
 
@@ -35,7 +36,7 @@ def brief(
 
         print_json(briefing_to_dict(briefing))
     else:
-        from custview.cli.render import render_briefing
+        from custview.cli.render_brief import render_briefing
         from custview.cli.terminal import console
 
-        console().print(render_briefing(briefing))
+        console().print(render_briefing(briefing, full))
