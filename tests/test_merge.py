@@ -108,13 +108,13 @@ def test_after_a_merge_the_brief_shows_the_merged_history_and_no_second_person(c
 
     merge_json(cli, "ann.lee@acme.example", DUPLICATE_ANN)
 
-    brief = cli("brief", "Ann Lee")
+    brief = cli("brief", "Ann Lee", "--full")
     assert brief.exit_code == 0, brief.output
     for fact in ("Merged in: Ann Lee <ann.lee+events@acme.example>", "Signals — 6 in all",
                  "Data Governance Summit", "T-50", "Lineage view drops columns", "Adopter",
                  "ann.lee@acme.example · +1 415 555 0199"):
         assert fact in brief.stdout, fact
-    by_old_email = cli("brief", DUPLICATE_ANN)
+    by_old_email = cli("brief", DUPLICATE_ANN, "--full")
     assert by_old_email.exit_code == 0
     assert by_old_email.stdout == brief.stdout  # the same person, the one kept
     data = json.loads(cli("brief", "Ann Lee", "--json").stdout)

@@ -38,7 +38,7 @@ def test_an_older_database_is_backed_up_then_upgraded_and_its_data_read(cli, db)
     shutil.copy(SCHEMA_V1, db)
     original = SCHEMA_V1.read_bytes()
 
-    result = cli("brief", "Vera Lind")
+    result = cli("brief", "Vera Lind", "--full")
 
     assert result.exit_code == 0, result.output
     for fact in ("Vera Lind", "Old Mill Bakery", "Scope a pilot in the Mill Street shop", "Send the pilot plan",

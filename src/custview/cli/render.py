@@ -310,12 +310,13 @@ def render_stage_suggestions(rows) -> RenderableType:
     return Group(table, _text("Suggestions only: change a stage with 'custview stage set NAME STAGE'.", "muted"))
 
 
-def render_stage_change(name: str, change, stage: str) -> RenderableType:
-    """The result of setting a stage."""
+def render_stage_change(name: str, change, stage: str, current: str | None = None) -> RenderableType:
+    """The result of setting a stage; `current` is their stage now, if a later move keeps them elsewhere."""
     if change is None:
         return _line(name, " is already ", (stage, "stage"), ": nothing changed.")
     return _line(("Moved ", "good"), name, ": ", (change.previous_stage or "—", "muted"), " → ", (change.stage, "stage"),
-                 (f"  (as of {_date(change.changed_at)})", "muted"))
+                 (f"  (as of {_date(change.changed_at)})", "muted"),
+                 (f"; a later move keeps them at {current} now" if current and current != change.stage else "", "warning"))
 
 
 def render_timeline(subject: str, events) -> RenderableType:

@@ -210,13 +210,25 @@ def _begin_transaction(connection) -> None:
 def record_stage_change(
     session: Session, contact: Contact, stage: str, when: datetime, source: str
 ) -> StageChange | None:
-    """Move a contact to `stage` as of `when`, keeping the move in stage history; None if already there."""
-    if contact.stage == stage:
+    """Move a contact to `stage` as of `when`, placed in date order in their stage history; None if they were
+    already there then.
+
+    A backdated move goes between the moves around it (the next one now starts from it); the contact's
+    current stage is always that of the latest move by date.
+    """
+    changes = session.exec(select(StageChange).where(StageChange.contact_id == contact.id)
+                           .order_by(StageChange.changed_at, StageChange.id)).all()
+    before = [c for c in changes if c.changed_at <= when]
+    after = [c for c in changes if c.changed_at > when]
+    stage_then = before[-1].stage if before else after[0].previous_stage if after else contact.stage
+    if stage_then == stage:
         return None
-    change = StageChange(
-        contact_id=contact.id, stage=stage, previous_stage=contact.stage, changed_at=when, source=source
-    )
-    contact.stage, contact.stage_since = stage, when
-    session.add(contact)
+    change = StageChange(contact_id=contact.id, stage=stage, previous_stage=stage_then, changed_at=when, source=source)
+    if after:
+        after[0].previous_stage = stage
+        session.add(after[0])
+    else:
+        contact.stage, contact.stage_since = stage, when
+        session.add(contact)
     session.add(change)
     return change

@@ -16,7 +16,7 @@ def demo(ctx: typer.Context) -> None:
     """Load the bundled sample into a separate demo database (never yours) and brief Sarah Chen."""
     from custview.dates import utc_now
     from custview.importers import import_files
-    from custview.cli.render import render_briefing
+    from custview.cli.render_brief import render_briefing
     from custview.sample import sample_path
     from custview.db.connection import DEMO_BOOK, user_data_dir
     from custview.db.reader import Reader

@@ -54,6 +54,8 @@ def set_stage(
         moment = parse_when(when)
     except ValueError as error:
         raise UserError(f"--when: {error}") from None
-    contact = pick_contact(open_reader(ctx), name)
+    reader = open_reader(ctx)
+    contact = pick_contact(reader, name)
     change = open_store(ctx).set_stage(contact.id, stage_value, moment)
-    console().print(render_stage_change(contact.name, change, stage_value))
+    current = reader.record("contact", contact.id).stage if change else None
+    console().print(render_stage_change(contact.name, change, stage_value, current))
