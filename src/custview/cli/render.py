@@ -334,7 +334,7 @@ def render_timeline(subject: str, events) -> RenderableType:
         if e.details:
             what = Group(what, _bullets([_text(d, "muted") for d in e.details], marker=" "))
         table.add_row(_text(f"{to_local(e.at):%Y-%m-%d}"), _text(e.kind), what)
-    return Panel(table, title=_text(f"Timeline — {subject} ({len(events)} events)", "title"), title_align="left",
+    return Panel(table, title=_text(f"Timeline — {subject} ({len(events)} event{'s' if len(events) != 1 else ''})", "title"), title_align="left",
                  box=box.ROUNDED, padding=(0, 1))
 
 
