@@ -33,6 +33,6 @@ def test_inferred_kinds_show_in_the_brief(cli, tmp_path):
         "  - {contact: Pat Doe, subject: Can we also add SSO?, opened: -1d}\n"
     )
     assert cli("import", str(book)).exit_code == 0
-    out = cli("brief", "Pat Doe").stdout
+    out = cli("brief", "Pat Doe", "--full").stdout
     assert "issue (inferred)" in out and "expansion (inferred)" in out
     assert "don't pitch" in out
