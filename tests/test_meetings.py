@@ -27,7 +27,7 @@ def test_plan_records_a_meeting_without_an_outcome_that_log_then_completes(pinne
                   "-a", "Anna:project lead", "--json")
     assert planned.exit_code == 0, planned.output
     meeting = json.loads(planned.stdout)
-    assert (meeting["scheduled_at"], meeting["outcome"], meeting["kind"]) == ("2026-06-17T14:00:00+00:00", None,
+    assert (meeting["scheduled_at"], meeting["outcome"], meeting["kind"]) == ("2026-06-17T14:00:00Z", None,
                                                                              "discovery")
     assert [(a["name"], a["role"]) for a in meeting["attendees"]] == [("Ann Lee", "decision maker"),
                                                                      ("Anna Berg", "project lead")]
