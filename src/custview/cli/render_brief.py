@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from custview.cli.render import STYLES, _bullets, _date, _line, _text, section, ticket_table
-from custview.cli.render_meetings import meeting_time, people_text, plural, step_id
+from custview.cli.render_meetings import meeting_time, people_text, step_id
 from custview.dates import describe_age, describe_duration
 from custview.insight.talking_points import SHOWN_ELSEWHERE
 from custview.printable import printable
