@@ -33,3 +33,13 @@ def test_every_moment_in_json_is_utc_with_z(cli, book, command):
     moments = moments_in(json.loads(result.stdout))
     assert moments, "the output holds moments to check"
     assert [m for m in moments if not m.endswith("Z")] == []
+
+
+def test_ticket_close_reports_the_closed_ticket_as_json(cli, book):
+    result = cli("ticket", "close", "T-1", "--when", "2026-03-02T10:00:00Z", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["ref"], data["status"], data["closed_at"], data["already_closed"]) == (
+        "T-1", "closed", "2026-03-02T10:00:00Z", False)
+    again = json.loads(cli("ticket", "close", "T-1", "--json").stdout)
+    assert again["already_closed"] is True and again["closed_at"] == "2026-03-02T10:00:00Z"

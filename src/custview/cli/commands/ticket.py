@@ -20,6 +20,7 @@ def close(
     ctx: typer.Context,
     key: str = typer.Argument(..., metavar="ID", help="The ticket's ref (e.g. T-1004) or number (#12)."),
     when: str = typer.Option("now", "--when", metavar="DATE", help="When it was closed (default now)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the closed ticket as JSON."),
 ) -> None:
     """Close a ticket: it drops out of briefs, health and attention."""
     from custview.dates import parse_when
@@ -31,4 +32,10 @@ def close(
     except ValueError as error:
         raise UserError(f"--when: {error}") from None
     ticket, already = open_store(ctx).close_ticket(key, moment)
+    if as_json:
+        from custview.cli.terminal import print_json
+
+        print_json({"id": ticket.id, "ref": ticket.ref, "subject": ticket.subject, "status": ticket.status,
+                    "closed_at": ticket.closed_at, "already_closed": already})
+        return
     console().print(render_ticket_closed(ticket, already))
