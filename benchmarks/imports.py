@@ -75,7 +75,7 @@ def import_figures(work: Path, base: Path, scale_rows: int, custview: list[str],
                 ["zendesk", str(path), str(rows), "--book", str(base)]
             bench.generate_with(Path(__file__), *arguments)
 
-        def fresh(name: str) -> Path:
+        def fresh(name: str, target: Path = target) -> Path:
             shutil.copyfile(target, work / name)
             return work / name
 
