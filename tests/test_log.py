@@ -77,7 +77,7 @@ def test_owner_and_due_options_cannot_pair_with_the_wrong_step(cli, book):
     for steps in ([], ["-n", "Draft SOW", "-n", "Invite IT"]):
         result = cli("log", "Ann Lee", "-p", "x", "-o", "y", *steps, "--owner", "Dana", "--due", "+1d")
         assert result.exit_code == 1
-        assert f'give them inside each --next instead ("TEXT | OWNER | DUE")' in result.stderr
+        assert 'give them inside each --next instead ("TEXT | OWNER | DUE")' in result.stderr
     assert dump(book) == before
 
 

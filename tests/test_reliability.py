@@ -12,7 +12,7 @@ import textwrap
 import pytest
 from typer.testing import CliRunner
 
-from conftest import BOOK, dump
+from conftest import dump
 from custview.cli.app import app
 
 
