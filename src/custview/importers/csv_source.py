@@ -126,11 +126,20 @@ def read_csv_rows(opened: CsvFile, on_progress: Callable[[int, int], None] | Non
     """Yield (line it starts on, cells) for each non-blank data row, streaming; progress as (rows, bytes read)."""
     rows = 0
     with open(opened.path, "rb") as raw:
-        reader = csv.reader(io.TextIOWrapper(raw, encoding=opened.encoding, newline=""), delimiter=opened.delimiter)
+        # strict: a quote left open is an error, not the rest of the file swallowed into one cell.
+        reader = csv.reader(io.TextIOWrapper(raw, encoding=opened.encoding, newline=""), delimiter=opened.delimiter,
+                            strict=True)
         next(reader, None)
         line = reader.line_num + 1
-        for cells in reader:
-            start, line = line, reader.line_num + 1
+        while True:
+            start = line
+            try:
+                cells = next(reader, None)
+            except csv.Error as error:
+                raise _broken_row(opened.path, start, reader.line_num, error) from None
+            if cells is None:
+                break
+            line = reader.line_num + 1
             if not cells or not cells[0].strip() and not any(cell.strip() for cell in cells):
                 continue
             rows += 1
@@ -139,6 +148,18 @@ def read_csv_rows(opened: CsvFile, on_progress: Callable[[int, int], None] | Non
                 on_progress(rows, raw.tell())
     if on_progress:
         on_progress(rows, opened.path.stat().st_size)
+
+
+def _broken_row(path: Path, start: int, reached: int, error: csv.Error) -> UserError:
+    """One line saying where a row breaks the CSV quoting rules, and the likely cause."""
+    reason = str(error)
+    if "field larger than field limit" in reason:
+        return UserError(f"{path}:{start}: a cell longer than {csv.field_size_limit():,} characters, custview's limit "
+                         f"(if that is not meant, a quote opened on line {start} is not closed)")
+    if "unexpected end of data" in reason:
+        return UserError(f"{path}:{start}: a quote opened on line {start} is never closed "
+                         "(the rest of the file would be one cell)")
+    return UserError(f"{path}:{max(start, reached)}: broken quoting ({reason}): a quote inside a cell must be doubled")
 
 
 def _detect_encoding(path: Path) -> tuple[str, str | None]:

@@ -27,7 +27,7 @@ class _PlacingDecoder(json.JSONDecoder):
     """The standard decoder, with objects that know their line (uses the pure-Python scanner for that)."""
 
     def __init__(self, text: str):
-        super().__init__(parse_constant=_refuse_constant)
+        super().__init__(parse_constant=_refuse_constant, object_pairs_hook=list)  # pairs: duplicates stay visible
         self._line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
         self.parse_object = self._parse_placed_object
         self.scan_once = json.scanner.py_make_scanner(self)
@@ -37,7 +37,16 @@ class _PlacingDecoder(json.JSONDecoder):
         pairs, end = json.decoder.JSONObject(s_and_end, *args)
         placed = _PlacedObject(pairs)
         placed.line = bisect.bisect_right(self._line_starts, start - 1)
+        if len(placed) < len(pairs):
+            seen: set = set()
+            twice = next(key for key, _ in pairs if key in seen or seen.add(key))
+            raise _DuplicateKey(f"{placed.line}: {twice[:40]!r} appears twice in the object starting on line "
+                                f"{placed.line}; nothing is imported until only one is left")
         return placed, end
+
+
+class _DuplicateKey(ValueError):
+    """A key written twice in one object (the message starts with the object's line)."""
 
 
 def _refuse_constant(name: str):
@@ -51,6 +60,8 @@ def read_json_records(path: Path) -> list[SourceRecord]:
         document = _PlacingDecoder(text).decode(text)
     except json.JSONDecodeError as error:
         raise UserError(f"{path}:{error.lineno}: malformed JSON: {error.msg}") from None
+    except _DuplicateKey as error:
+        raise UserError(f"{path}:{error}") from None
     except (ValueError, RecursionError) as error:
         raise UserError(f"{path}: malformed JSON: {str(error)[:200]}") from None
     if not isinstance(document, dict):

@@ -19,6 +19,15 @@ class PlacedDict(dict):
     key_lines: dict
 
 
+class DuplicateKey(Exception):
+    """A key written twice in one mapping: which one, and the lines of both."""
+
+    def __init__(self, line: int, key, first_line: int):
+        super().__init__(f"{key!s:.40} appears twice in one mapping (first on line {first_line}); "
+                         "nothing is imported until only one is left")
+        self.line = line
+
+
 class _PlacingLoader(_BaseLoader):
     """The safe loader (C-accelerated when available) that records line numbers of mappings."""
 
@@ -32,6 +41,8 @@ def _construct_placed_mapping(loader: _PlacingLoader, node: yaml.MappingNode):
         key = loader.construct_object(key_node, deep=True)
         if isinstance(key, (dict, list)):
             raise yaml.constructor.ConstructorError(None, None, "a list or mapping as a key", key_node.start_mark)
+        if key in data.key_lines:
+            raise DuplicateKey(key_node.start_mark.line + 1, key, data.key_lines[key])
         data.key_lines[key] = key_node.start_mark.line + 1
         data[key] = loader.construct_object(value_node, deep=True)
 
@@ -71,6 +82,8 @@ def load_yaml_document(path: Path):
     text = read_utf8_text(path)
     try:
         return yaml.load(text, Loader=_PlacingLoader)  # noqa: S506 - a safe loader subclass
+    except DuplicateKey as error:
+        raise UserError(f"{path}:{error.line}: {error}") from None
     except yaml.constructor.ConstructorError as error:
         line = error.problem_mark.line + 1 if error.problem_mark else 1
         raise UserError(f"{path}:{line}: not allowed in custview YAML: {error.problem}") from None
