@@ -6,6 +6,7 @@ the user asked for, and `doctor` finding nothing wrong.
 
 from __future__ import annotations
 
+import json
 import stat
 import textwrap
 
@@ -133,3 +134,87 @@ def test_a_repeated_json_section_is_refused(book, tmp_path):
     result = run(book, "import", str(path))
     assert_one_clean_error(result, "two.json:1: 'contacts' appears twice in the object starting on line 1")
     assert dump(book) == before
+
+
+# -- 1: a failed first import never removes what another command wrote meanwhile -------------------
+
+def another_command_adds_a_company(db):
+    """What `custview add company Acme` does, from another process's point of view (its own store)."""
+    from custview.db.models import Company
+    from custview.db.writer import Store
+
+    store = Store.open(db)
+    with store.writing() as session:
+        session.add(Company(name="Acme"))
+    store.close()
+
+
+def test_a_failed_first_import_keeps_a_book_another_command_created_meanwhile(db, tmp_path, monkeypatch):
+    from custview.db import connection
+    from custview.errors import UserError
+    from custview.importers.records import RecordWriter
+
+    monkeypatch.setitem(connection.EVERY_CONNECTION, "busy_timeout", 1000)  # fail fast, not hang, if it locks
+
+    def meanwhile_another_command_writes_then_the_import_fails(self):
+        another_command_adds_a_company(db)
+        raise UserError("bad.yaml:3: something wrong late in the file")
+
+    monkeypatch.setattr(RecordWriter, "finish", meanwhile_another_command_writes_then_the_import_fails)
+    result = run(db, "import", str(BOOK))
+    assert_one_clean_error(result, "bad.yaml:3: something wrong late in the file")
+    assert [row[1] for row in dump(db)["company"]] == ["Acme"]
+    assert sorted(p.name for p in tmp_path.iterdir() if "import" in p.name) == []
+    assert_doctor_clean(db)
+
+
+def test_a_first_import_refuses_when_another_command_created_the_book_before_it_committed(db, monkeypatch):
+    from custview.importers.records import RecordWriter
+
+    finish = RecordWriter.finish
+
+    def another_command_creates_the_book_first(self):
+        another_command_adds_a_company(db)
+        return finish(self)
+
+    monkeypatch.setattr(RecordWriter, "finish", another_command_creates_the_book_first)
+    result = run(db, "import", str(BOOK))
+    assert_one_clean_error(result, "was created by another command while this import ran; nothing was imported")
+    assert [row[1] for row in dump(db)["company"]] == ["Acme"]
+    monkeypatch.undo()
+    assert run(db, "import", str(BOOK)).exit_code == 0
+    assert_doctor_clean(db)
+
+
+# -- 14: rejected rows never overwrite a file, and a kill leaves no half-written one ----------------
+
+def test_skip_invalid_never_overwrites_an_earlier_rejected_rows_file(book, tmp_path):
+    path = contacts_csv(tmp_path, "Amy,amy@x.example,,Audience\nBad,bad@x.example,,Nowhere\n")
+    earlier = tmp_path / "people.rejected.csv"
+    earlier.write_text("my notes on last week's rejects\n")
+    result = run(book, "import", str(path), "--kind", "contacts", "--from", "custview", "--skip-invalid", "--json")
+    assert result.exit_code == 0, result.output
+    assert earlier.read_text() == "my notes on last week's rejects\n"
+    second = tmp_path / "people.rejected-2.csv"
+    assert json.loads(result.stdout)["rejected_files"] == [str(second)]
+    assert second.read_text().splitlines()[1].startswith("Bad,bad@x.example,,Nowhere,")
+    assert stat.S_IMODE(second.stat().st_mode) == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir() if "people" in p.name) == [
+        "people.csv", "people.rejected-2.csv", "people.rejected.csv"]
+
+
+def test_rejected_rows_have_no_name_on_disk_until_the_import_commits(book, tmp_path, monkeypatch):
+    from custview.importers.records import RecordWriter
+
+    path = contacts_csv(tmp_path, "Bad,bad@x.example,,Nowhere\nAmy,amy@x.example,,Audience\n")
+    seen = []
+    finish = RecordWriter.finish
+
+    def look_at_the_folder_while_importing(self):
+        seen.extend(sorted(p.name for p in tmp_path.iterdir()))
+        return finish(self)
+
+    monkeypatch.setattr(RecordWriter, "finish", look_at_the_folder_while_importing)
+    assert run(book, "import", str(path), "--kind", "contacts", "--from", "custview", "--skip-invalid").exit_code == 0
+    assert [name for name in seen if name.startswith("people")] == ["people.csv"]
+    assert (tmp_path / "people.rejected.csv").exists()

@@ -46,10 +46,14 @@ class Store:
         """Whether the database file has been created yet."""
         return self.path.exists()
 
-    def remove_new_file(self) -> None:
-        """Delete the database file (and its -wal/-shm) this store has just created: a write failed before any data."""
+    def close(self) -> None:
+        """Close every connection (SQLite then folds the write-ahead log into the file)."""
         if self._engine is not None:
             self._engine.dispose()
+
+    def remove_files(self) -> None:
+        """Close and delete this store's file and its -wal/-shm: only for a file no other process knows of."""
+        self.close()
         for suffix in ("", "-wal", "-shm"):
             Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
+import shutil
+import tempfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -188,9 +190,28 @@ def write_records(store: Store, records: list[SourceRecord], dry_run: bool = Fal
 
 def _write(store: Store, feed: Callable[[RecordWriter], None], dry_run: bool, now: datetime | None,
            on_reject=None, history: _ImportHistory | None = None) -> RecordWriter:
-    # A dry run against a database that does not exist yet must not create it.
-    existed = store.exists()
-    target = store if existed or not dry_run else Store(Path(":memory:"))
+    if store.exists():
+        return _write_into(store, feed, dry_run, now, on_reject, history)
+    if dry_run:  # a dry run against a database that does not exist yet must not create it
+        return _write_into(Store(Path(":memory:")), feed, dry_run, now, on_reject, history)
+    # A first import builds the book under a private name and puts it in place only once it has
+    # committed: a failed one removes only its own file, never one another command created meanwhile.
+    draft = Store(store.path.with_name(f".{store.path.name}.import-{os.getpid()}"))
+    try:
+        writer = _write_into(draft, feed, dry_run, now, on_reject, history)
+        draft.close()
+        try:
+            os.link(draft.path, store.path)
+        except FileExistsError:
+            raise UserError(f"{store.path} was created by another command while this import ran; nothing was "
+                            "imported: run the import again") from None
+    finally:
+        draft.remove_files()
+    return writer
+
+
+def _write_into(target: Store, feed: Callable[[RecordWriter], None], dry_run: bool, now: datetime | None,
+                on_reject=None, history: _ImportHistory | None = None) -> RecordWriter:
     now = now or utc_now()
     writer = None
     try:
@@ -206,10 +227,6 @@ def _write(store: Store, feed: Callable[[RecordWriter], None], dry_run: bool, no
                 history.run_id = recorder.run_id
     except _DryRun:
         pass
-    except BaseException:
-        if target is store and not existed:
-            store.remove_new_file()  # a failed first import leaves no empty database behind
-        raise
     return writer
 
 
@@ -243,7 +260,7 @@ class _RejectedRows:
     def __init__(self, report: ImportReport, exports: list[CsvFile], write_files: bool):
         self.report, self.write_files = report, write_files
         self.exports = {str(export.path): export for export in exports}
-        self.files: dict[str, tuple] = {}  # source file -> (handle, csv writer, draft path, final path)
+        self.files: dict[str, tuple] = {}  # source file -> (nameless temporary file, csv writer, wanted path)
 
     def add(self, record: SourceRecord, problems: list[str]) -> None:
         """Note one skipped record and why."""
@@ -260,30 +277,49 @@ class _RejectedRows:
 
     def _writer_for(self, export: CsvFile):
         if str(export.path) not in self.files:
-            target = export.path.with_name(f"{export.path.stem}.rejected.csv")
-            draft = target.with_name(target.name + ".part")  # becomes the file once the import has committed
+            wanted = export.path.with_name(f"{export.path.stem}.rejected.csv")
             try:
-                if target.exists() and not target.is_file():
+                if wanted.exists() and not wanted.is_file():
                     raise IsADirectoryError(21, "something that is not a file is in the way")
-                draft.unlink(missing_ok=True)
-                handle = open(os.open(draft, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600), "w", encoding="utf-8",
-                              newline="")
+                # Nameless until the import commits: a kill leaves nothing behind (and nothing to read).
+                handle = tempfile.TemporaryFile("w+", dir=wanted.parent, encoding="utf-8", newline="")
             except OSError as error:
-                raise UserError(f"{target}: cannot write the rejected rows there ({error.strerror})") from None
+                raise UserError(f"{wanted}: cannot write the rejected rows there ({error.strerror})") from None
             writer = csv.writer(handle, delimiter=export.delimiter)
             writer.writerow([*export.header, "reason"])
-            self.files[str(export.path)] = (handle, writer, draft, target)
-            self.report.rejected_files.append(str(target))
+            self.files[str(export.path)] = (handle, writer, wanted)
         return self.files[str(export.path)][1]
 
     def close(self, keep: bool) -> None:
-        """Finish the rejected-rows files (readable by their owner only): put them in place, or drop them."""
-        for handle, _, draft, target in self.files.values():
-            handle.close()
+        """Finish the rejected-rows files (readable by their owner only) under free names, or drop them."""
+        for handle, _, wanted in self.files.values():
             if keep:
-                draft.replace(target)
-            else:
-                draft.unlink(missing_ok=True)
+                handle.seek(0)
+                try:
+                    self.report.rejected_files.append(str(_publish(handle, wanted)))
+                except OSError as error:
+                    raise UserError(f"{wanted}: the import is saved, but its rejected rows could not be written "
+                                    f"there ({error.strerror})") from None
+            handle.close()
+
+
+def _publish(content, wanted: Path) -> Path:
+    """Write `content` to `wanted`, or to `NAME-2.csv`, `NAME-3.csv`… if taken: an existing file is never overwritten."""
+    draft = wanted.with_name(f".{wanted.name}.{os.getpid()}.part")
+    with open(os.open(draft, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600), "w", encoding="utf-8",
+              newline="") as copy:
+        shutil.copyfileobj(content, copy)
+    try:
+        number = 1
+        while True:
+            target = wanted if number == 1 else wanted.with_name(f"{wanted.stem}-{number}{wanted.suffix}")
+            try:
+                os.link(draft, target)
+                return target
+            except FileExistsError:
+                number += 1
+    finally:
+        draft.unlink(missing_ok=True)
 
 
 __all__ = ["CsvOptions", "ImportReport", "import_files", "write_records", "SourceRecord", "KINDS"]
