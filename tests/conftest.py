@@ -53,12 +53,15 @@ def book(cli, db):
 
 
 def dump(db: Path, history: bool = False) -> dict[str, list[tuple]]:
-    """Every row of every table (with the import history only if asked), to compare a database before and after."""
+    """Every row of every table (with the import history only if asked), to compare a database before and after.
+
+    SQLite's own bookkeeping (sqlite_sequence: ids are never given twice) is left out.
+    """
     if not db.exists():
         return {}
     with sqlite3.connect(db) as connection:
         tables = [r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
-                  if history or not r[0].startswith("import_")]
+                  if (history or not r[0].startswith("import_")) and not r[0].startswith("sqlite_")]
         return {t: connection.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in tables}
 
 

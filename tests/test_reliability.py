@@ -7,6 +7,7 @@ the user asked for, and `doctor` finding nothing wrong.
 from __future__ import annotations
 
 import json
+import sqlite3
 import stat
 import textwrap
 
@@ -218,3 +219,82 @@ def test_rejected_rows_have_no_name_on_disk_until_the_import_commits(book, tmp_p
     assert run(book, "import", str(path), "--kind", "contacts", "--from", "custview", "--skip-invalid").exit_code == 0
     assert [name for name in seen if name.startswith("people")] == ["people.csv"]
     assert (tmp_path / "people.rejected.csv").exists()
+
+
+# -- 2: undo-import removes only the signals that import created ----------------------------------
+
+def signal_titles(db):
+    return sorted(row[0] for row in query(db, "SELECT title FROM signal"))
+
+
+def query(db, sql, *params):
+    with sqlite3.connect(db) as connection:
+        return connection.execute(sql, params).fetchall()
+
+
+def test_undo_import_leaves_a_signal_added_by_hand_after_a_forget_freed_the_import_s_last_id(book, tmp_path):
+    path = write(tmp_path, "signals.yaml", """
+        signals:
+          - {contact: omar@borealis.example, kind: content, title: Imported for Omar, at: -2d}
+          - {contact: ann.lee@acme.example, kind: content, title: Imported for Ann, at: -1d}
+        """)
+    assert run(book, "import", str(path)).exit_code == 0
+    run_id = query(book, "SELECT max(id) FROM import_run")[0][0]
+    assert run(book, "forget", "Ann Lee", "--yes").exit_code == 0
+    assert run(book, "add", "signal", "Omar Haddad", "--kind", "form", "--title", "Added by hand").exit_code == 0
+    assert run(book, "undo-import", str(run_id)).exit_code == 0
+    assert "Added by hand" in signal_titles(book)
+    assert "Imported for Omar" not in signal_titles(book)
+    assert_doctor_clean(book)
+
+
+def test_the_upgrade_to_never_reused_signal_ids_starts_past_every_id_an_import_recorded(tmp_path):
+    from custview.db import schema
+
+    db = tmp_path / "old.db"
+    assert run(db, "import", str(BOOK)).exit_code == 0
+    with sqlite3.connect(db) as connection:  # as a version-4 book whose import's last signal was deleted
+        connection.execute("UPDATE import_change SET last_row_id = last_row_id + 5 WHERE table_name = 'signal'")
+        connection.execute("PRAGMA user_version = 4")
+    highest = query(db, "SELECT max(last_row_id) FROM import_change WHERE table_name = 'signal'")[0][0]
+    assert run(db, "add", "signal", "Omar Haddad", "--kind", "form", "--title", "After upgrade").exit_code == 0
+    assert query(db, "SELECT id FROM signal WHERE title = 'After upgrade'") == [(highest + 1,)]
+    assert query(db, "PRAGMA user_version") == [(schema.CURRENT_VERSION,)]
+    assert_doctor_clean(db)
+
+
+# -- 8: an undone import keeps nobody's values in the import history ---------------------------------
+
+def test_undo_import_leaves_nothing_of_the_removed_people_in_the_import_history(book, tmp_path):
+    path = write(tmp_path, "people.yaml", """
+        contacts:
+          - {name: Zara Quill, email: zara.quill@x.example, context: Told us about her divorce}
+          - {name: Ann Lee, email: ann.lee@acme.example, title: Chief Data Officer}
+        """)
+    assert run(book, "import", str(path)).exit_code == 0
+    run_id = query(book, "SELECT max(id) FROM import_run")[0][0]
+    assert run(book, "undo-import", str(run_id)).exit_code == 0
+    history = dump(book, history=True)
+    text = repr(history["import_change"]) + repr(history["import_run"])
+    assert "zara" not in text.lower() and "divorce" not in text and "Chief Data Officer" not in text
+    listed = json.loads(run(book, "imports", "--json").stdout)
+    assert [entry["undone_at"] is not None for entry in listed if entry["id"] == run_id] == [True]
+    assert_doctor_clean(book)
+
+
+# -- 6: undo-import never loses a person a merge gathered into one of its records -------------------
+
+def test_undo_import_refuses_to_remove_a_record_that_a_duplicate_was_merged_into(book, tmp_path):
+    first = write(tmp_path, "first.yaml", "contacts:\n  - {name: Zed Zimmer, email: zed@a.example}\n")
+    second = write(tmp_path, "second.yaml", "contacts:\n  - {name: Zed Z., email: zed@b.example}\n")
+    assert run(book, "import", str(first)).exit_code == 0
+    first_run = query(book, "SELECT max(id) FROM import_run")[0][0]
+    assert run(book, "import", str(second)).exit_code == 0
+    assert run(book, "merge", "zed@a.example", "zed@b.example", "--yes").exit_code == 0
+    before = dump(book)
+    result = run(book, "undo-import", str(first_run))
+    assert result.exit_code == 1
+    assert "took in the duplicate 'Zed Z.' by a merge after import" in result.stderr
+    assert dump(book) == before
+    assert run(book, "brief", "zed@b.example").exit_code == 0
+    assert_doctor_clean(book)

@@ -119,6 +119,8 @@ def undo_import(connection, run_id: int, now: datetime) -> dict[str, dict[str, i
             _restore(connection, table, row_id, json.loads(before), tables[table])
             _add(done, table, "restored", 1)
     _refuse_if_left_dangling(connection, run_id)
+    # What the run wrote, with every value, is not needed once it is undone: keep only the summary.
+    run("DELETE FROM import_change WHERE run_id = ?", (run_id,))
     run("UPDATE import_run SET undone_at = ? WHERE id = ?", (stored_time(now), run_id))
     return done
 
@@ -176,8 +178,20 @@ def _refuse_if_left_dangling(connection, run_id: int) -> None:
         if any(first <= parent_id <= last for first, last in created.get(parent, ())):
             problems.append(f"{table} {row_id} ({_describe(connection, table, row_id)}) refers to "
                             f"{parent} {parent_id}, which import {run_id} created")
+    problems.extend(_merged_since(connection, run_id))
     if problems:
         raise UserError(*problems, f"import {run_id} was not undone: later records depend on what it created")
+
+
+def _merged_since(connection, run_id: int) -> list[str]:
+    """Duplicates merged, after the import, into records it created: undoing would lose both."""
+    rows = connection.execute(
+        "SELECT m.kind, m.kept_id, m.merged_name FROM merge_record AS m JOIN import_change AS c "
+        "ON c.run_id = :run AND c.action = 'created' AND c.table_name = m.kind AND c.row_id = m.kept_id "
+        "WHERE m.id NOT IN (SELECT row_id FROM import_change WHERE run_id = :run AND table_name = 'merge_record')",
+        {"run": run_id}).fetchall()
+    return [f"{kind} {kept_id} ({_describe(connection, kind, kept_id)}) took in the duplicate {merged!r} "
+            f"by a merge after import {run_id}" for kind, kept_id, merged in rows]
 
 
 def _describe(connection, table: str, row_id: int) -> str:

@@ -88,6 +88,35 @@ def _add_commercial_context(connection: sqlite3.Connection) -> None:
         connection.execute(f"ALTER TABLE company ADD COLUMN {column}")
 
 
+def never_reuse_ids(connection: sqlite3.Connection) -> None:
+    """Rebuild every table with AUTOINCREMENT, each sequence starting past every id ever used.
+
+    Ids used before (then deleted) are known from the import history's ranges; none is given again.
+    Foreign keys are not enforced on the upgrade's connection, so tables can be dropped and renamed.
+    """
+    from sqlalchemy.dialects import sqlite as sqlite_dialect
+    from sqlalchemy.schema import CreateTable
+    from sqlmodel import SQLModel
+
+    import custview.db.models  # noqa: F401 - registers the tables in SQLModel.metadata
+
+    dialect = sqlite_dialect.dialect()
+    for table in SQLModel.metadata.sorted_tables:
+        create = str(CreateTable(table).compile(dialect=dialect))
+        connection.execute(create.replace(f"CREATE TABLE {table.name} ", f"CREATE TABLE {table.name}_rebuilt ", 1))
+        columns = ", ".join(f'"{column.name}"' for column in table.columns)
+        connection.execute(f'INSERT INTO "{table.name}_rebuilt" ({columns}) SELECT {columns} FROM "{table.name}"')
+        connection.execute(f'DROP TABLE "{table.name}"')
+        connection.execute(f'ALTER TABLE "{table.name}_rebuilt" RENAME TO "{table.name}"')
+    for table in SQLModel.metadata.sorted_tables:
+        highest = connection.execute(
+            f'SELECT max((SELECT coalesce(max(id), 0) FROM "{table.name}"), (SELECT coalesce(max(coalesce('
+            f"last_row_id, row_id)), 0) FROM import_change WHERE table_name = ?))", (table.name,)).fetchone()[0]
+        connection.execute("DELETE FROM sqlite_sequence WHERE name = ?", (table.name,))
+        connection.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (table.name, highest))
+    add_declared_tables_and_indexes(connection)
+
+
 @dataclass(frozen=True)
 class Migration:
     """One step: brings a file at version `to_version - 1` to `to_version`."""
@@ -112,6 +141,8 @@ MIGRATIONS: tuple[Migration, ...] = (
                  "end date and reason) for `custview companies`", _add_commercial_context),
     Migration(8, "planned meetings keep their calendar UID (appointment.uid) and kept promises the day they "
                  "were kept (next_step.done_at)", _add_meeting_identity_and_done_at),
+    Migration(9, "ids are never given twice (AUTOINCREMENT), so undo-import removes only the rows it created",
+              never_reuse_ids),
 )
 CURRENT_VERSION = MIGRATIONS[-1].to_version
 FIRST_VERSION = 1
