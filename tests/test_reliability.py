@@ -298,3 +298,71 @@ def test_undo_import_refuses_to_remove_a_record_that_a_duplicate_was_merged_into
     assert dump(book) == before
     assert run(book, "brief", "zed@b.example").exit_code == 0
     assert_doctor_clean(book)
+
+
+# -- 10: forget leaves no copy it can reach, and names the ones it cannot -----------------------------
+
+def raw_bytes(db):
+    return b"".join(path.read_bytes() for path in db.parent.glob(db.name + "*") if path.is_file())
+
+
+def test_forget_overwrites_the_space_the_person_used(book):
+    assert b"ann.lee@acme.example" in raw_bytes(book)
+    assert run(book, "forget", "Ann Lee", "--yes").exit_code == 0
+    assert b"ann.lee@acme.example" not in raw_bytes(book)
+    assert b"Cares about audit trails" not in raw_bytes(book)
+    assert_doctor_clean(book)
+
+
+def test_forget_in_a_book_without_incremental_vacuum_says_how_to_shrink_it(book):
+    with sqlite3.connect(book) as connection:
+        connection.execute("PRAGMA auto_vacuum = NONE")
+        connection.execute("VACUUM")
+    result = run(book, "forget", "Ann Lee", "--yes")
+    assert result.exit_code == 0, result.output
+    assert f"stays in the file; to shrink it: sqlite3 {book} 'VACUUM'" in " ".join(result.stdout.split())
+    assert b"ann.lee@acme.example" not in raw_bytes(book)
+
+
+def test_forget_takes_their_name_off_others_next_steps_and_notes(book, tmp_path):
+    path = write(tmp_path, "more.yaml", """
+        appointments:
+          - contact: Omar Haddad
+            purpose: Pilot scoping
+            at: -2d
+            next_steps: [{step: Send the pilot plan, owner: Ann Lee}]
+        notes:
+          - {company: Borealis Foods, text: Ann introduced us., at: -1d, author: ann lee}
+        """)
+    assert run(book, "import", str(path)).exit_code == 0
+    result = run(book, "forget", "Ann Lee", "--yes", "--json")
+    assert json.loads(result.stdout)["names_cleared"] == 2
+    assert query(book, "SELECT owner FROM next_step WHERE step = 'Send the pilot plan'") == [(None,)]
+    assert query(book, "SELECT author FROM note WHERE text = 'Ann introduced us.'") == [(None,)]
+    history = repr(dump(book, history=True)["import_change"]).lower()
+    assert "ann lee" not in history
+    assert_doctor_clean(book)
+
+
+def test_forget_names_the_backups_that_still_hold_them_and_deletes_them_only_when_asked(book):
+    backup = book.with_name(book.name + ".bak-4")
+    with sqlite3.connect(book) as source, sqlite3.connect(backup) as copy:
+        source.backup(copy)
+    result = run(book, "forget", "Ann Lee", "--yes")
+    assert f"Still holding them: {backup}" in " ".join(result.stdout.split())
+    assert backup.exists()
+    assert run(book, "forget", "Omar Haddad", "--yes", "--backups", "--json").exit_code == 0
+    assert not backup.exists()
+
+
+def test_forget_backups_asks_before_deleting_whole_copies_of_the_book(book):
+    from conftest import answer_on_a_terminal
+
+    backup = book.with_name(book.name + ".bak-4")
+    with sqlite3.connect(book) as source, sqlite3.connect(backup) as copy:
+        source.backup(copy)
+    code, _, err = answer_on_a_terminal(book, "forget", "Ann Lee", "--backups", answer="n")
+    assert code == 1 and "Forget Ann Lee for good and delete 1 backup(s) of the whole book? [y/N]" in err
+    assert backup.exists()
+    code, _, _ = answer_on_a_terminal(book, "forget", "Ann Lee", "--backups", answer="y")
+    assert code == 0 and not backup.exists()

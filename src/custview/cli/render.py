@@ -360,8 +360,9 @@ FORGET_LABELS = {
 FORGET_ONLY_IF_ANY = ("aliases", "merges")  # rows shown only for someone who had duplicates merged into them
 
 
-def render_forget_report(report, done: bool) -> RenderableType:
-    """What forgetting a contact removes (done=False: before asking) or removed, per kind; and what is kept."""
+def render_forget_report(report, done: bool, deleted_backups=(), book=None) -> RenderableType:
+    """What forgetting a contact removes (done=False: before asking) or removed, per kind; what is kept,
+    and the copies that still hold them."""
     who = report.name + (f" ({report.company})" if report.company else "")
     heading = _line(("Forgot " if done else "Forgetting ", "title"), (who, "title"),
                     ": removed" if done else " removes:")
@@ -375,7 +376,19 @@ def render_forget_report(report, done: bool) -> RenderableType:
     kept = [f"Kept: the records of {report.company}" if report.company else "Kept: other people's records",
             f"{report.tickets_unlinked} ticket(s) stay with {report.company}, no longer linked to them"
             if report.tickets_unlinked else ""]
-    return Group(heading, table, _text("; ".join(part for part in kept if part) + ".", "muted"))
+    lines = [_text("; ".join(part for part in kept if part) + ".", "muted")]
+    if report.names_cleared:
+        lines.append(_text(f"Their name {'was' if done else 'is'} taken off {report.names_cleared} next step(s) "
+                           "and note(s) of others.", "muted"))
+    if report.backups:
+        lines.append(_text(f"Still holding them: {', '.join(report.backups)} (backups of the whole book; "
+                           "'forget --backups' deletes them after asking).", "warning"))
+    if deleted_backups:
+        lines.append(_text(f"Deleted the backups {', '.join(deleted_backups)}.", "muted"))
+    if done and report.space_kept:
+        lines.append(_text(f"The space they used is overwritten but stays in the file; to shrink it: "
+                           f"sqlite3 {book} 'VACUUM'", "muted"))
+    return Group(heading, table, *lines)
 
 
 def render_duplicates(pairs, commands: list[str]) -> RenderableType:

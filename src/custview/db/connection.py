@@ -8,6 +8,9 @@ The pragmas, and why each is chosen:
 - `journal_mode=WAL` (writers): readers never wait for a writer and the writer never waits for
   readers, so a brief works while an import runs. It is stored in the file, so the first writer
   sets it once; readers do not need to (and a read-only connection could not).
+- `auto_vacuum=INCREMENTAL` (writers): a new book can hand space freed by `forget` back to the disk
+  (`PRAGMA incremental_vacuum`). It only takes effect in a file without tables, before WAL is set;
+  on an existing book it changes nothing.
 - `busy_timeout` (everyone): a second writer waits up to BUSY_TIMEOUT_SECONDS for the lock
   instead of failing at once with "database is locked".
 - `foreign_keys=ON` (everyone): SQLite only checks REFERENCES when asked, per connection.
@@ -38,7 +41,7 @@ EVERY_CONNECTION = {
     "foreign_keys": "ON",
     "cache_size": -32 * 1024,  # negative: KiB
 }
-WRITER = {"journal_mode": "WAL"}
+WRITER = {"auto_vacuum": "INCREMENTAL", "journal_mode": "WAL"}  # in this order: see the module docstring
 READ_ONLY = {"query_only": "ON"}
 BULK_IMPORT = {"synchronous": "NORMAL", "cache_size": -64 * 1024}
 

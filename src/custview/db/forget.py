@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import and_, delete, func, or_, update
 from sqlmodel import Session, select
@@ -25,6 +26,9 @@ class ForgetReport:
     company: str | None
     removed: dict[str, int]
     tickets_unlinked: int
+    names_cleared: int = 0  # others' next steps they owned and notes they wrote, kept without their name
+    backups: list[str] = field(default_factory=list)  # copies of the book that still hold them
+    space_kept: bool = False  # the freed space was zeroed but stays in the file (no incremental vacuum)
 
     @property
     def total(self) -> int:
@@ -60,13 +64,21 @@ def forget(session: Session, contact_id: int, remove: bool) -> ForgetReport:
         "merges": (MergeRecord, and_(MergeRecord.kind == "contact", MergeRecord.kept_id == contact_id)),
     }
     kept_tickets = and_(Ticket.contact_id == contact_id, Ticket.company_id.is_not(None))
+    their_name = {  # others' records that name them: kept, with the name taken off
+        (NextStep, "owner"): and_(NextStep.appointment_id.not_in(theirs), func.lower(NextStep.owner) == contact.name.lower()),
+        (Note, "author"): and_(or_(Note.contact_id.is_(None), Note.contact_id != contact_id),
+                               func.lower(Note.author) == contact.name.lower()),
+    }
     counts = {kind: _count(session, model, where) for kind, (model, where) in parts.items()}
     removed = {"contact": 1, **{kind: counts[kind] for kind in FORGET_KINDS[1:]}}
     report = ForgetReport(contact.name, company.name if company else None, removed,
-                          _count(session, Ticket, kept_tickets))
+                          _count(session, Ticket, kept_tickets),
+                          sum(_count(session, model, where) for (model, _), where in their_name.items()))
     if remove:
         for model, where in [*parts.values(), (Contact, Contact.id == contact_id)]:
             _forget_import_history(session, model, where)
+        for (model, column), where in their_name.items():
+            _clear_name(session, model, column, where, contact.name)
         for model, where in parts.values():
             session.exec(delete(model).where(where).execution_options(synchronize_session=False))
         session.exec(update(Ticket).where(kept_tickets).values(contact_id=None)
@@ -81,6 +93,39 @@ def _forget_import_history(session: Session, model, where) -> None:
     session.exec(delete(ImportChange).where(
         ImportChange.table_name == model.__tablename__, ImportChange.last_row_id.is_(None),
         ImportChange.row_id.in_(select(model.id).where(where))).execution_options(synchronize_session=False))
+
+
+def _clear_name(session: Session, model, column: str, where, name: str) -> None:
+    """Take their name off these rows, and off what the import history kept of the rows."""
+    ids = select(model.id).where(where)
+    for side in ("before", "after"):
+        kept = getattr(ImportChange, side)
+        value = func.json_extract(kept, f"$.{column}")
+        session.exec(update(ImportChange).where(
+            ImportChange.table_name == model.__tablename__, ImportChange.row_id.in_(ids),
+            func.lower(value) == name.lower()).values({side: func.json_set(kept, f"$.{column}", None)})
+            .execution_options(synchronize_session=False))
+    session.exec(update(model).where(where).values({column: None}).execution_options(synchronize_session=False))
+
+
+def backups_holding(path: Path, name: str, email: str | None) -> list[Path]:
+    """The copies of the book kept before upgrades (`NAME.bak-N`) that still hold this contact."""
+    import sqlite3
+
+    found = []
+    for backup in sorted(path.parent.glob(f"{path.name}.bak-*")):
+        try:
+            copy = sqlite3.connect(f"{backup.absolute().as_uri()}?mode=ro&immutable=1", uri=True)
+            try:
+                held = copy.execute("SELECT 1 FROM contact WHERE name = ? COLLATE NOCASE OR email = ? COLLATE NOCASE",
+                                    (name, email or name)).fetchone()
+            finally:
+                copy.close()
+        except sqlite3.DatabaseError:
+            held = True  # cannot look inside: say it may hold them
+        if held:
+            found.append(backup)
+    return found
 
 
 def _count(session: Session, model, where) -> int:

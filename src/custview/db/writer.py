@@ -21,7 +21,7 @@ from sqlalchemy.pool import QueuePool, SingletonThreadPool
 from sqlmodel import Session, create_engine, select
 
 from custview.db import schema
-from custview.db.forget import ForgetReport, forget
+from custview.db.forget import ForgetReport, backups_holding, forget
 from custview.db.import_history import undo_import
 from custview.db.connection import connect_for_writing, no_data_error
 from custview.db.connection import resolve_db_path, user_data_dir  # noqa: F401 - where callers have found them
@@ -198,12 +198,44 @@ class Store:
     def forget_plan(self, contact_id: int) -> ForgetReport:
         """What `forget_contact` would remove, counted without changing anything (to show before asking)."""
         with self.reading() as session:
-            return forget(session, contact_id, remove=False)
+            report = forget(session, contact_id, remove=False)
+            contact = session.get(Contact, contact_id)
+        report.backups = [str(path) for path in backups_holding(self.path, contact.name, contact.email)]
+        return report
 
     def forget_contact(self, contact_id: int) -> ForgetReport:
-        """Delete a contact and everything that belongs only to them, in one transaction (see `forget`)."""
+        """Delete a contact and everything that belongs only to them, in one transaction (see `forget`).
+
+        The freed space is overwritten (secure_delete), the write-ahead log folded in and emptied, and
+        the space handed back to the disk when the book allows it (incremental vacuum).
+        """
         with self.writing() as session:
-            return forget(session, contact_id, remove=True)
+            contact = session.get(Contact, contact_id)
+            email = contact.email if contact else None
+            connection = session.connection().connection.driver_connection
+            connection.execute("PRAGMA secure_delete = ON")
+            try:
+                report = forget(session, contact_id, remove=True)
+            finally:
+                connection.execute("PRAGMA secure_delete = OFF")
+        report.backups = [str(path) for path in backups_holding(self.path, report.name, email)]
+        report.space_kept = not self._hand_back_freed_space()
+        return report
+
+    def _hand_back_freed_space(self) -> bool:
+        """Fold the write-ahead log into the file and empty it; vacuum the free pages if the book allows it."""
+        if str(self.path) == ":memory:":
+            return True
+        connection = connect_for_writing(self.path)
+        try:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            if connection.execute("PRAGMA auto_vacuum").fetchone()[0] != 2:
+                return False
+            connection.execute("PRAGMA incremental_vacuum")
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            return True
+        finally:
+            connection.close()
 
 
 def _begin_transaction(connection) -> None:

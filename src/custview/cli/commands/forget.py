@@ -14,6 +14,8 @@ app = command_app()
 def forget(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="Contact name or email."),
+    backups: bool = typer.Option(False, "--backups", help="Also delete the backups of the book (NAME.bak-N, kept "
+                                 "before upgrades) that still hold them: whole earlier copies of the book."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation (for scripts)."),
     as_json: bool = typer.Option(False, "--json", help="Print what was removed as JSON."),
 ) -> None:
@@ -21,29 +23,40 @@ def forget(
     them, their tickets without a company, the appointments where they are the main contact (with
     those appointments' attendees and next steps), and their place among others' attendees.
     Company records are kept; their tickets that belong to a company stay with it, unlinked.
-    One transaction. Asks first unless --yes."""
+    Their name is taken off others' next steps and notes. The space their records used is
+    overwritten. One transaction. Asks first unless --yes."""
+    from pathlib import Path
+
     contact = pick_contact(open_reader(ctx), name)
     store = open_store(ctx)
     if not yes:
-        confirm_forgetting(store.forget_plan(contact.id))
+        confirm_forgetting(store.forget_plan(contact.id), backups)
     report = store.forget_contact(contact.id)
+    deleted = []
+    if backups:
+        for backup in report.backups:
+            Path(backup).unlink(missing_ok=True)
+        deleted, report.backups = report.backups, []
     if as_json:
         from custview.cli.terminal import print_json
 
         print_json({"contact": report.name, "company": report.company, "removed": report.removed,
-                    "total_removed": report.total, "tickets_kept_for_company": report.tickets_unlinked})
+                    "total_removed": report.total, "tickets_kept_for_company": report.tickets_unlinked,
+                    "names_cleared": report.names_cleared, "backups_still_holding_them": report.backups,
+                    "backups_deleted": deleted, "freed_space_kept_in_file": report.space_kept})
         return
     from custview.cli.render import render_forget_report
     from custview.cli.terminal import console
 
-    console().print(render_forget_report(report, done=True))
+    console().print(render_forget_report(report, done=True, deleted_backups=deleted, book=store.path))
 
 
-def confirm_forgetting(plan) -> None:
+def confirm_forgetting(plan, delete_backups: bool) -> None:
     """Show what would be removed and ask; a clear error when there is no one to ask or they say no."""
     from custview.cli.render import render_forget_report
 
-    confirm_on_terminal(render_forget_report(plan, done=False), f"Forget {plan.name} for good?",
+    also = f" and delete {len(plan.backups)} backup(s) of the whole book" if delete_backups and plan.backups else ""
+    confirm_on_terminal(render_forget_report(plan, done=False), f"Forget {plan.name} for good{also}?",
                         declined=f"Not forgetting {plan.name}: nothing was removed.",
                         no_terminal=f"Not forgetting {plan.name}: there is no terminal to ask for confirmation on. "
                                     "Add --yes to forget without asking. Nothing was removed.")
