@@ -366,3 +366,47 @@ def test_forget_backups_asks_before_deleting_whole_copies_of_the_book(book):
     assert backup.exists()
     code, _, _ = answer_on_a_terminal(book, "forget", "Ann Lee", "--backups", answer="y")
     assert code == 0 and not backup.exists()
+
+
+# -- 9: handoff --out is private, never overwrites, and says what it wrote without obeying escapes ---
+
+def test_handoff_out_is_private_and_refuses_to_overwrite_without_force(book, tmp_path):
+    out = tmp_path / "handoff.md"
+    assert run(book, "handoff", "Ann Lee", "--out", str(out)).exit_code == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    out.write_text("my own notes\n")
+    result = run(book, "handoff", "Ann Lee", "--out", str(out))
+    assert_one_clean_error(result, f"{out}: already exists (use --force to overwrite it)")
+    assert out.read_text() == "my own notes\n"
+    assert run(book, "handoff", "Ann Lee", "--out", str(out), "--force").exit_code == 0
+    assert "# " in out.read_text() and stat.S_IMODE(out.stat().st_mode) == 0o600
+
+
+def test_handoff_out_shows_a_name_with_terminal_escapes_as_visible_codes(book, tmp_path):
+    out = tmp_path / "eve\x1b[2J.md"
+    result = run(book, "handoff", "eve@borealis.example", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.stderr
+    assert "[bold]Eve[/bold] \\x1b[31mRed written to " in result.stderr and "eve\\x1b[2J.md" in result.stderr
+
+
+# -- 15 (full disk): an export that cannot be written names the file, and leaves none half-written ---
+
+def test_a_full_disk_during_export_names_the_file_and_leaves_no_file(book, tmp_path, monkeypatch):
+    import errno
+    import os
+
+    from custview.exporters import files
+
+    written = []
+
+    def disk_full_on_the_third_file(descriptor):
+        written.append(descriptor)
+        if len(written) == 3:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(files.os, "fsync", disk_full_on_the_third_file)
+    out = tmp_path / "export"
+    result = run(book, "export", "--format", "csv", "--out", str(out))
+    assert_one_clean_error(result, f"{out}/", ".csv: cannot write (No space left on device); no file was changed")
+    assert list(out.iterdir()) == []

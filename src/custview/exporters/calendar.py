@@ -9,8 +9,6 @@ due date are left out (a calendar has nowhere to put them).
 
 from __future__ import annotations
 
-import os
-import tempfile
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, time
@@ -18,6 +16,7 @@ from pathlib import Path
 
 from custview.dates import to_local
 from custview.errors import UserError
+from custview.exporters.files import refuse_existing, write_private_files
 
 PRODUCT = "-//custview//next steps//EN"
 
@@ -78,23 +77,7 @@ def write_calendar(path: Path, steps, now: datetime, force: bool = False) -> Cal
     path = path.expanduser()
     if path.is_dir():
         raise UserError(f"{path}: is a folder (give a file name, e.g. next-steps.ics)")
-    if path.exists() and not force:
-        raise UserError(f"{path}: already exists (use --force to overwrite it)")
-    content = next_steps_calendar(steps, now)
-    _write_private(path, content)
+    refuse_existing([path], force)
+    write_private_files({path: next_steps_calendar(steps, now)})
     dated = sum(1 for step in steps if step.due_at is not None)
     return CalendarFile(path, dated, len(steps) - dated)
-
-
-def _write_private(path: Path, content: bytes) -> None:
-    """The whole file or nothing: written to a private (0600) temporary file beside it, then renamed."""
-    temporary = None
-    try:
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(handle, "wb") as file:
-            file.write(content)
-        os.replace(temporary, path)
-    except OSError as error:
-        if temporary and os.path.exists(temporary):
-            os.unlink(temporary)
-        raise UserError(f"{path}: cannot write ({error.strerror})") from None

@@ -19,8 +19,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -30,6 +28,7 @@ from pathlib import Path
 from custview.dates import iso_utc
 from custview.db.reader import Appointment, Company, Contact, Note, Reader, Service, Signal, StageChange, Ticket
 from custview.errors import UserError
+from custview.exporters.files import refuse_existing, write_private_files
 from custview.sections import KINDS
 from custview.spreadsheet import guard_cell
 
@@ -316,10 +315,7 @@ def write_export(reader: Reader, fmt: str = "yaml", kinds: tuple[str, ...] = KIN
     contents = export_files(sections, fmt, out, now or datetime.now(timezone.utc))
     if out.exists() and not out.is_dir():
         raise UserError(f"{out}: exists and is not a folder")
-    if not force:
-        taken = [f"{path}: already exists (use --force to overwrite it)" for path in contents if path.exists()]
-        if taken:
-            raise UserError(*taken)
+    refuse_existing(contents, force)
     try:
         out.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as error:
@@ -340,19 +336,6 @@ def _check_choices(fmt: str, kinds: tuple[str, ...]) -> None:
 
 
 def _write_all(contents: dict[Path, str]) -> None:
-    """Write every file through a private temporary file renamed into place: whole files or none."""
-    temporary: list[tuple[str, Path]] = []
-    try:
-        for path, text in contents.items():
-            handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # mode 0600
-            temporary.append((name, path))
-            encoding = "utf-8-sig" if path.suffix == ".csv" else "utf-8"
-            with os.fdopen(handle, "w", encoding=encoding, newline="") as file:
-                file.write(text)
-        for name, path in temporary:
-            os.replace(name, path)
-    except OSError as error:
-        for name, _ in temporary:
-            if os.path.exists(name):
-                os.unlink(name)
-        raise UserError(f"{error.filename or 'export'}: cannot write ({error.strerror})") from None
+    """Write every file (CSV with a BOM, for spreadsheets): whole files or none."""
+    write_private_files({path: text.encode("utf-8-sig" if path.suffix == ".csv" else "utf-8")
+                         for path, text in contents.items()})

@@ -17,7 +17,9 @@ app = command_app()
 def handoff(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="Contact name or email."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", metavar="FILE", help="Write the Markdown to this file instead of printing it."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", metavar="FILE", help="Write the Markdown to this file "
+                                       "(readable by you only) instead of printing it."),
+    force: bool = typer.Option(False, "--force", help="Overwrite the --out file if it exists."),
     as_json: bool = typer.Option(False, "--json", help="Print the hand-over as JSON: the Markdown and the data behind it."),
 ) -> None:
     """Write a Markdown hand-over: who they are, the journey, promises, open tickets, what resonates, what not to do."""
@@ -40,8 +42,11 @@ def handoff(
     if out is None:
         sys.stdout.write(document)
         return
-    try:
-        out.write_text(document, encoding="utf-8")
-    except OSError as error:
-        raise UserError(f"{out}: cannot write ({error.strerror})") from None
-    sys.stderr.write(f"Hand-over for {contact.name} written to {out}\n")
+    from custview.exporters.files import refuse_existing, write_private_files
+    from custview.printable import printable
+
+    if out.is_dir():
+        raise UserError(f"{out}: is a folder (give a file name, e.g. handoff.md)")
+    refuse_existing([out], force)
+    write_private_files({out: document.encode("utf-8")})
+    sys.stderr.write(printable(f"Hand-over for {contact.name} written to {out}") + "\n")
