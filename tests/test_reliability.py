@@ -410,3 +410,22 @@ def test_a_full_disk_during_export_names_the_file_and_leaves_no_file(book, tmp_p
     result = run(book, "export", "--format", "csv", "--out", str(out))
     assert_one_clean_error(result, f"{out}/", ".csv: cannot write (No space left on device); no file was changed")
     assert list(out.iterdir()) == []
+
+
+# -- 13: a #number beyond SQLite's integer range is "no such record", not a traceback ----------------
+
+HUGE = "#" + "9" * 30
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (("show", "company", HUGE), "No record #999"),
+    (("ticket", "close", HUGE), "No ticket #999"),
+    (("ticket", "close", "#²"), "No ticket '#²'"),
+    (("undo-import", "9" * 30), "No import #999"),
+    (("merge", HUGE, "Ann Lee", "--yes"), "No record #999"),
+])
+def test_a_number_too_large_for_any_record_is_one_clean_line(book, args, fragment):
+    before = dump(book, history=True)
+    result = run(book, *args)
+    assert_one_clean_error(result, fragment)
+    assert dump(book, history=True) == before

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from custview.dates import read_stored_time, stored_time
-from custview.errors import UserError
+from custview.errors import UserError, checked_id
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -94,7 +94,7 @@ def undo_import(connection, run_id: int, now: datetime) -> dict[str, dict[str, i
     what it created. Runs inside the caller's transaction (a sqlite3 connection).
     """
     run = connection.execute
-    found = run("SELECT undone_at FROM import_run WHERE id = ?", (run_id,)).fetchone()
+    found = run("SELECT undone_at FROM import_run WHERE id = ?", (checked_id(run_id, "import"),)).fetchone()
     if found is None:
         raise UserError(f"no import {run_id} (see 'custview imports')")
     if found[0]:

@@ -25,7 +25,7 @@ from custview.db.forget import ForgetReport, backups_holding, forget
 from custview.db.import_history import undo_import
 from custview.db.connection import connect_for_writing, no_data_error
 from custview.db.connection import resolve_db_path, user_data_dir  # noqa: F401 - where callers have found them
-from custview.errors import UserError
+from custview.errors import UserError, record_id
 from custview.db.models import Contact, StageChange, Ticket
 
 
@@ -164,9 +164,9 @@ class Store:
         self.require_data()
         with self.writing() as session:
             ticket = session.exec(select(Ticket).where(Ticket.ref == key)).first()
-            number = key.lstrip("#")
-            if ticket is None and number.isdigit():
-                ticket = session.get(Ticket, int(number))
+            number = record_id(key if key.startswith("#") else f"#{key}", "ticket")
+            if ticket is None and number is not None:
+                ticket = session.get(Ticket, number)
             if ticket is None:
                 raise UserError(f"No ticket {key!r}: use the ref shown in the brief (e.g. T-1004) or its number (#12).")
             if ticket.status == "closed":

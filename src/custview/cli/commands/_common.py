@@ -160,8 +160,9 @@ def confirm_on_terminal(preview, question: str, declined: str, no_terminal: str)
 
 def record_number(reference: str) -> int | None:
     """The id in a reference written "#12", or None for a name."""
-    text = reference.strip()
-    return int(text[1:]) if text.startswith("#") and text[1:].isdigit() else None
+    from custview.errors import record_id
+
+    return record_id(reference)
 
 
 def pick_company(reader, reference: str, hint: str = ""):
