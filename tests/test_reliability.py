@@ -429,3 +429,50 @@ def test_a_number_too_large_for_any_record_is_one_clean_line(book, args, fragmen
     result = run(book, *args)
     assert_one_clean_error(result, fragment)
     assert dump(book, history=True) == before
+
+
+# -- 11: dates at the edges of the calendar are one clean error on every path -------------------------
+
+EDGE_DATES = ["0001-01-01", "9999-12-31T23:00:00-05:00", "0001-01-01T00:00:00+01:00", "9999-12-31", "+9000y"]
+
+
+def date_paths(tmp_path, moment):
+    """Every way a date reaches custview: (arguments, files they need)."""
+    yaml_signal = write(tmp_path, "signal.yaml", f"signals:\n  - {{contact: Ann Lee, kind: content, title: X, "
+                                                 f"at: '{moment}'}}\n")
+    yaml_stage = write(tmp_path, "stage.yaml", f"contacts:\n  - name: Ann Lee\n    email: ann.lee@acme.example\n"
+                                               f"    stage_history: [{{stage: Buyer, at: '{moment}'}}]\n")
+    csv_signal = tmp_path / "signals.csv"
+    csv_signal.write_text(f"contact,kind,title,at\nann.lee@acme.example,content,X,{moment}\n")
+    return [
+        ("import", str(yaml_signal)), ("import", str(yaml_stage)),
+        ("import", str(csv_signal), "--kind", "signals", "--from", "custview"),
+        ("add", "signal", "Ann Lee", "--kind", "form", "--title", "X", "--at", moment),
+        ("brief", "Ann Lee", "--as-of", moment),
+        ("stage", "set", "Ann Lee", "Buyer", "--when", moment),
+        ("log", "Ann Lee", "-p", "Review", "-o", "Fine", "--when", moment),
+        ("ticket", "close", "T-1", "--when", moment),
+    ]
+
+
+@pytest.mark.parametrize("moment", EDGE_DATES)
+def test_a_date_at_the_edge_of_the_calendar_is_one_clean_error_everywhere(book, tmp_path, moment):
+    before = dump(book, history=True)
+    for args in date_paths(tmp_path, moment):
+        result = run(book, *args)
+        assert_one_clean_error(result)
+        assert "date out of range" in result.stderr or "unreadable date '+9000y'" in result.stderr, args
+        assert dump(book, history=True) == before, args
+    assert_doctor_clean(book)
+
+
+def test_brief_as_of_the_second_day_of_the_calendar_is_refused(book):
+    assert_one_clean_error(run(book, "brief", "Ann Lee", "--as-of", "0001-01-02"),
+                           "--as-of: date out of range: 0001-01-02 (custview keeps dates from 1900 to 2199)")
+
+
+def test_a_stage_move_in_the_future_is_refused(book):
+    before = dump(book)
+    assert_one_clean_error(run(book, "stage", "set", "Ann Lee", "Buyer", "--when", "2150-01-01"),
+                           "--when: '2150-01-01' is in the future")
+    assert dump(book) == before

@@ -19,6 +19,17 @@ _RELATIVE = re.compile(
 _WORD_DAYS = {"today": 0, "now": 0, "yesterday": -1, "tomorrow": 1}
 
 
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2199  # the calendar custview keeps: far from datetime's limits
+
+
+def within_calendar(moment: datetime) -> datetime:
+    """`moment` if its year is one custview keeps (1900 to 2199); else ValueError saying so."""
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise ValueError(f"date out of range: {moment.date().isoformat()} (custview keeps dates from "
+                         f"{EARLIEST_YEAR} to {LATEST_YEAR})")
+    return moment
+
+
 def utc_now() -> datetime:
     """The current moment, in UTC; `$CUSTVIEW_NOW` (ISO 8601) pins it, for reproducible scripts and docs."""
     pinned = os.environ.get("CUSTVIEW_NOW")
@@ -51,24 +62,35 @@ def parse_when(value: object, now: datetime | None = None) -> datetime:
     `-1y`, `-4h`, optionally followed by a local time (`-2w 15:00`).
     """
     if isinstance(value, datetime):
-        return to_utc(value)
+        return to_utc(within_calendar(value))
     if isinstance(value, date):
-        return to_utc(datetime.combine(value, time()))
+        return to_utc(within_calendar(datetime.combine(value, time())))
     text = str(value).strip()
     if not text:
         raise ValueError("empty date")
     local_now = to_local(now or utc_now()).replace(tzinfo=None)
     relative = _RELATIVE.match(text)
     if relative:
-        return to_utc(_resolve_relative(relative, local_now))
+        try:
+            moment = _resolve_relative(relative, local_now)
+        except (OverflowError, ValueError) as error:
+            if "unreadable" in str(error):
+                raise
+            raise ValueError(f"date out of range: {text!r} (custview keeps dates from {EARLIEST_YEAR} to "
+                             f"{LATEST_YEAR})") from None
+        return to_utc(within_calendar(moment))
     try:
-        return to_utc(datetime.fromisoformat(text))
+        moment = datetime.fromisoformat(text)
     except ValueError:
-        pass
+        moment = _human_date(text, local_now)
+    return to_utc(within_calendar(moment))
+
+
+def _human_date(text: str, local_now: datetime) -> datetime:
     from dateutil import parser
 
     try:
-        return to_utc(parser.parse(text, default=datetime.combine(local_now.date(), time())))
+        return parser.parse(text, default=datetime.combine(local_now.date(), time()))
     except (ValueError, OverflowError, parser.ParserError):
         raise ValueError(f"unreadable date {text!r} (try 2026-03-14, 14 Mar 2026, -3d or +1w)") from None
 

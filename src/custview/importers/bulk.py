@@ -7,7 +7,7 @@ from datetime import datetime
 
 from collections.abc import Callable, Iterable
 
-from custview.dates import stored_time
+from custview.dates import stored_time, within_calendar
 from custview.importers.fields import MAX_LONG_TEXT, MAX_TEXT, Fields, within_limits
 from custview.importers.records import SourceRecord
 
@@ -191,7 +191,7 @@ class SignalWriting:
         if contact_id is None or not kind or not title or not at:
             return None
         try:
-            moment = record.read_date(at) if record.read_date else datetime.fromisoformat(at)
+            moment = record.read_date(at) if record.read_date else within_calendar(datetime.fromisoformat(at))
         except ValueError:
             return None
         if moment.tzinfo is None and not record.read_date:

@@ -15,6 +15,7 @@ from datetime import datetime, timezone, tzinfo
 from importlib import resources
 from pathlib import Path
 
+from custview.dates import within_calendar
 from custview.errors import UserError
 from custview.importers.records import squash
 from custview.sections import KINDS
@@ -85,7 +86,7 @@ def read_export_date(text: str, dayfirst: bool, formats: tuple[str, ...] = (), z
     text = text.strip()
     moment = None
     if text.isdigit() and len(text) in (10, 13):
-        return datetime.fromtimestamp(int(text) / (1000 if len(text) == 13 else 1), timezone.utc)
+        return within_calendar(datetime.fromtimestamp(int(text) / (1000 if len(text) == 13 else 1), timezone.utc))
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
@@ -97,6 +98,7 @@ def read_export_date(text: str, dayfirst: bool, formats: tuple[str, ...] = (), z
                 continue
     if moment is None:
         moment = _lenient_date(text, dayfirst)
+    within_calendar(moment)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone) if zone else moment.astimezone()
     return moment.astimezone(timezone.utc)

@@ -45,7 +45,7 @@ def set_stage(
     when: str = typer.Option("now", "--when", "-w", metavar="DATE", help="When the move happened (default now)."),
 ) -> None:
     """Move a contact to another Value Path stage; the move is kept in their stage history."""
-    from custview.dates import parse_when
+    from custview.dates import parse_when, utc_now
     from custview.cli.render import render_stage_change
     from custview.cli.terminal import console
 
@@ -54,6 +54,8 @@ def set_stage(
         moment = parse_when(when)
     except ValueError as error:
         raise UserError(f"--when: {error}") from None
+    if moment > utc_now():
+        raise UserError(f"--when: {when!r} is in the future; a stage move is recorded when it has happened")
     reader = open_reader(ctx)
     contact = pick_contact(reader, name)
     change = open_store(ctx).set_stage(contact.id, stage_value, moment)
