@@ -200,7 +200,9 @@ def test_a_line_break_inside_a_quoted_key_or_value_still_gives_one_line_per_prob
     """)
     before = dump(book)
     lines = assert_refused(cli("import", str(path)), before, book)
-    assert len(lines) == 2 and "na\\nme: unknown field" in lines[0] and "stage: unknown stage" in lines[1]
+    assert len(lines) == 3 and "na\\nme: unknown field" in lines[0]
+    assert "name: contains a line break ('Two\\nLines'): a name is one line" in lines[1]
+    assert "stage: unknown stage" in lines[2]
 
 
 def test_text_with_a_nul_character_is_refused(cli, book, tmp_path):

@@ -476,3 +476,103 @@ def test_a_stage_move_in_the_future_is_refused(book):
     assert_one_clean_error(run(book, "stage", "set", "Ann Lee", "Buyer", "--when", "2150-01-01"),
                            "--when: '2150-01-01' is in the future")
     assert dump(book) == before
+
+
+# -- 15: the smaller holes ----------------------------------------------------------------------------
+
+def test_bidi_overrides_and_zero_width_characters_are_shown_as_codes(book, tmp_path):
+    path = write(tmp_path, "bidi.yaml", 'contacts:\n  - {name: "Mal\\u202eyroL\\u200b Kay", email: mal@x.example}\n')
+    assert run(book, "import", str(path)).exit_code == 0
+    shown = run(book, "contacts").stdout
+    assert "Mal\\u202eyroL\\u200b Kay" in shown
+    assert "\u202e" not in shown and "\u200b" not in shown
+
+
+@pytest.mark.parametrize("name", ["Two\nLines", "Two\u2028Lines"])
+def test_a_name_with_a_line_break_is_refused(book, name):
+    before = dump(book)
+    result = run(book, "add", "contact", name, "--email", "two@x.example")
+    assert_one_clean_error(result, "a name is one line")
+    assert dump(book) == before
+
+
+@pytest.mark.parametrize("attendee, why", [(":", "no name"), (":sponsor", "no name"), ("A\nB:lead", "one line")])
+def test_log_refuses_an_attendee_without_a_one_line_name(book, attendee, why):
+    before = dump(book)
+    result = run(book, "log", "Ann Lee", "-p", "Review", "-o", "Fine", "--attendee", attendee)
+    assert_one_clean_error(result, "--attendee", why)
+    assert dump(book) == before
+
+
+def test_a_write_that_waits_in_vain_says_an_import_holds_the_book_and_how_long_it_waited(book, monkeypatch):
+    from custview.db import connection
+
+    monkeypatch.setattr(connection, "BUSY_TIMEOUT_SECONDS", 1)
+    monkeypatch.setitem(connection.EVERY_CONNECTION, "busy_timeout", 1000)
+    locker = sqlite3.connect(book, isolation_level=None)
+    with connection.holding(book, "import"):
+        locker.execute("BEGIN IMMEDIATE")
+        result = run(book, "add", "company", "Initech")
+        locker.execute("ROLLBACK")
+    locker.close()
+    assert_one_clean_error(result, f"{book}: an import (process ", ") holds the book since ", "; waited 1 s.")
+    assert "Initech" not in repr(dump(book)["company"])
+
+
+def test_log_on_a_zero_byte_file_writes_nothing(tmp_path):
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    result = run(empty, "log", "Ann Lee", "-p", "Review", "-o", "Fine")
+    assert_one_clean_error(result, "No customer data yet")
+    assert empty.stat().st_size == 0
+
+
+def test_doctor_on_another_program_s_sqlite_file_says_only_that_it_is_not_custview_s(tmp_path):
+    foreign = tmp_path / "photos.db"
+    with sqlite3.connect(foreign) as connection:
+        connection.execute("CREATE TABLE album (id INTEGER PRIMARY KEY, title TEXT)")
+    foreign.chmod(0o600)
+    result = run(foreign, "doctor")
+    assert result.exit_code == 1
+    assert "is not a custview database" in result.stdout
+    assert "to be added by the upgrade" not in result.stdout and "signals" not in result.stdout
+
+
+def without_write_permission(*args):
+    """Run the installed custview as a user the file system refuses writes to (root without its override)."""
+    import os
+    import shutil
+    import subprocess
+
+    from conftest import installed_custview
+
+    command = [installed_custview(), *args]
+    if os.geteuid() == 0:
+        if not shutil.which("capsh"):
+            pytest.skip("running as root without capsh: a read-only folder cannot be made")
+        command = ["capsh", "--drop=cap_dac_override,cap_dac_read_search", "--", "-c",
+                   " ".join(f"'{part}'" for part in command)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+
+def test_reads_work_in_a_read_only_folder(book, tmp_path):
+    folder = tmp_path / "readonly"
+    folder.mkdir()
+    copy = folder / "book.db"
+    source, target = sqlite3.connect(book), sqlite3.connect(copy)
+    source.backup(target)
+    target.execute("PRAGMA journal_mode = WAL")
+    source.close(), target.close()
+    copy.chmod(0o600)
+    folder.chmod(0o500)
+    try:
+        brief = without_write_permission("--db", str(copy), "brief", "Ann Lee")
+        doctor = without_write_permission("--db", str(copy), "doctor")
+        contacts = without_write_permission("--db", str(copy), "contacts", "--json")
+    finally:
+        folder.chmod(0o700)
+    assert brief.returncode == 0, brief.stderr
+    assert "Ann Lee" in brief.stdout
+    assert doctor.returncode == 0, doctor.stdout + doctor.stderr
+    assert "Anna Berg" in contacts.stdout
+    assert sorted(p.name for p in folder.iterdir()) == ["book.db"]

@@ -4,10 +4,23 @@ from __future__ import annotations
 
 import re
 
+# Control characters (terminal escapes), and the invisible ones that change how text around them
+# reads: bidirectional overrides and isolates (a name shown reversed), zero-width characters
+# (two names that look the same), line and paragraph separators. Joiners (U+200C/D) stay: emoji and
+# Persian names need them.
+LINE_BREAKS = ("\n", "\r", "\x0b", "\x0c", "\x85", "\u2028", "\u2029")  # what ends a line, for one-line names
+_LINE_BREAK = re.compile("[" + "".join(LINE_BREAKS) + "]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_INVISIBLE = re.compile("[\u061c\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
 def printable(value) -> str:
-    """The value as text in which no character can move the cursor or change colours."""
+    """The value as text in which no character can move the cursor, change colours or hide itself."""
     text = "" if value is None else str(value)
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def has_line_break(text: str) -> bool:
+    """Whether `text` runs over more than one line."""
+    return _LINE_BREAK.search(text) is not None

@@ -117,6 +117,10 @@ def _database_problem(error: Exception, ctx) -> UserError | None:
     reason = str(getattr(error, "orig", error))
     if not any(sign in reason for sign in UNUSABLE_DATABASE):
         return None  # a fault in custview itself: let it show
+    if "database is locked" in reason:
+        from custview.db.connection import busy_error
+
+        return busy_error(resolve_db_path(settings.db if settings else None))
     return UserError(f"cannot use the database at {resolve_db_path(settings.db if settings else None)}: {reason}")
 
 

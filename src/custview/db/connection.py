@@ -27,9 +27,13 @@ The pragmas, and why each is chosen:
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 
 from custview.errors import UserError
@@ -111,10 +115,11 @@ def connect(path: Path | str, purpose: str = "write") -> sqlite3.Connection:
     """
     if purpose not in PURPOSES:
         raise ValueError(f"unknown purpose {purpose!r}")
-    existing_only = purpose in ("read", "inspect")
-    target = f"{Path(path).absolute().as_uri()}?mode=rw" if existing_only else str(path)
-    connection = sqlite3.connect(target, uri=existing_only, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None,
-                                 check_same_thread=False)
+    if purpose in ("read", "inspect"):
+        connection = _open_existing(Path(path))
+    else:
+        connection = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None,
+                                     check_same_thread=False)
     if purpose != "inspect":
         configure(connection, read_only=purpose == "read", bulk_import=purpose == "bulk import")
     return connection
@@ -134,3 +139,70 @@ def connect_for_reading(path: Path) -> sqlite3.Connection:
     if prepare_file(path) is None:
         raise no_data_error(path)
     return connect(path, "read")
+
+
+def _open_existing(path: Path) -> sqlite3.Connection:
+    """A connection to an existing database file (mode=rw, see `connect`); it also reads a book in a read-only folder.
+
+    Where read-write fails because the folder (or file) cannot be written, the file is opened
+    read-only; and if no write-ahead log is beside it either, as immutable: nobody can write it
+    there, so nothing can change it while it is read.
+    """
+    uri = path.absolute().as_uri()
+    connection = sqlite3.connect(f"{uri}?mode=rw", uri=True, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None,
+                                 check_same_thread=False)
+    try:
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return connection
+    except sqlite3.OperationalError as error:
+        connection.close()
+        if "readonly" not in str(error) and "unable to open" not in str(error):
+            raise
+    log = Path(f"{path}-wal")
+    options = "mode=ro" if log.exists() and log.stat().st_size else "mode=ro&immutable=1"
+    return sqlite3.connect(f"{uri}?{options}", uri=True, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None,
+                           check_same_thread=False)
+
+
+def _busy_note(path: Path) -> Path:
+    return path.with_name(f".{path.name}.busy")
+
+
+@contextmanager
+def holding(path: Path, command: str) -> Iterator[None]:
+    """Leave a note beside the book, while a long write runs, saying what holds it since when (see `busy_error`)."""
+    note = _busy_note(path)
+    if _holder(note) is None:
+        note.unlink(missing_ok=True)  # left by a process that is gone
+    try:
+        with open(os.open(note, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600), "w", encoding="utf-8") as file:
+            json.dump({"command": command, "since": datetime.now(timezone.utc).isoformat(), "pid": os.getpid()}, file)
+    except OSError:
+        note = None  # another command's note, or a folder we cannot write: only a courtesy, never a failure
+    try:
+        yield
+    finally:
+        if note is not None:
+            note.unlink(missing_ok=True)
+
+
+def _holder(note: Path) -> dict | None:
+    """What the note says holds the book, if the process that wrote it is still running."""
+    try:
+        held = json.loads(note.read_text(encoding="utf-8"))
+        os.kill(int(held["pid"]), 0)
+        return held
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def busy_error(path: Path) -> UserError:
+    """The error for a write that waited for the book in vain: what holds it since when, and how long it waited."""
+    waited = f"waited {BUSY_TIMEOUT_SECONDS} s"
+    held = _holder(_busy_note(path))
+    try:
+        since = datetime.fromisoformat(held["since"]).astimezone()
+        holder = f"an {held['command']} (process {held['pid']}) holds the book since {since:%H:%M:%S}"
+    except (ValueError, KeyError, TypeError):
+        holder = "another custview command holds the book"
+    return UserError(f"{path}: {holder}; {waited}. Nothing was changed: try again when it has finished.")

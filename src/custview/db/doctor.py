@@ -109,15 +109,17 @@ def examine(path: Path) -> DoctorReport:
         raise no_data_error(path)
     report = DoctorReport(path)
     report.checks.append(_permissions(path))
-    connection = connect(path, "inspect")
     try:
-        try:
-            configure(connection, read_only=True)
-            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlite3.DatabaseError as error:
-            report.checks.append(Check("readable", False, f"SQLite cannot read it: {error}", 1))
-            return report
+        connection = connect(path, "inspect")
+        configure(connection, read_only=True)
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as error:
+        report.checks.append(Check("readable", False, f"SQLite cannot read it: {error}", 1))
+        return report
+    try:
         report.checks.append(_schema(connection, path))
+        if not report.checks[-1].ok:
+            return report  # another program's file, a newer custview's, or an empty one: nothing else applies
         report.checks.append(_integrity(connection))
         report.checks.append(_tables(connection))
         report.checks.append(_foreign_keys(connection))

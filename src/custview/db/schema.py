@@ -184,7 +184,10 @@ def prepare_file(path: Path) -> int | None:
     Says so on stderr, in one line, when it upgrades. Returns the file's version (None while it
     has no tables yet: the store then creates them with `create_schema`).
     """
-    connection = connect(path, "inspect")
+    try:
+        connection = connect(path, "inspect")
+    except sqlite3.DatabaseError as error:
+        raise UserError(f"cannot use the database at {path}: {error}") from None
     try:
         version = file_version(connection, path)
         if version is None or version == CURRENT_VERSION:

@@ -9,6 +9,7 @@ import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ from custview.importers.records import KINDS, SourceRecord
 from custview.importers.vcard_source import read_vcard_records
 from custview.importers.writers import RecordWriter
 from custview.importers.yaml_source import read_yaml_records
+from custview.db.connection import holding
 from custview.db.import_history import ImportRecorder
 from custview.db.writer import Store
 
@@ -214,8 +216,9 @@ def _write_into(target: Store, feed: Callable[[RecordWriter], None], dry_run: bo
                 on_reject=None, history: _ImportHistory | None = None) -> RecordWriter:
     now = now or utc_now()
     writer = None
+    busy = holding(target.path, "import") if history else nullcontext()
     try:
-        with target.writing() as session:
+        with busy, target.writing() as session:
             recorder = ImportRecorder(session, now, history.files, history.mapping) if history else None
             writer = RecordWriter(session, now, on_reject)
             feed(writer)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from custview.dates import parse_when
+from custview.printable import LINE_BREAKS
 from custview.importers.records import SourceRecord, preview, squash
 from custview.stages import Stage
 
@@ -13,6 +14,7 @@ from custview.stages import Stage
 MAX_TEXT = 1_000
 MAX_LONG_TEXT = 10_000
 LONG_TEXT_FIELDS = ("summary", "context", "description", "detail", "outcome", "text")
+ONE_LINE_FIELDS = ("name", "email", "company", "contact", "owner", "author", "attendees")  # names: one line each
 MAX_DATE_TEXT = 100
 
 
@@ -69,6 +71,9 @@ class Fields:
             return None
         if "\x00" in text:
             self.problem(name, "contains a NUL character (binary data, not text)")
+            return None
+        if name in ONE_LINE_FIELDS and any(mark in text for mark in LINE_BREAKS):
+            self.problem(name, f"contains a line break ({preview(text)}): a name is one line")
             return None
         return text
 

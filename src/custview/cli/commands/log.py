@@ -10,6 +10,7 @@ import typer
 from custview.cli.commands._common import (command_app, open_reader, open_store, parse_stage_option, pick_contact,
                                            resolve_attendees, warn)
 from custview.dates import parse_when
+from custview.printable import has_line_break, printable
 from custview.errors import UserError
 
 app = command_app()
@@ -48,6 +49,8 @@ def log(
     moment = _parse_date("--when", when, problems)
     meeting_id = _meeting_number(meeting, problems)
     steps = parse_steps(next_steps, owner, due, problems)
+    problems += [f"--attendee {printable(person)!r}: {why}" for person in attendees
+                 if (why := _not_a_name(person.partition(":")[0].strip()))]
     if problems:
         raise UserError(*problems)
     reader = open_reader(ctx)
@@ -115,6 +118,15 @@ def _planned_that_day(reader, contact_id: int, moment) -> bool:
     from custview.dates import local_day
 
     return bool(reader.planned_meetings(*local_day(moment), contact_id=contact_id))
+
+
+def _not_a_name(text: str) -> str | None:
+    """Why `text` cannot be someone's name, or None."""
+    if not text:
+        return "no name (write NAME or NAME:ROLE)"
+    if has_line_break(text):
+        return "a name is one line"
+    return None
 
 
 def _parse_date(option: str, value: str, problems: list[str]):
