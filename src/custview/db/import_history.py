@@ -187,8 +187,10 @@ def _merged_since(connection, run_id: int) -> list[str]:
     """Duplicates merged, after the import, into records it created: undoing would lose both."""
     rows = connection.execute(
         "SELECT m.kind, m.kept_id, m.merged_name FROM merge_record AS m JOIN import_change AS c "
-        "ON c.run_id = :run AND c.action = 'created' AND c.table_name = m.kind AND c.row_id = m.kept_id "
-        "WHERE m.id NOT IN (SELECT row_id FROM import_change WHERE run_id = :run AND table_name = 'merge_record')",
+        "ON c.run_id = :run AND c.action = 'created' AND c.table_name = m.kind "
+        "AND m.kept_id BETWEEN c.row_id AND coalesce(c.last_row_id, c.row_id) "
+        "WHERE NOT EXISTS (SELECT 1 FROM import_change AS own WHERE own.run_id = :run "
+        "AND own.table_name = 'merge_record' AND m.id BETWEEN own.row_id AND coalesce(own.last_row_id, own.row_id))",
         {"run": run_id}).fetchall()
     return [f"{kind} {kept_id} ({_describe(connection, kind, kept_id)}) took in the duplicate {merged!r} "
             f"by a merge after import {run_id}" for kind, kept_id, merged in rows]
