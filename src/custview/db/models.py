@@ -87,8 +87,9 @@ def _model(declaration: type) -> type[SQLModel]:
         "__annotations__": columns,  # as written; "datetime" is resolved in this module
         **{column: _field(declaration, column, text, extra.get(column)) for column, text in columns.items()},
     }
-    if name in INDEXES:
-        namespace["__table_args__"] = tuple(Index(*index) for index in INDEXES[name])
+    # AUTOINCREMENT: an id is never given twice, so the range of ids an import created (kept in the
+    # import history) holds only that import's rows, whatever is deleted and added later.
+    namespace["__table_args__"] = (*(Index(*index) for index in INDEXES.get(name, ())), {"sqlite_autoincrement": True})
     return SQLModelMetaclass(name, (SQLModel,), namespace, table=True)
 
 

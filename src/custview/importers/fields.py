@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from custview.dates import parse_when
-from custview.printable import LINE_BREAKS
+from custview.printable import has_line_break
 from custview.importers.records import SourceRecord, preview, squash
 from custview.stages import Stage
 
@@ -72,7 +72,7 @@ class Fields:
         if "\x00" in text:
             self.problem(name, "contains a NUL character (binary data, not text)")
             return None
-        if name in ONE_LINE_FIELDS and any(mark in text for mark in LINE_BREAKS):
+        if name in ONE_LINE_FIELDS and has_line_break(text):
             self.problem(name, f"contains a line break ({preview(text)}): a name is one line")
             return None
         return text

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from custview.db.rows import COMPANY_STATUSES, ENDED_STATUSES, HEALTH_LABELS
-from custview.importers.fields import MAX_LONG_TEXT, MAX_TEXT, Fields
+from custview.importers.fields import MAX_LONG_TEXT, MAX_TEXT, ONE_LINE_FIELDS, Fields
 from custview.money import parse_amount, parse_currency
+from custview.printable import has_line_break
 from custview.importers.records import SourceRecord
 from custview.importers.resolve import name_from_email
 from custview.names import clean_domain, company_key
@@ -123,7 +124,8 @@ class PeopleWriting:
             return None
         for key, value in data.items():
             if (value.__class__ is not str or not value or value[0].isspace() or value[-1].isspace()
-                    or len(value) > (MAX_LONG_TEXT if key == "context" else MAX_TEXT) or "\x00" in value):
+                    or len(value) > (MAX_LONG_TEXT if key == "context" else MAX_TEXT) or "\x00" in value
+                    or (key in ONE_LINE_FIELDS and has_line_break(value))):
                 return None
         name, email, stage, company = data.get("name"), data.get("email"), data.get("stage"), data.get("company")
         stage = self._stage_named(stage) if stage else None
