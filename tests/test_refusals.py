@@ -177,3 +177,12 @@ def test_reads_work_in_a_read_only_folder(book, tmp_path):
     assert doctor.returncode == 0, doctor.stdout + doctor.stderr
     assert "Anna Berg" in contacts.stdout
     assert sorted(p.name for p in folder.iterdir()) == ["book.db"]
+
+
+def test_an_attendee_name_with_a_line_break_in_a_csv_is_one_clean_problem(book, tmp_path):
+    path = tmp_path / "appointments.csv"
+    path.write_text('contact,purpose,at,attendees\nAnn Lee,Review,2026-03-01,"Dana\rOrtiz (lead)"\n')
+    before = dump(book)
+    result = run(book, "import", str(path), "--kind", "appointments", "--from", "custview")
+    assert_one_clean_error(result, "attendees: contains a line break")
+    assert dump(book) == before

@@ -87,6 +87,8 @@ class ActivityWriting:
                 f.problem("attendees", "each attendee needs a `name` (and optionally a `role`)")
                 continue
             name = f.text_value("attendees", item["name"], True)
+            if name is None:  # not text, or not one line: the problem is noted
+                continue
             contact_id, _ = self.resolve_contact(name)
             people.append({"name": contacts.get(contact_id)["name"] if contact_id else name,
                            "role": f.text_value("attendees", item.get("role"), False), "contact_id": contact_id})
