@@ -14,7 +14,7 @@ import textwrap
 import pytest
 from typer.testing import CliRunner
 
-from conftest import dump
+from conftest import BOOK, dump
 from custview.cli.app import app
 
 
@@ -253,9 +253,9 @@ def test_the_upgrade_to_never_reused_signal_ids_starts_past_every_id_an_import_r
 
     db = tmp_path / "old.db"
     assert run(db, "import", str(BOOK)).exit_code == 0
-    with sqlite3.connect(db) as connection:  # as a version-7 book whose import's last signal was deleted
+    with sqlite3.connect(db) as connection:  # as a version-8 book whose import's last signal was deleted
         connection.execute("UPDATE import_change SET last_row_id = last_row_id + 5 WHERE table_name = 'signal'")
-        connection.execute("PRAGMA user_version = 7")
+        connection.execute("PRAGMA user_version = 8")
     highest = query(db, "SELECT max(last_row_id) FROM import_change WHERE table_name = 'signal'")[0][0]
     assert run(db, "add", "signal", "Omar Haddad", "--kind", "form", "--title", "After upgrade").exit_code == 0
     assert query(db, "SELECT id FROM signal WHERE title = 'After upgrade'") == [(highest + 1,)]

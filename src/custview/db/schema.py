@@ -76,6 +76,8 @@ def _add_requesters_and_derived_names(connection: sqlite3.Connection) -> None:
 def _index_book_wide_figures(connection: sqlite3.Connection) -> None:
     connection.execute("DROP INDEX IF EXISTS ix_signal_contact_when")  # now holds the kind as well
     add_declared_tables_and_indexes(connection)
+
+
 def _add_meeting_identity_and_done_at(connection: sqlite3.Connection) -> None:
     connection.execute("ALTER TABLE appointment ADD COLUMN uid VARCHAR")
     connection.execute("ALTER TABLE next_step ADD COLUMN done_at DATETIME")
