@@ -30,14 +30,22 @@ def open_reader(ctx: typer.Context):
     return Reader.open(settings.db if settings else None)
 
 
+def _numbered(reader, kind: str, reference: str):
+    """The contact or company a `#ID` reference names; None when `reference` is not a #ID."""
+    number = record_number(reference)
+    if number is None:
+        return None
+    found = reader.record(kind, number)
+    if found is None:
+        raise UserError(f"No {kind} #{number}.")
+    return found
+
+
 def pick_contact(reader, query: str):
     """The one contact `query` (a name, an email, part of one, or #ID) names; lists candidates and exits 2
     when several match."""
-    number = record_number(query)
-    if number is not None:
-        found = reader.record("contact", number)
-        if found is None:
-            raise UserError(f"No contact #{number}.")
+    found = _numbered(reader, "contact", query)
+    if found is not None:
         return found
     matches = reader.find_contacts(query)
     if len(matches) == 1:
@@ -167,11 +175,8 @@ def record_number(reference: str) -> int | None:
 
 def pick_company(reader, reference: str, hint: str = ""):
     """The one company `reference` names (a name, part of one, or #ID); a clear error otherwise (exit 2 if several)."""
-    number = record_number(reference)
-    if number is not None:
-        found = reader.record("company", number)
-        if found is None:
-            raise UserError(f"No company #{number}.")
+    found = _numbered(reader, "company", reference)
+    if found is not None:
         return found
     firms = reader.find_companies(reference)
     if len(firms) == 1:
