@@ -7,6 +7,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,33 @@ def answer_on_a_terminal(db: Path, *args: str, answer: str):
         os.close(terminal)
         os.close(controller)
     return process.returncode, out, err
+
+
+# -- helpers shared by the reliability and refusal tests ------------------------------------------
+
+def run(db, *args, input=None):
+    """custview in-process against the database at `db`."""
+    return CliRunner().invoke(app, ["--db", str(db), *args], input=input)
+
+
+def assert_doctor_clean(db):
+    """`doctor` finds nothing wrong with the database at `db`."""
+    result = run(db, "doctor")
+    assert result.exit_code == 0, result.output
+
+
+def assert_one_clean_error(result, *fragments):
+    """A failure told in exactly one line on stderr (holding each fragment), never a traceback."""
+    assert result.exit_code != 0, result.output
+    assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, lines[0])
+
+
+def write(tmp_path, name, text):
+    """A file under `tmp_path` holding `text` (dedented), for commands that read files."""
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return path

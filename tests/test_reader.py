@@ -7,7 +7,8 @@ import sys
 import pytest
 
 from custview.db import models
-from custview.db.reader import TABLES, Reader
+from custview.db.read_rows import TABLES
+from custview.db.reader import Reader
 
 
 @pytest.mark.parametrize("row", list(TABLES), ids=lambda row: row.__name__)

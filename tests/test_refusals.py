@@ -9,8 +9,7 @@ import sqlite3
 
 import pytest
 
-from conftest import dump
-from test_reliability import assert_doctor_clean, assert_one_clean_error, run, write
+from conftest import assert_doctor_clean, assert_one_clean_error, dump, run, write
 
 
 # -- 13: a #number beyond SQLite's integer range is "no such record", not a traceback ----------------

@@ -9,38 +9,10 @@ from __future__ import annotations
 import json
 import sqlite3
 import stat
-import textwrap
 
 import pytest
-from typer.testing import CliRunner
 
-from conftest import BOOK, dump
-from custview.cli.app import app
-
-
-def run(db, *args, input=None):
-    """custview in-process against the database at `db`."""
-    return CliRunner().invoke(app, ["--db", str(db), *args], input=input)
-
-
-def assert_doctor_clean(db):
-    result = run(db, "doctor")
-    assert result.exit_code == 0, result.output
-
-
-def assert_one_clean_error(result, *fragments):
-    assert result.exit_code != 0, result.output
-    assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, lines
-    for fragment in fragments:
-        assert fragment in lines[0], (fragment, lines[0])
-
-
-def write(tmp_path, name, text):
-    path = tmp_path / name
-    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    return path
+from conftest import BOOK, assert_doctor_clean, assert_one_clean_error, dump, run, write
 
 
 # -- 5: a --db path is a file name, never a URL ------------------------------------------------------

@@ -14,17 +14,11 @@ from datetime import datetime, timedelta, timezone
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
-from conftest import dump
-from custview.cli.app import app
+from conftest import dump, run
 
 FEW = settings(max_examples=10, deadline=None,
                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-
-
-def run(db, *args):
-    return CliRunner().invoke(app, ["--db", str(db), *args])
 
 
 def assert_clean(result, db, before):

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from custview.dates import read_stored_time, stored_time
-from custview.db.reader import Company, Reader
+from custview.db.read_rows import Company
+from custview.db.reader import Reader
 
 
 @dataclass

@@ -15,7 +15,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
 
 from custview.dates import read_stored_time, stored_time
-from custview.db.reader import Signal, Ticket, _READ, _chunks, _placeholders
+from custview.db.read_rows import READ, Signal, Ticket
+from custview.db.reader import _chunks, _placeholders
 
 if TYPE_CHECKING:
     from custview.db.reader import Reader
@@ -119,7 +120,7 @@ def _stage_changes(reader: Reader) -> dict[int, list[StageMove]]:
 
 def _tickets_open_since(reader: Reader, earliest: datetime, latest: datetime) -> dict[int, list]:
     """Per contact, the tickets they raised, opened by `latest` and not closed before `earliest`, latest first."""
-    table = _READ[Ticket]
+    table = READ[Ticket]
     rows = reader.query(f"SELECT {table.columns} FROM ticket WHERE (closed_at IS NULL OR closed_at > ?) "
                         "AND opened_at <= ? ORDER BY opened_at DESC, id DESC",
                         (stored_time(earliest), stored_time(latest)))
@@ -155,7 +156,7 @@ def _steps_due_before(reader: Reader, latest: datetime) -> dict[int, list[tuple[
 def signals_between(reader: Reader, contact_ids: list[int], after: datetime, until: datetime) -> dict[int, list]:
     """Per contact, their signals in (after, until], latest first (ties: latest id first)."""
     found = defaultdict(list)
-    table = _READ[Signal]
+    table = READ[Signal]
     for chunk in _chunks(sorted(contact_ids)):
         for row in reader.query(f"SELECT {table.columns} FROM signal WHERE contact_id IN ({_placeholders(chunk)}) "
                                 "AND occurred_at > ? AND occurred_at <= ? ORDER BY occurred_at DESC, id DESC",

@@ -17,16 +17,16 @@ in a stable order: ties are broken by id. The SQL is portable; what is SQLite's 
 from __future__ import annotations
 
 import json
-from collections import defaultdict, namedtuple
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 
 from custview.dates import read_stored_time
-from custview.db import rows
 from custview.db.connection import connect_for_reading, resolve_db_path
+from custview.db.read_rows import (READ, Appointment, Attendee, Company, Contact, MergeRecord, NextStep, Note,
+                                   Service, Signal, StageChange, Ticket)
 from custview.errors import UserError
 from custview.db.history import AppointmentRecord, ContactHistory, ContactRow, ImportRunSummary, OpenStep
 
@@ -40,79 +40,6 @@ PARAMETER_MARK = "?"
 IN_STORAGE_ORDER = "NOT INDEXED"
 
 
-# -- light read-only rows, one per table, from the one declaration (custview.db.rows) ---------------
-
-def _row_type(declaration: type) -> type:
-    """A named tuple with the columns, types and docstring of a declared table: a read-only row that
-    is cheap to define (start-up counts) and to make (attention makes millions)."""
-    columns = rows.columns(declaration)
-    row = namedtuple(declaration.__name__, list(columns), module=__name__)
-    row.__doc__ = declaration.__doc__
-    row.__annotations__ = columns  # the types as written, e.g. "datetime | None"
-    return row
-
-
-Company, Contact, StageChange, Signal, Appointment, Attendee, NextStep, Ticket, Service, Note, MergeRecord = (
-    _row_type(declaration) for declaration in (
-        rows.Company, rows.Contact, rows.StageChange, rows.Signal, rows.Appointment, rows.Attendee, rows.NextStep,
-        rows.Ticket, rows.Service, rows.Note, rows.MergeRecord))
-
-# Each row type and the table it reads.
-TABLES = {row: rows.DECLARED[row.__name__].table_name for row in (
-    Company, Contact, StageChange, Signal, Appointment, Attendee, NextStep, Ticket, Service, Note, MergeRecord)}
-
-
-@lru_cache(maxsize=4096)
-def _parsed_list(text: str) -> tuple:
-    return tuple(json.loads(text))
-
-
-def stored_list(text: str) -> list:
-    """A JSON list column (topics, decisions) as a new list; the same few lists recur, so parsing is cached."""
-    return list(_parsed_list(text))
-
-
-def _conversion(type_name: str) -> str | None:
-    """How a stored value becomes the Python value SQLModel would give, from the field's type."""
-    if "datetime" in type_name:
-        return "read_stored_time"
-    if type_name.startswith("list["):
-        return "stored_list"
-    if type_name == "bool":
-        return "bool"
-    return None
-
-
-class _Table:
-    """How to read one table into its twin: the column list, and a row builder made for it."""
-
-    def __init__(self, twin: type):
-        self.twin = twin
-        self.name = TABLES[twin]
-        self.column_names = list(twin._fields)
-        self.columns = ", ".join(f"{self.name}.{column}" for column in self.column_names)
-        self.build = self._builder()
-
-    def _builder(self):
-        """`build(row) -> twin`, written out per table (as dataclasses do): about 3x faster than a loop
-        over the columns, which matters when attention reads a million signals."""
-        arguments = []
-        for i, name in enumerate(self.column_names):
-            type_name = self.twin.__annotations__[name]
-            convert = _conversion(type_name)
-            if convert is None:
-                arguments.append(f"row[{i}]")
-            elif "None" in type_name:
-                arguments.append(f"(None if row[{i}] is None else {convert}(row[{i}]))")
-            else:
-                arguments.append(f"{convert}(row[{i}])")
-        source = f"def build(row):\n    return twin({', '.join(arguments)})\n"
-        namespace = {"twin": self.twin, "read_stored_time": read_stored_time, "stored_list": stored_list}
-        exec(source, namespace)  # noqa: S102 - source built above from the twin's own field names
-        return namespace["build"]
-
-
-_READ = {twin: _Table(twin) for twin in TABLES}
 
 
 def _chunks(values: list, size: int = CHUNK) -> Iterator[list]:
@@ -178,7 +105,7 @@ class Reader:
 
     def rows(self, twin: type, where: str = "", parameters: Iterable = (), order: str = "") -> list:
         """Rows of one table as twins: `SELECT columns FROM table [WHERE ...] [ORDER BY ...]`."""
-        table = _READ[twin]
+        table = READ[twin]
         sql = f"SELECT {table.columns} FROM {table.name}"
         if where:
             sql += f" WHERE {where}"
@@ -211,9 +138,9 @@ class Reader:
         pattern = _contains(text)
         # A part of a name can be anywhere in it, so every contact is read: in table order, then sorted
         # (15 ms at 100,000 contacts), not in name-index order with a lookup per row (220 ms).
-        sql = (f"SELECT {_READ[Contact].columns} FROM contact {IN_STORAGE_ORDER} "
+        sql = (f"SELECT {READ[Contact].columns} FROM contact {IN_STORAGE_ORDER} "
                "WHERE name LIKE ? ESCAPE '\\' OR email LIKE ? ESCAPE '\\' ORDER BY name, id")
-        return [_READ[Contact].build(row) for row in self.query(sql, (pattern, pattern))]
+        return [READ[Contact].build(row) for row in self.query(sql, (pattern, pattern))]
 
     def suggest_names(self, query: str, limit: int = 3, candidates: int = 5000) -> list[str]:
         """Contact names that look like a misspelling of `query`.
@@ -272,7 +199,7 @@ class Reader:
             conditions.append("(contact.name LIKE ? ESCAPE '\\' OR contact.email LIKE ? ESCAPE '\\' "
                               "OR contact.title LIKE ? ESCAPE '\\')")
             parameters += [_contains(search)] * 3
-        contacts, companies = _READ[Contact], _READ[Company]
+        contacts, companies = READ[Contact], READ[Company]
         sql = (f"SELECT {contacts.columns}, {companies.columns} FROM contact "
                "LEFT JOIN company ON company.id = contact.company_id")
         if conditions:
@@ -327,7 +254,7 @@ class Reader:
         sql = (f"SELECT {columns}, c.name, co.name FROM ticket AS t LEFT JOIN contact AS c ON c.id = t.contact_id "
                "LEFT JOIN company AS co ON co.id = t.company_id"
                + (f" WHERE {' AND '.join(conditions)}" if conditions else "") + " ORDER BY t.opened_at DESC, t.id DESC")
-        build = _READ[Ticket].build
+        build = READ[Ticket].build
         return [(build(row[:-2]), row[-2], row[-1]) for row in self.connection.execute(sql)]
 
     def contact_history(self, contact_id: int) -> ContactHistory:

@@ -26,7 +26,8 @@ from functools import cache
 from pathlib import Path
 
 from custview.dates import iso_utc
-from custview.db.reader import Appointment, Company, Contact, Note, Reader, Service, Signal, StageChange, Ticket
+from custview.db.read_rows import Appointment, Company, Contact, Note, Service, Signal, StageChange, Ticket
+from custview.db.reader import Reader
 from custview.errors import UserError
 from custview.exporters.files import refuse_existing, write_private_files
 from custview.sections import KINDS

@@ -11,7 +11,7 @@ from custview.insight.commercial import commercial_line
 from custview.insight.health import Health, account_health
 
 if TYPE_CHECKING:
-    from custview.insight.briefing import ServiceLine, TicketLine
+    from custview.insight.briefing_lines import ServiceLine, TicketLine
     from custview.db.rows import Company
     from custview.db.history import History
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from custview.insight.briefing import Briefing, NextStepLine
+from custview.insight.briefing import Briefing
+from custview.insight.briefing_lines import NextStepLine
 
 
 @dataclass
