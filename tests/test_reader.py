@@ -126,13 +126,14 @@ READ_ONLY_COMMANDS = [
     ["brief", "Ann Lee"], ["brief", "Ann Lee", "--json"], ["contacts"], ["attention"], ["stage", "suggest"],
     ["timeline", "Ann Lee", "--no-pager"], ["timeline", "Acme Analytics", "--json"], ["handoff", "Ann Lee"],
     ["show", "company", "Acme"], ["next-steps"], ["next-steps", "--ics", "steps.ics"], ["duplicates"], ["imports"],
-    ["export", "--out", "exported"], ["export", "--format", "csv", "--out", "exported"], ["doctor"], ["--version"],
+    ["export", "--out", "exported"], ["export", "--format", "csv", "--out", "exported"], ["mappings"], ["doctor"],
+    ["--version"],
 ]
 
 
 def test_read_only_commands_never_load_sqlalchemy(book, tmp_path):
     """The commands run in turn in one fresh process: the first that loads SQLAlchemy (or fails) is named.
-    YAML too is left alone until the export, which writes it."""
+    YAML too is left alone until the export, which writes it (and `mappings`, which reads its YAML files)."""
     probe = (
         "import sys\n"
         "from custview.cli.app import app\n"

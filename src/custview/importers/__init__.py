@@ -13,6 +13,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from custview.dates import utc_now
 from custview.errors import UserError
@@ -21,11 +22,12 @@ from custview.importers.ics_source import read_ics_records
 from custview.importers.json_source import read_json_records
 from custview.importers.records import KINDS, SourceRecord
 from custview.importers.vcard_source import read_vcard_records
-from custview.importers.writers import RecordWriter
 from custview.importers.yaml_source import read_yaml_records
 from custview.db.connection import holding
-from custview.db.import_history import ImportRecorder
-from custview.db.writer import Store
+
+if TYPE_CHECKING:  # the writer (SQLModel) loads only when an import writes: `custview mappings` never needs it
+    from custview.db.writer import Store
+    from custview.importers.writers import RecordWriter
 
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 RECORD_READERS = {".yaml": read_yaml_records, ".yml": read_yaml_records, ".json": read_json_records}
@@ -194,6 +196,8 @@ def _write(store: Store, feed: Callable[[RecordWriter], None], dry_run: bool, no
            on_reject=None, history: _ImportHistory | None = None) -> RecordWriter:
     if store.exists():
         return _write_into(store, feed, dry_run, now, on_reject, history)
+    from custview.db.writer import Store
+
     if dry_run:  # a dry run against a database that does not exist yet must not create it
         return _write_into(Store(Path(":memory:")), feed, dry_run, now, on_reject, history)
     # A first import builds the book under a private name and puts it in place only once it has
@@ -214,6 +218,9 @@ def _write(store: Store, feed: Callable[[RecordWriter], None], dry_run: bool, no
 
 def _write_into(target: Store, feed: Callable[[RecordWriter], None], dry_run: bool, now: datetime | None,
                 on_reject=None, history: _ImportHistory | None = None) -> RecordWriter:
+    from custview.db.import_history import ImportRecorder
+    from custview.importers.writers import RecordWriter
+
     now = now or utc_now()
     writer = None
     busy = holding(target.path, "import") if history else nullcontext()
