@@ -249,7 +249,7 @@ def test_an_older_database_is_upgraded_and_can_merge(cli, db):
     (("--company", "Acme Analytics", "Initech"), 1,
      "error: No company matches 'Initech'. Try 'custview duplicates --kind companies'."),
     (("--company", "Acme", "Borealis Foods"), 2,
-     "error: 2 companies match 'Acme': Acme Analytcs, Acme Analytics. Use more of the name."),
+     "error: 2 companies match 'Acme': Acme Analytcs #3, Acme Analytics #1. Use more of the name."),
     (("--company", "Borealis Foods", "borealis foods"), 1,
      "error: Cannot merge Borealis Foods into itself: 'Borealis Foods' and 'borealis foods' are the same company."),
 ])

@@ -1,4 +1,5 @@
-"""Reads for the portfolio and the Value Path funnel: a few grouped queries over the whole book.
+"""Reads about accounts: one account's whole history, and for the portfolio and the Value Path funnel a few
+grouped queries over the whole book.
 
 `custview companies` and `custview pipeline` look at every account or contact at once, so they
 never build per-contact histories: each question here is one GROUP BY (or one window) over a
@@ -12,8 +13,22 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from custview.dates import read_stored_time, stored_time
-from custview.db.read_rows import Company
+from custview.db.history import AccountHistory
+from custview.db.read_rows import Company, MergeRecord, Note, Ticket
 from custview.db.reader import Reader
+
+
+def account_history(reader: Reader, company: Company) -> AccountHistory:
+    """One account's whole history (`custview timeline COMPANY`, `custview handoff COMPANY`)."""
+    with reader.snapshot():
+        own = "company_id = ? AND contact_id IS NULL"
+        return AccountHistory(
+            company=company,
+            people=reader.contact_histories(company_id=company.id),
+            tickets=reader.rows(Ticket, own, (company.id,), "opened_at DESC, id DESC"),
+            notes=reader.rows(Note, own, (company.id,), "written_at DESC, id DESC"),
+            merges=reader.rows(MergeRecord, "kind = 'company' AND kept_id = ?", (company.id,), "merged_at, id"),
+        )
 
 
 @dataclass

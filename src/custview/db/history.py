@@ -69,6 +69,18 @@ class ContactHistory:
 
 
 @dataclass
+class AccountHistory:
+    """A company and everything bearing on it: its people's histories, and what belongs to the company
+    alone (tickets and notes no one person raised or is about, companies merged into it)."""
+
+    company: Company
+    people: list[ContactHistory]
+    tickets: list[Ticket]
+    notes: list[Note]
+    merges: list[MergeRecord]
+
+
+@dataclass
 class ContactRow:
     """One line of a contact list."""
 

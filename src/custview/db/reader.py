@@ -166,12 +166,16 @@ class Reader:
         return [name for (name,) in self.query(sql, (prefix, prefix + "\U0010ffff", limit))]
 
     def find_companies(self, query: str) -> list[Company]:
-        """Companies matching a name: exact (any case) if there is one, else partial matches."""
+        """Companies matching a name, a domain or the name of a company merged into them (an alias): exact
+        (any case) matches if there are any, else those whose name or alias contains the text."""
         text = query.strip()
-        exact = self.rows(Company, "name = ?", (text,))
+        exact = self.rows(Company, "name = ? OR domain = ? OR id IN (SELECT company_id FROM company_alias "
+                                   "WHERE name = ? OR domain = ?)", (text,) * 4, "name, id")
         if exact or not text:
             return exact
-        return self.rows(Company, "name LIKE ? ESCAPE '\\'", (_contains(text),), "name")
+        pattern = _contains(text)
+        return self.rows(Company, "name LIKE ? ESCAPE '\\' OR id IN (SELECT company_id FROM company_alias "
+                                  "WHERE name LIKE ? ESCAPE '\\')", (pattern, pattern), "name, id")
 
     def record(self, kind: str, record_id: int) -> Contact | Company | None:
         """The contact or company (`kind`) with this id, or None."""

@@ -1,4 +1,5 @@
-"""A Markdown hand-over document: everything a colleague needs so the customer never repeats themselves."""
+"""Markdown hand-over documents, of a contact or a whole account: everything a colleague needs so the customer
+never repeats themselves."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from custview.printable import printable
 
 if TYPE_CHECKING:
     from custview.db.history import ContactHistory
+    from custview.insight.handover import AccountHandover
 
 # Data always follows a list marker, a label or a table pipe, so only inline markup needs escaping.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
@@ -20,6 +22,11 @@ def md(value) -> str:
     """Data as literal Markdown text: special characters escaped, line breaks flattened."""
     text = " ".join(printable(value).split())
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def _sentence(text: str) -> str:
+    """Text ending with a full stop, unless it ends with a sentence's mark already."""
+    return text if text.rstrip().endswith((".", "!", "?")) else f"{text.rstrip()}."
 
 
 def _day(moment) -> str:
@@ -128,3 +135,82 @@ def _notes(b: Briefing) -> list[str]:
     if not b.key_notes:
         return []
     return ["## Key notes", ""] + [f"- {_day(n.written_at)}, {md(n.author or 'a colleague')}: {md(n.text)}" for n in b.key_notes] + [""]
+
+
+def account_handoff_markdown(h: AccountHandover) -> str:
+    """The hand-over of a whole account: the account, every person, services, open promises and problems,
+    the last meetings and what not to do."""
+    lines = [f"# Account hand-over: {md(h.account.name)}", "", f"As of {_day(h.as_of)}.", ""]
+    lines += _account(h) + _everyone(h) + _services(h) + _open_promises(h) + _open_tickets(h) + _meetings(h)
+    if h.account.notes:
+        lines += ["## Key notes", ""] + [f"- {md(note)}" for note in h.account.notes] + [""]
+    lines += ["## What not to do", ""] + [f"- {md(caution)}" for caution in h.cautions]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _account(h: AccountHandover) -> list[str]:
+    a = h.account
+    facts = [("Industry", a.industry), ("Size", a.size), ("Domain", a.domain), ("Commercial", a.commercial),
+             ("Recorded stage", a.recorded_stage), ("Recorded health", a.recorded_health), ("Summary", a.summary)]
+    out = ["## The account", ""] + [f"- **{label}:** {md(value)}" for label, value in facts if value]
+    out += ["", f"Account health: **{a.health.score}/100 ({a.health.label})**" + (":" if a.health.reasons else "."), ""]
+    return out + [f"- {md(r.text)}" for r in a.health.reasons] + ([""] if a.health.reasons else [])
+
+
+def _everyone(h: AccountHandover) -> list[str]:
+    out = ["## People", ""]
+    if not h.people:
+        return out + ["Nobody on record.", ""]
+    out += ["| Name | Title | Stage | Role | Health | Last touch |", "| --- | --- | --- | --- | --- | --- |"]
+    for p in h.people:
+        stage = p.stage + (f" (behaves like {p.readiness.behaves_like})" if p.readiness else "")
+        out.append(f"| {md(p.name)} | {md(p.title or '—')} | {md(stage)} | {md(p.buying_role or '—')} "
+                   f"| {p.health_score} {p.health_label} | {_day(p.last_touch)} |")
+    return out + [""]
+
+
+def _services(h: AccountHandover) -> list[str]:
+    out = ["## Services", ""]
+    if not h.account.services:
+        return out + ["None on record.", ""]
+    out += ["| Service | Status | Start | End | Owner |", "| --- | --- | --- | --- | --- |"]
+    out += [f"| {md(s.name)} | {md(s.status)} | {_day(s.start_at)} | {_day(s.end_at)} | {md(s.owner or '—')} |"
+            for s in h.account.services]
+    return out + [""]
+
+
+def _open_promises(h: AccountHandover) -> list[str]:
+    out = ["## Open promises", ""]
+    out += [f"- [ ] S{p.step.id} {md(p.step.step)} ({md(p.person)}, from {md(p.step.meeting)})"
+            + (f", owner: {md(p.step.owner)}" if p.step.owner else "") + (f", due {_day(p.step.due_at)}" if p.step.due_at else "")
+            + (" **OVERDUE**" if p.step.overdue else "") for p in h.promises] or ["- none"]
+    return out + [""]
+
+
+def _open_tickets(h: AccountHandover) -> list[str]:
+    out = ["## Open problems", ""]
+    rows = [f"| {md(t.ref or '—')} | {md(t.subject)} | {md(t.kind or 'unclassified')} | {md(t.priority)} "
+            f"| {md(t.raised_by or '—')} | {t.age_days} days |" for t in h.problems]
+    if rows:
+        out += ["| Ref | Subject | Kind | Priority | Raised by | Open for |", "| --- | --- | --- | --- | --- | --- |"] + rows
+    else:
+        out.append("None open.")
+    for title, tickets in (("Questions to answer", h.questions), ("Expansion interest", h.expansion_requests)):
+        if tickets:
+            out += ["", f"## {title}", ""]
+            out += [f"- {md(t.subject)} ({md(t.raised_by or 'the account')}, {t.age_days} days)" for t in tickets]
+    return out + [""]
+
+
+def _meetings(h: AccountHandover) -> list[str]:
+    out = ["## Last meetings", ""]
+    for m in h.last_meetings:
+        who = ", ".join(md(name) + (f" ({md(role)})" if role else "") for name, role in m.attendees)
+        out.append(f"- {_day(m.scheduled_at)}, {md(m.kind)}: **{md(m.purpose)}**" + (f" with {who}" if who else "")
+                   + f". Outcome: {md(_sentence(m.outcome or 'not recorded'))}"
+                   + (f" Decided: {'; '.join(md(d) for d in m.decisions)}." if m.decisions else ""))
+    if not h.last_meetings:
+        out.append("- none recorded")
+    if h.next_meetings:
+        out += ["", "Planned: " + "; ".join(f"{_day(m.scheduled_at)} {md(m.purpose)}" for m in h.next_meetings)]
+    return out + [""]

@@ -138,8 +138,8 @@ def build_briefing(history: History, as_of: datetime,
             for t in history.tickets
             if is_open_at(t, as_of)
         ],
-        last_meeting=_meeting(max(past, key=lambda r: r.appointment.scheduled_at)) if past else None,
-        next_meeting=_meeting(min(future, key=lambda r: r.appointment.scheduled_at)) if future else None,
+        last_meeting=meeting_summary(max(past, key=lambda r: r.appointment.scheduled_at)) if past else None,
+        next_meeting=meeting_summary(min(future, key=lambda r: r.appointment.scheduled_at)) if future else None,
         open_next_steps=_open_next_steps(past, as_of),
         company=_company_context(history, as_of),
         key_notes=[
@@ -207,7 +207,8 @@ def _ticket_line(ticket, as_of: datetime, raised_by: str | None) -> TicketLine:
     )
 
 
-def _meeting(record) -> MeetingSummary:
+def meeting_summary(record) -> MeetingSummary:
+    """An appointment record (with attendees) as the summary the brief and the hand-overs show."""
     appointment = record.appointment
     return MeetingSummary(
         id=appointment.id,

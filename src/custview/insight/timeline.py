@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from custview.db.history import History
+    from custview.db.history import AccountHistory, History
 
 EVENT_KINDS = ("signal", "appointment", "ticket", "stage", "note", "merge", "step")
 
@@ -30,15 +30,50 @@ def build_timeline(histories: list[History], since: datetime | None = None,
 
     An event shared by several contacts (a meeting they all attended, a company ticket) appears once.
     """
+    return _in_order([_events_of(history) for history in histories], since, kinds)
+
+
+def build_account_timeline(account: AccountHistory, since: datetime | None = None,
+                           kinds: tuple[str, ...] = EVENT_KINDS) -> list[TimelineEvent]:
+    """An account's events, oldest first: every person's, marked with who, and the company's own (its
+    tickets and notes that are no one person's, and companies merged into it), marked with its name."""
+    return _in_order([_company_events(account), *(_events_of(history) for history in account.people)], since, kinds)
+
+
+def _in_order(sources, since: datetime | None, kinds: tuple[str, ...]) -> list[TimelineEvent]:
+    """The events of every source, each once (the first source to tell it wins), in date order."""
     seen, events = set(), []
-    for history in histories:
-        for event in _events_of(history):
+    for source in sources:
+        for event in source:
             if event.key in seen or event.kind not in kinds or (since and event.at < since):
                 continue
             seen.add(event.key)
             events.append(event)
     events.sort(key=lambda e: (e.at, EVENT_KINDS.index(e.kind)))
     return events
+
+
+def _company_events(account: AccountHistory):
+    name = account.company.name
+    for t in account.tickets:
+        yield from _ticket_events(t, name)
+    for n in account.notes:
+        yield _note_event(n, name)
+    for m in account.merges:
+        yield _merge_event(m, name, name)
+
+
+def _note_event(n, about: str | None) -> TimelineEvent:
+    """A note, marked with the person (or company) it is about and saying who wrote it."""
+    return TimelineEvent(n.written_at, "note", about, n.text, [f"by {n.author}"] if n.author else [], ("note", n.id))
+
+
+def _ticket_events(t, who: str | None):
+    label = f"{t.ref} " if t.ref else ""
+    yield TimelineEvent(t.opened_at, "ticket", who, f"opened {label}{t.subject}",
+                        [f"{t.priority} · {t.kind or 'unclassified'}"], ("ticket", t.id, "opened"))
+    if t.closed_at:
+        yield TimelineEvent(t.closed_at, "ticket", who, f"closed {label}{t.subject}", [], ("ticket", t.id, "closed"))
 
 
 def _events_of(history: History):
@@ -61,17 +96,13 @@ def _events_of(history: History):
                 yield TimelineEvent(s.done_at, "step", s.owner, f"done: S{s.id} {s.step}", [f"promised at: {a.purpose}"],
                                     ("step", s.id))
     names = {c.id: c.name for c in history.colleagues} | {history.contact.id: name}
+    company = history.company.name if history.company else None
     for t in history.tickets:
-        raised_by = names.get(t.contact_id)
-        label = f"{t.ref} " if t.ref else ""
-        yield TimelineEvent(t.opened_at, "ticket", raised_by, f"opened {label}{t.subject}", [f"{t.priority} · {t.kind or 'unclassified'}"], ("ticket", t.id, "opened"))
-        if t.closed_at:
-            yield TimelineEvent(t.closed_at, "ticket", raised_by, f"closed {label}{t.subject}", [], ("ticket", t.id, "closed"))
+        yield from _ticket_events(t, names.get(t.contact_id) or company)
     for n in history.notes:
-        who = n.author or name
-        yield TimelineEvent(n.written_at, "note", who, n.text, [], ("note", n.id))
+        yield _note_event(n, name if n.contact_id == history.contact.id else company)
     for m in history.merges:
-        yield _merge_event(m, name, history.company.name if history.company else None)
+        yield _merge_event(m, name, company)
 
 
 def _merge_event(merge, name: str, company: str | None) -> TimelineEvent:

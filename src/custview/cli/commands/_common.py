@@ -30,30 +30,47 @@ def open_reader(ctx: typer.Context):
     return Reader.open(settings.db if settings else None)
 
 
-def _numbered(reader, kind: str, reference: str):
+def _numbered(reader, kind: str, reference: str, option: str | None = None):
     """The contact or company a `#ID` reference names; None when `reference` is not a #ID."""
     number = record_number(reference)
     if number is None:
         return None
     found = reader.record(kind, number)
     if found is None:
-        raise UserError(f"No {kind} #{number}.")
+        raise UserError(_for(option, f"No {kind} #{number}."))
     return found
 
 
-def pick_contact(reader, query: str):
-    """The one contact `query` (a name, an email, part of one, or #ID) names; lists candidates and exits 2
-    when several match."""
-    found = _numbered(reader, "contact", query)
+def _for(option: str | None, message: str) -> str:
+    """A message about an option's value starts with the option: "--company: no company matches …"."""
+    return f"{option}: {message[0].lower()}{message[1:]}" if option else message
+
+
+def pick_contact(reader, query: str, *, option: str | None = None, near_company: int | None = None,
+                 missing_ok: bool = False):
+    """The one contact `query` (a name, an email, part of one, or #ID) names: the one resolution of a contact.
+
+    Several matching: someone at `near_company` first; still several, an error naming them (a command's
+    own argument gets a numbered list and exit 2; an `option`'s value, one line and exit 1).
+    None matching: None with `missing_ok` (the caller keeps the name and warns), else an error.
+    """
+    found = _numbered(reader, "contact", query, option)
     if found is not None:
         return found
     matches = reader.find_contacts(query)
+    if len(matches) > 1 and near_company is not None:
+        matches = [c for c in matches if c.company_id == near_company] or matches
     if len(matches) == 1:
         return matches[0]
     if not matches:
+        if missing_ok:
+            return None
         suggestions = reader.suggest_names(query)
         hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else " Try 'custview contacts --search TEXT'."
-        raise UserError(f"No contact matches {query!r}.{hint}")
+        raise UserError(_for(option, f"No contact matches {query!r}.{hint}"))
+    if option:
+        raise UserError(f"{option}: {query!r} matches {len(matches)} contacts: {describe_people(reader, matches)}. "
+                        "Use more of the name, the email or #ID.")
     from custview.cli.render import render_matches
     from custview.cli.terminal import error_console
 
@@ -78,25 +95,56 @@ def describe_people(reader, contacts, shown: int = 5) -> str:
     return "; ".join(described) + more
 
 
-def resolve_person(reader, name: str, company_id: int | None = None, what: str = "--attendee"):
-    """The contact an attendee's NAME means, or None (with no match: stored as a name only).
-
-    #ID, a whole name or email, or a part of one that fits only one contact (someone at `company_id`
-    first); several fitting is an error listing them.
-    """
-    number = record_number(name)
-    if number is not None:
-        found = reader.record("contact", number)
-        if found is None:
-            raise UserError(f"{what}: no contact #{number}.")
+def pick_company(reader, reference: str, hint: str = "", *, option: str | None = None):
+    """The one company `reference` names (a name, part of one, a domain, a merged-in name, or #ID): the one
+    resolution of a company. Several matching is an error naming them, in one line (exit 2 for a command's
+    own argument, 1 for an `option`'s value); none matching, an error ending with `hint`."""
+    found = _numbered(reader, "company", reference, option)
+    if found is not None:
         return found
-    matches = reader.find_contacts(name)
-    if len(matches) > 1 and company_id is not None:
-        matches = [c for c in matches if c.company_id == company_id] or matches
-    if len(matches) > 1:
-        raise UserError(f"{what}: {name!r} matches {len(matches)} contacts: {describe_people(reader, matches)}. "
-                        "Use more of the name, the email or #ID.")
-    return matches[0] if matches else None
+    firms = reader.find_companies(reference)
+    if len(firms) == 1:
+        return firms[0]
+    if not firms:
+        raise UserError(_for(option, f"No company matches {reference!r}.{hint}"))
+    raise UserError(_for(option, f"{len(firms)} companies match {reference!r}: {_listed(firms)}. Use more of the name."),
+                    exit_code=1 if option else 2)
+
+
+def _listed(firms, shown: int = 8) -> str:
+    """Companies named in one line, with their #ID: "Acme Analytics #1, Acme Europe #4"."""
+    more = f" and {len(firms) - shown} more" if len(firms) > shown else ""
+    return ", ".join(f"{f.name} #{f.id}" for f in firms[:shown]) + more
+
+
+def company_option(reader, reference: str | None, hint: str = ""):
+    """The company a --company option names (None without the option), resolved as everywhere else."""
+    return None if reference is None else pick_company(reader, reference, hint, option="--company")
+
+
+def pick_contact_or_company(reader, reference: str, company: str | None = None):
+    """("contact" | "company", the record) that a command's argument, or its --company option, means.
+
+    A company wins on its exact name (or alias, or domain), and on a part of its name when the contacts
+    that part also fits all work there (their emails carry the company's name); a contact wins on an
+    exact name or email, or when no company fits. Fitting contacts and companies alike is an error.
+    """
+    if company is not None:
+        return "company", pick_company(reader, company, option="--company")
+    if record_number(reference) is not None:
+        return "contact", pick_contact(reader, reference)
+    firms = reader.find_companies(reference)
+    people = reader.find_contacts(reference)
+    text = reference.strip().casefold()
+    exact_firm = any(text in (f.name.casefold(), (f.domain or "").casefold()) for f in firms)
+    exact_person = any(text in (p.name.casefold(), (p.email or "").casefold()) for p in people)
+    if exact_firm or (firms and not exact_person and all(p.company_id in {f.id for f in firms} for p in people)):
+        return "company", pick_company(reader, reference)
+    if exact_person or not firms:
+        return "contact", pick_contact(reader, reference)  # with nothing at all: the usual "did you mean"
+    raise UserError(f"{reference!r} matches {len(people)} contact{'s' if len(people) != 1 else ''} "
+                    f"({describe_people(reader, people, 3)}) and {len(firms)} compan{'ies' if len(firms) != 1 else 'y'} "
+                    f"({_listed(firms, 3)}). Use more of the name, or --company NAME for a company.", exit_code=2)
 
 
 def resolve_attendees(reader, specs: list[str], company_id: int | None) -> tuple[list[dict], list[str]]:
@@ -107,7 +155,7 @@ def resolve_attendees(reader, specs: list[str], company_id: int | None) -> tuple
         name = name.strip()
         if not name:
             raise UserError(f"--attendee: {spec!r} has no name (expected NAME or NAME:ROLE)")
-        contact = resolve_person(reader, name, company_id)
+        contact = pick_contact(reader, name, option="--attendee", near_company=company_id, missing_ok=True)
         if contact is None:
             warnings.append(f"attendee {name!r} matches no contact: kept as a name only")
         people.append({"name": contact.name if contact else name, "role": role.strip() or None,
@@ -171,17 +219,3 @@ def record_number(reference: str) -> int | None:
     from custview.errors import record_id
 
     return record_id(reference)
-
-
-def pick_company(reader, reference: str, hint: str = ""):
-    """The one company `reference` names (a name, part of one, or #ID); a clear error otherwise (exit 2 if several)."""
-    found = _numbered(reader, "company", reference)
-    if found is not None:
-        return found
-    firms = reader.find_companies(reference)
-    if len(firms) == 1:
-        return firms[0]
-    if not firms:
-        raise UserError(f"No company matches {reference!r}.{hint}")
-    raise UserError(f"{len(firms)} companies match {reference!r}: {', '.join(f.name for f in firms)}. "
-                    "Use more of the name.", exit_code=2)

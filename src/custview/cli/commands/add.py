@@ -10,7 +10,8 @@ from typing import Optional
 
 import typer
 
-from custview.cli.commands._common import command_app, open_reader, open_store, pick_contact
+from custview.cli.commands._common import (command_app, open_reader, open_store, pick_company, pick_contact,
+                                           record_number)
 
 app = command_app(help="Add (or update) one record: contact, company, signal, ticket or note.", no_args_is_help=True)
 
@@ -26,6 +27,17 @@ def _save(ctx: typer.Context, kind: str, noun: str, data: dict) -> None:
     console().print(render_saved(outcome, noun, record.label()))
 
 
+def _company_name(ctx: typer.Context, company: str | None) -> str | None:
+    """The exact name of the one existing company a --company option means (a part of its name will do).
+
+    A name no company has is passed on as it is: the record's own checks refuse it, beside any other problem.
+    """
+    reader = open_reader(ctx)
+    if company is None or (record_number(company) is None and not reader.find_companies(company)):
+        return company
+    return pick_company(reader, company, option="--company").name
+
+
 def _contact_key(ctx: typer.Context, name: str) -> str:
     """The exact email (or name) of the one contact NAME means, for a record to refer to."""
     contact = pick_contact(open_reader(ctx), name)
@@ -39,7 +51,7 @@ def contact(
     email: Optional[str] = typer.Option(None, "--email"),
     phone: Optional[str] = typer.Option(None, "--phone"),
     title: Optional[str] = typer.Option(None, "--title"),
-    company: Optional[str] = typer.Option(None, "--company", help="An existing company's name."),
+    company: Optional[str] = typer.Option(None, "--company", help="An existing company (name, part of one, or #ID)."),
     role: Optional[str] = typer.Option(None, "--role", help="Role in buying decisions."),
     stage: Optional[str] = typer.Option(None, "--stage", help="Value Path stage (default Audience)."),
     channel: Optional[str] = typer.Option(None, "--channel", help="Preferred channel."),
@@ -49,7 +61,8 @@ def contact(
 ) -> None:
     """Add a contact, or update the one with this email (or name)."""
     preferences = {k: v for k, v in (("channel", channel), ("time", time), ("tone", tone)) if v}
-    _save(ctx, "contacts", "contact", {"name": name, "email": email, "phone": phone, "title": title, "company": company,
+    _save(ctx, "contacts", "contact", {"name": name, "email": email, "phone": phone, "title": title,
+                                       "company": _company_name(ctx, company),
                                        "buying_role": role, "stage": stage, "preferences": preferences or None,
                                        "context": context})
 
@@ -107,10 +120,11 @@ def note(
     ctx: typer.Context,
     name: Optional[str] = typer.Argument(None, help="Contact name or email (or use --company)."),
     text: str = typer.Option(..., "--text"),
-    company: Optional[str] = typer.Option(None, "--company", help="A company's name, for a company note."),
+    company: Optional[str] = typer.Option(None, "--company", help="A company (name, part of one, or #ID), for a company note."),
     author: Optional[str] = typer.Option(None, "--author"),
     at: str = typer.Option("now", "--at", metavar="DATE"),
 ) -> None:
     """Write a note about a contact or a company."""
     contact = _contact_key(ctx, name) if name else None
-    _save(ctx, "notes", "note", {"contact": contact, "company": company, "text": text, "author": author, "at": at})
+    _save(ctx, "notes", "note", {"contact": contact, "company": _company_name(ctx, company), "text": text,
+                                 "author": author, "at": at})

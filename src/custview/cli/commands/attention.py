@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from custview.cli.commands._common import command_app, open_reader, parse_stage_option
+from custview.cli.commands._common import command_app, company_option, open_reader, parse_stage_option
 
 app = command_app()
 
@@ -15,7 +15,7 @@ app = command_app()
 @app.command()
 def attention(
     ctx: typer.Context,
-    company: Optional[str] = typer.Option(None, "--company", "-c", help="Only companies whose name contains this."),
+    company: Optional[str] = typer.Option(None, "--company", "-c", help="Only the people of this company (name, part of one, or #ID)."),
     stage: Optional[str] = typer.Option(None, "--stage", "-s", help="Only this Value Path stage."),
     limit: int = typer.Option(10, "--limit", "-n", min=1, help="Show at most this many."),
     as_json: bool = typer.Option(False, "--json", help="Print the list as JSON."),
@@ -26,8 +26,9 @@ def attention(
 
     reader = open_reader(ctx)
     # From grouped figures over the whole book, not a history per contact: fast on a book of any size.
-    items = rank_book_attention(reader, reader.list_contacts(stage=parse_stage_option(stage), company=company),
-                                utc_now(), limit)
+    firm = company_option(reader, company)
+    contacts = reader.list_contacts(stage=parse_stage_option(stage), company_id=firm.id if firm else None)
+    items = rank_book_attention(reader, contacts, utc_now(), limit)
     if as_json:
         from custview.cli.terminal import print_json
 

@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from custview.cli.commands._common import command_app, open_reader, parse_stage_option
+from custview.cli.commands._common import command_app, company_option, open_reader, parse_stage_option
 
 app = command_app()
 
@@ -15,14 +15,16 @@ app = command_app()
 def contacts(
     ctx: typer.Context,
     stage: Optional[str] = typer.Option(None, "--stage", "-s", help="Only this Value Path stage."),
-    company: Optional[str] = typer.Option(None, "--company", "-c", help="Only companies whose name contains this."),
+    company: Optional[str] = typer.Option(None, "--company", "-c", help="Only the people of this company (name, part of one, or #ID)."),
     search: Optional[str] = typer.Option(None, "--search", "-q", help="Name, email or title contains this."),
     as_json: bool = typer.Option(False, "--json", help="Print the list as JSON."),
 ) -> None:
     """List contacts with their company and Value Path stage."""
     from custview.dates import utc_now
 
-    rows = open_reader(ctx).list_contacts(stage=parse_stage_option(stage), company=company, search=search)
+    reader = open_reader(ctx)
+    firm = company_option(reader, company)
+    rows = reader.list_contacts(stage=parse_stage_option(stage), company_id=firm.id if firm else None, search=search)
     if as_json:
         from custview.cli.terminal import print_json
 

@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from custview.cli.commands._common import command_app, open_reader, pick_company
+from custview.cli.commands._common import command_app, company_option, open_reader
 from custview.errors import UserError
 
 app = command_app()
@@ -32,7 +32,7 @@ def pipeline(
         raise UserError(f"--since: {error}") from None
     reader = open_reader(ctx)
     with reader.snapshot():
-        firm = pick_company(reader, company) if company is not None else None
+        firm = company_option(reader, company)
         company_id = firm.id if firm else None
         funnel = build_funnel(contacts_per_stage(reader, company_id), stage_stays(reader, company_id, start))
     if as_json:

@@ -6,7 +6,8 @@ from typing import Optional
 
 import typer
 
-from custview.cli.commands._common import command_app, open_reader, open_store, parse_stage_option, pick_contact
+from custview.cli.commands._common import (command_app, company_option, open_reader, open_store, parse_stage_option,
+                                           pick_contact)
 from custview.errors import UserError
 
 app = command_app(help="Value Path stages: suggestions from behaviour, and changes (history kept).", no_args_is_help=True)
@@ -15,7 +16,7 @@ app = command_app(help="Value Path stages: suggestions from behaviour, and chang
 @app.command()
 def suggest(
     ctx: typer.Context,
-    company: Optional[str] = typer.Option(None, "--company", "-c", help="Only companies whose name contains this."),
+    company: Optional[str] = typer.Option(None, "--company", "-c", help="Only the people of this company (name, part of one, or #ID)."),
     as_json: bool = typer.Option(False, "--json", help="Print the suggestions as JSON."),
 ) -> None:
     """List contacts whose behaviour says they are further along, or drifting back. Changes nothing."""
@@ -23,7 +24,8 @@ def suggest(
     from custview.insight.readiness import book_readiness
 
     reader = open_reader(ctx)
-    rows = book_readiness(reader, reader.list_contacts(company=company), utc_now())
+    firm = company_option(reader, company)
+    rows = book_readiness(reader, reader.list_contacts(company_id=firm.id if firm else None), utc_now())
     if as_json:
         from custview.cli.terminal import print_json
 

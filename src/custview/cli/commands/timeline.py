@@ -1,4 +1,4 @@
-"""`custview timeline NAME`: a contact's or a company's whole history in date order."""
+"""`custview timeline NAME|COMPANY`: a contact's or an account's whole history in date order."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from custview.cli.commands._common import command_app, open_reader, pick_contact
+from custview.cli.commands._common import command_app, open_reader, pick_contact_or_company
 from custview.errors import UserError
 
 app = command_app()
@@ -16,15 +16,20 @@ app = command_app()
 @app.command()
 def timeline(
     ctx: typer.Context,
-    name: str = typer.Argument(..., help="A contact (name or email) or a company name."),
+    name: Optional[str] = typer.Argument(None, help="A contact (name, email, part of one, #ID) or a company (name, "
+                                        "part of one, domain, merged-in name)."),
+    company: Optional[str] = typer.Option(None, "--company", "-c", help="The company (also #ID) instead of NAME."),
     since: Optional[str] = typer.Option(None, "--since", metavar="DATE", help="Only events from this date on (e.g. -3m)."),
     kinds: list[str] = typer.Option([], "--kind", "-k", help="Only these kinds: signal, appointment, ticket, stage, note, merge, step (repeatable)."),
     as_json: bool = typer.Option(False, "--json", help="Print the events as JSON."),
     pager: bool = typer.Option(True, "--pager/--no-pager", help="Page long histories on a terminal."),
 ) -> None:
-    """Everything in date order: signals, meetings with outcomes, tickets, stage changes, notes and merges."""
+    """Everything in date order: signals, meetings with outcomes, tickets, stage changes, notes and merges.
+
+    For a company: every person's events, marked with who, and the company's own.
+    """
     from custview.dates import parse_when
-    from custview.insight.timeline import EVENT_KINDS, build_timeline
+    from custview.insight.timeline import EVENT_KINDS
 
     problems = [f"--kind: unknown kind {k!r} (expected one of: {', '.join(EVENT_KINDS)})" for k in kinds if k.lower() not in EVENT_KINDS]
     start = None
@@ -33,10 +38,11 @@ def timeline(
             start = parse_when(since)
         except ValueError as error:
             problems.append(f"--since: {error}")
+    if (name is None) == (company is None):
+        problems.append("Give a contact or company NAME, or --company COMPANY (one of them).")
     if problems:
         raise UserError(*problems)
-    subject, histories = _histories_for(open_reader(ctx), name)
-    events = build_timeline(histories, start, tuple(k.lower() for k in kinds) or EVENT_KINDS)
+    subject, events = _events_for(open_reader(ctx), name, company, start, tuple(k.lower() for k in kinds) or EVENT_KINDS)
     if as_json:
         from custview.cli.terminal import print_json
 
@@ -55,16 +61,13 @@ def timeline(
         out.print(drawing)
 
 
-def _histories_for(reader, name: str):
-    """The contact, or every contact of the company, that NAME means; a company wins on an exact name."""
-    companies = reader.find_companies(name)
-    exact_company = [c for c in companies if c.name.lower() == name.strip().lower()]
-    if not exact_company and reader.find_contacts(name):
-        contact = pick_contact(reader, name)
-        return contact.name, [reader.contact_history(contact.id)]
-    if len(exact_company or companies) == 1:
-        company = (exact_company or companies)[0]
-        return company.name, reader.contact_histories(company_id=company.id)
-    if companies:
-        raise UserError(f"{len(companies)} companies match {name!r}: {', '.join(c.name for c in companies)}. Use more of the name.", exit_code=2)
-    return pick_contact(reader, name)  # no match at all: the usual "did you mean"
+def _events_for(reader, name: str | None, company: str | None, start, kinds):
+    """(the subject's name, its events): a contact's own timeline, or the account's."""
+    from custview.insight.timeline import build_account_timeline, build_timeline
+
+    kind, found = pick_contact_or_company(reader, name or "", company)
+    if kind == "contact":
+        return found.name, build_timeline([reader.contact_history(found.id)], start, kinds)
+    from custview.db.accounts import account_history
+
+    return found.name, build_account_timeline(account_history(reader, found), start, kinds)
