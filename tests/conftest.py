@@ -123,3 +123,31 @@ def write(tmp_path, name, text):
     path = tmp_path / name
     path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
     return path
+
+
+# -- the sample book, imported once at the docs' pinned moment -------------------------------------
+
+PINNED_NOW = "2026-06-15T09:00:00Z"  # a Monday, as in the docs' sessions
+
+
+@pytest.fixture(scope="session")
+def pinned_sample_book(tmp_path_factory) -> Path:
+    """The sample book imported once with the clock at PINNED_NOW; use `pinned_sample` for a copy."""
+    from custview.sample import sample_path
+
+    path = tmp_path_factory.mktemp("pinned_sample") / "sample.db"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CUSTVIEW_NOW", PINNED_NOW)
+        patch.setenv("TZ", "UTC")
+        result = run(path, "import", str(sample_path()))
+    assert result.exit_code == 0, result.output
+    return path
+
+
+@pytest.fixture
+def pinned_sample(pinned_sample_book, db, monkeypatch) -> Path:
+    """A copy of the sample book as the test database (`cli` runs against it), the clock at PINNED_NOW."""
+    shutil.copy(pinned_sample_book, db)
+    monkeypatch.setenv("CUSTVIEW_NOW", PINNED_NOW)
+    monkeypatch.setenv("TZ", "UTC")
+    return db

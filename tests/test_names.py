@@ -2,41 +2,12 @@
 --company option taking a unique part of a name, refusing an ambiguous or unknown one in one line."""
 
 import json
-import os
-import shutil
 import sqlite3
 
 import pytest
 from markdown_it import MarkdownIt
-from typer.testing import CliRunner
 
-from custview.cli.app import app
-from custview.sample import sample_path
 from conftest import dump
-
-NOW = "2026-06-15T09:00:00Z"
-
-
-@pytest.fixture(scope="session")
-def sample_book(tmp_path_factory):
-    """The sample book imported once at a pinned moment; tests work on copies."""
-    path = tmp_path_factory.mktemp("names") / "sample.db"
-    saved = os.environ.get("CUSTVIEW_NOW")
-    os.environ["CUSTVIEW_NOW"] = NOW
-    try:
-        result = CliRunner().invoke(app, ["--db", str(path), "import", str(sample_path())])
-    finally:
-        os.environ.pop("CUSTVIEW_NOW") if saved is None else os.environ.__setitem__("CUSTVIEW_NOW", saved)
-    assert result.exit_code == 0, result.output
-    return path
-
-
-@pytest.fixture
-def sample(sample_book, db, monkeypatch):
-    """A copy of the sample book as the test database, with the clock at the moment it was imported."""
-    shutil.copy(sample_book, db)
-    monkeypatch.setenv("CUSTVIEW_NOW", NOW)
-    return db
 
 
 def company_id(db, name):
@@ -50,7 +21,7 @@ def timeline(cli, *args):
     return json.loads(result.stdout)
 
 
-def test_a_part_of_a_company_name_gives_the_accounts_timeline_marked_with_who(cli, sample):
+def test_a_part_of_a_company_name_gives_the_accounts_timeline_marked_with_who(cli, pinned_sample):
     data = timeline(cli, "Northwind")  # also fits the three people's emails: they all work there
     assert data["subject"] == "Northwind Logistics"
     notes = {e["title"]: (e["who"], e["details"]) for e in data["events"] if e["kind"] == "note"}
@@ -58,23 +29,23 @@ def test_a_part_of_a_company_name_gives_the_accounts_timeline_marked_with_who(cl
         "Northwind Logistics", ["by Dana Ortiz"])  # the company's own note
     assert notes["Prefers a one-page summary before any call."] == ("Marcus Webb", ["by Dana Ortiz"])
     assert {e["who"] for e in data["events"] if e["kind"] == "signal"} == {"Sarah Chen", "Marcus Webb", "Priya Nair"}
-    assert timeline(cli, "--company", f"#{company_id(sample, 'Northwind Logistics')}") == data
+    assert timeline(cli, "--company", f"#{company_id(pinned_sample, 'Northwind Logistics')}") == data
     assert timeline(cli, "northwind.example") == data  # the domain
 
 
-def test_an_account_with_nobody_on_record_still_has_its_own_events(cli, sample):
+def test_an_account_with_nobody_on_record_still_has_its_own_events(cli, pinned_sample):
     assert cli("add", "note", "--company", "Orbit", "--text", "Exit interview booked", "--at", "-1d").exit_code == 0
     data = timeline(cli, "Orbit")
     assert [(e["kind"], e["who"], e["title"]) for e in data["events"]] == [
         ("note", "Orbit Freight", "Exit interview booked")]
 
 
-def test_a_contact_still_wins_on_their_name(cli, sample):
+def test_a_contact_still_wins_on_their_name(cli, pinned_sample):
     assert timeline(cli, "Sarah")["subject"] == "Sarah Chen"
     assert timeline(cli, "priya.nair@northwind.example")["subject"] == "Priya Nair"
 
 
-def test_the_account_hand_over_holds_people_services_promises_problems_meetings_and_what_not_to_do(cli, sample):
+def test_the_account_hand_over_holds_people_services_promises_problems_meetings_and_what_not_to_do(cli, pinned_sample):
     result = cli("handoff", "Northwind")
     assert result.exit_code == 0, result.output
     text = result.stdout
@@ -105,7 +76,7 @@ def test_the_account_hand_over_holds_people_services_promises_problems_meetings_
     assert "Don't make anyone repeat themselves" in dont
 
 
-def test_the_account_hand_over_as_json_and_to_a_file(cli, sample, tmp_path):
+def test_the_account_hand_over_as_json_and_to_a_file(cli, pinned_sample, tmp_path):
     data = json.loads(cli("handoff", "--company", "Northwind", "--json").stdout)
     assert data["markdown"].startswith("# Account hand-over: Northwind Logistics")
     account = data["account"]
@@ -129,7 +100,7 @@ def test_the_account_hand_over_as_json_and_to_a_file(cli, sample, tmp_path):
      "error: Give a contact or company NAME, or --company COMPANY (one of them)."),
     (("timeline", "--company", "Umbrella"), 1, "error: --company: no company matches 'Umbrella'."),
 ])
-def test_an_ambiguous_or_unknown_company_for_timeline_and_handoff_is_one_line(cli, sample, tmp_path, arguments,
+def test_an_ambiguous_or_unknown_company_for_timeline_and_handoff_is_one_line(cli, pinned_sample, tmp_path, arguments,
                                                                              code, message):
     target = tmp_path / "out.md"
     extra = ("--out", str(target)) if arguments[0] == "handoff" else ()
@@ -138,25 +109,25 @@ def test_an_ambiguous_or_unknown_company_for_timeline_and_handoff_is_one_line(cl
     assert result.stdout == "" and not target.exists()
 
 
-def test_a_name_fitting_a_contact_and_another_company_is_refused_in_one_line(cli, sample):
+def test_a_name_fitting_a_contact_and_another_company_is_refused_in_one_line(cli, pinned_sample):
     assert cli("add", "contact", "Helen Orbitz").exit_code == 0
-    before = dump(sample)
+    before = dump(pinned_sample)
     for command in ("timeline", "handoff"):
         result = cli(command, "orbit")
         assert (result.exit_code, result.stderr.splitlines()) == (2, [
             "error: 'orbit' matches 1 contact (Helen Orbitz #26) and 1 company (Orbit Freight #9). "
             "Use more of the name, or --company NAME for a company."])
-    assert dump(sample) == before
+    assert dump(pinned_sample) == before
     assert timeline(cli, "--company", "orbit")["subject"] == "Orbit Freight"
     assert timeline(cli, "Orbitz")["subject"] == "Helen Orbitz"
 
 
-def test_add_note_company_takes_a_unique_part_of_the_name(cli, sample):
+def test_add_note_company_takes_a_unique_part_of_the_name(cli, pinned_sample):
     result = cli("add", "note", "--company", "northwind", "--text", "Board meets in July")
     assert result.exit_code == 0, result.output
-    with sqlite3.connect(sample) as connection:
+    with sqlite3.connect(pinned_sample) as connection:
         assert connection.execute("SELECT contact_id, company_id FROM note WHERE text = 'Board meets in July'"
-                                  ).fetchall() == [(None, company_id(sample, "Northwind Logistics"))]
+                                  ).fetchall() == [(None, company_id(pinned_sample, "Northwind Logistics"))]
     assert cli("add", "contact", "Zoe Park", "--company", "crestline").exit_code == 0
     assert [c["company"] for c in json.loads(cli("contacts", "--search", "Zoe", "--json").stdout)] == ["Crestline Retail"]
 
@@ -176,14 +147,14 @@ def test_add_note_company_takes_a_unique_part_of_the_name(cli, sample):
     (("stage", "suggest", "--company", "Umbrella"), "error: --company: no company matches 'Umbrella'."),
     (("pipeline", "--company", "Umbrella"), "error: --company: no company matches 'Umbrella'."),
 ])
-def test_every_company_option_refuses_an_ambiguous_or_unknown_name_in_one_line(cli, sample, arguments, message):
-    before = dump(sample)
+def test_every_company_option_refuses_an_ambiguous_or_unknown_name_in_one_line(cli, pinned_sample, arguments, message):
+    before = dump(pinned_sample)
     result = cli(*arguments)
     assert (result.exit_code, result.stderr.splitlines()) == (1, [message])
-    assert dump(sample) == before
+    assert dump(pinned_sample) == before
 
 
-def test_company_filters_take_a_part_of_the_name(cli, sample):
+def test_company_filters_take_a_part_of_the_name(cli, pinned_sample):
     people = json.loads(cli("contacts", "--company", "north", "--json").stdout)
     assert [p["name"] for p in people] == ["Marcus Webb", "Priya Nair", "Sarah Chen"]
     suggestions = json.loads(cli("stage", "suggest", "--company", "North", "--json").stdout)
