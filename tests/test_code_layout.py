@@ -49,6 +49,48 @@ def test_no_module_imports_from_a_higher_layer():
     assert upward == []
 
 
+def runtime_imports(path: Path) -> set[str]:
+    """The custview modules a file imports when it runs (at the top or in a function; not for type checking only)."""
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            node.body = []
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("custview"):
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)  # a module, if it names one
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names if alias.name.startswith("custview"))
+    return found
+
+
+# Modules that need each other, and why the loop is harmless: each known one is written down here.
+KNOWN_LOOPS = {
+    frozenset({"custview.db.connection", "custview.db.schema"}):
+        "opening a book to read prepares (upgrades) the file first, from inside connect_for_reading",
+}
+
+
+def test_no_import_cycle():
+    modules = {module_name(path): path for path in PACKAGE.rglob("*.py")}
+    needs = {name: {m for m in runtime_imports(path) if m in modules and m != name} for name, path in modules.items()}
+
+    def reaches(start: str, goal: str) -> bool:
+        seen, todo = set(), [start]
+        while todo:
+            current = todo.pop()
+            if current == goal:
+                return True
+            if current not in seen:
+                seen.add(current)
+                todo.extend(needs[current])
+        return False
+
+    loops = {frozenset({a, b}) for a in modules for b in needs[a] if reaches(b, a)}
+    assert loops <= set(KNOWN_LOOPS), sorted(sorted(loop) for loop in loops - set(KNOWN_LOOPS))
+
+
 def test_nothing_below_the_command_line_draws_or_prints():
     drawing = []
     for path in PACKAGE.rglob("*.py"):
@@ -80,3 +122,13 @@ def test_ruff_finds_nothing():
     result = subprocess.run([*command, "check", "src", "tests", "benchmarks"], cwd=root, capture_output=True,
                             text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+LINES_AT_MOST = 420  # "no module over ~400 lines": split along a seam before a module grows past it
+
+
+def test_no_module_is_longer_than_about_400_lines():
+    root = PACKAGE.parents[1]
+    long = [f"{path.relative_to(root)}: {lines} lines" for path in [*PACKAGE.rglob("*.py"), *(root / "tests").glob("*.py")]
+            if (lines := len(path.read_text(encoding="utf-8").splitlines())) > LINES_AT_MOST]
+    assert long == []

@@ -260,7 +260,7 @@ def test_the_progress_bar_shows_rows_and_speed_once_an_import_takes_a_moment(mon
 
     from rich.console import Console
 
-    from custview.cli import render
+    from custview.cli import render_upkeep as render
 
     clock = iter([100.0, 100.1, 101.0, 102.0, 102.0, 102.0, 102.0])
     monkeypatch.setattr(render.time, "monotonic", lambda: next(clock, 102.0))

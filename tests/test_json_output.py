@@ -43,3 +43,43 @@ def test_ticket_close_reports_the_closed_ticket_as_json(cli, book):
         "T-1", "closed", "2026-03-02T10:00:00Z", False)
     again = json.loads(cli("ticket", "close", "T-1", "--json").stdout)
     assert again["already_closed"] is True and again["closed_at"] == "2026-03-02T10:00:00Z"
+
+
+# Commands without --json, and why: nothing they print is data a script would parse.
+WITHOUT_JSON = {
+    "mappings show": "prints the mapping file itself, to copy and adapt",
+}
+
+
+def test_every_command_offers_json():
+    from test_cli_params import every_help_page
+
+    pages = every_help_page()
+    groups = [name for name, page in pages.items() if "Commands:" in page and "--json" not in page]
+    missing = sorted(name for name, page in pages.items()
+                     if "--json" not in page and name not in WITHOUT_JSON and name not in groups)
+    assert missing == []
+    assert {"add contact", "add note", "stage set", "demo", "next-steps", "next-steps done"} <= set(pages)
+    assert sorted(WITHOUT_JSON) == sorted(name for name in pages if "--json" not in pages[name] and name not in groups)
+
+
+def test_add_says_as_json_whether_it_added_or_updated(cli, book):
+    first = json.loads(cli("add", "company", "Globex", "--industry", "Retail", "--json").stdout)
+    assert first == {"kind": "company", "outcome": "created", "record": {"name": "Globex", "industry": "Retail"}}
+    again = json.loads(cli("add", "company", "Globex", "--industry", "Retail", "--json").stdout)
+    assert again["outcome"] == "unchanged"
+    note = json.loads(cli("add", "note", "Ann Lee", "--text", "Prefers mornings", "--json").stdout)
+    assert (note["kind"], note["outcome"], note["record"]["text"]) == ("note", "created", "Prefers mornings")
+
+
+def test_stage_set_reports_the_move_as_json(cli, book):
+    result = cli("stage", "set", "Ann Lee", "Buyer", "--json")
+    assert result.exit_code == 0, result.output
+    moved = json.loads(result.stdout)
+    assert (moved["contact"], moved["changed"], moved["from"], moved["to"], moved["stage_now"]) == (
+        "Ann Lee", True, "Adopter", "Buyer", "Buyer")
+    assert moved["at"].endswith("Z")
+    earlier = json.loads(cli("stage", "set", "Ann Lee", "Advocate", "--when", "2026-01-05", "--json").stdout)
+    assert (earlier["changed"], earlier["to"], earlier["stage_now"]) == (True, "Advocate", "Buyer")
+    again = json.loads(cli("stage", "set", "Ann Lee", "Buyer", "--json").stdout)
+    assert (again["changed"], again["at"]) == (False, None)

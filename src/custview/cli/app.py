@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
@@ -16,19 +15,21 @@ import typer
 from typer.core import TyperGroup
 
 from custview import __version__
+from custview.cli.application import Application
 from custview.cli.params import polish
 from custview.errors import UserError
 
-# name -> module under custview.cli.commands; each module has a Typer `app`.
+# name -> module under custview.cli.commands; each module has a Typer `app`. A module named for several
+# commands (people: contacts and attention) holds them all, side by side.
 COMMANDS = {
     "brief": "brief",
     "plan": "plan",
     "today": "today",
     "log": "log",
-    "contacts": "contacts",
-    "companies": "companies",
-    "pipeline": "pipeline",
-    "attention": "attention",
+    "contacts": "people",
+    "companies": "accounts",
+    "pipeline": "accounts",
+    "attention": "people",
     "stage": "stage",
     "timeline": "timeline",
     "handoff": "handoff",
@@ -50,13 +51,6 @@ COMMANDS = {
 }
 
 
-@dataclass
-class Settings:
-    """Options given before the command name, shared by every command."""
-
-    db: Optional[Path] = None
-
-
 class LazyGroup(TyperGroup):
     """A command group that imports a command's module only when that command is asked for."""
 
@@ -68,6 +62,8 @@ class LazyGroup(TyperGroup):
             return None
         module = importlib.import_module(f"custview.cli.commands.{COMMANDS[cmd_name]}")
         command = typer.main.get_command(module.app)
+        if list(COMMANDS.values()).count(COMMANDS[cmd_name]) > 1:
+            command = command.commands[cmd_name]
         command.name = cmd_name
         polish(command)
         return command
@@ -96,32 +92,20 @@ def _exit_with(error: UserError):
 
 
 def _database_problem(error: Exception, ctx) -> UserError | None:
-    """Explain a database that cannot be used (not a database, unreadable) instead of a traceback.
+    """Explain a database that cannot be used (not a database, unreadable) instead of a traceback."""
+    from custview.db.connection import database_errors
 
-    Errors come from SQLAlchemy (the store) or straight from sqlite3 (the fast reader).
-    """
-    kinds = []
-    if "sqlite3" in sys.modules:
-        import sqlite3
-
-        kinds.append(sqlite3.DatabaseError)  # OperationalError is one
-    if "sqlalchemy" in sys.modules:
-        from sqlalchemy.exc import DatabaseError, OperationalError
-
-        kinds += [DatabaseError, OperationalError]
-    if not isinstance(error, tuple(kinds)):
+    if not isinstance(error, database_errors()):
         return None
-    from custview.db.connection import resolve_db_path
-
-    settings = ctx.find_object(Settings)
     reason = str(getattr(error, "orig", error))
     if not any(sign in reason for sign in UNUSABLE_DATABASE):
         return None  # a fault in custview itself: let it show
+    path = Application.of(ctx).db_path
     if "database is locked" in reason:
         from custview.db.connection import busy_error
 
-        return busy_error(resolve_db_path(settings.db if settings else None))
-    return UserError(f"cannot use the database at {resolve_db_path(settings.db if settings else None)}: {reason}")
+        return busy_error(path)
+    return UserError(f"cannot use the database at {path}: {reason}")
 
 
 # What SQLite says when the file, not custview, is the problem.
@@ -160,7 +144,7 @@ def root(
     ),
 ) -> None:
     """Who are they, and how is the relationship progressing? A unified customer view in the terminal."""
-    ctx.obj = Settings(db=db)
+    ctx.obj = Application(db=db)
 
 
 def main() -> None:

@@ -44,7 +44,8 @@ def print_json(data) -> None:
 
 
 def _json_value(value):
-    """What JSON cannot hold by itself: moments and days as ISO 8601, dataclasses as objects, sets as lists."""
+    """What JSON cannot hold by itself: moments and days as ISO 8601, dataclasses as objects (through their
+    `json_data()` when they have one), sets as lists."""
     from dataclasses import asdict, is_dataclass
     from datetime import date, datetime
 
@@ -54,6 +55,8 @@ def _json_value(value):
         return iso_utc(value)
     if isinstance(value, date):
         return value.isoformat()
+    if callable(getattr(value, "json_data", None)):
+        return value.json_data()
     if is_dataclass(value) and not isinstance(value, type):
         return asdict(value)
     if isinstance(value, (set, frozenset)):

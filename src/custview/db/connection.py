@@ -206,3 +206,14 @@ def busy_error(path: Path) -> UserError:
     except (ValueError, KeyError, TypeError):
         holder = "another custview command holds the book"
     return UserError(f"{path}: {holder}; {waited}. Nothing was changed: try again when it has finished.")
+
+
+def database_errors() -> tuple[type[Exception], ...]:
+    """The exceptions a database that cannot be used raises: straight from sqlite3 (the reader), or through
+    SQLAlchemy (the writer), counted only once something has loaded it."""
+    kinds: list[type[Exception]] = [sqlite3.DatabaseError]  # OperationalError is one
+    if "sqlalchemy" in sys.modules:
+        from sqlalchemy.exc import DatabaseError, OperationalError
+
+        kinds += [DatabaseError, OperationalError]
+    return tuple(kinds)

@@ -11,10 +11,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from custview.dates import days_between, iso_utc
+from custview.dates import days_between
 from custview.insight.commercial import commercial_line
 from custview.insight.facts import facts_from_history, stage_from, step_open_at
-from custview.insight.health import Health, health_from_facts
+from custview.insight.health import Health, account_health, health_from_facts
 from custview.insight.briefing_lines import (
     ColleagueLine, CompanyContext, MeetingSummary, MergedLine, NextStepLine, NoteLine, ServiceLine, SignalLine, StageInfo,
     TicketLine, TopicCount,
@@ -94,6 +94,15 @@ class Briefing:
         """Open tickets that are really expansion interest."""
         return [ticket for ticket in self.open_tickets if ticket.is_expansion]
 
+    def json_data(self) -> dict:
+        """The briefing as plain data for --json: its fields, and the ticket split and advice derived from them."""
+        data = asdict(self)
+        data["problems"] = [asdict(t) for t in self.problems]
+        data["questions"] = [asdict(t) for t in self.questions]
+        data["engage_as"], data["engagement_style"] = self.engage_as, self.engagement_style
+        data["expansion_requests"] = [asdict(t) for t in self.expansion_requests]
+        return data
+
 
 def build_briefing(history: History, as_of: datetime,
                    account_histories: list[History] | None = None) -> Briefing:
@@ -154,8 +163,6 @@ def build_briefing(history: History, as_of: datetime,
     briefing.talking_point_kinds = [kind for kind, _ in points]
     briefing.talking_points = [text for _, text in points]
     if account_histories and briefing.company:
-        from custview.insight.account import account_health
-
         others = [build_briefing(h, as_of) for h in account_histories if h.contact.id != contact.id]
         briefing.company.account_health = account_health([briefing, *others], history.services)
     return briefing
@@ -254,24 +261,3 @@ def _company_context(history: History, as_of: datetime) -> CompanyContext | None
         services=[ServiceLine(s.name, s.status, s.start_at, s.end_at, s.owner) for s in history.services],
         commercial=commercial_line(company, as_of),
     )
-
-
-def briefing_to_dict(briefing) -> dict:
-    """A briefing (or any view dataclass) as JSON-ready data with ISO dates; briefings add the ticket split."""
-    data = asdict(briefing)
-    if isinstance(briefing, Briefing):
-        data["problems"] = [asdict(t) for t in briefing.problems]
-        data["questions"] = [asdict(t) for t in briefing.questions]
-        data["engage_as"], data["engagement_style"] = briefing.engage_as, briefing.engagement_style
-        data["expansion_requests"] = [asdict(t) for t in briefing.expansion_requests]
-    return _jsonable(data)
-
-
-def _jsonable(value):
-    if isinstance(value, datetime):
-        return iso_utc(value)
-    if isinstance(value, dict):
-        return {key: _jsonable(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(item) for item in value]
-    return value

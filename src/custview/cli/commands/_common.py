@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from custview.cli.application import Application
 from custview.errors import UserError
 
 
@@ -12,22 +13,19 @@ def command_app(**options) -> typer.Typer:
     return typer.Typer(add_completion=False, rich_markup_mode=None, **options)
 
 
-def open_store(ctx: typer.Context, *, new_records: bool = False):
-    """The writer (SQLModel) for the database chosen by --db / $CUSTVIEW_DB / the user data folder: for changes."""
-    from custview.cli.app import Settings
-    from custview.db.writer import Store
+def json_option(what: str = "the result"):
+    """The --json option every command has: its result as JSON for scripts (see Application.emit)."""
+    return typer.Option(False, "--json", help=f"Print {what} as JSON.")
 
-    settings = ctx.find_object(Settings)
-    return Store.open(settings.db if settings else None, new_records=new_records)
+
+def open_store(ctx: typer.Context, *, new_records: bool = False):
+    """The writer (SQLModel) of the book: `Application.writer`."""
+    return Application.of(ctx).writer(new_records=new_records)
 
 
 def open_reader(ctx: typer.Context):
-    """The reader of the same database (custview.db.reader: DB-API, no SQLAlchemy): every read goes through it."""
-    from custview.cli.app import Settings
-    from custview.db.reader import Reader
-
-    settings = ctx.find_object(Settings)
-    return Reader.open(settings.db if settings else None)
+    """The reader of the book (DB-API, no SQLAlchemy): `Application.reader`."""
+    return Application.of(ctx).reader
 
 
 def _numbered(reader, kind: str, reference: str, option: str | None = None):
@@ -165,11 +163,7 @@ def resolve_attendees(reader, specs: list[str], company_id: int | None) -> tuple
 
 def warn(warnings: list[str]) -> None:
     """Print warnings on stderr, one line each."""
-    if warnings:
-        from custview.cli.render import render_warnings
-        from custview.cli.terminal import error_console
-
-        error_console().print(render_warnings(warnings))
+    Application().warn(warnings)
 
 
 def parse_stage_option(text: str | None, option: str = "--stage") -> str | None:

@@ -10,21 +10,26 @@ from typing import Optional
 
 import typer
 
-from custview.cli.commands._common import (command_app, open_reader, open_store, pick_company, pick_contact,
-                                           record_number)
+from custview.cli import draw
+from custview.cli.application import Application
+from custview.cli.commands._common import command_app, json_option, pick_company, pick_contact, record_number
 
 app = command_app(help="Add (or update) one record: contact, company, signal, ticket or note.", no_args_is_help=True)
 
 
-def _save(ctx: typer.Context, kind: str, noun: str, data: dict) -> None:
-    from custview.importers import SourceRecord, write_records
-    from custview.cli.render import render_saved
-    from custview.cli.terminal import console
+AS_JSON = json_option("what was saved")
 
+
+def _save(ctx: typer.Context, kind: str, noun: str, data: dict, as_json: bool) -> None:
+    """Write one record through the importer; say whether it was added, updated or already so."""
+    from custview.importers import SourceRecord, write_records
+
+    app = Application.of(ctx, as_json)
     record = SourceRecord(kind, {k: v for k, v in data.items() if v not in (None, [], "")}, f"add {noun}", 0, 0)
-    counts = write_records(open_store(ctx, new_records=kind in ("contact", "company")), [record])
+    counts = write_records(app.writer(new_records=kind in ("contact", "company")), [record])
     outcome = next(iter(counts[kind]), "unchanged")
-    console().print(render_saved(outcome, noun, record.label()))
+    app.emit({"kind": noun, "outcome": outcome, "record": record.data},
+             lambda: draw.render_saved(outcome, noun, record.label()))
 
 
 def _company_name(ctx: typer.Context, company: str | None) -> str | None:
@@ -32,7 +37,7 @@ def _company_name(ctx: typer.Context, company: str | None) -> str | None:
 
     A name no company has is passed on as it is: the record's own checks refuse it, beside any other problem.
     """
-    reader = open_reader(ctx)
+    reader = Application.of(ctx).reader
     if company is None or (record_number(company) is None and not reader.find_companies(company)):
         return company
     return pick_company(reader, company, option="--company").name
@@ -40,7 +45,7 @@ def _company_name(ctx: typer.Context, company: str | None) -> str | None:
 
 def _contact_key(ctx: typer.Context, name: str) -> str:
     """The exact email (or name) of the one contact NAME means, for a record to refer to."""
-    contact = pick_contact(open_reader(ctx), name)
+    contact = pick_contact(Application.of(ctx).reader, name)
     return contact.email or contact.name
 
 
@@ -58,13 +63,13 @@ def contact(
     time: Optional[str] = typer.Option(None, "--time", help="Preferred time."),
     tone: Optional[str] = typer.Option(None, "--tone", help="Preferred tone."),
     context: Optional[str] = typer.Option(None, "--context", help="Key context to know."),
+    as_json: bool = AS_JSON,
 ) -> None:
     """Add a contact, or update the one with this email (or name)."""
     preferences = {k: v for k, v in (("channel", channel), ("time", time), ("tone", tone)) if v}
     _save(ctx, "contacts", "contact", {"name": name, "email": email, "phone": phone, "title": title,
-                                       "company": _company_name(ctx, company),
-                                       "buying_role": role, "stage": stage, "preferences": preferences or None,
-                                       "context": context})
+                                       "company": _company_name(ctx, company), "buying_role": role, "stage": stage,
+                                       "preferences": preferences or None, "context": context}, as_json)
 
 
 @app.command()
@@ -77,10 +82,11 @@ def company(
     stage: Optional[str] = typer.Option(None, "--stage", help="Account-level Value Path stage."),
     health: Optional[str] = typer.Option(None, "--health", help="healthy, watch or at risk."),
     summary: Optional[str] = typer.Option(None, "--summary"),
+    as_json: bool = AS_JSON,
 ) -> None:
     """Add a company, or update the one with this name."""
     _save(ctx, "companies", "company", {"name": name, "domain": domain, "industry": industry, "size": size,
-                                        "stage": stage, "health": health, "summary": summary})
+                                        "stage": stage, "health": health, "summary": summary}, as_json)
 
 
 @app.command()
@@ -93,10 +99,11 @@ def signal(
     at: str = typer.Option("now", "--at", metavar="DATE", help="When (default now)."),
     detail: Optional[str] = typer.Option(None, "--detail", help="Result, question asked, page…"),
     source: Optional[str] = typer.Option(None, "--source"),
+    as_json: bool = AS_JSON,
 ) -> None:
     """Record a signal: something a contact did."""
     _save(ctx, "signals", "signal", {"contact": _contact_key(ctx, name), "kind": kind, "title": title,
-                                     "topics": topics, "at": at, "detail": detail, "source": source})
+                                     "topics": topics, "at": at, "detail": detail, "source": source}, as_json)
 
 
 @app.command()
@@ -109,10 +116,11 @@ def ticket(
     kind: Optional[str] = typer.Option(None, "--kind", help="question, issue, optimization or expansion (default: from its words)."),
     ref: Optional[str] = typer.Option(None, "--ref", help="An id from another system."),
     opened: str = typer.Option("now", "--opened", metavar="DATE"),
+    as_json: bool = AS_JSON,
 ) -> None:
     """Record a ticket raised by a contact."""
     _save(ctx, "tickets", "ticket", {"contact": _contact_key(ctx, name), "subject": subject, "description": description,
-                                     "priority": priority, "kind": kind, "ref": ref, "opened": opened})
+                                     "priority": priority, "kind": kind, "ref": ref, "opened": opened}, as_json)
 
 
 @app.command()
@@ -123,8 +131,9 @@ def note(
     company: Optional[str] = typer.Option(None, "--company", help="A company (name, part of one, or #ID), for a company note."),
     author: Optional[str] = typer.Option(None, "--author"),
     at: str = typer.Option("now", "--at", metavar="DATE"),
+    as_json: bool = AS_JSON,
 ) -> None:
     """Write a note about a contact or a company."""
     contact = _contact_key(ctx, name) if name else None
     _save(ctx, "notes", "note", {"contact": contact, "company": _company_name(ctx, company), "text": text,
-                                 "author": author, "at": at})
+                                 "author": author, "at": at}, as_json)

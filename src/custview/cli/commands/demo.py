@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from custview.cli.commands._common import brief_contact, command_app
+from custview.cli import draw
+from custview.cli.application import Application
+from custview.cli.commands._common import brief_contact, command_app, json_option
 
 app = command_app()
 
@@ -12,30 +14,27 @@ DEMO_CONTACT = "Sarah Chen"
 
 
 @app.command()
-def demo(ctx: typer.Context) -> None:
+def demo(ctx: typer.Context, as_json: bool = json_option("the demo database's path and the briefing")) -> None:
     """Load the bundled sample into a separate demo database (never yours) and brief Sarah Chen."""
     from custview.dates import utc_now
     from custview.importers import import_files
-    from custview.cli.render_brief import render_briefing
     from custview.sample import sample_path
     from custview.db.connection import DEMO_BOOK, user_data_dir
     from custview.db.reader import Reader
     from custview.db.writer import Store
-    from custview.cli.terminal import console
 
+    app = Application.of(ctx, as_json)
     store = Store(user_data_dir() / DEMO_BOOK)
     for suffix in ("", "-wal", "-shm"):
         store.path.with_name(store.path.name + suffix).unlink(missing_ok=True)
     import_files(store, [sample_path()])
     reader = Reader(store.path)
     sarah = reader.find_contacts(DEMO_CONTACT)[0]
-    console().print(render_briefing(brief_contact(reader, sarah, utc_now())[1]))
-    from custview.cli.app import Settings
-    from custview.db.connection import resolve_db_path
-
-    settings = ctx.find_object(Settings)
-    is_default = resolve_db_path(settings.db if settings else None) == store.path
-    console().print(_what_next(reader, sarah.id, is_default), soft_wrap=True)
+    briefing = brief_contact(reader, sarah, utc_now())[1]
+    is_default = app.db_path == store.path
+    app.emit({"database": str(store.path), "default_book": is_default, "briefing": briefing},
+             lambda: draw.render_briefing(briefing))
+    app.say(_what_next(reader, sarah.id, is_default))
 
 
 def _what_next(reader, shown_id: int, is_default: bool) -> str:

@@ -6,7 +6,9 @@ from typing import Optional
 
 import typer
 
-from custview.cli.commands._common import command_app, open_reader
+from custview.cli import draw
+from custview.cli.application import Application
+from custview.cli.commands._common import command_app, json_option
 from custview.insight.duplicates import MIN_SCORE  # standard library only: cheap to load
 from custview.errors import UserError
 
@@ -20,7 +22,7 @@ def duplicates(
     ctx: typer.Context,
     kind: Optional[str] = typer.Option(None, "--kind", "-k", help="Only contacts or only companies."),
     min_score: int = typer.Option(MIN_SCORE, "--min-score", metavar="0-100", help="List pairs scoring at least this."),
-    as_json: bool = typer.Option(False, "--json", help="Print the pairs as JSON."),
+    as_json: bool = json_option("the pairs"),
 ) -> None:
     """List likely duplicates, each pair with its score (0-100) and the evidence: the same email in
     another case or with a +tag, the same name at the same company, a name typo with the same phone or
@@ -35,21 +37,15 @@ def duplicates(
         raise UserError(*problems)
     from custview.insight.duplicates import find_duplicates
 
-    reader = open_reader(ctx)
-    contacts = [row.contact for row in reader.list_contacts()]
+    from dataclasses import asdict
+
+    app = Application.of(ctx, as_json)
+    contacts = [row.contact for row in app.reader.list_contacts()]
     kinds = (KIND_NAMES[kind.strip().lower()],) if kind else ("contact", "company")
-    pairs = find_duplicates(contacts, reader.list_companies(), kinds, min_score)
-    if as_json:
-        from dataclasses import asdict
-
-        from custview.cli.terminal import print_json
-
-        print_json([{**asdict(pair), "merge_command": merge_command(pair)} for pair in pairs])
-        return
-    from custview.cli.render import render_duplicates
-    from custview.cli.terminal import console
-
-    console().print(render_duplicates(pairs, [merge_command(pair) for pair in pairs]))
+    pairs = find_duplicates(contacts, app.reader.list_companies(), kinds, min_score)
+    commands = [merge_command(pair) for pair in pairs]
+    app.emit([{**asdict(pair), "merge_command": command} for pair, command in zip(pairs, commands)],
+             lambda: draw.render_duplicates(pairs, commands))
 
 
 def merge_command(pair) -> str:

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import typer
 
-from custview.cli.commands._common import command_app, open_reader
+from custview.cli import draw
+from custview.cli.application import Application
+from custview.cli.commands._common import command_app, json_option
 
 app = command_app()
 
@@ -20,25 +22,17 @@ def export(
                                     "appointments, tickets, services, notes. Default: all."),
     out: Path = typer.Option(Path("."), "--out", "-o", metavar="DIR", help="Folder to write into (created if missing)."),
     force: bool = typer.Option(False, "--force", help="Overwrite export files that already exist."),
-    as_json: bool = typer.Option(False, "--json", help="Print what was written as JSON."),
+    as_json: bool = json_option("what was written"),
 ) -> None:
     """Write everything out in the import format: natural keys, UTC times, files readable by you only."""
     from custview.exporters.export import KINDS, write_export
 
     chosen = tuple(kind.lower() for kind in kinds) or KINDS
-    report = write_export(open_reader(ctx), fmt.lower(), chosen, out, force=force)
+    app = Application.of(ctx, as_json)
+    report = write_export(app.reader, fmt.lower(), chosen, out, force=force)
     if report.warnings:
-        from custview.cli.render import render_warnings
         from custview.cli.terminal import error_console
 
-        error_console().print(render_warnings(report.warnings), soft_wrap=True)
-    if as_json:
-        from custview.cli.terminal import print_json
-
-        print_json({"format": report.format, "files": [str(path) for path in report.files],
-                    "counts": report.counts, "warnings": report.warnings})
-        return
-    from custview.cli.render import render_export_report
-    from custview.cli.terminal import console
-
-    console().print(render_export_report(report))
+        error_console().print(draw.render_warnings(report.warnings), soft_wrap=True)
+    app.emit({"format": report.format, "files": [str(path) for path in report.files], "counts": report.counts,
+              "warnings": report.warnings}, lambda: draw.render_export_report(report))

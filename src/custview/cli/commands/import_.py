@@ -7,7 +7,9 @@ from typing import Optional
 
 import typer
 
-from custview.cli.commands._common import command_app, open_store
+from custview.cli import draw
+from custview.cli.application import Application
+from custview.cli.commands._common import command_app, json_option
 
 app = command_app()
 
@@ -30,7 +32,7 @@ def import_(
     known_only: bool = typer.Option(False, "--known-only", help="Calendar (.ics) files: skip events none of whose "
                                     "people is a known contact (counted as skipped) instead of reporting them."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Check and count what would change; write nothing."),
-    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    as_json: bool = json_option("the report"),
 ) -> None:
     """Import records. One transaction: on any error nothing is written. Re-importing creates no duplicates."""
     from custview.errors import UserError
@@ -41,10 +43,16 @@ def import_(
     if source is not None and mapping is not None:
         raise UserError("give --from or --mapping, not both")
     options = CsvOptions(kind.lower() if kind else None, source, mapping)
+    app = Application.of(ctx, as_json)
     with _progress_for(files, as_json) as on_progress:
-        report = import_files(open_store(ctx, new_records=True), files, dry_run=dry_run, csv_options=options,
+        report = import_files(app.writer(new_records=True), files, dry_run=dry_run, csv_options=options,
                               skip_invalid=skip_invalid, on_progress=on_progress, known_only=known_only)
-    _show(report, as_json)
+    if report.notices or report.skipped_problems or report.warnings:
+        from custview.cli.terminal import error_console
+
+        error_console().print(draw.render_notes(report.notices),
+                              draw.render_warnings(report.warnings + report.skipped_problems), soft_wrap=True)
+    app.emit(report.to_dict(), lambda: draw.render_import_report(report, KINDS))
 
 
 def _progress_for(files: list[Path], as_json: bool):
@@ -56,26 +64,7 @@ def _progress_for(files: list[Path], as_json: bool):
     size = sum(path.stat().st_size for path in files if path.is_file())
     if as_json or size < PROGRESS_MIN_BYTES or not error_console().is_terminal:
         return nullcontext(None)
-    from custview.cli.render import import_progress
+    from custview.cli.render_upkeep import import_progress
 
     return import_progress(error_console())
 
-
-def _show(report, as_json: bool) -> None:
-    from custview.cli.terminal import error_console
-
-    if report.notices or report.skipped_problems or report.warnings:
-        from custview.cli.render import render_notes, render_warnings
-
-        error_console().print(render_notes(report.notices), render_warnings(report.warnings + report.skipped_problems),
-                              soft_wrap=True)
-    if as_json:
-        from custview.cli.terminal import print_json
-
-        print_json(report.to_dict())
-        return
-    from custview.importers import KINDS
-    from custview.cli.render import render_import_report
-    from custview.cli.terminal import console
-
-    console().print(render_import_report(report, KINDS))

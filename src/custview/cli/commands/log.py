@@ -7,8 +7,10 @@ from typing import Optional
 
 import typer
 
-from custview.cli.commands._common import (command_app, open_reader, open_store, parse_stage_option, pick_contact,
-                                           resolve_attendees, warn)
+from custview.cli import draw
+from custview.cli.application import Application
+from custview.cli.commands._common import (command_app, json_option, parse_stage_option, pick_contact,
+                                           resolve_attendees)
 from custview.dates import parse_when
 from custview.printable import has_line_break, printable
 from custview.errors import UserError
@@ -34,7 +36,7 @@ def log(
     owner: Optional[str] = typer.Option(None, "--owner", help="Owner of the only --next."),
     attendees: list[str] = typer.Option([], "--attendee", "-a", metavar="NAME[:ROLE]", help="Someone else who attended (repeatable)."),
     stage: Optional[str] = typer.Option(None, "--stage", "-s", help="Move the contact to this Value Path stage."),
-    as_json: bool = typer.Option(False, "--json", help="Print the saved meeting as JSON."),
+    as_json: bool = json_option("the saved meeting"),
 ) -> None:
     """Log how a meeting went: completes the planned one (or adds it), with decisions, next steps and attendees."""
     from custview.db.meetings import MeetingDetails
@@ -53,24 +55,17 @@ def log(
                  if (why := _not_a_name(person.partition(":")[0].strip()))]
     if problems:
         raise UserError(*problems)
-    reader = open_reader(ctx)
+    app = Application.of(ctx, as_json)
+    reader = app.reader
     contact = pick_contact(reader, name)
     people, warnings = resolve_attendees(reader, attendees, contact.company_id)
     if not purpose and meeting_id is None and not _planned_that_day(reader, contact.id, moment):
         purpose = _ask("--purpose", "Purpose of the meeting")
     outcome = outcome or _ask("--outcome", "Outcome")
     details = MeetingDetails(purpose, kind_value, outcome, tuple(decisions), tuple(people), tuple(steps))
-    logged = open_store(ctx).log_appointment(contact.id, moment, details, stage_value, meeting_id)
-    warn(warnings)
-    if as_json:
-        from custview.cli.terminal import print_json
-
-        print_json(meeting_data(logged))
-    else:
-        from custview.cli.render_meetings import render_logged
-        from custview.cli.terminal import console
-
-        console().print(render_logged(logged, contact.name))
+    logged = app.writer().log_appointment(contact.id, moment, details, stage_value, meeting_id)
+    app.warn(warnings)
+    app.emit(meeting_data(logged), lambda: draw.render_logged(logged, contact.name))
 
 
 def check_kind(kind: str | None, problems: list[str]) -> str | None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import typer
 
+from custview.cli import draw
+from custview.cli.application import Application
 from custview.cli.commands._common import (
     command_app,
     confirm_on_terminal,
-    open_reader,
-    open_store,
+    json_option,
     pick_company,
     pick_contact,
     record_number,
@@ -28,7 +29,7 @@ def merge(
     other: str = typer.Argument(..., metavar="OTHER", help="The duplicate to merge into it, which then no longer exists."),
     company: bool = typer.Option(False, "--company", help="Both are companies (when the names could be either)."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation (for scripts)."),
-    as_json: bool = typer.Option(False, "--json", help="Print what was merged as JSON."),
+    as_json: bool = json_option("what was merged"),
 ) -> None:
     """Merge the duplicate OTHER into KEEP (two contacts or two companies): every signal, appointment,
     ticket, note, stage-history entry and attendee link (for companies: contacts, appointments,
@@ -37,24 +38,17 @@ def merge(
     KEEP's timeline. One transaction. Shows what will change and asks first unless --yes."""
     from custview.dates import utc_now
 
-    kind, kept, duplicate = resolve_pair(open_reader(ctx), keep, other, company)
-    store = open_store(ctx)
+    from dataclasses import asdict
+
+    app = Application.of(ctx, as_json)
+    kind, kept, duplicate = resolve_pair(app.reader, keep, other, company)
+    store = app.writer()
     if kept.id == duplicate.id:
         raise UserError(f"Cannot merge {kept.name} into itself: {keep!r} and {other!r} are the same {kind}.")
     if not yes:
         confirm_merging(store.merge_plan(kind, kept.id, duplicate.id))
     report = store.merge(kind, kept.id, duplicate.id, utc_now())
-    if as_json:
-        from dataclasses import asdict
-
-        from custview.cli.terminal import print_json
-
-        print_json({**asdict(report), "total_moved": report.total_moved})
-        return
-    from custview.cli.render import render_merge_report
-    from custview.cli.terminal import console
-
-    console().print(render_merge_report(report, done=True))
+    app.emit({**asdict(report), "total_moved": report.total_moved}, lambda: draw.render_merge_report(report, done=True))
 
 
 def resolve_pair(reader, keep: str, other: str, companies: bool):
@@ -103,10 +97,8 @@ def _pick_contact(reader, reference: str):
 
 def confirm_merging(plan) -> None:
     """Show what the merge will do and ask; a clear error when there is no one to ask or they say no."""
-    from custview.cli.render import render_merge_report
-
     what = f"{plan.other_label} into {plan.kept_label}"
-    confirm_on_terminal(render_merge_report(plan, done=False), f"Merge {what}?",
+    confirm_on_terminal(draw.render_merge_report(plan, done=False), f"Merge {what}?",
                         declined=f"Not merging {what}: nothing was changed.",
                         no_terminal=f"Not merging {what}: there is no terminal to ask for confirmation on. "
                                     "Add --yes to merge without asking. Nothing was changed.")

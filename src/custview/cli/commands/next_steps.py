@@ -8,7 +8,9 @@ from typing import Optional
 
 import typer
 
-from custview.cli.commands._common import command_app, open_reader, open_store
+from custview.cli import draw
+from custview.cli.application import Application
+from custview.cli.commands._common import command_app, json_option
 from custview.errors import UserError
 
 app = command_app(invoke_without_command=True)
@@ -22,7 +24,7 @@ def next_steps(
     ics: Optional[Path] = typer.Option(None, "--ics", metavar="FILE", help="Write the steps that have a due date "
                                        "to FILE as iCalendar to-dos (VTODO), readable by you only."),
     force: bool = typer.Option(False, "--force", help="With --ics: overwrite FILE if it exists."),
-    as_json: bool = typer.Option(False, "--json", help="Print the steps (or, with --ics, what was written) as JSON."),
+    as_json: bool = json_option("the steps (or, with --ics, what was written)"),
 ) -> None:
     """List open next steps, soonest due first; or export them for a calendar or task app with --ics.
 
@@ -32,52 +34,34 @@ def next_steps(
         return
     from custview.dates import utc_now
 
-    steps = open_reader(ctx).open_next_steps(owner)
+    app = Application.of(ctx, as_json)
+    steps = app.reader.open_next_steps(owner)
     now = utc_now()
     if ics is not None:
-        _export(ics, steps, now, force, as_json)
+        _export(app, ics, steps, now, force)
         return
-    if as_json:
-        from custview.cli.terminal import print_json
-
-        print_json([_as_data(step) for step in steps])
-        return
-    from custview.cli.render import render_next_steps
-    from custview.cli.terminal import console
-
-    console().print(render_next_steps(steps, now))
+    app.emit([_as_data(step) for step in steps], lambda: draw.render_next_steps(steps, now))
 
 
-def _export(path: Path, steps, now, force: bool, as_json: bool) -> None:
+def _export(app: Application, path: Path, steps, now, force: bool) -> None:
     from custview.exporters.calendar import write_calendar
 
     written = write_calendar(path, steps, now, force=force)
-    if as_json:
-        from custview.cli.terminal import print_json
+    app.emit({"file": str(written.path), "todos": written.todos, "without_due_date": written.without_due_date},
+             lambda: draw.render_calendar_written(written))
+    if written.without_due_date and not app.as_json:
+        from custview.cli.terminal import error_console
 
-        print_json({"file": str(written.path), "todos": written.todos, "without_due_date": written.without_due_date})
-        return
-    from custview.cli.render import render_calendar_written, render_notes
-    from custview.cli.terminal import console, error_console
-
-    console().print(render_calendar_written(written))
-    if written.without_due_date:
         count = written.without_due_date
-        error_console().print(render_notes([f"{count} open next step{'s' if count != 1 else ''} without a due date "
-                                            f"{'were' if count != 1 else 'was'} left out"]))
+        error_console().print(draw.render_notes([f"{count} open next step{'s' if count != 1 else ''} without a due "
+                                                 f"date {'were' if count != 1 else 'was'} left out"]))
 
 
 def _as_data(step) -> dict:
-    """One step as plain data for --json; times in UTC, ISO 8601."""
-    return {"id": f"S{step.id}", "step": step.step, "owner": step.owner, "due": _utc(step.due_at), "contact": step.contact,
+    """One step as plain data for --json."""
+    return {"id": f"S{step.id}", "step": step.step, "owner": step.owner, "due": step.due_at, "contact": step.contact,
             "email": step.contact_email, "company": step.company, "appointment": step.appointment,
-            "met_at": _utc(step.met_at)}
-
-
-def _utc(moment) -> str | None:
-    from datetime import timezone
-
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+            "met_at": step.met_at}
 
 
 def step_numbers(references: list[str]) -> list[int]:
@@ -95,17 +79,11 @@ def step_numbers(references: list[str]) -> list[int]:
     return list(dict.fromkeys(numbers))
 
 
-def _report(verb: str, steps, as_json: bool) -> None:
-    if as_json:
-        from custview.cli.commands.log import step_data
-        from custview.cli.terminal import print_json
+def _report(ctx: typer.Context, verb: str, steps, as_json: bool) -> None:
+    from custview.cli.commands.log import step_data
 
-        print_json([step_data(step) for step in steps])
-        return
-    from custview.cli.render_meetings import render_steps_changed
-    from custview.cli.terminal import console
-
-    console().print(render_steps_changed(verb, steps))
+    Application.of(ctx, as_json).emit([step_data(step) for step in steps],
+                                      lambda: draw.render_steps_changed(verb, steps))
 
 
 @app.command()
@@ -113,7 +91,7 @@ def done(
     ctx: typer.Context,
     ids: list[str] = typer.Argument(..., metavar="ID...", help="Step ids as shown by brief, today and next-steps (S12)."),
     when: str = typer.Option("now", "--when", "-w", metavar="DATE", help="When the promise was kept (default now)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the steps as JSON."),
+    as_json: bool = json_option("the steps"),
 ) -> None:
     """Mark promises kept: they leave health, attention and the overdue marks, and show in the timeline."""
     from custview.dates import parse_when
@@ -123,20 +101,20 @@ def done(
         moment = parse_when(when)
     except ValueError as error:
         raise UserError(f"--when: {error}") from None
-    steps = open_store(ctx).change_steps(mark_steps_done, step_numbers(ids), moment)
-    _report("Done", steps, as_json)
+    steps = Application.of(ctx).writer().change_steps(mark_steps_done, step_numbers(ids), moment)
+    _report(ctx, "Done", steps, as_json)
 
 
 @app.command()
 def reopen(
     ctx: typer.Context,
     step: str = typer.Argument(..., metavar="ID", help="The step id (S12)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the step as JSON."),
+    as_json: bool = json_option("the step"),
 ) -> None:
     """Make a step marked done open again."""
     from custview.db.meetings import reopen_step
 
-    _report("Reopened", [open_store(ctx).change_steps(reopen_step, step_numbers([step])[0])], as_json)
+    _report(ctx, "Reopened", [Application.of(ctx).writer().change_steps(reopen_step, step_numbers([step])[0])], as_json)
 
 
 @app.command()
@@ -146,7 +124,7 @@ def edit(
     due: Optional[str] = typer.Option(None, "--due", metavar="DATE", help="New due date (e.g. +1w); 'none' clears it."),
     owner: Optional[str] = typer.Option(None, "--owner", help="New owner; 'none' clears it."),
     text: Optional[str] = typer.Option(None, "--text", help="New wording of the step."),
-    as_json: bool = typer.Option(False, "--json", help="Print the step as JSON."),
+    as_json: bool = json_option("the step"),
 ) -> None:
     """Change a step's due date, owner or wording."""
     from custview.dates import parse_when
@@ -168,4 +146,5 @@ def edit(
         problems.append("nothing to change: give --due, --owner or --text")
     if problems:
         raise UserError(*problems)
-    _report("Edited", [open_store(ctx).change_steps(edit_step, step_numbers([step])[0], changes)], as_json)
+    _report(ctx, "Edited", [Application.of(ctx).writer().change_steps(edit_step, step_numbers([step])[0], changes)],
+            as_json)

@@ -6,8 +6,9 @@ from typing import Optional
 
 import typer
 
-from custview.cli.commands._common import (command_app, open_reader, open_store, pick_contact, resolve_attendees,
-                                           warn)
+from custview.cli import draw
+from custview.cli.application import Application
+from custview.cli.commands._common import command_app, json_option, pick_contact, resolve_attendees
 from custview.cli.commands.log import check_kind, meeting_data
 from custview.errors import UserError
 
@@ -22,7 +23,7 @@ def plan(
     purpose: str = typer.Option("Call", "--purpose", "-p", help="Why you are meeting: 'discuss the NetSuite pilot scope'."),
     kind: Optional[str] = typer.Option(None, "--kind", "-k", help="discovery, implementation, check-in, review, strategic or other."),
     attendees: list[str] = typer.Option([], "--attendee", "-a", metavar="NAME[:ROLE]", help="Someone else who attends (repeatable)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the planned meeting as JSON."),
+    as_json: bool = json_option("the planned meeting"),
 ) -> None:
     """Plan a meeting: it shows in 'today' and at the top of the brief, and 'log' completes it afterwards."""
     from custview.dates import parse_when
@@ -38,17 +39,9 @@ def plan(
         problems.append("--purpose: empty; say why you are meeting")
     if problems:
         raise UserError(*problems)
-    reader = open_reader(ctx)
-    contact = pick_contact(reader, name)
-    people, warnings = resolve_attendees(reader, attendees, contact.company_id)
-    planned = open_store(ctx).plan_meeting(contact.id, moment, purpose.strip(), kind_value, people)
-    warn(warnings)
-    if as_json:
-        from custview.cli.terminal import print_json
-
-        print_json(meeting_data(planned))
-        return
-    from custview.cli.render_meetings import render_logged
-    from custview.cli.terminal import console
-
-    console().print(render_logged(planned, contact.name, planned=True))
+    app = Application.of(ctx, as_json)
+    contact = pick_contact(app.reader, name)
+    people, warnings = resolve_attendees(app.reader, attendees, contact.company_id)
+    planned = app.writer().plan_meeting(contact.id, moment, purpose.strip(), kind_value, people)
+    app.warn(warnings)
+    app.emit(meeting_data(planned), lambda: draw.render_logged(planned, contact.name, planned=True))

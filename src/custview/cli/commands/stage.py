@@ -6,8 +6,9 @@ from typing import Optional
 
 import typer
 
-from custview.cli.commands._common import (command_app, company_option, open_reader, open_store, parse_stage_option,
-                                           pick_contact)
+from custview.cli import draw
+from custview.cli.application import Application
+from custview.cli.commands._common import command_app, company_option, json_option, parse_stage_option, pick_contact
 from custview.errors import UserError
 
 app = command_app(help="Value Path stages: suggestions from behaviour, and changes (history kept).", no_args_is_help=True)
@@ -17,26 +18,18 @@ app = command_app(help="Value Path stages: suggestions from behaviour, and chang
 def suggest(
     ctx: typer.Context,
     company: Optional[str] = typer.Option(None, "--company", "-c", help="Only the people of this company (name, part of one, or #ID)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the suggestions as JSON."),
+    as_json: bool = json_option("the suggestions"),
 ) -> None:
     """List contacts whose behaviour says they are further along, or drifting back. Changes nothing."""
     from custview.dates import utc_now
     from custview.insight.readiness import book_readiness
 
-    reader = open_reader(ctx)
-    firm = company_option(reader, company)
-    rows = book_readiness(reader, reader.list_contacts(company_id=firm.id if firm else None), utc_now())
-    if as_json:
-        from custview.cli.terminal import print_json
-
-        print_json([{"name": name, "company": company_name, "stage": stage, "direction": r.direction,
-                     "behaves_like": r.behaves_like, "evidence": r.evidence}
-                    for name, company_name, stage, r in rows])
-        return
-    from custview.cli.render import render_stage_suggestions
-    from custview.cli.terminal import console
-
-    console().print(render_stage_suggestions(rows))
+    app = Application.of(ctx, as_json)
+    firm = company_option(app.reader, company)
+    rows = book_readiness(app.reader, app.reader.list_contacts(company_id=firm.id if firm else None), utc_now())
+    app.emit([{"name": name, "company": company_name, "stage": stage, "direction": r.direction,
+               "behaves_like": r.behaves_like, "evidence": r.evidence} for name, company_name, stage, r in rows],
+             lambda: draw.render_stage_suggestions(rows))
 
 
 @app.command("set")
@@ -45,11 +38,10 @@ def set_stage(
     name: str = typer.Argument(..., help="Contact name or email."),
     stage: str = typer.Argument(..., help="The new Value Path stage."),
     when: str = typer.Option("now", "--when", "-w", metavar="DATE", help="When the move happened (default now)."),
+    as_json: bool = json_option("the move"),
 ) -> None:
     """Move a contact to another Value Path stage; the move is kept in their stage history."""
     from custview.dates import parse_when, utc_now
-    from custview.cli.render import render_stage_change
-    from custview.cli.terminal import console
 
     stage_value = parse_stage_option(stage, "STAGE")
     try:
@@ -58,8 +50,11 @@ def set_stage(
         raise UserError(f"--when: {error}") from None
     if moment > utc_now():
         raise UserError(f"--when: {when!r} is in the future; a stage move is recorded when it has happened")
-    reader = open_reader(ctx)
-    contact = pick_contact(reader, name)
-    change = open_store(ctx).set_stage(contact.id, stage_value, moment)
-    current = reader.record("contact", contact.id).stage if change else None
-    console().print(render_stage_change(contact.name, change, stage_value, current))
+    app = Application.of(ctx, as_json)
+    contact = pick_contact(app.reader, name)
+    change = app.writer().set_stage(contact.id, stage_value, moment)
+    current = app.reader.record("contact", contact.id).stage if change else None
+    data = {"contact": contact.name, "changed": change is not None,
+            "from": change.previous_stage if change else stage_value, "to": stage_value,
+            "at": change.changed_at if change else None, "stage_now": current or stage_value}
+    app.emit(data, lambda: draw.render_stage_change(contact.name, change, stage_value, current))

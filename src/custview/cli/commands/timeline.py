@@ -7,7 +7,9 @@ from typing import Optional
 
 import typer
 
-from custview.cli.commands._common import command_app, open_reader, pick_contact_or_company
+from custview.cli import draw
+from custview.cli.application import Application
+from custview.cli.commands._common import command_app, json_option, pick_contact_or_company
 from custview.errors import UserError
 
 app = command_app()
@@ -21,7 +23,7 @@ def timeline(
     company: Optional[str] = typer.Option(None, "--company", "-c", help="The company (also #ID) instead of NAME."),
     since: Optional[str] = typer.Option(None, "--since", metavar="DATE", help="Only events from this date on (e.g. -3m)."),
     kinds: list[str] = typer.Option([], "--kind", "-k", help="Only these kinds: signal, appointment, ticket, stage, note, merge, step (repeatable)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the events as JSON."),
+    as_json: bool = json_option("the events"),
     pager: bool = typer.Option(True, "--pager/--no-pager", help="Page long histories on a terminal."),
 ) -> None:
     """Everything in date order: signals, meetings with outcomes, tickets, stage changes, notes and merges.
@@ -42,23 +44,11 @@ def timeline(
         problems.append("Give a contact or company NAME, or --company COMPANY (one of them).")
     if problems:
         raise UserError(*problems)
-    subject, events = _events_for(open_reader(ctx), name, company, start, tuple(k.lower() for k in kinds) or EVENT_KINDS)
-    if as_json:
-        from custview.cli.terminal import print_json
-
-        print_json({"subject": subject, "events": [
-            {**{k: v for k, v in asdict(e).items() if k != "key"}, "at": e.at} for e in events]})
-        return
-    from custview.cli.render import render_timeline
-    from custview.cli.terminal import console
-
-    out = console()
-    drawing = render_timeline(subject, events)
-    if pager and out.is_terminal and len(events) > out.height:
-        with out.pager(styles=True):
-            out.print(drawing)
-    else:
-        out.print(drawing)
+    app = Application.of(ctx, as_json)
+    subject, events = _events_for(app.reader, name, company, start, tuple(k.lower() for k in kinds) or EVENT_KINDS)
+    app.emit({"subject": subject, "events": [{**{k: v for k, v in asdict(e).items() if k != "key"}, "at": e.at}
+                                             for e in events]},
+             lambda: draw.render_timeline(subject, events), lines=len(events) if pager else None)
 
 
 def _events_for(reader, name: str | None, company: str | None, start, kinds):

@@ -7,7 +7,9 @@ from typing import Optional
 
 import typer
 
-from custview.cli.commands._common import command_app, open_reader
+from custview.cli import draw
+from custview.cli.application import Application
+from custview.cli.commands._common import command_app, json_option
 from custview.errors import UserError
 
 app = command_app()
@@ -20,7 +22,7 @@ def today(
     days: int = typer.Option(1, "--days", "-n", min=1, max=31, help="How many days from --date."),
     owner: Optional[str] = typer.Option(None, "--owner", metavar="NAME", help="Only meetings NAME attends (e.g. one of us: 'Dana Ortiz')."),
     ics: Optional[Path] = typer.Option(None, "--ics", metavar="FILE", help="Read the meetings from this calendar file instead of the book (nothing is imported)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the agenda as JSON."),
+    as_json: bool = json_option("the agenda"),
 ) -> None:
     """The agenda: planned meetings in time order, with stage, health, readiness, the first talking point and overdue promises."""
     from custview.dates import local_day, parse_when, utc_now
@@ -30,22 +32,14 @@ def today(
     except ValueError as error:
         raise UserError(f"--date: {error}") from None
     now = utc_now()
-    reader = open_reader(ctx)
+    app = Application.of(ctx, as_json)
+    reader = app.reader
     items = _from_calendar(reader, ics, start, end, now) if ics else _from_book(reader, start, end, now)
     if owner:
         from custview.insight.agenda import attended_by
 
         items = [item for item in items if attended_by(item.attendees, owner)]
-    if as_json:
-        from custview.insight.briefing import briefing_to_dict
-        from custview.cli.terminal import print_json
-
-        print_json([briefing_to_dict(item) for item in items])
-        return
-    from custview.cli.render_meetings import render_agenda
-    from custview.cli.terminal import console
-
-    console().print(render_agenda(items, start, days, now))
+    app.emit(items, lambda: draw.render_agenda(items, start, days, now))
 
 
 def _briefing(reader, contact_id: int, now, cache: dict):

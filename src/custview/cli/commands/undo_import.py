@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from custview.cli.commands._common import command_app, open_store
+from custview.cli import draw
+from custview.cli.application import Application
+from custview.cli.commands._common import command_app, json_option
 
 app = command_app()
 
@@ -13,18 +15,11 @@ app = command_app()
 def undo_import(
     ctx: typer.Context,
     run_id: int = typer.Argument(..., metavar="ID", help="The import's number, from 'custview imports'."),
-    as_json: bool = typer.Option(False, "--json", help="Print what was removed and restored as JSON."),
+    as_json: bool = json_option("what was removed and restored"),
 ) -> None:
     """Undo an import. Refused, naming the records, if anything changed them since or depends on them."""
     from custview.dates import utc_now
 
-    done = open_store(ctx).undo_import(run_id, utc_now())
-    if as_json:
-        from custview.cli.terminal import print_json
-
-        print_json({"import_id": run_id, "tables": done})
-        return
-    from custview.cli.render import render_undone_import
-    from custview.cli.terminal import console
-
-    console().print(render_undone_import(run_id, done))
+    app = Application.of(ctx, as_json)
+    done = app.writer().undo_import(run_id, utc_now())
+    app.emit({"import_id": run_id, "tables": done}, lambda: draw.render_undone_import(run_id, done))
