@@ -1,5 +1,6 @@
 import csv
 import json
+import shutil
 import sqlite3
 import stat
 import textwrap
@@ -8,14 +9,26 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from conftest import dump
+from conftest import BOOK, FIXTURES, dump
 from custview.cli.app import app
-from custview.spreadsheet import guard_cell, unguard_cell
+from custview.exporters.export import csv_columns, csv_row
+from custview.importers.mapping import builtin_path, load_mapping
+from custview.importers.translate import Header, translator
+from custview.spreadsheet import guard_cell, list_cell, read_list_cell, unguard_cell
 
 SAMPLE = Path(__file__).parent.parent / "data" / "sample.yaml"
 KINDS = ("companies", "contacts", "signals", "appointments", "tickets", "services", "notes")
+MERGE_TABLES = ("contact_alias", "company_alias", "merge_record")
+# A HubSpot export that makes a second Ann Lee (another email), Omar Hadad, "Acme Analytcs" and
+# "Borealis"; and what was then recorded against those duplicates (see tests/test_merge.py).
+DUPLICATING_EXPORT = FIXTURES / "exports" / "hubspot-contacts-duplicates.csv"
+DUPLICATES_HISTORY = FIXTURES / "duplicates-history.yaml"
+MERGES = (("ann.lee@acme.example", "ann.lee+events@acme.example"), ("Omar Haddad", "Omar Hadad"),
+          ("--company", "Acme Analytics", "Acme Analytcs"), ("--company", "Borealis Foods", "Borealis"))
 
 
 def run(db, *args):
@@ -50,6 +63,11 @@ def book_content(db: Path) -> dict[str, list[tuple]]:
             "service": q(f"SELECT {company.format('company_id')}, name, status, start_at, end_at, owner FROM service"),
             "note": q(f"SELECT {contact.format('contact_id')}, {company.format('company_id')}, text, written_at, "
                       "author FROM note"),
+            "contact_alias": q(f"SELECT {contact.format('contact_id')}, email FROM contact_alias"),
+            "company_alias": q(f"SELECT {company.format('company_id')}, name, domain FROM company_alias"),
+            "merge_record": q(f"SELECT kind, CASE kind WHEN 'contact' THEN {contact.format('kept_id')} "
+                              f"ELSE {company.format('kept_id')} END, merged_name, merged_email, merged_domain, "
+                              "merged_at FROM merge_record"),
         }
     return {table: sorted(rows, key=repr) for table, rows in content.items()}
 
@@ -80,7 +98,7 @@ def test_an_export_imports_into_an_empty_database_as_the_same_book(fmt, far_from
     imported = run(copy, "import", str(tmp_path / "out" / f"custview-export.{fmt}"))
     assert imported.exit_code == 0, imported.output
     original, restored = book_content(sample_db), book_content(copy)
-    assert all(original[table] for table in original)  # every table takes part in the comparison
+    assert all(original[table] for table in original if table not in MERGE_TABLES)  # every table is compared
     for table in original:
         assert restored[table] == original[table], table
 
@@ -135,7 +153,10 @@ def test_csv_writes_one_file_per_kind_with_the_import_field_names(sample_db, tmp
         meeting = next(row for row in csv.DictReader(file) if row["purpose"].startswith("Quarterly business review"))
     assert meeting["attendees"] == ("marcus.webb@northwind.example (sponsor); priya.nair@northwind.example "
                                     "(project lead); Dana Ortiz (us) (account manager)")
-    assert meeting["next_steps"] == "Send Reno warehouse proposal; Share QBR slides"
+    # next steps with an owner, a due date or done: a JSON array, so that they come back whole
+    assert json.loads(meeting["next_steps"]) == [
+        {"step": "Send Reno warehouse proposal", "owner": "Dana Ortiz", "due": "2026-12-05T00:00:00Z"},
+        {"step": "Share QBR slides", "owner": "Dana Ortiz", "due": "2026-11-14T00:00:00Z", "done": True}]
     assert meeting["decisions"] == "Extend the rollout to the Reno warehouse in Q1; Introduce Finance (Sarah Chen) to the programme"
 
 
@@ -244,10 +265,9 @@ def test_a_csv_export_imports_back_through_the_custview_profile(far_from_utc, sa
     imported = run(copy, "import", *sorted(str(path) for path in out.iterdir()), "--from", "custview")
     assert imported.exit_code == 0, imported.output
     original, restored = book_content(sample_db), book_content(copy)
-    # CSV carries no stage history, and next steps as their text only: all else comes back as it was.
-    for table in ("company", "contact", "signal", "appointment", "attendee", "ticket", "service", "note"):
+    # CSV carries no stage history: all else comes back as it was, next steps with their owner, due date and done.
+    for table in ("company", "contact", "signal", "appointment", "attendee", "next_step", "ticket", "service", "note"):
         assert restored[table] == original[table], table
-    assert [row[:3] for row in restored["next_step"]] == [row[:3] for row in original["next_step"]]
 
 
 def test_a_value_starting_with_a_quote_and_an_equals_sign_survives_csv(tmp_path):
@@ -260,23 +280,70 @@ def test_a_value_starting_with_a_quote_and_an_equals_sign_survives_csv(tmp_path)
     assert book_content(copy)["company"] == book_content(db)["company"]
 
 
-def test_an_attendee_whose_name_ends_in_brackets_keeps_it_through_csv(tmp_path):
+TRICKY_LISTS = textwrap.dedent("""
+    contacts: [{name: Ann Lee, email: ann@x.example}]
+    signals:
+      - {contact: ann@x.example, kind: content, title: ERP guide, at: 2026-03-01T10:00:00Z,
+         topics: ["ERP; NetSuite", "pricing (EU)", '"quoted", with commas', "[beta] rollout"]}
+      - {contact: ann@x.example, kind: content, title: Plain guide, at: 2026-03-02T10:00:00Z, topics: [ERP, pricing]}
+    appointments:
+      - contact: ann@x.example
+        purpose: Kick-off
+        at: 2026-03-14T09:00:00Z
+        attendees: [{name: Ann Lee, role: sponsor}, {name: Dana (us), role: lead (tech)}, {name: "Kai; Lee"},
+                    {name: Dana Ortiz (us)}, {name: Bo, role: "a, b; c"}]
+        decisions: ["Go with plan A; not B", 'Budget (2027), "approved"', "[draft] later"]
+        next_steps:
+          - {step: "Send scope; v2", owner: Dana (us), due: 2026-03-20T17:00:00Z, done: true}
+          - {step: Book the room}
+      - contact: ann@x.example
+        purpose: Check-in
+        at: 2026-04-14T09:00:00Z
+        attendees: [{name: Ann Lee, role: sponsor}, {name: Dana Ortiz (us), role: account manager}]
+        decisions: [Keep the plan, Meet monthly]
+        next_steps: [Send the notes, Book the next call]
+""")
+
+
+def test_csv_keeps_list_values_exactly_and_plain_ones_readable(tmp_path):
     db, copy = tmp_path / "a.db", tmp_path / "b.db"
-    (tmp_path / "in.yaml").write_text(textwrap.dedent("""
-        contacts: [{name: Ann Lee, email: ann@x.example}]
-        appointments:
-          - contact: ann@x.example
-            purpose: Kick-off
-            at: 2026-03-14T09:00:00Z
-            attendees: [{name: Ann Lee, role: sponsor}, {name: Dana Ortiz (us)}, {name: Kai (us), role: engineer}]
-    """), encoding="utf-8")
+    (tmp_path / "in.yaml").write_text(TRICKY_LISTS, encoding="utf-8")
     assert run(db, "import", str(tmp_path / "in.yaml")).exit_code == 0
     assert run(db, "export", "-f", "csv", "--out", str(tmp_path / "csv")).exit_code == 0
     with open(tmp_path / "csv" / "appointments.csv", encoding="utf-8-sig", newline="") as file:
-        assert next(csv.DictReader(file))["attendees"] == "ann@x.example (sponsor); Dana Ortiz (us) (); Kai (us) (engineer)"
-    csvs = sorted(str(path) for path in (tmp_path / "csv").iterdir())
-    assert run(copy, "import", *csvs, "--from", "custview").exit_code == 0
-    assert book_content(copy)["attendee"] == book_content(db)["attendee"]
+        kick_off, check_in = csv.DictReader(file)
+    assert (check_in["attendees"], check_in["decisions"], check_in["next_steps"]) == (
+        "ann@x.example (sponsor); Dana Ortiz (us) (account manager)", "Keep the plan; Meet monthly",
+        "Send the notes; Book the next call")
+    assert json.loads(kick_off["attendees"])[1] == {"name": "Dana (us)", "role": "lead (tech)"}
+    assert json.loads(kick_off["decisions"]) == ["Go with plan A; not B", 'Budget (2027), "approved"', "[draft] later"]
+    assert json.loads(kick_off["next_steps"])[0] == {"step": "Send scope; v2", "owner": "Dana (us)",
+                                                     "due": "2026-03-20T17:00:00Z", "done": True}
+    imported = import_export("csv", tmp_path / "csv", copy)
+    assert imported.exit_code == 0, imported.output
+    original, restored = book_content(db), book_content(copy)
+    for table in ("contact", "signal", "appointment", "attendee", "next_step"):
+        assert restored[table] == original[table], table
+    assert len(original["attendee"]) == 7 and len(original["next_step"]) == 4
+
+
+plain_items = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(items=st.lists(plain_items.map(str.strip).filter(bool), max_size=4))
+def test_a_list_cell_reads_back_as_the_list_written(items):
+    assert read_list_cell(unguard_cell(guard_cell(list_cell(items)))) == items
+
+
+@settings(max_examples=150, deadline=None)
+@given(people=st.lists(st.fixed_dictionaries({"name": plain_items.map(str.strip).filter(bool)},
+                                             optional={"role": plain_items.map(str.strip).filter(bool)}), max_size=3))
+def test_attendees_read_back_from_their_csv_cell_as_written(people):
+    mapping = load_mapping(builtin_path("custview")).kinds["appointments"]
+    row = csv_row("appointments", {"attendees": people})
+    read = translator(mapping, Header(list(csv_columns("appointments"))), None, unescape=True)(row)
+    assert [{key: value for key, value in person.items() if value} for person in read.get("attendees", [])] == people
 
 
 def test_an_out_folder_that_cannot_be_one_is_a_clear_error(sample_db, tmp_path):
@@ -285,3 +352,66 @@ def test_an_out_folder_that_cannot_be_one_is_a_clear_error(sample_db, tmp_path):
         result = run(sample_db, "export", "--out", str(out))
         assert result.exit_code == 1 and isinstance(result.exception, SystemExit)  # not an escaped exception
         assert result.stderr.startswith(f"error: {out}: ") and len(result.stderr.splitlines()) == 1
+
+
+@pytest.fixture(scope="module")
+def merged_book(tmp_path_factory):
+    """The test book after a second import made duplicates of two people and two companies, all merged."""
+    folder = tmp_path_factory.mktemp("merged")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HOME", str(folder / "home"))
+        patch.setenv("XDG_DATA_HOME", str(folder / "xdg"))
+        db = folder / "book.db"
+        for path in (BOOK, DUPLICATING_EXPORT, DUPLICATES_HISTORY):
+            assert run(db, "import", str(path)).exit_code == 0
+        for pair in MERGES:
+            merged = run(db, "merge", *pair, "--yes")
+            assert merged.exit_code == 0, merged.output
+    with sqlite3.connect(db) as connection:  # all of it in the file itself, for tests that copy the file
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return db
+
+
+def import_export(fmt: str, out: Path, db: Path):
+    """Import what `export --format fmt --out out` wrote into `db`."""
+    files = sorted(str(path) for path in out.iterdir())
+    return run(db, "import", *files, *(("--from", "custview") if fmt == "csv" else ()), "--json")
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "json", "csv"])
+def test_a_merged_duplicate_s_old_file_finds_the_record_kept_in_a_book_made_from_the_export(fmt, merged_book,
+                                                                                            tmp_path):
+    book, fresh, out = tmp_path / "book.db", tmp_path / "fresh.db", tmp_path / "out"
+    shutil.copy(merged_book, book)
+    assert run(book, "export", "--format", fmt, "--out", str(out)).exit_code == 0
+    before = dump(book)
+    into_itself = import_export(fmt, out, book)
+    assert all(set(c) <= {"unchanged"} for c in json.loads(into_itself.stdout)["counts"].values()), into_itself.stdout
+    assert dump(book) == before
+    imported = import_export(fmt, out, fresh)
+    assert imported.exit_code == 0, imported.output
+    original, restored = book_content(book), book_content(fresh)
+    assert [len(original[table]) for table in MERGE_TABLES] == [2, 2, 4]  # both people's other emails; companies' names
+    for table in original:
+        if not (fmt == "csv" and table == "stage_change"):  # CSV carries no stage history
+            assert restored[table] == original[table], table
+
+    again = json.loads(run(fresh, "import", str(DUPLICATING_EXPORT), "--json").stdout)
+    history = json.loads(run(fresh, "import", str(DUPLICATES_HISTORY), "--json").stdout)
+    assert again["counts"]["contacts"] == {"unchanged": 4} and again["counts"]["companies"] == {}
+    assert all("created" not in counts for counts in history["counts"].values()), history["counts"]
+    assert book_content(fresh)["contact"] == original["contact"]  # nobody doubled, nothing of the kept overwritten
+    assert json.loads(run(fresh, "duplicates", "--json").stdout) == []
+    doctor = run(fresh, "doctor")
+    assert doctor.exit_code == 0, doctor.output
+
+
+def test_the_merge_history_reads_as_written_in_the_yaml_export(merged_book, tmp_path):
+    assert run(merged_book, "export", "--kind", "companies", "--kind", "contacts", "--out", str(tmp_path)).exit_code == 0
+    document = yaml.safe_load((tmp_path / "custview-export.yaml").read_text())
+    ann = next(c for c in document["contacts"] if c.get("email") == "ann.lee@acme.example")
+    assert ann["aliases"] == ["ann.lee+events@acme.example"]
+    assert [(m["name"], m["email"]) for m in ann["merged"]] == [("Ann Lee", "ann.lee+events@acme.example")]
+    acme = next(c for c in document["companies"] if c["name"] == "Acme Analytics")
+    assert acme["aliases"] == ["Acme Analytcs"] and [m["name"] for m in acme["merged"]] == ["Acme Analytcs"]
+    assert all(m["at"].endswith("Z") for m in ann["merged"] + acme["merged"])

@@ -2,10 +2,12 @@
 
 Records refer to each other by natural keys, never by database ids: a contact by email when it
 has one, else by name; a company by name. Times are UTC, ISO 8601 (`2026-11-24T15:00:00Z`).
-YAML and JSON keep everything and import back into the same book. CSV is for spreadsheets and
-for the `custview` CSV profile: one file per kind, lists joined with "; ", no stage history, next
-steps as their text only, and cells a spreadsheet would run as formulas guarded with a `'`
-(see `custview.spreadsheet`).
+YAML and JSON keep everything and import back into the same book, including what merges made
+(`aliases`, and `merged`: who was merged in, when), so a duplicate's old file still finds the
+record kept. CSV is for spreadsheets and for the `custview` CSV profile: one file per kind, no
+stage history, lists as plain `a; b` cells or, when an item would not read back from that, as a
+JSON array (`custview.spreadsheet.list_cell`), and cells a spreadsheet would run as formulas
+guarded with a `'`.
 
 Usable without the CLI:
 
@@ -26,12 +28,24 @@ from functools import cache
 from pathlib import Path
 
 from custview.dates import iso_utc
-from custview.db.read_rows import Appointment, Company, Contact, Note, Service, Signal, StageChange, Ticket
+from custview.db.read_rows import (
+    Appointment,
+    Company,
+    CompanyAlias,
+    Contact,
+    ContactAlias,
+    MergeRecord,
+    Note,
+    Service,
+    Signal,
+    StageChange,
+    Ticket,
+)
 from custview.db.reader import Reader
 from custview.errors import UserError
 from custview.exporters.files import refuse_existing, write_private_files
 from custview.sections import KINDS
-from custview.spreadsheet import guard_cell
+from custview.spreadsheet import guard_cell, is_plain_item, list_cell
 
 FORMATS = ("yaml", "json", "csv")
 EXPORT_NAME = "custview-export"
@@ -39,9 +53,9 @@ EXPORT_NAME = "custview-export"
 # The fields of each kind in the import format, in the order they are written.
 FIELDS = {
     "companies": ("name", "domain", "industry", "size", "stage", "health", "summary", "status", "renewal", "value",
-                  "currency", "arr", "ended", "end_reason"),
+                  "currency", "arr", "ended", "end_reason", "aliases", "merged"),
     "contacts": ("name", "email", "phone", "title", "company", "buying_role", "stage", "stage_since",
-                 "stage_history", "preferences", "context"),
+                 "stage_history", "preferences", "context", "aliases", "merged"),
     "signals": ("contact", "kind", "title", "topics", "at", "detail", "source"),
     "appointments": ("contact", "purpose", "kind", "at", "attendees", "outcome", "decisions", "next_steps"),
     "tickets": ("ref", "contact", "company", "subject", "description", "status", "priority", "kind", "opened",
@@ -50,7 +64,6 @@ FIELDS = {
     "notes": ("contact", "company", "text", "at", "author"),
 }
 PREFERENCES = ("channel", "time", "tone")
-LIST_SEPARATOR = "; "
 
 
 @dataclass
@@ -137,16 +150,32 @@ class _Book:
     def _all(self, row_type) -> list:
         return self.reader.rows(row_type, order="id")
 
+    def _merges(self, kind: str) -> dict[int, list[dict]]:
+        """Who was merged into each contact or company (`kind`), oldest merge first."""
+        merged = defaultdict(list)
+        for m in self.reader.rows(MergeRecord, "kind = ?", (kind,), order="merged_at, id"):
+            merged[m.kept_id].append(_record(name=m.merged_name, email=m.merged_email, domain=m.merged_domain,
+                                              at=utc_iso(m.merged_at)))
+        return merged
+
     def _companies(self) -> list[dict]:
+        aliases, merged = defaultdict(list), self._merges("company")
+        for alias in self.reader.rows(CompanyAlias, order="id"):
+            aliases[alias.company_id].append(_record(name=alias.name, domain=alias.domain) if alias.domain
+                                             else alias.name)
         return [_record(name=c.name, domain=c.domain, industry=c.industry, size=c.size, stage=c.stage,
                         health=c.health, summary=c.summary, status=c.status, renewal=utc_iso(c.renewal_at),
                         value=_amount(c.contract_value), currency=c.contract_currency, arr=c.contract_arr or None,
-                        ended=utc_iso(c.ended_at), end_reason=c.end_reason) for c in self.companies.values()]
+                        ended=utc_iso(c.ended_at), end_reason=c.end_reason, aliases=aliases[c.id],
+                        merged=merged[c.id]) for c in self.companies.values()]
 
     def _contacts(self) -> list[dict]:
         history = defaultdict(list)
         for change in self.reader.rows(StageChange, order="changed_at, id"):
             history[change.contact_id].append({"stage": change.stage, "at": utc_iso(change.changed_at)})
+        aliases, merged = defaultdict(list), self._merges("contact")
+        for alias in self.reader.rows(ContactAlias, order="id"):
+            aliases[alias.contact_id].append(alias.email)
         records = []
         for c in self.contacts.values():
             preferences = _record(channel=c.preferred_channel, time=c.preferred_time, tone=c.preferred_tone)
@@ -154,7 +183,8 @@ class _Book:
                 name=c.name, email=c.email, phone=c.phone, title=c.title, company=self.company_name(c.company_id),
                 buying_role=c.buying_role, stage=c.stage,
                 stage_since=None if history[c.id] else utc_iso(c.stage_since),
-                stage_history=history[c.id], preferences=preferences, context=c.context,
+                stage_history=history[c.id], preferences=preferences, context=c.context, aliases=aliases[c.id],
+                merged=merged[c.id],
             ))
         return records
 
@@ -265,18 +295,27 @@ def csv_row(kind: str, record: dict) -> list[str]:
         flat["stage_since"] = record["stage_history"][-1]["at"]  # the history itself has no column
     for key, value in record.get("preferences", {}).items():
         flat[f"preferred_{key}"] = value
-    flat["attendees"] = LIST_SEPARATOR.join(_attendee_cell(person) for person in record.get("attendees", []))
-    flat["next_steps"] = LIST_SEPARATOR.join(step["step"] for step in record.get("next_steps", []))
-    for key in ("topics", "decisions"):
-        flat[key] = LIST_SEPARATOR.join(record.get(key, []))
+    people, steps = record.get("attendees", []), record.get("next_steps", [])
+    flat["attendees"] = list_cell([_attendee_text(p) for p in people] if all(map(_plain_attendee, people)) else people)
+    flat["next_steps"] = list_cell([step["step"] for step in steps] if all(set(s) == {"step"} for s in steps)
+                                   else steps)
+    for key in ("topics", "decisions", "aliases", "merged"):
+        flat[key] = list_cell(record.get(key, []))
     return [guard_cell(str(flat.get(column) or "")) for column in csv_columns(kind)]
 
 
-def _attendee_cell(person: dict) -> str:
-    """`who (role)`; a name that itself ends in ")" without a role gets an empty "()" so it is not read as one."""
-    if person.get("role"):
-        return f"{person['name']} ({person['role']})"
-    return f"{person['name']} ()" if person["name"].endswith(")") else person["name"]
+def _plain_attendee(person: dict) -> bool:
+    """Whether an attendee reads back exactly from `who (role)` (or `who` alone): else the cell is JSON."""
+    name, role = person["name"], person.get("role")
+    if not is_plain_item(name):
+        return False
+    if role is None:
+        return not name.endswith(")")
+    return is_plain_item(role) and "(" not in role and ")" not in role
+
+
+def _attendee_text(person: dict) -> str:
+    return f"{person['name']} ({person['role']})" if person.get("role") else person["name"]
 
 
 def to_csv(kind: str, records: list[dict]) -> str:

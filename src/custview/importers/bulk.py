@@ -160,8 +160,9 @@ class SignalWriting:
                 if (contact_id is None or not kind or not title or title[0] == "'" or kind[0] == "'"
                         or (detail and (detail[0] == "'" or not within_limits(detail, MAX_LONG_TEXT)))
                         or (source and (source[0] == "'" or not within_limits(source)))
-                        or not within_limits(title) or not within_limits(kind) or not within_limits(raw_topics)):
-                    raise ValueError  # let the checked path say what is wrong, or undo a formula guard
+                        or not within_limits(title) or not within_limits(kind) or not within_limits(raw_topics)
+                        or raw_topics.lstrip().startswith("[")):
+                    raise ValueError  # let the checked path say what is wrong, undo a formula guard, read JSON
             except (KeyError, ValueError):
                 self.write(to_record(line, cells))
                 continue

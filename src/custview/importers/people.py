@@ -6,6 +6,7 @@ from datetime import datetime
 
 from custview.db.rows import COMPANY_STATUSES, ENDED_STATUSES, HEALTH_LABELS
 from custview.importers.fields import MAX_LONG_TEXT, MAX_TEXT, ONE_LINE_FIELDS, Fields
+from custview.importers.merges import MergeHistoryWriting, read_merge_history
 from custview.money import parse_amount, parse_currency
 from custview.printable import has_line_break
 from custview.importers.records import SourceRecord
@@ -14,13 +15,13 @@ from custview.names import clean_domain, company_key
 from custview.stages import Stage
 
 COMPANY_FIELDS = ("name", "domain", "industry", "size", "stage", "health", "summary", "status", "renewal", "value",
-                  "currency", "arr", "ended", "end_reason")
+                  "currency", "arr", "ended", "end_reason", "aliases", "merged")
 CONTACT_FIELDS = ("name", "email", "phone", "title", "company", "buying_role", "stage", "stage_since",
-                  "stage_history", "preferences", "context")
+                  "stage_history", "preferences", "context", "aliases", "merged")
 QUICK_CONTACT_FIELDS = frozenset(("name", "email", "phone", "title", "company", "buying_role", "stage", "context"))
 
 
-class PeopleWriting:
+class PeopleWriting(MergeHistoryWriting):
     """The companies and contacts handlers of `RecordWriter` (which provides index, tables, counts, problems)."""
 
     def _company(self, record: SourceRecord) -> str | None:
@@ -37,15 +38,22 @@ class PeopleWriting:
         if f.has("health"):
             values["health"] = f.choice("health", HEALTH_LABELS)
         values |= _commercial_values(f)
+        merges = read_merge_history(f, "company")
         if not self._finish(f):
             if name:
                 self._failed_companies.add(name.lower())
             return None
+        company_id, outcome = self._write_company(name, values)
+        return "updated" if self.write_merge_history(f, merges, company_id) and outcome == "unchanged" else outcome
+
+    def _write_company(self, name: str, values: dict) -> tuple[int, str]:
+        """Create the company, or update the one the book knows by this name or domain: its id and the outcome."""
         companies = self.tables["company"]
         existing_id = self.index.company_id(name, values.get("domain"))
         if existing_id is None:
-            self.index.add_company(companies.insert(values), name, values.get("domain"))
-            return "created"
+            company_id = companies.insert(values)
+            self.index.add_company(company_id, name, values.get("domain"))
+            return company_id, "created"
         existing = companies.get(existing_id)
         values["name"] = existing["name"]  # the name we know them by stays
         by_domain = values.get("domain") and values["domain"].lower() == (existing["domain"] or "").lower()
@@ -53,7 +61,7 @@ class PeopleWriting:
         changed = companies.update(existing_id, values, fill_only=named_by_duplicate)
         if changed:
             self.index.add_company(existing_id, existing["name"], companies.get(existing_id)["domain"])
-        return "updated" if changed else "unchanged"
+        return existing_id, "updated" if changed else "unchanged"
 
     def find_company(self, fields: Fields, name_field: str = "company", required: bool = False) -> int | None:
         """The id of the company a record names (forgiving "Inc."/"GmbH" and case); a problem if unknown.
@@ -108,13 +116,15 @@ class PeopleWriting:
         stage, stage_since = f.stage("stage"), f.when("stage_since")
         if stage and history and history[-1][0] != stage:
             f.problem("stage", f"is {stage!r} but the last stage_history entry is {history[-1][0]!r}")
+        merges = read_merge_history(f, "contact")
         if not self._finish(f) or name is None:
             self._failed_contacts.update(key.lower() for key in (name, email) if key)
             return None
         company_id = self.company_after_checks(f, company_id)
         if company_id:
             values["company_id"] = company_id
-        return self._write_contact(values, company_id, history, stage, stage_since)
+        contact_id, outcome = self._write_contact(values, company_id, history, stage, stage_since)
+        return "updated" if self.write_merge_history(f, merges, contact_id) and outcome == "unchanged" else outcome
 
     def _quick_contact(self, record: SourceRecord) -> str | None:
         """A plainly good contact (what most export rows are) written without the field-by-field checks;
@@ -142,7 +152,7 @@ class PeopleWriting:
             company_id = self.company_after_checks(Fields.implying(record, company), None)
         if company_id:
             values["company_id"] = company_id
-        return self._write_contact(values, company_id, [], stage, None)
+        return self._write_contact(values, company_id, [], stage, None)[1]
 
     def _stage_named(self, text: str) -> str | None:
         """The Value Path stage a text names (remembered: a file names a handful), or None."""
@@ -153,14 +163,15 @@ class PeopleWriting:
                 self._stage_names[text] = None
         return self._stage_names[text]
 
-    def _write_contact(self, values: dict, company_id: int | None, history, stage, stage_since) -> str:
+    def _write_contact(self, values: dict, company_id: int | None, history, stage, stage_since) -> tuple[int, str]:
+        """Create the contact, or update the one the book knows (or the one a merged duplicate became): id, outcome."""
         contacts, email, name = self.tables["contact"], values.get("email"), values["name"]
         existing_id = self._existing_contact(email, name, company_id, values["name_derived"])
         kept_id = self._merged_duplicate(email, name, company_id) if existing_id is None or email else None
         if kept_id is not None:  # the record is a duplicate merged away: it fills in the contact kept, no more
             values.pop("email", None)
             values.pop("name_derived")
-            return "updated" if contacts.update(kept_id, values, fill_only=True) else "unchanged"
+            return kept_id, "updated" if contacts.update(kept_id, values, fill_only=True) else "unchanged"
         if existing_id is None:  # placed on the path in the same insert
             values["stage"] = stage or (history[-1][0] if history else "Audience")
             values["stage_since"] = history[-1][1] if history else (stage_since or self.now_stored)
@@ -171,7 +182,7 @@ class PeopleWriting:
             else:
                 self.tables["stage_change"].insert({"contact_id": contact_id, "stage": values["stage"],
                                                     "changed_at": values["stage_since"], "source": "import"})
-            return "created"
+            return contact_id, "created"
         before = dict(contacts.get(existing_id))
         if values["name_derived"]:
             values.pop("name"), values.pop("name_derived")  # a name made from the email never replaces one
@@ -184,7 +195,7 @@ class PeopleWriting:
         after = contacts.get(existing_id)
         if after["stage"] != before["stage"]:
             self.stage_changes.append((after["name"], before["stage"], after["stage"]))
-        return "updated" if changed or moved else "unchanged"
+        return existing_id, "updated" if changed or moved else "unchanged"
 
     def _stage_history(self, f: Fields) -> list[tuple[str, datetime]]:
         entries = []

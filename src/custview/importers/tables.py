@@ -21,7 +21,7 @@ from custview.dates import stored_time
 from custview.db.import_history import first_free_id
 
 # Parents before children: a batch is written in this order, so every reference it holds is valid.
-TABLE_ORDER = ("company", "contact", "stage_change", "appointment", "attendee", "next_step", "ticket", "service",
+TABLE_ORDER = ("company", "contact", "contact_alias", "company_alias", "merge_record", "stage_change", "appointment", "attendee", "next_step", "ticket", "service",
                "note")
 INDEXES_REBUILT = ("company", "contact", "stage_change")
 # The column sets rows are found by (besides contacts and companies, which the import's index finds).
@@ -31,6 +31,8 @@ KEYS = {
     "ticket": (("ref",), ("contact_id", "company_id", "subject", "opened_at")),
     "service": (("company_id", "name"),),
     "note": (("contact_id", "company_id", "written_at", "text"),),
+    "company_alias": (("company_id", "name"),),
+    "merge_record": (("kind", "kept_id", "merged_name", "merged_at"),),
 }
 BATCH = 5_000
 # What a new row holds in a NOT NULL column the record says nothing about (as SQLModel would store it).

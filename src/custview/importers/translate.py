@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from custview.importers.mapping import KindMapping, column_names
 from custview.importers.records import squash
-from custview.spreadsheet import unguard_cell
+from custview.spreadsheet import read_list_cell, unguard_cell
 
 MEMO_LIMIT = 10_000  # translated values remembered per field (stages, statuses: a handful each)
 
@@ -47,7 +47,7 @@ def translator(kind_mapping: KindMapping, header: Header, separator: str | None,
                unescape: bool) -> Callable[[list[str]], dict]:
     """The function turning one row's cells (a list) into custview fields (a dict), for this header."""
     namespace: dict = {"_join": _join, "_prefix": _prefix, "_unguard": unguard_cell, "_look": _look,
-                       "_first": _first_part(separator), "_attendee": _attendee}
+                       "_first": _first_part(separator), "_attendee": _attendee, "_list": read_list_cell}
     lines, width = [], 0
     for number, (target, source) in enumerate(kind_mapping.columns.items()):
         expression, highest = _expression(source, header, separator is not None)
@@ -62,7 +62,10 @@ def translator(kind_mapping: KindMapping, header: Header, separator: str | None,
             lines += [f"        w = m{number}.get(v)", f"        v = _look(t{number}, m{number}, v) if w is None else w"]
         if target in kind_mapping.lists:
             namespace[f"s{number}"] = kind_mapping.list_separator
-            lines.append(f"        v = [i.strip() for i in v.split(s{number}) if i.strip()]")
+            if unescape:  # custview's own cells: a JSON array, or texts separated by ";" (see custview.spreadsheet)
+                lines.append(f"        v = _list(v, s{number})")
+            else:
+                lines.append(f"        v = [i.strip() for i in v.split(s{number}) if i.strip()]")
             if target == "attendees":
                 lines.append("        v = [_attendee(i) for i in v]")
         parent, _, child = target.partition(".")
@@ -120,8 +123,10 @@ def _look(table: dict[str, str], memo: dict[str, str], value: str) -> str:
     return found
 
 
-def _attendee(text: str) -> dict:
-    """"Name (role)" as written by custview's CSV export."""
+def _attendee(text):
+    """"Name (role)" as written by custview's CSV export (an item of a JSON cell is left as it is)."""
+    if not isinstance(text, str):
+        return text
     if text.endswith(")") and " (" in text:
         name, _, role = text[:-1].rpartition(" (")
         return {"name": name.strip(), "role": role.strip()}
