@@ -119,6 +119,22 @@ def test_a_write_that_waits_in_vain_says_an_import_holds_the_book_and_how_long_i
     assert "Initech" not in repr(dump(book)["company"])
 
 
+def test_namesakes_without_email_are_listed_with_their_company_and_picked_by_id(book, tmp_path):
+    twins = write(tmp_path, "twins.yaml", """
+        companies: [{name: Initech}, {name: Globex}]
+        contacts: [{name: Jo Smith, company: Initech}, {name: Jo Smith, company: Globex}]
+    """)
+    assert run(book, "import", str(twins)).exit_code == 0
+    ambiguous = run(book, "brief", "Jo Smith")
+    assert ambiguous.exit_code == 2
+    listed = [line.split() for line in ambiguous.stderr.splitlines() if "Jo Smith ·" in line]
+    assert [words[4] for words in listed] == ["Initech", "Globex"]  # "1. Jo Smith · Initech  Audience  #ID"
+    ids = [words[-1] for words in listed]
+    assert all(i.startswith("#") for i in ids) and len(set(ids)) == 2
+    picked = run(book, "brief", ids[1])
+    assert picked.exit_code == 0 and "Globex" in picked.stdout and "Initech" not in picked.stdout
+
+
 def test_log_on_a_zero_byte_file_writes_nothing(tmp_path):
     empty = tmp_path / "empty.db"
     empty.touch()
