@@ -45,7 +45,8 @@ def book_content(db: Path) -> dict[str, list[tuple]]:
                    "FROM appointment a WHERE a.id = {})")
         rank = "(SELECT count(*) FROM {0} o WHERE o.appointment_id = {0}.appointment_id AND o.id < {0}.id)"
         content = {
-            "company": q("SELECT name, domain, industry, size, stage, health, summary FROM company"),
+            "company": q("SELECT name, domain, industry, size, stage, health, summary, status, renewal_at, "
+                         "contract_value, contract_currency, contract_arr, ended_at, end_reason FROM company"),
             "contact": q(f"SELECT name, email, phone, title, buying_role, {company.format('company_id')}, stage, "
                          "stage_since, preferred_channel, preferred_time, preferred_tone, context FROM contact"),
             "stage_change": q(f"SELECT {contact.format('contact_id')}, stage, previous_stage, changed_at, source "

@@ -301,6 +301,8 @@ def csv_row(kind: str, record: dict) -> list[str]:
                                    else steps)
     for key in ("topics", "decisions", "aliases", "merged"):
         flat[key] = list_cell(record.get(key, []))
+    if "arr" in record:
+        flat["arr"] = "true"  # as YAML writes it (only a recurring value has the field)
     return [guard_cell(str(flat.get(column) or "")) for column in csv_columns(kind)]
 
 

@@ -277,6 +277,8 @@ def _commercial_values(f: Fields) -> dict:
         f.problem("value", "a contract value needs its currency (currency: EUR)")
     if f.has("arr"):
         arr = f.record.data["arr"]
+        if isinstance(arr, str) and arr.strip().lower() in ("true", "false"):  # a CSV cell
+            arr = arr.strip().lower() == "true"
         if isinstance(arr, bool):
             values["contract_arr"] = arr
         else:
