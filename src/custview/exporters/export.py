@@ -28,19 +28,8 @@ from functools import cache
 from pathlib import Path
 
 from custview.dates import iso_utc
-from custview.db.read_rows import (
-    Appointment,
-    Company,
-    CompanyAlias,
-    Contact,
-    ContactAlias,
-    MergeRecord,
-    Note,
-    Service,
-    Signal,
-    StageChange,
-    Ticket,
-)
+from custview.db.read_rows import (Appointment, Company, CompanyAlias, Contact, ContactAlias, MergeRecord, Note,
+                                   Service, Signal, StageChange, Ticket)
 from custview.db.reader import Reader
 from custview.errors import UserError
 from custview.exporters.files import refuse_existing, write_private_files
