@@ -83,3 +83,24 @@ def test_stage_set_reports_the_move_as_json(cli, book):
     assert (earlier["changed"], earlier["to"], earlier["stage_now"]) == (True, "Advocate", "Buyer")
     again = json.loads(cli("stage", "set", "Ann Lee", "Buyer", "--json").stdout)
     assert (again["changed"], again["at"]) == (False, None)
+
+
+def test_json_output_never_loads_rich_or_the_renderers(book):
+    """A script's answer does not wait for the drawing code: with --json nothing is drawn."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from custview.cli.app import app\n"
+        "for args in (['brief', 'Ann Lee', '--json'], ['contacts', '--json'], ['attention', '--json']):\n"
+        "    try:\n"
+        f"        app(['--db', {str(book)!r}, *args])\n"
+        "    except SystemExit as done:\n"
+        "        assert not done.code, (args, done.code)\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules if m.split('.')[0] == 'rich'}\n"
+        "             | {m for m in sys.modules if m.startswith('custview.cli.render')}), file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == "[]"
