@@ -151,3 +151,87 @@ def pinned_sample(pinned_sample_book, db, monkeypatch) -> Path:
     monkeypatch.setenv("CUSTVIEW_NOW", PINNED_NOW)
     monkeypatch.setenv("TZ", "UTC")
     return db
+
+
+# -- PostgreSQL: one throw-away server per session, one fresh database per test (see tests/pg_server.py) --------
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """The session's PostgreSQL server; fails (never skips) when it cannot start, unless CUSTVIEW_PG_TESTS=off."""
+    from pg_server import PostgresServer, server_binaries
+
+    if os.environ.get("CUSTVIEW_PG_TESTS") == "off":
+        pytest.skip("CUSTVIEW_PG_TESTS=off: the PostgreSQL tests are switched off")
+    binaries = server_binaries()
+    if binaries is None:
+        pytest.fail("no PostgreSQL server binaries (install Debian's postgresql package, or set CUSTVIEW_PG_BIN; "
+                    "CUSTVIEW_PG_TESTS=off skips these tests)")
+    server = PostgresServer(binaries)
+    try:
+        server.start()
+    except (RuntimeError, OSError) as error:
+        server.stop()
+        pytest.fail(f"the PostgreSQL test server did not start: {error}")
+    yield server
+    server.stop()
+
+
+_databases = iter(range(1, 1_000_000))
+
+
+@pytest.fixture
+def pg_url(pg_server) -> str:
+    """The URL of a new, empty database on the session's server, dropped after the test."""
+    name = f"book_{os.getpid()}_{next(_databases)}"
+    pg_server.sql(f"CREATE DATABASE {name}")
+    yield pg_server.url(name)
+    pg_server.sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(scope="session")
+def pg_book_template(pg_server) -> str:
+    """A database on the session's server with tests/fixtures/book.yaml imported once: the template of `pg_book`."""
+    pg_server.sql("CREATE DATABASE book_template")
+    result = CliRunner().invoke(app, ["--db", pg_server.url("book_template"), "import", str(BOOK)],
+                                env={"CUSTVIEW_NOW": PINNED_NOW})
+    assert result.exit_code == 0, result.output
+    # A template cannot be copied while connected to: close what the import's pool kept open.
+    pg_server.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'book_template'")
+    return "book_template"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request, monkeypatch) -> str:
+    """Each engine a book can live on, in turn: a test using it runs once on SQLite, once on PostgreSQL.
+
+    The clock is pinned (at PINNED_NOW), as when the PostgreSQL template book was made.
+    """
+    monkeypatch.setenv("CUSTVIEW_NOW", PINNED_NOW)
+    return request.param
+
+
+@pytest.fixture
+def engine_db(engine, tmp_path, request) -> str:
+    """A --db value for a book that does not exist yet, on the engine of the test."""
+    return str(tmp_path / "book.db") if engine == "sqlite" else request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def engine_cli(engine_db):
+    """Run custview in-process against `engine_db`: engine_cli("brief", "Ann")."""
+    runner = CliRunner()
+    return lambda *args, input=None: runner.invoke(app, ["--db", engine_db, *args], input=input)
+
+
+@pytest.fixture
+def engine_book(engine, engine_db, engine_cli, request) -> str:
+    """`engine_db` with tests/fixtures/book.yaml imported (on PostgreSQL, copied from a template made once)."""
+    if engine == "sqlite":
+        result = engine_cli("import", str(BOOK))
+        assert result.exit_code == 0, result.output
+        return engine_db
+    server, template = request.getfixturevalue("pg_server"), request.getfixturevalue("pg_book_template")
+    name = engine_db.split("?")[0].rsplit("/", 1)[1]
+    server.sql(f"DROP DATABASE {name}")
+    server.sql(f"CREATE DATABASE {name} TEMPLATE {template}")
+    return engine_db

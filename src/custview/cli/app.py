@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 import sys
-from pathlib import Path
 from typing import Optional
 
 import typer
@@ -133,11 +132,12 @@ def _show_version(value: bool) -> None:
 @app.callback()
 def root(
     ctx: typer.Context,
-    db: Optional[Path] = typer.Option(
+    db: Optional[str] = typer.Option(
         None,
         "--db",
-        metavar="PATH",
-        help="Database file. Default: $CUSTVIEW_DB, else custview.db in the user data folder.",
+        metavar="PATH|URL",
+        help="Database file, or a team book's postgresql:// URL (no password in it: use ~/.pgpass). "
+             "Default: $CUSTVIEW_DB, else custview.db in the user data folder.",
     ),
     version: bool = typer.Option(
         False, "--version", callback=_show_version, is_eager=True, help="Show the version and exit."

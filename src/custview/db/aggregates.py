@@ -82,7 +82,7 @@ def _time(text: str | None) -> datetime | None:
 
 
 def _signal_figures(reader: Reader, moments, windows, two_way_kinds) -> dict[int, SignalFigures]:
-    counts = [("SUM(occurred_at > ? AND occurred_at <= ?)", (stored_time(a), stored_time(b))) for a, b in windows]
+    counts = [("count(CASE WHEN occurred_at > ? AND occurred_at <= ? THEN 1 END)", (stored_time(a), stored_time(b))) for a, b in windows]
     lasts = [("MAX(CASE WHEN occurred_at <= ? THEN occurred_at END)", (stored_time(m),)) for m in moments]
     kinds = _placeholders(list(two_way_kinds))
     two_way = [(f"MAX(CASE WHEN kind IN ({kinds}) AND occurred_at <= ? THEN occurred_at END)",

@@ -36,6 +36,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
+from custview.db.server import ServerBook, is_server_url
 from custview.errors import UserError
 
 BUSY_TIMEOUT_SECONDS = 30
@@ -64,14 +65,18 @@ def user_data_dir() -> Path:
 DEMO_BOOK = "demo.db"
 
 
-def resolve_db_path(explicit: str | Path | None = None, *, new_records: bool = False) -> Path:
+def resolve_db_path(explicit: str | Path | None = None, *, new_records: bool = False):
     """The database to use: the explicit path, else $CUSTVIEW_DB, else custview.db in the user data dir.
+
+    A `postgresql://` URL names a book on a team server: a `custview.db.server.ServerBook`, not a Path.
 
     Until that default book exists, the demo book (made by `custview demo`) stands in for it, so the
     tour works right after the demo; commands that bring in new records (`new_records`: import, add
     contact/company) always start the user's own book instead, so their data never lands in the demo.
     """
     chosen = explicit or os.environ.get("CUSTVIEW_DB")
+    if is_server_url(chosen):
+        return ServerBook(chosen)
     if chosen:
         return Path(chosen).expanduser()
     default, demo = user_data_dir() / "custview.db", user_data_dir() / DEMO_BOOK
@@ -130,8 +135,17 @@ def connect_for_writing(path: Path | str, *, bulk_import: bool = False) -> sqlit
     return connect(path, "bulk import" if bulk_import else "write")
 
 
-def connect_for_reading(path: Path) -> sqlite3.Connection:
-    """A read-only connection to an existing database; never creates the file (UserError if missing)."""
+def connect_for_reading(path: Path | ServerBook) -> sqlite3.Connection:
+    """A read-only connection to an existing database; never creates the file (UserError if missing).
+
+    On a server, a read-only session (a role with SELECT rights only can read) over psycopg.
+    """
+    if isinstance(path, ServerBook):
+        from custview.db.server_schema import prepare_server
+
+        if prepare_server(path) is None:
+            raise no_data_error(path)
+        return path.connect(read_only=True)
     if str(path) == ":memory:" or not path.exists():
         raise no_data_error(path)
     from custview.db.schema import prepare_file  # refuses a newer file, upgrades an older one (with a backup)

@@ -7,12 +7,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from custview.dates import read_stored_time, stored_time
+from custview.db.dialect import POSTGRESQL, SQLITE, dialect_of, driver_connection
 from custview.errors import UserError, checked_id
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
 IMPORT_TABLES = ("import_run", "import_change")
+NOT_RECORDED = (*IMPORT_TABLES, "custview_schema")
 
 
 class ImportRecorder:
@@ -25,19 +27,31 @@ class ImportRecorder:
     """
 
     def __init__(self, session: Session, started_at: datetime, files: list[dict], mapping: str | None):
-        self.connection = session.connection().connection.driver_connection
+        self.connection = driver_connection(session)
+        self.dialect = dialect_of(self.connection)
         run = self.connection.execute
         self.run_id = run(
-            "INSERT INTO import_run (started_at, files, mapping, counts) VALUES (?, ?, ?, '{}')",
+            "INSERT INTO import_run (started_at, files, mapping, counts) VALUES (?, ?, ?, '{}') RETURNING id",
             (stored_time(started_at), json.dumps(files), mapping),
-        ).lastrowid
+        ).fetchone()[0]
         self.tables = _recorded_tables(self.connection)
         self.first_new_ids = {table: first_free_id(self.connection, table) for table in self.tables}
+        if self.dialect is POSTGRESQL:
+            self._switch_server_triggers(self.run_id)
+            return
         for table, columns in self.tables.items():
             self._create_triggers(table, columns)
 
+    def _switch_server_triggers(self, run_id: int | None) -> None:
+        """On a server the triggers are always there (see server_schema); they note changes while the
+        transaction says which run it is and where each table's new rows begin."""
+        settings = [("custview.import_run", "" if run_id is None else str(run_id))]
+        settings += [(f"custview.first_new_{table}", str(first)) for table, first in self.first_new_ids.items()]
+        for name, value in settings:
+            self.connection.execute("SELECT set_config(?, ?, true)", (name, value))
+
     def _create_triggers(self, table: str, columns: list[str]) -> None:
-        old_values = _json_of(columns, "OLD")
+        old_values = SQLITE.row_json(columns, "OLD")
         note = f"INSERT INTO import_change (run_id, table_name, row_id, action, before) VALUES ({self.run_id}, '{table}'"
         for change in ("update", "delete"):
             self.connection.execute(
@@ -49,14 +63,18 @@ class ImportRecorder:
     def finish(self, counts: dict) -> None:
         """Stop recording; note the ranges of new rows and every changed row's values as the import left them."""
         run = self.connection.execute
-        self._drop_triggers()
+        if self.dialect is POSTGRESQL:
+            self._switch_server_triggers(None)
+        else:
+            self._drop_triggers()
         for table, first in self.first_new_ids.items():
-            last = run(f'SELECT max(id) FROM main."{table}"').fetchone()[0]
+            last = run(f"SELECT max(id) FROM {self.dialect.qualified(table)}").fetchone()[0]
             if last is not None and last >= first:
                 run("INSERT INTO import_change (run_id, table_name, row_id, last_row_id, action) "
                     "VALUES (?, ?, ?, ?, 'created')", (self.run_id, table, first, last))
         for table, columns in self.tables.items():
-            run(f'UPDATE import_change SET after = (SELECT {_json_of(columns, "t")} FROM main."{table}" AS t '
+            run(f'UPDATE import_change SET after = (SELECT {self.dialect.row_json(columns, "t")} '
+                f"FROM {self.dialect.qualified(table)} AS t "
                 f"WHERE t.id = import_change.row_id) WHERE run_id = ? AND table_name = ? AND last_row_id IS NULL",
                 (self.run_id, table))
         run("UPDATE import_run SET counts = ? WHERE id = ?", (json.dumps(counts), self.run_id))
@@ -70,21 +88,16 @@ class ImportRecorder:
 
 def first_free_id(connection, table: str) -> int:
     """The id a new row of `table` gets: past every row there is and every id an import ever created."""
-    there = connection.execute(f'SELECT coalesce(max(id), 0) FROM main."{table}"').fetchone()[0]
+    there = connection.execute(f"SELECT coalesce(max(id), 0) FROM {dialect_of(connection).qualified(table)}").fetchone()[0]
     created = connection.execute("SELECT coalesce(max(last_row_id), 0) FROM import_change WHERE table_name = ?",
                                  (table,)).fetchone()[0]
     return max(there, created) + 1
 
 
 def _recorded_tables(connection) -> dict[str, list[str]]:
-    names = [row[0] for row in connection.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
-    return {name: [column[1] for column in connection.execute(f'PRAGMA table_info("{name}")')]
-            for name in names if name not in IMPORT_TABLES}
-
-
-def _json_of(columns: list[str], row: str) -> str:
-    return "json_object(" + ", ".join(f"'{column}', {row}.\"{column}\"" for column in columns) + ")"
+    dialect = dialect_of(connection)
+    return {name: dialect.column_names(connection, name)
+            for name in dialect.table_names(connection) if name not in NOT_RECORDED}
 
 
 def undo_import(connection, run_id: int, now: datetime) -> dict[str, dict[str, int]]:
@@ -101,24 +114,36 @@ def undo_import(connection, run_id: int, now: datetime) -> dict[str, dict[str, i
         raise UserError(f"import {run_id} was already undone on {read_stored_time(found[0]):%d %b %Y %H:%M} UTC")
     tables = _recorded_tables(connection)
     _refuse_if_changed_since(connection, run_id, tables)
-    run("PRAGMA defer_foreign_keys = ON")
+    dialect = dialect_of(connection)
+    if dialect is SQLITE:
+        run("PRAGMA defer_foreign_keys = ON")
+    # On a server every reference is checked at once: parents are restored first, children removed first.
+    rank = {table: i for i, table in enumerate(_parents_first(dialect.foreign_keys(connection), tables))}
     done: dict[str, dict[str, int]] = {}
     changes = run("SELECT table_name, row_id, last_row_id, action, before FROM import_change WHERE run_id = ? "
                   "ORDER BY id", (run_id,)).fetchall()
     first_seen: dict[tuple[str, int], tuple] = {}
     for table, row_id, last_row_id, action, before in changes:
-        if last_row_id is not None:
-            removed = run(f'DELETE FROM "{table}" WHERE id BETWEEN ? AND ?', (row_id, last_row_id)).rowcount
-            _add(done, table, "removed", removed)
-        else:
+        if last_row_id is None:
             first_seen.setdefault((table, row_id), (action, before))
-    for (table, row_id), (action, before) in first_seen.items():
+    removals = [(table, row_id, last_row_id) for table, row_id, last_row_id, _, _ in changes if last_row_id is not None]
+    for (table, row_id), (action, before) in sorted(first_seen.items(), key=lambda item: rank[item[0][0]]):
         if action == "created":
-            _add(done, table, "removed", run(f'DELETE FROM "{table}" WHERE id = ?', (row_id,)).rowcount)
+            removals.append((table, row_id, row_id))
         else:
-            _restore(connection, table, row_id, json.loads(before), tables[table])
+            _restore(connection, table, json.loads(before), tables[table])
             _add(done, table, "restored", 1)
-    _refuse_if_left_dangling(connection, run_id)
+    if dialect is POSTGRESQL:
+        _refuse_if_left_dangling(connection, run_id)
+    for table, first, last in sorted(removals, key=lambda removal: -rank[removal[0]]):
+        removed = run(f'DELETE FROM "{table}" WHERE id BETWEEN ? AND ?', (first, last)).rowcount
+        _add(done, table, "removed", removed)
+    if dialect is SQLITE:
+        _refuse_if_left_dangling(connection, run_id)
+    # Reported as recorded: the ranges of created rows, then the single rows.
+    reported = list(dict.fromkeys([table for table, _, last, _, _ in changes if last is not None]
+                                  + [table for table, _ in first_seen]))
+    done = {table: done[table] for table in sorted(done, key=reported.index)}
     # What the run wrote, with every value, is not needed once it is undone: keep only the summary.
     run("DELETE FROM import_change WHERE run_id = ?", (run_id,))
     run("UPDATE import_run SET undone_at = ? WHERE id = ?", (stored_time(now), run_id))
@@ -131,20 +156,33 @@ def _add(done: dict, table: str, outcome: str, count: int) -> None:
         done[table][outcome] += count
 
 
-def _restore(connection, table: str, row_id: int, values: dict, columns: list[str]) -> None:
-    names = ", ".join(f'"{column}"' for column in columns)
-    marks = ", ".join("?" for _ in columns)
-    connection.execute(f'INSERT OR REPLACE INTO "{table}" ({names}) VALUES ({marks})',
-                       [values.get(column) for column in columns])
+def _restore(connection, table: str, values: dict, columns: list[str]) -> None:
+    # A server's row_to_json gives lists and dicts as JSON, not as the text they are written as.
+    connection.execute(dialect_of(connection).upsert_by_id(table, columns),
+                       [json.dumps(value) if isinstance(value, (list, dict)) else value
+                        for value in (values.get(column) for column in columns)])
+
+
+def _parents_first(foreign_keys: list[tuple[str, str, str]], tables) -> list[str]:
+    """The tables in an order where every table comes after those it refers to."""
+    parents = {table: {parent for child, _, parent in foreign_keys if child == table and parent != table}
+               for table in tables}
+    ordered: list[str] = []
+    while len(ordered) < len(parents):
+        ready = sorted(table for table, needs in parents.items() if table not in ordered and needs <= set(ordered))
+        ordered += ready or sorted(set(parents) - set(ordered))  # a cycle: any order will do
+    return ordered
 
 
 def _refuse_if_changed_since(connection, run_id: int, tables: dict[str, list[str]]) -> None:
+    dialect = dialect_of(connection)
     problems = []
     for table, columns in tables.items():
         rows = connection.execute(
-            f"SELECT DISTINCT c.row_id FROM import_change AS c LEFT JOIN main.\"{table}\" AS t ON t.id = c.row_id "
-            f"WHERE c.run_id = ? AND c.table_name = ? AND c.last_row_id IS NULL AND c.after IS NOT "
-            f"(CASE WHEN t.id IS NULL THEN NULL ELSE {_json_of(columns, 't')} END)", (run_id, table)).fetchall()
+            f"SELECT DISTINCT c.row_id FROM import_change AS c LEFT JOIN {dialect.qualified(table)} AS t "
+            f"ON t.id = c.row_id WHERE c.run_id = ? AND c.table_name = ? AND c.last_row_id IS NULL AND c.after "
+            f"{dialect.is_not} (CASE WHEN t.id IS NULL THEN NULL ELSE {dialect.row_json(columns, 't')} END)",
+            (run_id, table)).fetchall()
         problems.extend(f"{table} {row_id} ({_describe(connection, table, row_id)}) changed since import {run_id}"
                         for (row_id,) in rows)
     problems.extend(_later_changes_to_created(connection, run_id))
@@ -171,16 +209,36 @@ def _refuse_if_left_dangling(connection, run_id: int) -> None:
             "SELECT table_name, row_id, coalesce(last_row_id, row_id) FROM import_change "
             "WHERE run_id = ? AND action = 'created'", (run_id,)):
         created.setdefault(table, []).append((first, last))
-    problems = []
-    for table, row_id, parent, key_number in connection.execute("PRAGMA foreign_key_check").fetchall():
-        column = next(key[3] for key in connection.execute(f'PRAGMA foreign_key_list("{table}")') if key[0] == key_number)
-        (parent_id,) = connection.execute(f'SELECT "{column}" FROM "{table}" WHERE rowid = ?', (row_id,)).fetchone()
-        if any(first <= parent_id <= last for first, last in created.get(parent, ())):
-            problems.append(f"{table} {row_id} ({_describe(connection, table, row_id)}) refers to "
-                            f"{parent} {parent_id}, which import {run_id} created")
+    problems = [f"{table} {row_id} ({_describe(connection, table, row_id)}) refers to "
+                f"{parent} {parent_id}, which import {run_id} created"
+                for table, row_id, parent, parent_id in _dangling(connection, created)]
     problems.extend(_merged_since(connection, run_id))
     if problems:
         raise UserError(*problems, f"import {run_id} was not undone: later records depend on what it created")
+
+
+def _dangling(connection, created: dict[str, list[tuple[int, int]]]) -> list[tuple[str, int, str, int]]:
+    """(table, id, parent table, parent id) of rows that refer to a row in the created ranges and are not in them.
+
+    SQLite checks after the removal (its references are checked at commit); a server, before it.
+    """
+    if dialect_of(connection) is SQLITE:
+        found = []
+        for table, row_id, parent, key_number in connection.execute("PRAGMA foreign_key_check").fetchall():
+            column = next(key[3] for key in connection.execute(f'PRAGMA foreign_key_list("{table}")')
+                          if key[0] == key_number)
+            (parent_id,) = connection.execute(f'SELECT "{column}" FROM "{table}" WHERE rowid = ?', (row_id,)).fetchone()
+            if any(first <= parent_id <= last for first, last in created.get(parent, ())):
+                found.append((table, row_id, parent, parent_id))
+        return found
+    found = []
+    for table, column, parent in POSTGRESQL.foreign_keys(connection):
+        for first, last in created.get(parent, ()):
+            for row_id, parent_id in connection.execute(
+                    f'SELECT id, "{column}" FROM "{table}" WHERE "{column}" BETWEEN ? AND ? ORDER BY id', (first, last)):
+                if not any(mine <= row_id <= mine_last for mine, mine_last in created.get(table, ())):
+                    found.append((table, row_id, parent, parent_id))
+    return found
 
 
 def _merged_since(connection, run_id: int) -> list[str]:
@@ -198,7 +256,7 @@ def _merged_since(connection, run_id: int) -> list[str]:
 
 def _describe(connection, table: str, row_id: int) -> str:
     """A few words that let a user recognise a row: its name, subject or title when it has one."""
-    columns = {column[1] for column in connection.execute(f'PRAGMA table_info("{table}")')}
+    columns = set(dialect_of(connection).column_names(connection, table))
     for column in ("name", "subject", "title", "purpose", "step", "stage", "text"):
         if column in columns:
             found = connection.execute(f'SELECT "{column}" FROM "{table}" WHERE id = ?', (row_id,)).fetchone()

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from datetime import datetime  # noqa: F401 - resolves the declared types
 
-from sqlalchemy import JSON, Column, Index, String
+from sqlalchemy import JSON, Boolean, Column, Index, SmallInteger, String
+from sqlalchemy.dialects.postgresql import CITEXT
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 from sqlmodel.main import SQLModelMetaclass
 
@@ -19,8 +21,29 @@ from custview.db.rows import (  # noqa: F401 - the vocabulary, where callers hav
 )
 
 
+# Names and emails compare without case: SQLite's NOCASE collation; PostgreSQL's citext type.
+NOCASE_TEXT = String(collation="NOCASE").with_variant(CITEXT(), "postgresql")
+
+
+class Flag(TypeDecorator):
+    """A yes/no column, stored as 0/1 on both engines (SMALLINT on PostgreSQL), so hand-written SQL says
+    `done = 0` on both; read as a bool."""
+
+    impl = Boolean
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        return dialect.type_descriptor(SmallInteger() if dialect.name == "postgresql" else Boolean())
+
+    def process_bind_param(self, value, dialect):
+        return int(value) if value is not None and dialect.name == "postgresql" else value
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else bool(value)
+
+
 def _nocase(*, unique: bool = False, nullable: bool = True, index: bool = True) -> Column:
-    return Column(String(collation="NOCASE"), unique=unique, index=index, nullable=nullable)
+    return Column(NOCASE_TEXT, unique=unique, index=index, nullable=nullable)
 
 
 def _key(table: str, *, index: bool = False) -> dict:
@@ -40,7 +63,7 @@ SQL = {
     "NextStep": {"appointment_id": _key("appointment", index=True)},
     "Ticket": {"ref": {"unique": True}, "contact_id": _key("contact"), "company_id": _key("company", index=True),
                "topics": Column(JSON, nullable=False, server_default="[]"),
-               "requester_email": Column(String(collation="NOCASE"))},
+               "requester_email": Column(NOCASE_TEXT)},
     "Service": {"company_id": _key("company", index=True)},
     "Note": {"contact_id": _key("contact", index=True), "company_id": _key("company", index=True)},
     "ContactAlias": {"contact_id": _key("contact", index=True), "email": _nocase(unique=True, nullable=False)},
@@ -68,6 +91,8 @@ def _field(declaration: type, column: str, type_text: str, sql) -> object:
         sql = sql if sql is not None else Column(JSON, nullable=False)
     elif hasattr(declaration, column):
         options["default"] = getattr(declaration, column)
+    if type_text == "bool" and not isinstance(sql, Column):
+        options["sa_type"] = Flag
     if column == "id":
         options["primary_key"] = True
     if isinstance(sql, Column):

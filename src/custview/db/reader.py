@@ -24,6 +24,7 @@ from datetime import datetime
 from pathlib import Path
 
 from custview.dates import read_stored_time
+from custview.db.dialect import dialect_of
 from custview.db.connection import connect_for_reading, resolve_db_path
 from custview.db.read_rows import (READ, Appointment, Attendee, Company, Contact, MergeRecord, NextStep, Note,
                                    Service, Signal, StageChange, Ticket)
@@ -33,11 +34,8 @@ from custview.db.history import AppointmentRecord, ContactHistory, ContactRow, I
 # SQLite allows at least 32,766 parameters since 3.32; stay far below for older builds.
 CHUNK = 500
 
-# The SQL below is portable (DB-API 2.0, standard SQL), written with "?" for its parameters. What is
-# SQLite's own is here, the one place a second engine changes: its DB-API paramstyle's marker
-# ("qmark"; psycopg's "format" would be "%s"), and the hint to read a whole table in storage order.
-PARAMETER_MARK = "?"
-IN_STORAGE_ORDER = "NOT INDEXED"
+# The SQL below is portable (DB-API 2.0, standard SQL), written with "?" for its parameters; what an
+# engine spells its own way is in custview.db.dialect (a server connection translates the "?").
 
 
 
@@ -94,8 +92,6 @@ class Reader:
 
     def query(self, sql: str, parameters: Iterable = ()) -> list[tuple]:
         """Run one statement (parameters marked "?") through a DB-API cursor; the rows it returns."""
-        if PARAMETER_MARK != "?":
-            sql = sql.replace("?", PARAMETER_MARK)
         cursor = self.connection.cursor()
         try:
             cursor.execute(sql, tuple(parameters))
@@ -138,7 +134,7 @@ class Reader:
         pattern = _contains(text)
         # A part of a name can be anywhere in it, so every contact is read: in table order, then sorted
         # (15 ms at 100,000 contacts), not in name-index order with a lookup per row (220 ms).
-        sql = (f"SELECT {READ[Contact].columns} FROM contact {IN_STORAGE_ORDER} "
+        sql = (f"SELECT {READ[Contact].columns} FROM contact {dialect_of(self.connection).in_storage_order} "
                "WHERE name LIKE ? ESCAPE '\\' OR email LIKE ? ESCAPE '\\' ORDER BY name, id")
         return [READ[Contact].build(row) for row in self.query(sql, (pattern, pattern))]
 

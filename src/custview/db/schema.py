@@ -11,11 +11,19 @@ Opening a file (see `prepare_file`):
   then upgraded in place, in one transaction, step by step;
 - a new, empty file is given the current schema by the store (`create_schema`).
 
-To change the schema: change models.py, add a step to MIGRATIONS that brings an existing file from
-the previous version to the new one (SQLite's ALTER TABLE ... ADD COLUMN, CREATE INDEX, or a data
-fix), and raise CURRENT_VERSION to match. A step is plain SQL on a sqlite3 connection, inside the
-upgrade's transaction. A new table or index needs a step too (a file at the current version is
-never altered): `add_declared_tables_and_indexes` is that step.
+A book on a PostgreSQL server keeps its version in a one-row table, `custview_schema` (see
+`custview.db.server_schema`); it is upgraded by the same steps, in one transaction, without a backup
+file (the server's own backups are the team's).
+
+To change the schema: change models.py, add a step to MIGRATIONS that brings an existing book from
+the previous version to the new one, and raise CURRENT_VERSION to match. A step gets a DB-API
+connection ("?" parameters) inside the upgrade's transaction: sqlite3, or on a server a
+`custview.db.dialect.ServerConnection`. Every step after SERVER_FIRST_VERSION runs on BOTH engines,
+so write it with the helpers that compile models.py for the connection's engine:
+`add_declared_columns(connection, "contact", "owner_id")` for new columns and
+`add_declared_tables_and_indexes(connection)` for new tables and indexes (a book at the current
+version is never altered, so a new table or index needs a step too). Hand-written SQL that differs
+per engine branches on `dialect_of(connection)` (`.name` is "sqlite" or "postgresql").
 """
 
 from __future__ import annotations
@@ -29,35 +37,58 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from custview.db.connection import connect
+from custview.db.dialect import POSTGRESQL, dialect_of
 from custview.errors import UserError
 
 # "cust": lets custview (and tools like `file`) tell a custview database from any other SQLite file.
 APPLICATION_ID = int.from_bytes(b"cust", "big")
 
 
-def add_declared_tables_and_indexes(connection: sqlite3.Connection) -> None:
+def add_declared_tables_and_indexes(connection) -> None:
     """Create every table and index models.py declares that the database lacks; existing ones stay as they are.
 
-    The step to reuse when a version adds a table or an index: SQLAlchemy's create_all would add a
-    new table, but never a new index to a table that already exists. An index on a column a later
-    step adds is left for that step.
+    The step to reuse when a version adds a table or an index (on either engine): SQLAlchemy's
+    create_all would add a new table, but never a new index to a table that already exists. An
+    index on a column a later step adds is left for that step.
     """
-    from sqlalchemy.dialects import sqlite as sqlite_dialect
     from sqlalchemy.schema import CreateIndex, CreateTable
+
+    metadata, compiler, engine = _declared(connection)
+    tables = set(engine.table_names(connection))
+    for table in metadata.sorted_tables:
+        if table.name not in tables:
+            connection.execute(str(CreateTable(table).compile(dialect=compiler)))
+        columns = set(engine.column_names(connection, table.name))
+        for index in table.indexes:
+            if any(column.name not in columns for column in index.columns):
+                continue
+            connection.execute(str(CreateIndex(index, if_not_exists=True).compile(dialect=compiler)))
+
+
+def add_declared_columns(connection, table: str, *columns: str) -> None:
+    """Add columns to a table as models.py declares them (type, default, NULL or not), on either engine.
+
+    The step to reuse when a version adds columns; follow it with `add_declared_tables_and_indexes`
+    when one of them is indexed.
+    """
+    from sqlalchemy.schema import CreateColumn
+
+    metadata, compiler, _engine = _declared(connection)
+    for name in columns:
+        spec = CreateColumn(metadata.tables[table].c[name]).compile(dialect=compiler)
+        connection.execute(f'ALTER TABLE "{table}" ADD COLUMN {spec}')
+
+
+def _declared(connection):
+    """The declared tables, and the SQLAlchemy and custview dialects of a DB-API connection."""
+    from sqlalchemy.dialects import postgresql, sqlite
     from sqlmodel import SQLModel
 
     import custview.db.models  # noqa: F401 - registers the tables in SQLModel.metadata
 
-    dialect = sqlite_dialect.dialect()
-    tables = _table_names(connection)
-    for table in SQLModel.metadata.sorted_tables:
-        if table.name not in tables:
-            connection.execute(str(CreateTable(table).compile(dialect=dialect)))
-        columns = {row[1] for row in connection.execute(f'PRAGMA table_info("{table.name}")')}
-        for index in table.indexes:
-            if any(column.name not in columns for column in index.columns):
-                continue
-            connection.execute(str(CreateIndex(index, if_not_exists=True).compile(dialect=dialect)))
+    engine = dialect_of(connection)
+    compiler = postgresql.dialect() if engine is POSTGRESQL else sqlite.dialect()
+    return SQLModel.metadata, compiler, engine
 
 
 def _identify_and_complete(connection: sqlite3.Connection) -> None:
@@ -148,6 +179,8 @@ MIGRATIONS: tuple[Migration, ...] = (
 )
 CURRENT_VERSION = MIGRATIONS[-1].to_version
 FIRST_VERSION = 1
+# Books on a server began at this version: the steps up to it are SQLite's alone, every later one runs on both.
+SERVER_FIRST_VERSION = 9
 
 
 def backup_path(path: Path, version: int) -> Path:
@@ -266,6 +299,10 @@ def create_schema(connection) -> None:
 
     import custview.db.models  # noqa: F401 - registers the tables in SQLModel.metadata
 
+    if connection.dialect.name == "postgresql":
+        from custview.db.server_schema import create_server_schema
+
+        return create_server_schema(connection, CURRENT_VERSION)
     if connection.exec_driver_sql("SELECT count(*) FROM sqlite_master WHERE type = 'table'").scalar():
         return
     SQLModel.metadata.create_all(connection)

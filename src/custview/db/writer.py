@@ -22,7 +22,9 @@ from sqlmodel import Session, create_engine, select
 
 from custview.db import schema
 from custview.db.forget import ForgetReport, backups_holding, forget
+from custview.db.dialect import driver_connection
 from custview.db.import_history import undo_import
+from custview.db.server import WRITERS_LOCK, ServerBook
 from custview.db.connection import connect_for_writing, no_data_error
 from custview.db.connection import resolve_db_path, user_data_dir  # noqa: F401 - where callers have found them
 from custview.errors import UserError, record_id
@@ -42,8 +44,13 @@ class Store:
         """The store at `path` (or the resolved default location); nothing is created until a write."""
         return cls(resolve_db_path(path, new_records=new_records))
 
+    @property
+    def on_server(self) -> bool:
+        """Whether the book lives on a PostgreSQL server (`--db postgresql://…`) rather than in a file."""
+        return isinstance(self.path, ServerBook)
+
     def exists(self) -> bool:
-        """Whether the database file has been created yet."""
+        """Whether the database file (or the book's tables on a server) has been created yet."""
         return self.path.exists()
 
     def close(self) -> None:
@@ -54,12 +61,18 @@ class Store:
     def remove_files(self) -> None:
         """Close and delete this store's file and its -wal/-shm: only for a file no other process knows of."""
         self.close()
+        if self.on_server:
+            return
         for suffix in ("", "-wal", "-shm"):
             Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
     @property
     def engine(self):
         """The SQLAlchemy engine, configured for WAL and a busy timeout."""
+        if self._engine is None and self.on_server:
+            self._engine = create_engine("postgresql+psycopg://", creator=lambda: self.path.connect_raw(autocommit=False),
+                                         poolclass=QueuePool)
+            event.listen(self._engine, "begin", _one_writer_at_a_time)
         if self._engine is None:
             # The connection comes from custview.db.connection, not from a URL: SQLAlchemy would read
             # `?x=1` or `%41` in a file name as URL syntax and write to another file.
@@ -73,7 +86,7 @@ class Store:
 
     def ensure_schema(self) -> None:
         """Create the database file (readable by its owner only), its folders and its tables if missing."""
-        if str(self.path) != ":memory:" and not self.path.exists():
+        if not self.on_server and str(self.path) != ":memory:" and not self.path.exists():
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             # An empty file is a valid new SQLite database; SQLite gives -wal/-shm the same mode.
             os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
@@ -83,10 +96,17 @@ class Store:
         """Once per store: refuse a newer file, upgrade an older one (after a backup), create tables in a new one."""
         if self._schema_ready:
             return
-        if str(self.path) == ":memory:" or schema.prepare_file(self.path) is None:
+        if str(self.path) == ":memory:" or self._prepare_existing() is None:
             with self.engine.execution_options(write_lock=True).begin() as connection:
                 schema.create_schema(connection)
         self._schema_ready = True
+
+    def _prepare_existing(self) -> int | None:
+        if self.on_server:
+            from custview.db.server_schema import prepare_server
+
+            return prepare_server(self.path)
+        return schema.prepare_file(self.path)
 
     def require_data(self) -> None:
         """A clear error unless the database exists."""
@@ -178,7 +198,7 @@ class Store:
     def undo_import(self, run_id: int, when: datetime) -> dict[str, dict[str, int]]:
         """Undo one import in one transaction (see `undo_import`); what was removed and restored per table."""
         with self.writing() as session:
-            return undo_import(session.connection().connection.driver_connection, run_id, when)
+            return undo_import(driver_connection(session), run_id, when)
 
     def merge_plan(self, kind: str, kept_id: int, other_id: int):
         """What merging contact or company (`kind`) `other_id` into `kept_id` would do, changing nothing."""
@@ -200,7 +220,8 @@ class Store:
         with self.reading() as session:
             report = forget(session, contact_id, remove=False)
             contact = session.get(Contact, contact_id)
-        report.backups = [str(path) for path in backups_holding(self.path, contact.name, contact.email)]
+        if not self.on_server:
+            report.backups = [str(path) for path in backups_holding(self.path, contact.name, contact.email)]
         return report
 
     def forget_contact(self, contact_id: int) -> ForgetReport:
@@ -212,6 +233,10 @@ class Store:
         with self.writing() as session:
             contact = session.get(Contact, contact_id)
             email = contact.email if contact else None
+            if self.on_server:  # the server reuses freed space itself (VACUUM); nothing to hand back
+                report = forget(session, contact_id, remove=True)
+                report.space_kept = False
+                return report
             connection = session.connection().connection.driver_connection
             connection.execute("PRAGMA secure_delete = ON")
             try:
@@ -236,6 +261,17 @@ class Store:
             return True
         finally:
             connection.close()
+
+
+def _one_writer_at_a_time(connection) -> None:
+    """On a server, a write transaction waits for the one before it, as SQLite's write lock makes it do.
+
+    An import gives new rows their ids itself and finds existing records by their natural keys
+    (emails, aliases, ticket refs, calendar UIDs): two imports of one export at once would otherwise
+    both add what neither saw. Reads never wait.
+    """
+    if connection.get_execution_options().get("write_lock", False):
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITERS_LOCK})")
 
 
 def _begin_transaction(connection) -> None:

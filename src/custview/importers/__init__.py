@@ -194,7 +194,7 @@ def write_records(store: Store, records: list[SourceRecord], dry_run: bool = Fal
 
 def _write(store: Store, feed: Callable[[RecordWriter], None], dry_run: bool, now: datetime | None,
            on_reject=None, history: _ImportHistory | None = None) -> RecordWriter:
-    if store.exists():
+    if store.on_server or store.exists():  # a server book is created in the import's transaction's place
         return _write_into(store, feed, dry_run, now, on_reject, history)
     from custview.db.writer import Store
 
@@ -223,7 +223,7 @@ def _write_into(target: Store, feed: Callable[[RecordWriter], None], dry_run: bo
 
     now = now or utc_now()
     writer = None
-    busy = holding(target.path, "import") if history else nullcontext()
+    busy = holding(target.path, "import") if history and not target.on_server else nullcontext()
     try:
         with busy, target.writing() as session:
             recorder = ImportRecorder(session, now, history.files, history.mapping) if history else None

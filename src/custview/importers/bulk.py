@@ -8,6 +8,7 @@ from datetime import datetime
 from collections.abc import Callable, Iterable
 
 from custview.dates import stored_time, within_calendar
+from custview.db.dialect import SQLITE, dialect_of
 from custview.importers.fields import MAX_LONG_TEXT, MAX_TEXT, Fields, within_limits
 from custview.importers.records import SourceRecord
 
@@ -35,12 +36,12 @@ class SignalBulkLoader:
         run = self.connection.execute
         self.direct = run("SELECT NOT EXISTS (SELECT 1 FROM signal)").fetchone()[0]
         self.first_id = run("SELECT coalesce(max(id), 0) + 1 FROM signal").fetchone()[0]
+        self.dialect = dialect_of(connection)
         if self.direct:
-            self.indexes = self._drop_indexes()
+            self.indexes = self._drop_indexes() if self.dialect is SQLITE else []
             self.target = "signal"
         else:
-            run("CREATE TEMP TABLE IF NOT EXISTS signal_import (seq INTEGER PRIMARY KEY, contact_id, kind, title, "
-                "topics, occurred_at, detail, source)")
+            run(self.dialect.staged_signals)
             run("DELETE FROM signal_import")
             self.target = "signal_import"
 
@@ -96,8 +97,8 @@ class SignalBulkLoader:
             "UPDATE signal AS s SET topics = i.topics, detail = coalesce(i.detail, s.detail), "
             "source = coalesce(i.source, s.source) "
             f"FROM (SELECT * FROM signal_import WHERE seq IN ({latest})) AS i WHERE {key} "
-            "AND (s.topics IS NOT i.topics OR coalesce(i.detail, s.detail) IS NOT s.detail "
-            "OR coalesce(i.source, s.source) IS NOT s.source)"
+            f"AND (CAST(s.topics AS TEXT) {self.dialect.is_not} CAST(i.topics AS TEXT) OR coalesce(i.detail, s.detail) {self.dialect.is_not} s.detail "
+            f"OR coalesce(i.source, s.source) {self.dialect.is_not} s.source)"
         ).rowcount
         columns = ", ".join(self.COLUMNS)
         created = run(

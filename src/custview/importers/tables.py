@@ -18,6 +18,7 @@ import json
 from datetime import datetime
 
 from custview.dates import stored_time
+from custview.db.dialect import SQLITE, dialect_of
 from custview.db.import_history import first_free_id
 
 # Parents before children: a batch is written in this order, so every reference it holds is valid.
@@ -57,7 +58,8 @@ class TableRows:
 
     def __init__(self, connection, table: str):
         self.connection, self.table = connection, table
-        self.columns = [row[1] for row in connection.execute(f'PRAGMA table_info("{table}")')]
+        self.dialect = dialect_of(connection)
+        self.columns = self.dialect.column_names(connection, table)
         self.next_id = first_free_id(connection, table)
         self.first_new_id = self.next_id
         self.inserts: dict[int, dict] = {}
@@ -68,7 +70,7 @@ class TableRows:
         self.template = {column: DEFAULTS.get(column) for column in self.columns}
         self.rebuild: list[str] = []
         empty = connection.execute(f'SELECT NOT EXISTS (SELECT 1 FROM "{table}")').fetchone()[0]
-        if table in INDEXES_REBUILT and empty:
+        if table in INDEXES_REBUILT and empty and self.dialect is SQLITE:
             self.rebuild = self._drop_indexes()
         self._select = f'SELECT {", ".join(self.columns)} FROM "{table}" WHERE id = ?'
 
@@ -143,6 +145,7 @@ class TableRows:
             marks = ", ".join("?" for _ in self.columns)
             self.connection.executemany(f'INSERT INTO "{self.table}" ({names}) VALUES ({marks})',
                                         [tuple(row.values()) for row in self.inserts.values()])
+            self.dialect.move_ids_past(self.connection, self.table, max(self.inserts))
             self.inserts.clear()
             self.keys.clear()
             self._keyed = False

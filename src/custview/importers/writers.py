@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 
+from custview.db.dialect import driver_connection
 from custview.errors import UserError
 from custview.importers.activity import ActivityWriting
 from custview.importers.bulk import SignalBulkLoader, SignalWriting
@@ -37,7 +38,7 @@ class RecordWriter(PeopleWriting, SignalWriting, ActivityWriting):
     def __init__(self, session, now: datetime,
                  on_reject: Callable[[SourceRecord, list[str]], None] | None = None,
                  known_contacts_only: bool = False):
-        self.connection = session.connection().connection.driver_connection
+        self.connection = driver_connection(session)
         self.now, self.on_reject = now, on_reject
         self.now_stored = stored(now)
         self._stage_names: dict[str, str | None] = {}

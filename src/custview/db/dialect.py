@@ -1,0 +1,204 @@
+"""What differs between the two engines a book lives on, SQLite (a file) and PostgreSQL (a team server), in one place.
+
+Every SQL statement custview writes by hand (the reader, the import's batches, the import history)
+is written once, for DB-API with "?" parameters; `Dialect` holds what the engines spell differently:
+
+- parameters: sqlite3 takes "?", psycopg "%s" (`ServerConnection` translates, once per statement);
+- case-insensitive text: SQLite's NOCASE collation on names and emails; PostgreSQL's `citext` type,
+  which compares, orders, indexes and LIKEs without case by itself (so `nocase` is empty there);
+- the catalogue: `table_names` and `column_names` instead of sqlite_master and PRAGMA table_info;
+- upserts: `INSERT OR REPLACE` against `INSERT ... ON CONFLICT (id) DO UPDATE`;
+- identity: SQLite takes the ids an import gives; PostgreSQL's sequences must then be moved past them.
+
+Stored values read the same on both: times as `stored_time` text (a loader gives PostgreSQL's
+timestamptz, read in UTC, in that form), flags as 0/1 (SMALLINT there, see models.Flag), lists as JSON text.
+Standard library only at import time: the reader uses this without loading SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How one engine spells what the hand-written SQL needs."""
+
+    name: str
+    nocase: str  # appended to a comparison of names or emails so that it ignores case
+    in_storage_order: str  # after a table name: read the whole table in storage order, not through an index
+    is_not: str  # "a <is_not> b": true when they differ, NULL counting as a value
+    staged_signals: str  # the temporary table an import stages signals in (custview.importers.bulk)
+
+    def upsert_by_id(self, table: str, columns: list[str]) -> str:
+        """A statement writing one whole row (parameters: every column, in order), replacing the row with its id."""
+        names = ", ".join(f'"{column}"' for column in columns)
+        marks = ", ".join("?" for _ in columns)
+        if self.name == "sqlite":
+            return f'INSERT OR REPLACE INTO "{table}" ({names}) VALUES ({marks})'
+        updates = ", ".join(f'"{column}" = EXCLUDED."{column}"' for column in columns if column != "id")
+        return f'INSERT INTO "{table}" ({names}) VALUES ({marks}) ON CONFLICT (id) DO UPDATE SET {updates}'
+
+    def qualified(self, table: str) -> str:
+        """The book's own table, never a temporary one of the same name."""
+        return f'main."{table}"' if self.name == "sqlite" else f'"{table}"'
+
+    def row_json(self, columns: list[str], alias: str) -> str:
+        """An expression: the row `alias` as JSON text (how the import history keeps a row's values)."""
+        if self.name == "sqlite":
+            return "json_object(" + ", ".join(f"'{column}', {alias}.\"{column}\"" for column in columns) + ")"
+        return f"row_to_json({alias})::text"
+
+    def table_names(self, connection) -> list[str]:
+        """The tables of the book (custview's and any other), not the engine's own."""
+        if self.name == "sqlite":
+            sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+        else:
+            sql = "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename"
+        return [row[0] for row in connection.execute(sql).fetchall()]  # SQLite: in the order they were made
+
+    def column_names(self, connection, table: str) -> list[str]:
+        """The columns of a table, in their order."""
+        if self.name == "sqlite":
+            return [row[1] for row in connection.execute(f'PRAGMA table_info("{table}")').fetchall()]
+        return [row[0] for row in connection.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND table_name = ? ORDER BY ordinal_position", (table,)).fetchall()]
+
+    def foreign_keys(self, connection) -> list[tuple[str, str, str]]:
+        """Every reference between the book's tables: (table, column, the table it refers to)."""
+        if self.name == "sqlite":
+            return [(table, key[3], key[2]) for table in self.table_names(connection)
+                    for key in connection.execute(f'PRAGMA foreign_key_list("{table}")').fetchall()]
+        return [tuple(row) for row in connection.execute(
+            "SELECT child.relname, attribute.attname, parent.relname FROM pg_constraint AS c "
+            "JOIN pg_class AS child ON child.oid = c.conrelid JOIN pg_class AS parent ON parent.oid = c.confrelid "
+            "JOIN pg_attribute AS attribute ON attribute.attrelid = c.conrelid AND attribute.attnum = c.conkey[1] "
+            "WHERE c.contype = 'f' AND child.relnamespace = current_schema()::regnamespace").fetchall()]
+
+    def move_ids_past(self, connection, table: str, highest: int) -> None:
+        """Make sure the next id the engine gives itself in `table` is past `highest` (ids are never given twice)."""
+        if self.name == "postgresql" and highest:
+            connection.execute(  # never moved back: ids are not given twice
+                "SELECT setval(s::regclass, greatest(?, coalesce(pg_sequence_last_value(s::regclass), 0))) "
+                f"FROM pg_get_serial_sequence('\"{table}\"', 'id') AS s", (highest,))
+
+
+SQLITE = Dialect("sqlite", nocase=" COLLATE NOCASE", in_storage_order="NOT INDEXED", is_not="IS NOT",
+                 staged_signals="CREATE TEMP TABLE IF NOT EXISTS signal_import (seq INTEGER PRIMARY KEY, "
+                                "contact_id, kind, title, topics, occurred_at, detail, source)")
+POSTGRESQL = Dialect("postgresql", nocase="", in_storage_order="", is_not="IS DISTINCT FROM",
+                     staged_signals="CREATE TEMP TABLE IF NOT EXISTS signal_import (seq bigserial PRIMARY KEY, "
+                                    "contact_id bigint, kind text, title text, topics json, occurred_at timestamp, "
+                                    "detail text, source text)")
+
+
+def dialect_of(connection) -> Dialect:
+    """The dialect of a DB-API connection custview opened (sqlite3, or a ServerConnection)."""
+    return POSTGRESQL if isinstance(connection, ServerConnection) else SQLITE
+
+
+def driver_connection(session):
+    """The DB-API connection under a SQLModel session, inside its transaction: sqlite3's, or a ServerConnection."""
+    connection = session.connection().connection.driver_connection
+    return connection if session.get_bind().dialect.name == "sqlite" else ServerConnection(connection)
+
+
+@lru_cache(maxsize=512)
+def server_sql(sql: str, named: bool = False) -> str:
+    """A statement written with "?" (or ":name") parameters, for psycopg ("%s" or "%(name)s"; a literal "%" doubled)."""
+    sql = sql.replace("%", "%%")
+    if named:
+        return re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", sql)
+    return sql.replace("?", "%s")
+
+
+class ServerConnection:
+    """A psycopg connection that speaks like sqlite3's: `execute(sql with ?, parameters)` returns a cursor.
+
+    Its cursors read timestamps in custview's stored form and JSON as text, as sqlite3 gives them,
+    so the reader's row builders and the import's comparisons work unchanged.
+    """
+
+    def __init__(self, connection):
+        self.raw = connection
+
+    def cursor(self) -> _Cursor:
+        """A cursor taking "?" parameters."""
+        return _Cursor(self.raw.cursor())
+
+    def execute(self, sql: str, parameters=()) -> _Cursor:
+        """Run one statement; the cursor, to fetch from."""
+        cursor = self.cursor()
+        cursor.execute(sql, parameters)
+        return cursor
+
+    def executemany(self, sql: str, rows) -> None:
+        """Run one statement for each row of parameters."""
+        self.cursor().executemany(sql, rows)
+
+    def close(self) -> None:
+        """Close the server connection."""
+        self.raw.close()
+
+
+class _Cursor:
+    def __init__(self, cursor):
+        from psycopg.types.string import TextLoader
+
+        for name in ("timestamp", "timestamptz"):
+            cursor.adapters.register_loader(name, _loader_class())
+        cursor.adapters.register_loader("json", TextLoader)
+        self.raw = cursor
+
+    def execute(self, sql: str, parameters=()) -> _Cursor:
+        if isinstance(parameters, dict):
+            self.raw.execute(server_sql(sql, named=True), parameters)
+        else:
+            self.raw.execute(server_sql(sql), tuple(parameters) or None)
+        return self
+
+    def executemany(self, sql: str, rows) -> None:
+        self.raw.executemany(server_sql(sql), rows)
+
+    @property
+    def description(self):
+        return self.raw.description
+
+    @property
+    def rowcount(self) -> int:
+        return self.raw.rowcount
+
+    def fetchone(self):
+        return self.raw.fetchone()
+
+    def fetchall(self) -> list:
+        return self.raw.fetchall()
+
+    def close(self) -> None:
+        self.raw.close()
+
+    def __iter__(self):
+        return iter(self.raw)
+
+
+def _stored_time_loader():
+    from psycopg.adapt import Loader
+
+    class StoredTimeLoader(Loader):
+        """PostgreSQL's text for a moment ("2026-06-15 09:00:00.5+00": connections are in UTC) as stored_time
+        writes it (UTC without zone, 6 decimals)."""
+
+        def load(self, data) -> str:
+            text = bytes(data).decode().removesuffix("+00")
+            whole, _, fraction = text.partition(".")
+            return f"{whole}.{fraction:0<6}"
+
+    return StoredTimeLoader
+
+
+@lru_cache(maxsize=1)
+def _loader_class():
+    return _stored_time_loader()

@@ -1,0 +1,149 @@
+"""The same commands on both engines: a book in a SQLite file, and a team book on a PostgreSQL server.
+
+Each test here runs twice (the `engine` parameter); the PostgreSQL server is the session's
+throw-away one (tests/pg_server.py). The clock is pinned, so both engines' books hold the same moments.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+from conftest import BOOK, FIXTURES
+from typer.testing import CliRunner
+
+from custview.cli.app import app
+
+EXPORTS = FIXTURES / "exports"
+DUPLICATING_EXPORT = EXPORTS / "hubspot-contacts-duplicates.csv"
+
+
+def exported(cli, folder) -> str:
+    """The whole book as custview's YAML export, without its dated first line."""
+    result = cli("export", "--format", "yaml", "--out", str(folder))
+    assert result.exit_code == 0, result.output
+    return (folder / "custview-export.yaml").read_text(encoding="utf-8").split("\n", 1)[1]
+
+
+def ok(result):
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_import_reports_what_it_created_and_again_that_nothing_changed(engine_cli):
+    first = json.loads(ok(engine_cli("import", str(BOOK), "--json")).stdout)["counts"]
+    assert first["contacts"] == {"created": 4} and first["tickets"] == {"created": 3}
+    again = json.loads(ok(engine_cli("import", str(BOOK), "--json")).stdout)["counts"]
+    assert all(set(counts) == {"unchanged"} for counts in again.values()), again
+
+
+def test_the_brief_shows_the_person_their_tickets_and_their_last_meeting(engine_cli, engine_book):
+    brief = ok(engine_cli("brief", "ann lee")).stdout  # any case: NOCASE on SQLite, citext on PostgreSQL
+    assert "Head of Data · Acme Analytics" in brief
+    assert "T-1 Export fails on large files" in brief
+    assert "Quarterly review of the audit rollout" in brief
+    assert ok(engine_cli("brief", "ANN.LEE@ACME.EXAMPLE")).stdout == brief
+
+
+def test_a_logged_meeting_shows_in_the_brief_and_the_timeline(engine_cli, engine_book):
+    ok(engine_cli("log", "Ann Lee", "-p", "Pricing call", "-o", "Wants a quote", "-n", "Send quote"))
+    assert "Pricing call" in ok(engine_cli("brief", "Ann Lee")).stdout
+    timeline = ok(engine_cli("timeline", "Ann Lee", "--json")).stdout
+    assert "Pricing call" in timeline and "Send quote" in timeline
+
+
+def test_merging_a_duplicate_moves_its_records_and_keeps_its_email_as_an_alias(engine_cli, engine_book):
+    ok(engine_cli("import", str(DUPLICATING_EXPORT), str(FIXTURES / "duplicates-history.yaml")))
+    report = json.loads(ok(engine_cli("merge", "ann.lee@acme.example", "ann.lee+events@acme.example",
+                                      "--yes", "--json")).stdout)
+    assert report["moved"] == {"signals": 2, "stage_changes": 0, "appointments": 1, "attendee_links": 2,
+                               "tickets": 1, "notes": 1}
+    assert report["filled"] == {"phone": "+1 415 555 0199"}
+    assert report["aliases"] == ["ann.lee+events@acme.example"]
+    assert "Head of Data" in ok(engine_cli("brief", "ann.lee+events@acme.example")).stdout
+    again = json.loads(ok(engine_cli("import", str(DUPLICATING_EXPORT), "--json")).stdout)["counts"]["contacts"]
+    assert "created" not in again  # the alias finds the person the duplicate became
+
+
+def test_undoing_an_import_gives_back_the_book_as_it_was(engine_cli, engine_book, tmp_path):
+    exports = shutil.copytree(EXPORTS, tmp_path / "exports")  # rejected rows are written beside the files
+    before = exported(engine_cli, tmp_path / "before")
+    files = ["hubspot-contacts.csv", "hubspot-tickets.csv", "zendesk-tickets.csv", "salesforce-accounts.csv",
+             "signals.tsv"]
+    ok(engine_cli("import", *(str(exports / name) for name in files), "--skip-invalid"))
+    assert exported(engine_cli, tmp_path / "during") != before
+    last = json.loads(ok(engine_cli("imports", "--json")).stdout)[0]["id"]
+    undo = json.loads(ok(engine_cli("undo-import", str(last), "--json")).stdout)
+    assert undo["tables"]["contact"] == {"removed": 2, "restored": 1}
+    assert exported(engine_cli, tmp_path / "after") == before
+
+
+def test_undo_is_refused_when_later_records_depend_on_what_it_created(engine_cli, engine_book):
+    ok(engine_cli("import", str(EXPORTS / "hubspot-contacts.csv")))
+    ok(engine_cli("log", "Kai Brandt", "-p", "Intro call", "-o", "Interested"))
+    result = engine_cli("undo-import", "2")
+    assert result.exit_code == 1
+    assert "(Intro call) refers to contact" in result.stderr and "which import 2 created" in result.stderr
+    assert "Intro call" in ok(engine_cli("brief", "Kai Brandt")).stdout
+
+
+def test_an_export_reads_back_as_the_same_book_on_either_engine(engine_cli, engine_book, tmp_path):
+    original = exported(engine_cli, tmp_path / "one")
+    copy = str(tmp_path / "copy.db")
+    ok(CliRunner().invoke(app, ["--db", copy, "import", str(tmp_path / "one" / "custview-export.yaml")]))
+    back = ok(CliRunner().invoke(app, ["--db", copy, "export", "--format", "yaml", "--out", str(tmp_path / "two")]))
+    assert back.exit_code == 0
+    assert (tmp_path / "two" / "custview-export.yaml").read_text(encoding="utf-8").split("\n", 1)[1] == original
+    again = json.loads(ok(engine_cli("import", str(tmp_path / "one" / "custview-export.yaml"), "--json")).stdout)
+    assert all(set(counts) == {"unchanged"} for counts in again["counts"].values())
+
+
+def test_both_engines_hold_the_same_book_after_the_same_imports(pg_url, tmp_path, monkeypatch):
+    from conftest import PINNED_NOW
+
+    monkeypatch.setenv("CUSTVIEW_NOW", PINNED_NOW)
+    books = {"sqlite": str(tmp_path / "book.db"), "postgresql": pg_url}
+    said = {}
+    for engine, db in books.items():
+        run = lambda *args, db=db: ok(CliRunner().invoke(app, ["--db", db, *args]))  # noqa: E731
+        for path in (BOOK, DUPLICATING_EXPORT, EXPORTS / "signals.tsv"):
+            run("import", str(path))
+        said[engine] = [run(*command).stdout for command in (
+            ["brief", "ann.lee@acme.example", "--json"], ["attention", "--json"], ["contacts", "--json"], ["companies", "--json"],
+            ["tickets", "--json"], ["timeline", "ann.lee@acme.example", "--json"], ["pipeline", "--json"], ["duplicates", "--json"],
+            ["next-steps", "--json"], ["imports", "--json"])]
+        said[engine].append(exported(run, tmp_path / engine))
+    for sqlite, postgresql in zip(said["sqlite"], said["postgresql"]):
+        assert postgresql == sqlite
+
+
+PARALLEL_IMPORT = """
+import sys
+from typer.testing import CliRunner
+from custview.cli.app import app
+result = CliRunner().invoke(app, ["--db", sys.argv[1], "import", sys.argv[2]])
+sys.stdout.write(str(result.exit_code) + result.output)
+"""
+
+
+def test_two_imports_of_one_export_at_the_same_moment_leave_one_copy_of_each_record(engine_cli, engine_db, tmp_path):
+    def on_a_file(db, *args):
+        return ok(CliRunner().invoke(app, ["--db", str(tmp_path / db), *args]))
+
+    on_a_file("source.db", "import", str(BOOK))
+    export = tmp_path / "out" / "custview-export.yaml"
+    on_a_file("source.db", "export", "--format", "yaml", "--out", str(export.parent))
+    someone_else = tmp_path / "other.yaml"
+    someone_else.write_text("companies:\n  - {name: Zeta Works}\n", encoding="utf-8")
+    for path in (someone_else, export):
+        on_a_file("reference.db", "import", str(path))
+    expected = exported(lambda *args: on_a_file("reference.db", *args), tmp_path / "expected")
+
+    ok(engine_cli("import", str(someone_else)))
+    importers = [subprocess.Popen([sys.executable, "-c", PARALLEL_IMPORT, engine_db, str(export)],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [process.communicate(timeout=120) for process in importers]
+    assert [out[0][:1] for out in outputs] == ["0", "0"], outputs
+    assert exported(engine_cli, tmp_path / "after") == expected

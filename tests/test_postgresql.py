@@ -1,0 +1,130 @@
+"""A book on a PostgreSQL server (--db postgresql://…): what refuses it, in one line each, and its schema versions.
+
+The commands themselves run on both engines in tests/test_both_engines.py. The server is the
+session's throw-away one (tests/pg_server.py).
+"""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import BOOK
+from custview.cli.app import app
+from custview.db import schema
+from pg_server import PASSWORD, PASSWORD_ROLE
+
+
+def run(db: str, *args: str, env: dict | None = None):
+    return CliRunner().invoke(app, ["--db", db, *args], env=env)
+
+
+def one_error_line(result) -> str:
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def tables(pg_server, url: str) -> list[str]:
+    name = url.split("?")[0].rsplit("/", 1)[1]
+    return [row[0] for row in pg_server.sql("SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                                            "ORDER BY 1", name)]
+
+
+def test_a_password_in_the_url_is_refused_with_where_to_put_it(pg_server, pg_url):
+    with_password = pg_url.replace("postgresql:///", "postgresql://postgres:secret@localhost/")
+    line = one_error_line(run(with_password, "import", str(BOOK)))
+    assert line == ("error: a password in the --db URL is refused (it would show in the process list and shell "
+                    "history): put the password in ~/.pgpass (or the file PGPASSFILE names) or use PGSERVICE.")
+    assert one_error_line(run(pg_url + "&password=secret", "brief", "Ann")).startswith("error: a password in the")
+    assert tables(pg_server, pg_url) == []
+
+
+def test_an_unreachable_server_is_one_line(tmp_path):
+    url = f"postgresql:///book?host={tmp_path}/nowhere"
+    line = one_error_line(run(url, "brief", "Ann Lee"))
+    assert line.startswith(f"error: cannot reach the PostgreSQL server of {url}: ")
+    assert "No such file or directory" in line
+
+
+def test_a_wrong_password_is_one_line_and_the_right_one_from_pgpass_works(pg_server, pg_url, tmp_path):
+    url = pg_url.replace(f"user={pg_server.user}", f"user={PASSWORD_ROLE}")
+    passwords = tmp_path / "pgpass"
+    passwords.write_text(f"*:*:*:{PASSWORD_ROLE}:wrong\n")
+    passwords.chmod(0o600)
+    line = one_error_line(run(url, "brief", "Ann Lee", env={"PGPASSFILE": str(passwords)}))
+    assert line == (f'error: the server refused the login to {url}: FATAL:  password authentication failed for user '
+                    f'"{PASSWORD_ROLE}" password retrieved from file "{passwords}"; put the password in ~/.pgpass (or the file PGPASSFILE names) or use PGSERVICE.')
+    passwords.write_text(f"*:*:*:{PASSWORD_ROLE}:{PASSWORD}\n")
+    line = one_error_line(run(url, "brief", "Ann Lee", env={"PGPASSFILE": str(passwords)}))
+    assert line.startswith("error: No customer data yet at ")  # logged in: the database is simply empty
+
+
+def test_a_database_that_is_not_custviews_is_refused_and_left_alone(pg_server, pg_url):
+    name = pg_url.split("?")[0].rsplit("/", 1)[1]
+    pg_server.sql("CREATE TABLE invoices (id integer)", name)
+    line = one_error_line(run(pg_url, "import", str(BOOK)))
+    assert line == (f"error: {pg_url} is not a custview database (it has other tables); nothing was changed. "
+                    "Point --db at an empty database or a custview book.")
+    assert tables(pg_server, pg_url) == ["invoices"]
+
+
+def test_a_book_from_a_newer_custview_is_refused_and_left_alone(pg_server, pg_url):
+    assert run(pg_url, "import", str(BOOK)).exit_code == 0
+    name = pg_url.split("?")[0].rsplit("/", 1)[1]
+    pg_server.sql(f"UPDATE custview_schema SET version = {schema.CURRENT_VERSION + 1}", name)
+    for command in (["brief", "Ann Lee"], ["import", str(BOOK)]):
+        line = one_error_line(run(pg_url, *command))
+        assert line == (f"error: {pg_url} was made by a newer custview (schema version {schema.CURRENT_VERSION + 1}; "
+                        f"this one knows up to {schema.CURRENT_VERSION}); nothing was changed. "
+                        "Upgrade custview to use it.")
+    assert pg_server.sql("SELECT count(*) FROM contact", name) == [(4,)]
+
+
+def test_a_new_book_records_its_version_on_the_server(pg_server, pg_url):
+    assert run(pg_url, "import", str(BOOK)).exit_code == 0
+    name = pg_url.split("?")[0].rsplit("/", 1)[1]
+    assert pg_server.sql("SELECT version FROM custview_schema", name) == [(schema.CURRENT_VERSION,)]
+    assert "custview_schema" in tables(pg_server, pg_url) and "contact" in tables(pg_server, pg_url)
+
+
+def next_step(apply):
+    return schema.Migration(schema.CURRENT_VERSION + 1, "a step written for both engines", apply)
+
+
+@pytest.fixture
+def one_more_step(monkeypatch):
+    """Pretend this custview knows one schema step more than the books made so far."""
+    def use(apply):
+        monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, next_step(apply)))
+        monkeypatch.setattr(schema, "CURRENT_VERSION", schema.CURRENT_VERSION + 1)
+    return use
+
+
+def test_an_older_book_on_a_server_is_upgraded_by_the_same_steps_in_one_go(pg_server, pg_url, one_more_step):
+    assert run(pg_url, "import", str(BOOK)).exit_code == 0
+    one_more_step(lambda connection: connection.execute("ALTER TABLE contact ADD COLUMN nickname VARCHAR"))
+    brief = run(pg_url, "brief", "Ann Lee")
+    assert brief.exit_code == 0, brief.output
+    assert brief.stderr == (f"note: upgraded {pg_url} from schema version {schema.CURRENT_VERSION - 1} "
+                            f"to {schema.CURRENT_VERSION}\n")
+    name = pg_url.split("?")[0].rsplit("/", 1)[1]
+    assert pg_server.sql("SELECT version FROM custview_schema", name) == [(schema.CURRENT_VERSION,)]
+    assert pg_server.sql("SELECT count(nickname) FROM contact", name) == [(0,)]
+
+
+def test_a_step_that_fails_on_a_server_changes_nothing(pg_server, pg_url, one_more_step):
+    assert run(pg_url, "import", str(BOOK)).exit_code == 0
+
+    def half_done(connection):
+        connection.execute("ALTER TABLE contact ADD COLUMN nickname VARCHAR")
+        connection.execute("SELECT no_such_function()")
+
+    one_more_step(half_done)
+    assert run(pg_url, "brief", "Ann Lee").exit_code == 1
+    name = pg_url.split("?")[0].rsplit("/", 1)[1]
+    assert pg_server.sql("SELECT version FROM custview_schema", name) == [(schema.CURRENT_VERSION - 1,)]
+    assert pg_server.sql("SELECT count(*) FROM information_schema.columns WHERE column_name = 'nickname'",
+                         name) == [(0,)]
