@@ -128,3 +128,53 @@ def test_a_step_that_fails_on_a_server_changes_nothing(pg_server, pg_url, one_mo
     assert pg_server.sql("SELECT version FROM custview_schema", name) == [(schema.CURRENT_VERSION - 1,)]
     assert pg_server.sql("SELECT count(*) FROM information_schema.columns WHERE column_name = 'nickname'",
                          name) == [(0,)]
+
+
+def test_a_book_copied_to_the_server_and_back_is_the_same_table_by_table(pg_server, pg_url, tmp_path):
+    import sqlite3
+
+    from conftest import FIXTURES, dump
+
+    original, back = tmp_path / "book.db", tmp_path / "back.db"
+    for path in (BOOK, FIXTURES / "exports" / "hubspot-contacts-duplicates.csv", FIXTURES / "exports" / "signals.tsv"):
+        assert run(str(original), "import", str(path)).exit_code == 0
+    assert run(str(original), "merge", "ann.lee@acme.example", "ann.lee+events@acme.example", "--yes").exit_code == 0
+    assert run(str(original), "undo-import", "3").exit_code == 0
+    to_server = run(str(original), "copy", "--to", pg_url, "--json")
+    assert to_server.exit_code == 0, to_server.output
+    assert '"contact": 7' in to_server.stdout and '"import_run": 3' in to_server.stdout
+    from_server = run(str(back), "copy", "--from", pg_url)
+    assert from_server.exit_code == 0, from_server.output
+    assert dump(back, history=True) == dump(original, history=True)
+    assert sum(map(len, dump(back, history=True).values())) == 55  # all of it: the 55 rows `copy --json` counted
+    # ids go on where they stopped, on the server too (its sequences were moved past the copied ids)
+    for db in (pg_url, str(back)):
+        assert run(db, "add", "contact", "Zoe New", "--email", "zoe@new.example").exit_code == 0
+    name = pg_url.split("?")[0].rsplit("/", 1)[1]
+    with sqlite3.connect(back) as connection:
+        assert connection.execute("SELECT id FROM contact WHERE name = 'Zoe New'").fetchall() == [(9,)]
+    assert pg_server.sql("SELECT id FROM contact WHERE name = 'Zoe New'", name) == [(9,)]
+
+
+def test_copy_refuses_a_target_that_already_holds_a_book(pg_url, tmp_path):
+    book = tmp_path / "book.db"
+    assert run(str(book), "import", str(BOOK)).exit_code == 0
+    assert run(pg_url, "import", str(BOOK)).exit_code == 0
+    line = one_error_line(run(str(book), "copy", "--to", pg_url))
+    assert line == (f"error: {pg_url} already holds a book: copy only into a new file or an empty database; "
+                    "nothing was copied.")
+
+
+def test_a_read_only_role_runs_every_read_command_and_a_write_is_one_line(pg_server, pg_url, tmp_path):
+    assert run(pg_url, "import", str(BOOK)).exit_code == 0
+    name = pg_url.split("?")[0].rsplit("/", 1)[1]
+    pg_server.sql("DO $$ BEGIN CREATE ROLE custview_reader LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$")
+    pg_server.sql("GRANT SELECT ON ALL TABLES IN SCHEMA public TO custview_reader", name)
+    reader = pg_url.replace(f"user={pg_server.user}", "user=custview_reader")
+    for command in (["brief", "Ann Lee"], ["attention"], ["contacts"], ["companies"], ["tickets"], ["pipeline"],
+                    ["timeline", "Ann Lee"], ["today"], ["imports"], ["duplicates"], ["next-steps"], ["doctor"],
+                    ["export", "--out", str(tmp_path)], ["handoff", "Ann Lee"]):
+        result = run(reader, *command)
+        assert result.exit_code == 0, (command, result.output)
+    line = one_error_line(run(reader, "log", "Ann Lee", "-p", "Call", "-o", "Fine"))
+    assert line.startswith(f"error: cannot use the database at {reader}: permission denied for ")

@@ -41,6 +41,7 @@ COMMANDS = {
     "imports": "imports",
     "undo-import": "undo_import",
     "export": "export",
+    "copy": "copy",
     "next-steps": "next_steps",
     "forget": "forget",
     "duplicates": "duplicates",
@@ -96,7 +97,7 @@ def _database_problem(error: Exception, ctx) -> UserError | None:
 
     if not isinstance(error, database_errors()):
         return None
-    reason = str(getattr(error, "orig", error))
+    reason = (str(getattr(error, "orig", error)).strip().splitlines() or [""])[0]
     if not any(sign in reason for sign in UNUSABLE_DATABASE):
         return None  # a fault in custview itself: let it show
     path = Application.of(ctx).db_path
@@ -109,7 +110,8 @@ def _database_problem(error: Exception, ctx) -> UserError | None:
 
 # What SQLite says when the file, not custview, is the problem.
 UNUSABLE_DATABASE = ("file is not a database", "unable to open database", "malformed", "readonly database",
-                     "disk I/O error", "database is locked", "disk is full", "not authorized", "no such table")
+                     "disk I/O error", "database is locked", "disk is full", "not authorized", "no such table",
+                     "permission denied", "read-only transaction", "terminating connection", "server closed")
 
 
 app = typer.Typer(

@@ -81,6 +81,16 @@ def render_undone_import(run_id: int, done: dict) -> RenderableType:
     return Group(_text(f"Undid import {run_id}"), table)
 
 
+def render_copied_book(source: str, target: str, copied: dict[str, int]) -> RenderableType:
+    """What `custview copy` copied: rows per table, from where to where."""
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("Table")
+    table.add_column("Rows", justify="right")
+    for name, rows in copied.items():
+        table.add_row(name, str(rows))
+    return Group(_text(f"Copied {source} to {target}"), table)
+
+
 @contextmanager
 def import_progress(console):
     """A progress bar (rows, rows/s, time left) for a long import; yields the callback that moves it.

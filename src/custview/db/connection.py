@@ -223,11 +223,15 @@ def busy_error(path: Path) -> UserError:
 
 
 def database_errors() -> tuple[type[Exception], ...]:
-    """The exceptions a database that cannot be used raises: straight from sqlite3 (the reader), or through
-    SQLAlchemy (the writer), counted only once something has loaded it."""
+    """The exceptions a database that cannot be used raises: straight from sqlite3 or psycopg (the reader), or
+    through SQLAlchemy (the writer), counted only once something has loaded it."""
     kinds: list[type[Exception]] = [sqlite3.DatabaseError]  # OperationalError is one
     if "sqlalchemy" in sys.modules:
         from sqlalchemy.exc import DatabaseError, OperationalError
 
         kinds += [DatabaseError, OperationalError]
+    if "psycopg" in sys.modules:  # a team book's server (the reader's own connection)
+        import psycopg
+
+        kinds.append(psycopg.Error)
     return tuple(kinds)

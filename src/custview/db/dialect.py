@@ -78,8 +78,21 @@ class Dialect:
             "JOIN pg_attribute AS attribute ON attribute.attrelid = c.conrelid AND attribute.attnum = c.conkey[1] "
             "WHERE c.contype = 'f' AND child.relnamespace = current_schema()::regnamespace").fetchall()]
 
+    def last_id_given(self, connection, table: str) -> int:
+        """The highest id the engine has given in `table`, even to a row deleted since (0: none yet)."""
+        if self.name == "sqlite":
+            found = connection.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,)).fetchone()
+        else:
+            found = connection.execute(f"SELECT pg_sequence_last_value(pg_get_serial_sequence('\"{table}\"', 'id'))"
+                                       ).fetchone()
+        return (found and found[0]) or 0
+
     def move_ids_past(self, connection, table: str, highest: int) -> None:
         """Make sure the next id the engine gives itself in `table` is past `highest` (ids are never given twice)."""
+        if self.name == "sqlite" and highest:
+            if not connection.execute("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ?",
+                                      (highest, table)).rowcount:
+                connection.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (table, highest))
         if self.name == "postgresql" and highest:
             connection.execute(  # never moved back: ids are not given twice
                 "SELECT setval(s::regclass, greatest(?, coalesce(pg_sequence_last_value(s::regclass), 0))) "

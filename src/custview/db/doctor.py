@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from custview.db.connection import configure, connect, no_data_error
+from custview.db.dialect import POSTGRESQL
+from custview.db.schema import CURRENT_VERSION
+from custview.db.server import ServerBook
 from custview.errors import UserError
 
 TABLES = ("company", "contact", "stage_change", "signal", "appointment", "attendee", "next_step", "ticket",
@@ -103,8 +106,10 @@ class DoctorReport:
         return sum(not check.ok for check in self.checks)
 
 
-def examine(path: Path) -> DoctorReport:
+def examine(path: Path | ServerBook) -> DoctorReport:
     """Run every check on the database at `path`, changing nothing; UserError if there is no file."""
+    if isinstance(path, ServerBook):
+        return _examine_server(path)
     if str(path) == ":memory:" or not path.exists():
         raise no_data_error(path)
     report = DoctorReport(path)
@@ -123,6 +128,37 @@ def examine(path: Path) -> DoctorReport:
         report.checks.append(_integrity(connection))
         report.checks.append(_tables(connection))
         report.checks.append(_foreign_keys(connection))
+        report.checks.extend(_orphans(connection, orphans) for orphans in ORPHANS)
+    finally:
+        connection.close()
+    return report
+
+
+def _examine_server(book: ServerBook) -> DoctorReport:
+    """The checks that apply to a book on a server, over a read-only session: schema, tables, orphans.
+
+    The server checks its own pages and enforces every reference itself, so those two are said, not run.
+    """
+    from custview.db.server_schema import server_version
+
+    report = DoctorReport(book)
+    connection = book.connect(read_only=True)
+    try:
+        try:
+            version = server_version(connection, book)
+        except UserError as error:
+            report.checks.append(Check("schema", False, error.problems[0], 1))
+            return report
+        if version is None:
+            report.checks.append(Check("schema", False, "no tables yet: nothing has been written to it", 1))
+            return report
+        report.checks.append(Check("schema", True, f"version {version}" + (
+            " (current)" if version == CURRENT_VERSION else f": the next custview command upgrades it to {CURRENT_VERSION}")))
+        present = set(POSTGRESQL.table_names(connection))
+        missing = [table for table in TABLES if table not in present]
+        report.checks.append(Check("tables", not missing, f"{len(missing)} missing: {', '.join(missing)}"
+                                   if missing else f"all {len(TABLES)} present", len(missing)))
+        report.checks.append(Check("foreign keys", True, "enforced by the server on every write"))
         report.checks.extend(_orphans(connection, orphans) for orphans in ORPHANS)
     finally:
         connection.close()
@@ -167,8 +203,6 @@ def _integrity(connection: sqlite3.Connection) -> Check:
 def _tables(connection: sqlite3.Connection) -> Check:
     present = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     missing = [table for table in TABLES if table not in present]
-    from custview.db.schema import CURRENT_VERSION
-
     if missing and connection.execute("PRAGMA user_version").fetchone()[0] < CURRENT_VERSION:
         return Check("tables", True, f"{len(missing)} to be added by the upgrade: {', '.join(missing)}")
     if missing:
@@ -193,7 +227,7 @@ def _foreign_keys(connection: sqlite3.Connection) -> Check:
 def _orphans(connection: sqlite3.Connection, orphans: Orphans) -> Check:
     try:
         ids = [row[0] for row in connection.execute(orphans.query)]
-    except sqlite3.DatabaseError as error:
+    except Exception as error:  # sqlite3's or psycopg's DatabaseError
         if "no such table" in str(error):  # an older schema: the upgrade adds the table
             return Check(orphans.name, True, f"not in this file yet ({error})")
         return Check(orphans.name, False, f"could not check: {error}", 1)
