@@ -15,6 +15,9 @@ a reference measured in the same run on the same machine:
   the same way, and the contacts file's --dry-run against its import (benchmarks/imports.py);
 - the brief at 1%, 10% and 100% of the book's signals (it should not grow with the book).
 
+With --engine postgresql, the team-book figures instead, against a throw-away local server
+(benchmarks/postgresql.py): brief, a signals import against plain psycopg, concurrent writers.
+
 Times are medians of --repeat runs (round-robin, after one warm-up run each); a ratio is the median
 of the ratios of runs made in the same round, a moment apart. It exits with 1
 when a target is missed, naming the figure, unless --report-only (for noisy CI machines); it
@@ -359,6 +362,11 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--keep", type=Path, default=None, metavar="DIR", help="build the books in DIR and keep them")
     parser.add_argument("--only", choices=("imports",), default=None,
                         help="only the import figures (signals, HubSpot contacts, Zendesk tickets)")
+    parser.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite",
+                        help="postgresql: the team-book figures against a throw-away local server "
+                             "(benchmarks/postgresql.py)")
+    parser.add_argument("--seconds", type=float, default=60,
+                        help="how long the concurrent writers write (--engine postgresql)")
     return parser.parse_args(argv)
 
 
@@ -385,17 +393,24 @@ def main(argv: list[str] | None = None) -> int:
         work.mkdir(parents=True, exist_ok=True)
         try:
             figures = []
-            if args.only is None:
+            if args.engine == "postgresql":
+                import postgresql
+
+                books = build_books(work, args.scale, size)
+                figures += postgresql.postgresql_figures(work, books, size, custview, env, repeat, args.seconds,
+                                                         sys.modules[__name__])
+            elif args.only is None:
                 books = build_books(work, args.scale, size)
                 print("  measuring commands…", flush=True)
                 figures += command_figures(books, size, custview, env, repeat, reported, heavy)
             else:
                 books = {"import base": work / "import-base.db"}
                 generate("book", str(books["import base"]), "--scale", args.scale, "--only", "company,contact")
-            print("  measuring import…", flush=True)
-            figures += import_figures(work, books, size, custview, env)
-            figures += imports.import_figures(work, books["import base"], size.contacts, custview, env,
-                                              sys.modules[__name__])
+            if args.engine == "sqlite":
+                print("  measuring import…", flush=True)
+                figures += import_figures(work, books, size, custview, env)
+                figures += imports.import_figures(work, books["import base"], size.contacts, custview, env,
+                                                  sys.modules[__name__])
         except (BenchmarkError, RuntimeError) as error:
             print(f"error: {error}", file=sys.stderr)
             return 2

@@ -178,3 +178,9 @@ def test_a_read_only_role_runs_every_read_command_and_a_write_is_one_line(pg_ser
         assert result.exit_code == 0, (command, result.output)
     line = one_error_line(run(reader, "log", "Ann Lee", "-p", "Call", "-o", "Fine"))
     assert line.startswith(f"error: cannot use the database at {reader}: permission denied for ")
+
+
+def test_a_dry_run_into_an_empty_server_database_creates_nothing(pg_server, pg_url):
+    result = run(pg_url, "import", str(BOOK), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert tables(pg_server, pg_url) == []

@@ -194,7 +194,7 @@ def write_records(store: Store, records: list[SourceRecord], dry_run: bool = Fal
 
 def _write(store: Store, feed: Callable[[RecordWriter], None], dry_run: bool, now: datetime | None,
            on_reject=None, history: _ImportHistory | None = None) -> RecordWriter:
-    if store.on_server or store.exists():  # a server book is created in the import's transaction's place
+    if store.exists() or (store.on_server and not dry_run):  # a server book: its tables are made by the store
         return _write_into(store, feed, dry_run, now, on_reject, history)
     from custview.db.writer import Store
 
