@@ -141,7 +141,7 @@ def connect_for_reading(path: Path | ServerBook) -> sqlite3.Connection:
     On a server, a read-only session (a role with SELECT rights only can read) over psycopg.
     """
     if isinstance(path, ServerBook):
-        from custview.db.server_schema import prepare_server
+        from custview.db.schema import prepare_server
 
         if prepare_server(path) is None:
             raise no_data_error(path)

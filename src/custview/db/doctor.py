@@ -139,7 +139,7 @@ def _examine_server(book: ServerBook) -> DoctorReport:
 
     The server checks its own pages and enforces every reference itself, so those two are said, not run.
     """
-    from custview.db.server_schema import server_version
+    from custview.db.schema import server_version
 
     report = DoctorReport(book)
     connection = book.connect(read_only=True)

@@ -12,7 +12,8 @@ Opening a file (see `prepare_file`):
 - a new, empty file is given the current schema by the store (`create_schema`).
 
 A book on a PostgreSQL server keeps its version in a one-row table, `custview_schema` (see
-`custview.db.server_schema`); it is upgraded by the same steps, in one transaction, without a backup
+`server_version` and `custview.db.server_schema`); a database with other tables but no version table
+is not a custview book and is left as it is. It is upgraded by the same steps, in one transaction, without a backup
 file (the server's own backups are the team's).
 
 To change the schema: change models.py, add a step to MIGRATIONS that brings an existing book from
@@ -38,6 +39,7 @@ from pathlib import Path
 
 from custview.db.connection import connect
 from custview.db.dialect import POSTGRESQL, dialect_of
+from custview.db.server_schema import VERSION_TABLE, create_server_schema, install_import_triggers
 from custview.errors import UserError
 
 # "cust": lets custview (and tools like `file`) tell a custview database from any other SQLite file.
@@ -293,6 +295,55 @@ def _free_name(wanted: Path) -> Path:
     return candidate
 
 
+def server_version(connection, book) -> int | None:
+    """The schema version of the book on a server; None while the database has no tables (a book to create).
+
+    UserError for a database that is not custview's, or one from a newer custview; reads only.
+    """
+    tables = POSTGRESQL.table_names(connection)
+    if not tables:
+        return None
+    if VERSION_TABLE not in tables:
+        raise UserError(f"{book} is not a custview database (it has other tables); nothing was changed. "
+                        "Point --db at an empty database or a custview book.")
+    version = connection.execute(f"SELECT max(version) FROM {VERSION_TABLE}").fetchone()[0]
+    if version > CURRENT_VERSION:
+        raise UserError(f"{book} was made by a newer custview (schema version {version}; this one knows up to "
+                        f"{CURRENT_VERSION}); nothing was changed. Upgrade custview to use it.")
+    return version
+
+
+def prepare_server(book) -> int | None:
+    """Refuse or upgrade the book on a server, as `schema.prepare_file` does a file; its version (None: empty)."""
+    connection = book.connect()
+    try:
+        version = server_version(connection, book)
+        if version is None or version == CURRENT_VERSION:
+            return version
+        _upgrade_server(connection, book)
+    finally:
+        connection.close()
+    sys.stderr.write(f"note: upgraded {book} from schema version {version} to {CURRENT_VERSION}\n")
+    return CURRENT_VERSION
+
+
+def _upgrade_server(connection, book) -> None:
+    """The steps since the book's version, in one transaction, the version table locked meanwhile."""
+    connection.execute("BEGIN")
+    try:
+        connection.execute(f"LOCK TABLE {VERSION_TABLE} IN ACCESS EXCLUSIVE MODE")
+        version = server_version(connection, book)  # another laptop may have upgraded it meanwhile
+        for step in MIGRATIONS:
+            if step.to_version > max(version, SERVER_FIRST_VERSION):
+                step.apply(connection)
+        install_import_triggers(connection)  # on tables a step added too
+        connection.execute(f"UPDATE {VERSION_TABLE} SET version = ?", (CURRENT_VERSION,))
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+
+
 def create_schema(connection) -> None:
     """Give an empty database the current schema and version (a SQLAlchemy connection, in a transaction)."""
     from sqlmodel import SQLModel
@@ -300,8 +351,6 @@ def create_schema(connection) -> None:
     import custview.db.models  # noqa: F401 - registers the tables in SQLModel.metadata
 
     if connection.dialect.name == "postgresql":
-        from custview.db.server_schema import create_server_schema
-
         return create_server_schema(connection, CURRENT_VERSION)
     if connection.exec_driver_sql("SELECT count(*) FROM sqlite_master WHERE type = 'table'").scalar():
         return

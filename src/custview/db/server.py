@@ -46,12 +46,13 @@ class ServerBook:
         return hash(self.url)
 
     def exists(self) -> bool:
-        """Whether the book has its tables yet (a new database on the server is a book still to create)."""
-        from custview.db.server_schema import server_version
+        """Whether the database has tables yet (an empty one is a book still to create; one with other
+        tables is refused when it is opened)."""
+        from custview.db.dialect import POSTGRESQL
 
         connection = self.connect()
         try:
-            return server_version(connection, self) is not None
+            return bool(POSTGRESQL.table_names(connection))
         finally:
             connection.close()
 

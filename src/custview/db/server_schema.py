@@ -1,75 +1,16 @@
-"""Schema versions of a book on a PostgreSQL server: kept in the one-row table `custview_schema`.
+"""A book on a PostgreSQL server: its tables made, its version table, and the import history's triggers.
 
-The same steps as a file's (`custview.db.schema.MIGRATIONS`, those after SERVER_FIRST_VERSION),
-applied in one transaction while the version table is locked, so two laptops upgrading at once
-upgrade once. A database with other tables but no `custview_schema` is not a custview book and is
-left as it is; so is one from a newer custview.
+The version is kept in the one-row table `custview_schema`; `custview.db.schema` reads it and runs
+the upgrade steps (`server_version`, `prepare_server`).
 """
 
 from __future__ import annotations
 
-import sys
-
 from custview.db.dialect import POSTGRESQL, ServerConnection
-from custview.errors import UserError
 
 VERSION_TABLE = "custview_schema"
 # Taken while a book is created, so that two first imports at once create it once (any constant number will do).
 CREATION_LOCK = int.from_bytes(b"custview", "big") & 0x7FFF_FFFF_FFFF_FFFF
-
-
-def server_version(connection, book) -> int | None:
-    """The schema version of the book on a server; None while the database has no tables (a book to create).
-
-    UserError for a database that is not custview's, or one from a newer custview; reads only.
-    """
-    from custview.db.schema import CURRENT_VERSION
-
-    tables = POSTGRESQL.table_names(connection)
-    if not tables:
-        return None
-    if VERSION_TABLE not in tables:
-        raise UserError(f"{book} is not a custview database (it has other tables); nothing was changed. "
-                        "Point --db at an empty database or a custview book.")
-    version = connection.execute(f"SELECT max(version) FROM {VERSION_TABLE}").fetchone()[0]
-    if version > CURRENT_VERSION:
-        raise UserError(f"{book} was made by a newer custview (schema version {version}; this one knows up to "
-                        f"{CURRENT_VERSION}); nothing was changed. Upgrade custview to use it.")
-    return version
-
-
-def prepare_server(book) -> int | None:
-    """Refuse or upgrade the book on a server, as `schema.prepare_file` does a file; its version (None: empty)."""
-    from custview.db.schema import CURRENT_VERSION
-
-    connection = book.connect()
-    try:
-        version = server_version(connection, book)
-        if version is None or version == CURRENT_VERSION:
-            return version
-        _upgrade(connection, book)
-    finally:
-        connection.close()
-    sys.stderr.write(f"note: upgraded {book} from schema version {version} to {CURRENT_VERSION}\n")
-    return CURRENT_VERSION
-
-
-def _upgrade(connection, book) -> None:
-    from custview.db.schema import CURRENT_VERSION, MIGRATIONS, SERVER_FIRST_VERSION
-
-    connection.execute("BEGIN")
-    try:
-        connection.execute(f"LOCK TABLE {VERSION_TABLE} IN ACCESS EXCLUSIVE MODE")
-        version = server_version(connection, book)  # another laptop may have upgraded it meanwhile
-        for step in MIGRATIONS:
-            if step.to_version > max(version, SERVER_FIRST_VERSION):
-                step.apply(connection)
-        install_import_triggers(connection)  # on tables a step added too
-        connection.execute(f"UPDATE {VERSION_TABLE} SET version = ?", (CURRENT_VERSION,))
-        connection.execute("COMMIT")
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
 
 
 def create_server_schema(connection, version: int) -> None:

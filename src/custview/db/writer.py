@@ -103,7 +103,7 @@ class Store:
 
     def _prepare_existing(self) -> int | None:
         if self.on_server:
-            from custview.db.server_schema import prepare_server
+            from custview.db.schema import prepare_server
 
             return prepare_server(self.path)
         return schema.prepare_file(self.path)
