@@ -19,12 +19,12 @@ def json_option(what: str = "the result"):
 
 
 def open_store(ctx: typer.Context, *, new_records: bool = False):
-    """The writer (SQLModel) of the book: `Application.writer`."""
+    """The writer (SQLModel) of the book: `Application.writer` (for commands not yet handed the Application)."""
     return Application.of(ctx).writer(new_records=new_records)
 
 
 def open_reader(ctx: typer.Context):
-    """The reader of the book (DB-API, no SQLAlchemy): `Application.reader`."""
+    """The reader of the book (DB-API, no SQLAlchemy): `Application.reader` (for commands not yet handed it)."""
     return Application.of(ctx).reader
 
 
@@ -159,11 +159,6 @@ def resolve_attendees(reader, specs: list[str], company_id: int | None) -> tuple
         people.append({"name": contact.name if contact else name, "role": role.strip() or None,
                        "contact_id": contact.id if contact else None})
     return people, warnings
-
-
-def warn(warnings: list[str]) -> None:
-    """Print warnings on stderr, one line each."""
-    Application().warn(warnings)
 
 
 def parse_stage_option(text: str | None, option: str = "--stage") -> str | None:
