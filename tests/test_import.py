@@ -21,7 +21,7 @@ def test_import_reports_created_per_kind(cli):
     result = cli("import", str(BOOK), "--json")
     assert result.exit_code == 0, result.output
     created = {kind: c.get("created", 0) for kind, c in counts(result).items()}
-    assert created == {"companies": 2, "contacts": 4, "signals": 4, "appointments": 1, "tickets": 3,
+    assert created == {"members": 0, "companies": 2, "contacts": 4, "signals": 4, "appointments": 1, "tickets": 3,
                        "services": 1, "notes": 2}
 
 

@@ -40,7 +40,7 @@ def test_every_import_is_recorded_with_its_files_checksums_and_mappings(cli, boo
     assert latest["files"] == [
         {"path": str(path.resolve()), "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "mapping": mapping}
         for path, mapping in zip(files, ["hubspot contacts", "custview signals"])]
-    assert latest["counts"]["contacts"] == {"created": 2, "updated": 1, "unchanged": 1}
+    assert latest["counts"]["contacts"] == {"created": 2, "updated": 2}  # two known ones are given their owner
     assert latest["counts"]["signals"] == {"created": 2, "unchanged": 1}
     assert latest["undone_at"] is None
     assert "hubspot contacts" in cli("imports").stdout
@@ -55,7 +55,8 @@ def test_undoing_the_last_import_gives_back_the_database_as_it_was(cli, book, ex
     assert dump(book) != before_rows
     undo = cli("undo-import", str(last_import_id(cli)), "--json")
     assert undo.exit_code == 0, undo.output
-    assert json.loads(undo.stdout)["tables"]["contact"] == {"removed": 2, "restored": 1}
+    assert json.loads(undo.stdout)["tables"]["contact"] == {"removed": 2, "restored": 2}
+    assert json.loads(undo.stdout)["tables"]["member"] == {"removed": 1}  # Dana Ortiz, the contacts' owner
     assert exported(cli, tmp_path / "after") == before
     assert dump(book) == before_rows
 

@@ -94,7 +94,7 @@ def test_an_attendee_nobody_matches_is_kept_as_a_name_with_a_warning(pinned, cli
     result = cli("plan", "Ann Lee", "--when", "+1d", "-a", "Chris (us):solutions", "-a", "anna.berg@acme.example",
                  "--json")
     assert result.exit_code == 0
-    assert result.stderr.splitlines() == ["warning: attendee 'Chris (us)' matches no contact: kept as a name only"]
+    assert result.stderr.splitlines() == ["warning: attendee 'Chris (us)' matches no contact or member of ours: kept as a name only"]
     people = [(a["name"], a["contact_id"] is not None) for a in json.loads(result.stdout)["attendees"]]
     assert people == [("Ann Lee", True), ("Chris (us)", False), ("Anna Berg", True)]
 

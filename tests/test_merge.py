@@ -67,7 +67,7 @@ def test_merging_contacts_moves_every_record_of_the_duplicate_to_the_one_kept(cl
     # the webinar both records had, the duplicate's "entered as" entry from the day the export made it,
     # and its place in the meeting Ann herself had
     assert report["dropped"] == {"signals": 1, "stage_changes": 1, "attendee_links": 1, "notes": 0}
-    assert report["filled"] == {"phone": "+1 415 555 0199"}
+    assert report["filled"] == {"phone": "+1 415 555 0199", "owner": "Dana Ortiz"}
     assert [(c["field"], c["kept"], c["other"], c["result"]) for c in report["conflicts"]] == [
         ("email", "ann.lee@acme.example", DUPLICATE_ANN, "ann.lee@acme.example"),
         ("title", "Head of Data", "Data Lead", "Head of Data"),

@@ -29,6 +29,7 @@ COMMANDS = {
     "companies": "accounts",
     "pipeline": "accounts",
     "attention": "people",
+    "members": "members",
     "stage": "stage",
     "timeline": "timeline",
     "handoff": "handoff",

@@ -21,7 +21,7 @@ from custview.db.schema import CURRENT_VERSION
 from custview.db.server import ServerBook
 from custview.errors import UserError
 
-TABLES = ("company", "contact", "stage_change", "signal", "appointment", "attendee", "next_step", "ticket",
+TABLES = ("member", "company", "contact", "stage_change", "signal", "appointment", "attendee", "next_step", "ticket",
           "service", "note", "import_run", "import_change", "contact_alias", "company_alias", "merge_record")
 
 

@@ -29,8 +29,9 @@ def _same_person(row, person: dict) -> bool:
 
 
 def _person_changes(row, person: dict, now: datetime) -> dict:
-    role = person.get("role")
-    return {"role": role} if role is not None and value(row, "role") != role else {}
+    changes = {key: person[key] for key in ("role", "member_id")
+               if person.get(key) is not None and value(row, key) != person[key]}
+    return changes
 
 
 def _same_step(row, step: dict) -> bool:
@@ -40,6 +41,8 @@ def _same_step(row, step: dict) -> bool:
 def _step_changes(row, step: dict, now: datetime) -> dict:
     changes = {name: step[name] for name in ("owner", "due_at")
                if step.get(name) is not None and value(row, name) != step[name]}
+    if "owner" in changes:
+        changes["owner_id"] = step.get("owner_id")  # the member the new owner is, if one
     if step.get("done") and not value(row, "done"):
         changes |= {"done": True, "done_at": step.get("done_at") or now}
     return changes

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from custview.dates import local_day
 from custview.db.meeting_merge import added_decisions, merge_attendees, merge_steps
-from custview.db.models import Appointment, Attendee, Contact, NextStep
+from custview.db.models import Appointment, Attendee, Contact, Member, NextStep
 from custview.errors import UserError
 
 
@@ -87,7 +87,10 @@ def merge_meeting(session: Session, appointment: Appointment, details: MeetingDe
         changed = True
     if changed:
         session.add(appointment)
-    for model, merge, wanted in ((Attendee, merge_attendees, details.attendees), (NextStep, merge_steps, details.steps)):
+    people = [person if person.get("contact_id") or person.get("member_id")
+              else {**person, "member_id": member_id_named(session, person["name"])} for person in details.attendees]
+    steps = [{**step, "owner_id": member_id_named(session, step.get("owner"))} for step in details.steps]
+    for model, merge, wanted in ((Attendee, merge_attendees, people), (NextStep, merge_steps, steps)):
         current = session.exec(select(model).where(model.appointment_id == appointment.id).order_by(model.id)).all()
         updates, additions = merge(list(current), wanted, now)
         for row, changes in updates:
@@ -159,6 +162,16 @@ def plan_meeting(session: Session, contact: Contact, when: datetime, purpose: st
     return Logged(target, *_children(session, target.id), action)
 
 
+def member_id_named(session: Session, name: str | None) -> int | None:
+    """The id of the member with this name or email (any case; "Name (us)" is read as "Name"), or None."""
+    text = (name or "").strip()
+    if text.lower().endswith(" (us)"):
+        text = text[:-5].rstrip()
+    if not text:
+        return None
+    return session.exec(select(Member.id).where((Member.name == text) | (Member.email == text))).first()
+
+
 def step_ids(session: Session, references: list[int]) -> list[NextStep]:
     """The next steps with these ids, in the order given; one error naming every id that is not a step."""
     steps = {s.id: s for s in session.exec(select(NextStep).where(NextStep.id.in_(references))).all()}
@@ -193,6 +206,8 @@ def reopen_step(session: Session, reference: int) -> NextStep:
 def edit_step(session: Session, reference: int, changes: dict) -> NextStep:
     """Change a step's text, owner or due date (the keys given in `changes`)."""
     step = step_ids(session, [reference])[0]
+    if "owner" in changes:
+        changes = {**changes, "owner_id": member_id_named(session, changes["owner"])}
     for name, value in changes.items():
         setattr(step, name, value)
     session.add(step)

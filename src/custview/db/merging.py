@@ -32,6 +32,7 @@ from custview.db.models import (
     CompanyAlias,
     Contact,
     ContactAlias,
+    Member,
     MergeRecord,
     Note,
     Service,
@@ -41,9 +42,9 @@ from custview.db.models import (
 )
 
 CONTACT_FIELDS = ("email", "phone", "title", "buying_role", "company_id", "preferred_channel", "preferred_time",
-                  "preferred_tone", "context")
+                  "preferred_tone", "context", "owner_id")
 COMPANY_FIELDS = ("domain", "industry", "size", "stage", "health", "summary", "status", "renewal_at", "contract_value",
-                  "contract_currency", "ended_at", "end_reason")
+                  "contract_currency", "ended_at", "end_reason", "owner_id")
 
 
 @dataclass
@@ -126,7 +127,8 @@ def merge_contacts(session: Session, kept_id: int, other_id: int, now: datetime,
     }
     report = MergeReport("contact", kept.name, kept.email, other.name, other.email, {}, {})
     _plan_moves(session, report, parts, other_id)
-    changes = _fill_and_compare(report, kept, other, CONTACT_FIELDS, {"company_id": companies.get})
+    changes = _fill_and_compare(report, kept, other, CONTACT_FIELDS,
+                                {"company_id": companies.get, "owner_id": _member_names(session, kept, other).get})
     if kept.name != other.name:
         report.conflicts.insert(0, FieldConflict("name", kept.name, other.name, kept.name))
     stage_back = _stage_back(session, report, kept, other, now, changes, dropped=parts["stage_changes"][2])
@@ -164,7 +166,8 @@ def merge_companies(session: Session, kept_id: int, other_id: int, now: datetime
     }
     report = MergeReport("company", kept.name, kept.domain, other.name, other.domain, {}, {})
     _plan_moves(session, report, parts, other_id)
-    changes = _fill_and_compare(report, kept, other, COMPANY_FIELDS, {})
+    changes = _fill_and_compare(report, kept, other, COMPANY_FIELDS,
+                                {"owner_id": _member_names(session, kept, other).get})
     if "contract_value" in changes:
         changes["contract_arr"] = other.contract_arr  # the value's terms come with it
     report.conflicts.insert(0, FieldConflict("name", kept.name, other.name, kept.name))
@@ -211,6 +214,12 @@ def _move(session: Session, parts: dict, kept_id: int, other_id: int) -> None:
             session.exec(delete(model).where(theirs, repeat).execution_options(synchronize_session=False))
         session.exec(update(model).where(theirs).values({link.key: kept_id})
                      .execution_options(synchronize_session=False))
+
+
+def _member_names(session: Session, *records) -> dict[int, str]:
+    """The names of the members who own these records, by id: what a merge report shows as their owner."""
+    ids = [record.owner_id for record in records if record.owner_id]
+    return {m.id: m.name for m in session.exec(select(Member).where(Member.id.in_(ids))).all()} if ids else {}
 
 
 def _fill_and_compare(report: MergeReport, kept, other, fields: tuple[str, ...], shown: dict) -> dict:

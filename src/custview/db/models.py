@@ -52,19 +52,21 @@ def _key(table: str, *, index: bool = False) -> dict:
 
 # Per table, what a column needs beyond its type and default: Field options, or its own sa_column.
 SQL = {
+    "Member": {"name": _nocase(unique=True, nullable=False), "email": _nocase(unique=True)},
     "Company": {"name": _nocase(unique=True, nullable=False), "domain": _nocase(),
-                "contract_arr": {"sa_column_kwargs": {"server_default": "0"}}},
+                "contract_arr": {"sa_column_kwargs": {"server_default": "0"}}, "owner_id": _key("member", index=True)},
     "Contact": {"name": _nocase(nullable=False), "email": _nocase(unique=True), "company_id": _key("company", index=True),
-                "stage": {"index": True}, "name_derived": {"sa_column_kwargs": {"server_default": "0"}}},
+                "stage": {"index": True}, "name_derived": {"sa_column_kwargs": {"server_default": "0"}}, "owner_id": _key("member", index=True)},
     "StageChange": {"contact_id": _key("contact")},
     "Signal": {"contact_id": _key("contact")},
     "Appointment": {"contact_id": _key("contact"), "company_id": _key("company", index=True), "uid": {"index": True}},
-    "Attendee": {"appointment_id": _key("appointment", index=True), "contact_id": _key("contact", index=True)},
-    "NextStep": {"appointment_id": _key("appointment", index=True)},
+    "Attendee": {"appointment_id": _key("appointment", index=True), "contact_id": _key("contact", index=True),
+                 "member_id": _key("member")},
+    "NextStep": {"appointment_id": _key("appointment", index=True), "owner_id": _key("member")},
     "Ticket": {"ref": {"unique": True}, "contact_id": _key("contact"), "company_id": _key("company", index=True),
                "topics": Column(JSON, nullable=False, server_default="[]"),
-               "requester_email": Column(NOCASE_TEXT)},
-    "Service": {"company_id": _key("company", index=True)},
+               "requester_email": Column(NOCASE_TEXT), "owner_id": _key("member")},
+    "Service": {"company_id": _key("company", index=True), "owner_id": _key("member")},
     "Note": {"contact_id": _key("contact", index=True), "company_id": _key("company", index=True)},
     "ContactAlias": {"contact_id": _key("contact", index=True), "email": _nocase(unique=True, nullable=False)},
     "CompanyAlias": {"company_id": _key("company", index=True), "name": _nocase(nullable=False), "domain": _nocase()},
@@ -118,6 +120,7 @@ def _model(declaration: type) -> type[SQLModel]:
     return SQLModelMetaclass(name, (SQLModel,), namespace, table=True)
 
 
+Member = _model(rows.Member)
 Company = _model(rows.Company)
 Contact = _model(rows.Contact)
 StageChange = _model(rows.StageChange)

@@ -25,15 +25,15 @@ def _row_type(declaration: type) -> type:
     return row
 
 
-(Company, Contact, StageChange, Signal, Appointment, Attendee, NextStep, Ticket, Service, Note, MergeRecord,
+(Member, Company, Contact, StageChange, Signal, Appointment, Attendee, NextStep, Ticket, Service, Note, MergeRecord,
  ContactAlias, CompanyAlias) = (
     _row_type(declaration) for declaration in (
-        rows.Company, rows.Contact, rows.StageChange, rows.Signal, rows.Appointment, rows.Attendee, rows.NextStep,
-        rows.Ticket, rows.Service, rows.Note, rows.MergeRecord, rows.ContactAlias, rows.CompanyAlias))
+        rows.Member, rows.Company, rows.Contact, rows.StageChange, rows.Signal, rows.Appointment, rows.Attendee,
+        rows.NextStep, rows.Ticket, rows.Service, rows.Note, rows.MergeRecord, rows.ContactAlias, rows.CompanyAlias))
 
 # Each row type and the table it reads.
 TABLES = {row: rows.DECLARED[row.__name__].table_name for row in (
-    Company, Contact, StageChange, Signal, Appointment, Attendee, NextStep, Ticket, Service, Note, MergeRecord,
+    Member, Company, Contact, StageChange, Signal, Appointment, Attendee, NextStep, Ticket, Service, Note, MergeRecord,
     ContactAlias, CompanyAlias)}
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from custview.dates import read_stored_time
 from custview.db.dialect import dialect_of
 from custview.db.connection import connect_for_reading, resolve_db_path
-from custview.db.read_rows import (READ, Appointment, Attendee, Company, Contact, MergeRecord, NextStep, Note,
+from custview.db.read_rows import (READ, Appointment, Attendee, Company, Contact, Member, MergeRecord, NextStep, Note,
                                    Service, Signal, StageChange, Ticket)
 from custview.errors import UserError
 from custview.db.history import AppointmentRecord, ContactHistory, ContactRow, ImportRunSummary, OpenStep
@@ -177,6 +177,29 @@ class Reader:
         """The contact or company (`kind`) with this id, or None."""
         found = self.rows({"contact": Contact, "company": Company}[kind], "id = ?", (record_id,))
         return found[0] if found else None
+
+    # -- our own people ------------------------------------------------------------------------------
+
+    def members(self) -> list[Member]:
+        """Our people, by team (those with none last), then name."""
+        return self.rows(Member, order="team IS NULL, team, name, id")
+
+    def find_member(self, name: str) -> Member | None:
+        """The member with this name or email (any case; an old "Name (us)" is read as "Name"), or None."""
+        text = name.strip()
+        if text.lower().endswith(" (us)"):
+            text = text[:-5].rstrip()
+        found = self.rows(Member, "name = ? OR email = ?", (text, text), "id") if text else []
+        return found[0] if found else None
+
+    def owned_counts(self) -> dict[int, tuple[int, int]]:
+        """Per member id: how many contacts and how many companies they own."""
+        counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        for position, table in enumerate(("contact", "company")):
+            for owner_id, count in self.query(f"SELECT owner_id, count(*) FROM {table} WHERE owner_id IS NOT NULL "
+                                              "GROUP BY owner_id"):
+                counts[owner_id][position] = count
+        return {member_id: (contacts, companies) for member_id, (contacts, companies) in counts.items()}
 
     def list_companies(self) -> list[Company]:
         """Every company, by name."""

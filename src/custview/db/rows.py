@@ -19,6 +19,7 @@ HEALTH_LABELS = ("healthy", "watch", "at risk")
 MERGE_KINDS = ("contact", "company")
 COMPANY_STATUSES = ("prospect", "customer", "churned", "lost")
 ENDED_STATUSES = ("churned", "lost")  # these carry an end date and a reason
+TEAMS = ("sales", "service", "success", "marketing")
 
 DECLARED: dict[str, type] = {}  # class name -> declaration, in the order declared
 
@@ -35,6 +36,17 @@ def table(name: str):
 def columns(declaration: type) -> dict[str, str]:
     """A declaration's columns and their types as written (e.g. "datetime | None"), in order."""
     return dict(declaration.__annotations__)
+
+
+@table("member")
+class Member:
+    """One of our own people (sales, service, success, marketing): who owns people, accounts and promises."""
+
+    id: int | None = None
+    name: str
+    email: str | None = None
+    team: str | None = None  # one of TEAMS; None for an owner an import brought in before anyone said
+    role: str | None = None
 
 
 @table("company")
@@ -56,6 +68,7 @@ class Company:
     contract_arr: bool = False  # the value recurs every year
     ended_at: datetime | None = None  # churned or lost on
     end_reason: str | None = None
+    owner_id: int | None = None  # the member who owns the account
 
 
 @table("contact")
@@ -76,6 +89,7 @@ class Contact:
     preferred_tone: str | None = None
     context: str | None = None
     name_derived: bool = False  # made from the email
+    owner_id: int | None = None  # the member who owns the relationship
 
 
 @table("stage_change")
@@ -128,6 +142,7 @@ class Attendee:
     contact_id: int | None = None
     name: str
     role: str | None = None
+    member_id: int | None = None  # one of our own people
 
 
 @table("next_step")
@@ -141,6 +156,7 @@ class NextStep:
     due_at: datetime | None = None
     done: bool = False
     done_at: datetime | None = None
+    owner_id: int | None = None  # the member `owner` names, when it is one of us
 
 
 @table("ticket")
@@ -162,6 +178,7 @@ class Ticket:
     # Who raised it when they are not (yet) a contact: linked to them once they are.
     requester_email: str | None = None
     requester_name: str | None = None
+    owner_id: int | None = None  # the member it is assigned to
 
 
 @table("service")
@@ -175,6 +192,7 @@ class Service:
     start_at: datetime | None = None
     end_at: datetime | None = None
     owner: str | None = None
+    owner_id: int | None = None  # the member `owner` names, when it is one of us
 
 
 @table("note")

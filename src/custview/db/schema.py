@@ -136,20 +136,51 @@ def never_reuse_ids(connection: sqlite3.Connection) -> None:
     import custview.db.models  # noqa: F401 - registers the tables in SQLModel.metadata
 
     dialect = sqlite_dialect.dialect()
-    for table in SQLModel.metadata.sorted_tables:
-        create = str(CreateTable(table).compile(dialect=dialect))
+    existing = _table_names(connection)
+    # Built from today's models: tables and columns that later steps add are left for those steps.
+    tables = [table for table in SQLModel.metadata.sorted_tables if table.name in existing]
+    for table in tables:
+        old_columns = {row[1] for row in connection.execute(f'PRAGMA table_info("{table.name}")')}
+        kept = [column for column in table.columns if column.name in old_columns]
+        create = _without_columns(str(CreateTable(table).compile(dialect=dialect)),
+                                  [column.name for column in table.columns if column.name not in old_columns])
         connection.execute(create.replace(f"CREATE TABLE {table.name} ", f"CREATE TABLE {table.name}_rebuilt ", 1))
-        columns = ", ".join(f'"{column.name}"' for column in table.columns)
+        columns = ", ".join(f'"{column.name}"' for column in kept)
         connection.execute(f'INSERT INTO "{table.name}_rebuilt" ({columns}) SELECT {columns} FROM "{table.name}"')
         connection.execute(f'DROP TABLE "{table.name}"')
         connection.execute(f'ALTER TABLE "{table.name}_rebuilt" RENAME TO "{table.name}"')
-    for table in SQLModel.metadata.sorted_tables:
+    for table in tables:
         highest = connection.execute(
             f'SELECT max((SELECT coalesce(max(id), 0) FROM "{table.name}"), (SELECT coalesce(max(coalesce('
             f"last_row_id, row_id)), 0) FROM import_change WHERE table_name = ?))", (table.name,)).fetchone()[0]
         connection.execute("DELETE FROM sqlite_sequence WHERE name = ?", (table.name,))
         connection.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (table.name, highest))
     add_declared_tables_and_indexes(connection)
+
+
+def _without_columns(create: str, names: list[str]) -> str:
+    """A CREATE TABLE statement (one column or constraint per line) without the lines of these columns."""
+    if not names:
+        return create
+    lines = [line for line in create.splitlines()
+             if not any(line.strip().startswith((f"{name} ", f'"{name}" ')) for name in names)]
+    lines = [line for line in lines if not any(f"({name})" in line and "FOREIGN KEY" in line for name in names)]
+    body = "\n".join(lines)
+    return body.replace(", \n)", " \n)").replace(",\n)", "\n)")
+
+
+def _add_members_and_owners(connection) -> None:
+    add_declared_tables_and_indexes(connection)  # the member table
+    engine = dialect_of(connection)
+    for table, column in (("company", "owner_id"), ("contact", "owner_id"), ("ticket", "owner_id"),
+                          ("service", "owner_id"), ("next_step", "owner_id"), ("attendee", "member_id")):
+        if column in engine.column_names(connection, table):
+            continue  # a table an earlier step had to create is made with today's columns
+        if engine is POSTGRESQL:
+            add_declared_columns(connection, table, column)
+        else:  # with its reference, as a new book has it
+            connection.execute(f"ALTER TABLE {table} ADD COLUMN {column} INTEGER REFERENCES member (id)")
+    add_declared_tables_and_indexes(connection)  # ix_contact_owner_id, ix_company_owner_id
 
 
 @dataclass(frozen=True)
@@ -178,6 +209,9 @@ MIGRATIONS: tuple[Migration, ...] = (
                  "were kept (next_step.done_at)", _add_meeting_identity_and_done_at),
     Migration(9, "ids are never given twice (AUTOINCREMENT), so undo-import removes only the rows it created",
               never_reuse_ids),
+    Migration(10, "our own people (member: name, email, team, role) and owners on contacts, companies, tickets, "
+                  "services and next steps (owner_id); attendees who are ours (attendee.member_id)",
+              _add_members_and_owners),
 )
 CURRENT_VERSION = MIGRATIONS[-1].to_version
 FIRST_VERSION = 1

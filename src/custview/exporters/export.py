@@ -28,8 +28,8 @@ from functools import cache
 from pathlib import Path
 
 from custview.dates import iso_utc
-from custview.db.read_rows import (Appointment, Company, CompanyAlias, Contact, ContactAlias, MergeRecord, Note,
-                                   Service, Signal, StageChange, Ticket)
+from custview.db.read_rows import (Appointment, Company, CompanyAlias, Contact, ContactAlias, Member, MergeRecord,
+                                   Note, Service, Signal, StageChange, Ticket)
 from custview.db.reader import Reader
 from custview.errors import UserError
 from custview.exporters.files import refuse_existing, write_private_files
@@ -41,14 +41,15 @@ EXPORT_NAME = "custview-export"
 
 # The fields of each kind in the import format, in the order they are written.
 FIELDS = {
+    "members": ("name", "email", "team", "role"),
     "companies": ("name", "domain", "industry", "size", "stage", "health", "summary", "status", "renewal", "value",
-                  "currency", "arr", "ended", "end_reason", "aliases", "merged"),
+                  "currency", "arr", "ended", "end_reason", "aliases", "merged", "owner"),
     "contacts": ("name", "email", "phone", "title", "company", "buying_role", "stage", "stage_since",
-                 "stage_history", "preferences", "context", "aliases", "merged"),
+                 "stage_history", "preferences", "context", "aliases", "merged", "owner"),
     "signals": ("contact", "kind", "title", "topics", "at", "detail", "source"),
     "appointments": ("contact", "purpose", "kind", "at", "attendees", "outcome", "decisions", "next_steps"),
     "tickets": ("ref", "contact", "company", "subject", "description", "status", "priority", "kind", "opened",
-                "closed"),
+                "closed", "owner"),
     "services": ("company", "name", "status", "start", "end", "owner"),
     "notes": ("contact", "company", "text", "at", "author"),
 }
@@ -112,10 +113,12 @@ class _Book:
         self.reader = reader
         self.companies = {c.id: c for c in reader.rows(Company, order="id")}
         self.contacts = {c.id: c for c in reader.rows(Contact, order="id")}
+        self.members = {m.id: m for m in reader.rows(Member, order="id")}
 
     def sections(self, kinds: tuple[str, ...]) -> dict[str, list[dict]]:
         """The chosen kinds' records, in the import format's section order."""
         builders = {
+            "members": self._members,
             "companies": self._companies,
             "contacts": self._contacts,
             "signals": self._signals,
@@ -136,8 +139,16 @@ class _Book:
         company = self.companies.get(company_id)
         return company.name if company else None
 
+    def owner_name(self, member_id: int | None) -> str | None:
+        """How a record refers to the member who owns it: their name."""
+        member = self.members.get(member_id)
+        return member.name if member else None
+
     def _all(self, row_type) -> list:
         return self.reader.rows(row_type, order="id")
+
+    def _members(self) -> list[dict]:
+        return [_record(name=m.name, email=m.email, team=m.team, role=m.role) for m in self.members.values()]
 
     def _merges(self, kind: str) -> dict[int, list[dict]]:
         """Who was merged into each contact or company (`kind`), oldest merge first."""
@@ -156,7 +167,8 @@ class _Book:
                         health=c.health, summary=c.summary, status=c.status, renewal=utc_iso(c.renewal_at),
                         value=_amount(c.contract_value), currency=c.contract_currency, arr=c.contract_arr or None,
                         ended=utc_iso(c.ended_at), end_reason=c.end_reason, aliases=aliases[c.id],
-                        merged=merged[c.id]) for c in self.companies.values()]
+                        merged=merged[c.id], owner=self.owner_name(c.owner_id))
+                for c in self.companies.values()]
 
     def _contacts(self) -> list[dict]:
         history = defaultdict(list)
@@ -174,6 +186,7 @@ class _Book:
                 stage_since=None if history[c.id] else utc_iso(c.stage_since),
                 stage_history=history[c.id], preferences=preferences, context=c.context, aliases=aliases[c.id],
                 merged=merged[c.id],
+                owner=self.owner_name(c.owner_id),
             ))
         return records
 
@@ -202,7 +215,7 @@ class _Book:
                 ref=t.ref, contact=self.contact_key(t.contact_id),
                 company=self.company_name(t.company_id) if t.company_id != implied else None,
                 subject=t.subject, description=t.description, status=t.status, priority=t.priority, kind=t.kind,
-                opened=utc_iso(t.opened_at), closed=utc_iso(t.closed_at),
+                opened=utc_iso(t.opened_at), closed=utc_iso(t.closed_at), owner=self.owner_name(t.owner_id),
             ))
         return records
 

@@ -17,7 +17,7 @@ from custview.importers.tables import stored
 
 APPOINTMENT_FIELDS = ("contact", "purpose", "kind", "at", "attendees", "outcome", "decisions", "next_steps", "uid")
 TICKET_FIELDS = ("ref", "contact", "requester", "company", "subject", "description", "status", "priority", "kind",
-                 "topics", "opened", "closed")
+                 "topics", "opened", "closed", "owner")
 
 
 class ActivityWriting:
@@ -90,8 +90,11 @@ class ActivityWriting:
             if name is None:  # not text, or not one line: the problem is noted
                 continue
             contact_id, _ = self.resolve_contact(name)
-            people.append({"name": contacts.get(contact_id)["name"] if contact_id else name,
-                           "role": f.text_value("attendees", item.get("role"), False), "contact_id": contact_id})
+            person = {"name": contacts.get(contact_id)["name"] if contact_id else name,
+                      "role": f.text_value("attendees", item.get("role"), False), "contact_id": contact_id}
+            if contact_id is None and (member_id := self.known_member(name)) is not None:
+                person["member_id"] = member_id
+            people.append(person)
         if primary_id and all(person["contact_id"] != primary_id for person in people):
             primary = contacts.get(primary_id)
             people.insert(0, {"name": primary["name"], "role": primary["buying_role"], "contact_id": primary_id})
@@ -109,9 +112,11 @@ class ActivityWriting:
             if not isinstance(done, bool):
                 f.problem("next_steps", f"done must be true or false, found {preview(done)}")
                 continue
+            owner = f.text_value("next_steps", item.get("owner"), False)
             steps.append({
                 "step": f.text_value("next_steps", item["step"], True),
-                "owner": f.text_value("next_steps", item.get("owner"), False),
+                "owner": owner,
+                "owner_id": self.known_member(owner),
                 "due_at": f.when("next_steps", value=item["due"]) if item.get("due") not in (None, "") else None,
                 "done": done,
             })
@@ -135,8 +140,11 @@ class ActivityWriting:
         for key in ("description", "topics"):
             if f.has(key):
                 values[key] = f.text(key) if key == "description" else f.texts(key)
+        owner = f.text("owner")
         if not self._finish(f):
             return None
+        if owner:
+            values["owner_id"] = self.owner_member(record, owner)
         company_id = self.company_after_checks(f, company_id)
         if contact_id is None and requester is not None:
             values.update(requester)
@@ -183,6 +191,7 @@ class ActivityWriting:
         }
         if not self._finish(f):
             return None
+        values["owner_id"] = self.known_member(values["owner"])
         values["company_id"] = self.company_after_checks(f, company_id)
         return self._upsert("service", values, company_id=values["company_id"], name=values["name"])
 

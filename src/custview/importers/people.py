@@ -15,10 +15,12 @@ from custview.names import clean_domain, company_key
 from custview.stages import Stage
 
 COMPANY_FIELDS = ("name", "domain", "industry", "size", "stage", "health", "summary", "status", "renewal", "value",
-                  "currency", "arr", "ended", "end_reason", "aliases", "merged")
+                  "currency", "arr", "ended", "end_reason", "aliases", "merged",
+                  "owner")
 CONTACT_FIELDS = ("name", "email", "phone", "title", "company", "buying_role", "stage", "stage_since",
-                  "stage_history", "preferences", "context", "aliases", "merged")
-QUICK_CONTACT_FIELDS = frozenset(("name", "email", "phone", "title", "company", "buying_role", "stage", "context"))
+                  "stage_history", "preferences", "context", "aliases", "merged", "owner")
+QUICK_CONTACT_FIELDS = frozenset(("name", "email", "phone", "title", "company", "buying_role", "stage", "context",
+                                  "owner"))
 
 
 class PeopleWriting(MergeHistoryWriting):
@@ -39,10 +41,13 @@ class PeopleWriting(MergeHistoryWriting):
             values["health"] = f.choice("health", HEALTH_LABELS)
         values |= _commercial_values(f)
         merges = read_merge_history(f, "company")
+        owner = f.text("owner")
         if not self._finish(f):
             if name:
                 self._failed_companies.add(name.lower())
             return None
+        if owner:
+            values["owner_id"] = self.owner_member(record, owner)
         company_id, outcome = self._write_company(name, values)
         return "updated" if self.write_merge_history(f, merges, company_id) and outcome == "unchanged" else outcome
 
@@ -113,7 +118,7 @@ class PeopleWriting(MergeHistoryWriting):
         preferences = f.mapping("preferences", ("channel", "time", "tone"))
         values.update({f"preferred_{key}": value for key, value in preferences.items()})
         history = self._stage_history(f)
-        stage, stage_since = f.stage("stage"), f.when("stage_since")
+        stage, stage_since, owner = f.stage("stage"), f.when("stage_since"), f.text("owner")
         if stage and history and history[-1][0] != stage:
             f.problem("stage", f"is {stage!r} but the last stage_history entry is {history[-1][0]!r}")
         merges = read_merge_history(f, "contact")
@@ -123,6 +128,8 @@ class PeopleWriting(MergeHistoryWriting):
         company_id = self.company_after_checks(f, company_id)
         if company_id:
             values["company_id"] = company_id
+        if owner:
+            values["owner_id"] = self.owner_member(record, owner)
         contact_id, outcome = self._write_contact(values, company_id, history, stage, stage_since)
         return "updated" if self.write_merge_history(f, merges, contact_id) and outcome == "unchanged" else outcome
 
@@ -152,6 +159,8 @@ class PeopleWriting(MergeHistoryWriting):
             company_id = self.company_after_checks(Fields.implying(record, company), None)
         if company_id:
             values["company_id"] = company_id
+        if "owner" in data:
+            values["owner_id"] = self.owner_member(record, data["owner"])
         return self._write_contact(values, company_id, [], stage, None)[1]
 
     def _stage_named(self, text: str) -> str | None:

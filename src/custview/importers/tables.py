@@ -22,7 +22,7 @@ from custview.db.dialect import SQLITE, dialect_of
 from custview.db.import_history import first_free_id
 
 # Parents before children: a batch is written in this order, so every reference it holds is valid.
-TABLE_ORDER = ("company", "contact", "contact_alias", "company_alias", "merge_record", "stage_change", "appointment", "attendee", "next_step", "ticket", "service",
+TABLE_ORDER = ("member", "company", "contact", "contact_alias", "company_alias", "merge_record", "stage_change", "appointment", "attendee", "next_step", "ticket", "service",
                "note")
 INDEXES_REBUILT = ("company", "contact", "stage_change")
 # The column sets rows are found by (besides contacts and companies, which the import's index finds).

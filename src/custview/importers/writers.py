@@ -18,6 +18,7 @@ from custview.errors import UserError
 from custview.importers.activity import ActivityWriting
 from custview.importers.bulk import SignalBulkLoader, SignalWriting
 from custview.importers.fields import Fields
+from custview.importers.members import MemberWriting
 from custview.importers.people import PeopleWriting
 from custview.importers.records import KINDS, SourceRecord
 from custview.importers.resolve import BookIndex, email_in
@@ -27,7 +28,7 @@ PROBLEM_LIMIT = 100  # problem lines shown for one import; the rest are counted
 WARNING_LIMIT = 20
 
 
-class RecordWriter(PeopleWriting, SignalWriting, ActivityWriting):
+class RecordWriter(MemberWriting, PeopleWriting, SignalWriting, ActivityWriting):
     """Applies source records to an open session, counting created / updated / unchanged / rejected per kind.
 
     Give it records with companies and contacts before the records that refer to them (`KINDS`
@@ -59,7 +60,7 @@ class RecordWriter(PeopleWriting, SignalWriting, ActivityWriting):
         self._failed_companies: set[str] = set()
         self._signals: SignalBulkLoader | None = None
         self._record_problems: list[str] = []
-        self._handlers = {"companies": self._company, "contacts": self._contact, "signals": self._signal,
+        self._handlers = {"members": self._member, "companies": self._company, "contacts": self._contact, "signals": self._signal,
                           "appointments": self._appointment, "tickets": self._ticket, "services": self._service,
                           "notes": self._note}
 

@@ -153,11 +153,14 @@ def resolve_attendees(reader, specs: list[str], company_id: int | None) -> tuple
         name = name.strip()
         if not name:
             raise UserError(f"--attendee: {spec!r} has no name (expected NAME or NAME:ROLE)")
-        contact = pick_contact(reader, name, option="--attendee", near_company=company_id, missing_ok=True)
-        if contact is None:
-            warnings.append(f"attendee {name!r} matches no contact: kept as a name only")
-        people.append({"name": contact.name if contact else name, "role": role.strip() or None,
-                       "contact_id": contact.id if contact else None})
+        member = reader.find_member(name)  # one of us first: "Dana Ortiz" is ours even if a contact shares a word
+        contact = None if member else pick_contact(reader, name, option="--attendee", near_company=company_id,
+                                                   missing_ok=True)
+        if contact is None and member is None:
+            warnings.append(f"attendee {name!r} matches no contact or member of ours: kept as a name only")
+        people.append({"name": contact.name if contact else member.name if member else name,
+                       "role": role.strip() or None, "contact_id": contact.id if contact else None,
+                       "member_id": member.id if member else None})
     return people, warnings
 
 

@@ -14,7 +14,8 @@ from custview.cli import draw
 from custview.cli.application import Application
 from custview.cli.commands._common import command_app, json_option, pick_company, pick_contact, record_number
 
-app = command_app(help="Add (or update) one record: contact, company, signal, ticket or note.", no_args_is_help=True)
+app = command_app(help="Add (or update) one record: contact, company, member, signal, ticket or note.",
+                  no_args_is_help=True)
 
 
 AS_JSON = json_option("what was saved")
@@ -87,6 +88,19 @@ def company(
     """Add a company, or update the one with this name."""
     _save(ctx, "companies", "company", {"name": name, "domain": domain, "industry": industry, "size": size,
                                         "stage": stage, "health": health, "summary": summary}, as_json)
+
+
+@app.command()
+def member(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="Full name of one of our people."),
+    team: Optional[str] = typer.Option(None, "--team", help="sales, service, success or marketing."),
+    email: Optional[str] = typer.Option(None, "--email"),
+    role: Optional[str] = typer.Option(None, "--role", help="e.g. account manager, solutions engineer."),
+    as_json: bool = json_option("what was saved"),
+) -> None:
+    """Add one of our own people (who can own contacts, accounts, tickets and next steps), or update them."""
+    _save(ctx, "members", "member", {"name": name, "team": team, "email": email, "role": role}, as_json)
 
 
 @app.command()
