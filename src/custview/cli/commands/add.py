@@ -97,7 +97,7 @@ def member(
     team: Optional[str] = typer.Option(None, "--team", help="sales, service, success or marketing."),
     email: Optional[str] = typer.Option(None, "--email"),
     role: Optional[str] = typer.Option(None, "--role", help="e.g. account manager, solutions engineer."),
-    as_json: bool = json_option("what was saved"),
+    as_json: bool = AS_JSON,
 ) -> None:
     """Add one of our own people (who can own contacts, accounts, tickets and next steps), or update them."""
     _save(ctx, "members", "member", {"name": name, "team": team, "email": email, "role": role}, as_json)
