@@ -24,7 +24,9 @@ def isolated_environment(tmp_path, monkeypatch):
     """Point every default location at a temporary folder and fix the terminal width."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.delenv("CUSTVIEW_DB", raising=False)
+    monkeypatch.delenv("CUSTVIEW_ME", raising=False)
     monkeypatch.setenv("COLUMNS", "200")
 
 

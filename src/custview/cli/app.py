@@ -30,6 +30,7 @@ COMMANDS = {
     "pipeline": "accounts",
     "attention": "people",
     "members": "members",
+    "config": "config",
     "stage": "stage",
     "timeline": "timeline",
     "handoff": "handoff",

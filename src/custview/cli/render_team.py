@@ -12,9 +12,11 @@ from custview.cli.render import _text
 def render_members(members, owned: dict[int, tuple[int, int]]) -> RenderableType:
     """Our people as a table: name, team, role, email and how many people and accounts each owns."""
     table = Table(box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0))
-    for column in ("Member", "Team", "Role", "Email"):
-        table.add_column(column, overflow="fold")
-    table.add_column("Owns", no_wrap=True)
+    table.add_column("Member", overflow="fold")
+    table.add_column("Team", no_wrap=True)
+    table.add_column("Role", overflow="fold")
+    table.add_column("Email", no_wrap=True)
+    table.add_column("Owns", overflow="fold")
     for m in members:
         contacts, companies = owned.get(m.id, (0, 0))
         table.add_row(_text(m.name, "title"), _text(m.team or "— (no team yet)", None if m.team else "warning"),

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from custview.dates import read_stored_time, stored_time
 from custview.db.history import AccountHistory
+from custview.db.owners import OwnedBy
 from custview.db.read_rows import Company, MergeRecord, Note, Ticket
 from custview.db.reader import Reader
 
@@ -42,11 +43,12 @@ class AccountFacts:
     services_at_risk: int
 
 
-def account_facts(reader: Reader, as_of: datetime, two_way_kinds: tuple[str, ...]) -> list[AccountFacts]:
-    """Every company with its contacts per stage, last two-way touch (a meeting, or a signal of one of
-    `two_way_kinds`), open tickets and services at risk, as of a moment."""
+def account_facts(reader: Reader, as_of: datetime, two_way_kinds: tuple[str, ...],
+                  owned: OwnedBy | None = None) -> list[AccountFacts]:
+    """Every company (or those `owned` names) with its contacts per stage, last two-way touch (a meeting, or a
+    signal of one of `two_way_kinds`), open tickets and services at risk, as of a moment."""
     with reader.snapshot():
-        companies = reader.list_companies()
+        companies = reader.list_companies(owned)
         stages = _contacts_by_stage(reader)
         touches = _last_two_way(reader, stored_time(as_of), two_way_kinds)
         tickets = _open_tickets(reader, stored_time(as_of))
@@ -107,18 +109,30 @@ class StageStay:
     left_at: datetime | None
 
 
-def contacts_per_stage(reader: Reader, company_id: int | None = None) -> dict[str, int]:
-    """How many contacts are in each stage now (of one company, or the whole book)."""
-    where, parameters = ("WHERE company_id = ?", (company_id,)) if company_id is not None else ("", ())
+def contacts_per_stage(reader: Reader, company_id: int | None = None, owned: OwnedBy | None = None) -> dict[str, int]:
+    """How many contacts are in each stage now (of one company, or the whole book; only those `owned` names)."""
+    conditions, parameters = _scope("contact", company_id, owned)
+    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
     return dict(reader.query(f"SELECT stage, count(*) FROM contact {where} GROUP BY stage", parameters))
 
 
-def stage_stays(reader: Reader, company_id: int | None = None, since: datetime | None = None) -> list[StageStay]:
-    """Every stage entry (from the stage history) since `since`, with the move that followed it."""
+def _scope(alias: str, company_id: int | None, owned: OwnedBy | None) -> tuple[list[str], list]:
+    """Conditions on contacts (`alias`): of one company, owned by one member or team."""
     conditions, parameters = [], []
     if company_id is not None:
-        conditions.append("c.company_id = ?")
+        conditions.append(f"{alias}.company_id = ?")
         parameters.append(company_id)
+    if owned is not None:
+        condition, values = owned.condition(f"{alias}.owner_id")
+        conditions.append(condition)
+        parameters += values
+    return conditions, parameters
+
+
+def stage_stays(reader: Reader, company_id: int | None = None, since: datetime | None = None,
+                owned: OwnedBy | None = None) -> list[StageStay]:
+    """Every stage entry (from the stage history) since `since`, with the move that followed it."""
+    conditions, parameters = _scope("c", company_id, owned)
     sql = ("SELECT s.contact_id, s.stage, s.changed_at, "
            "lead(s.stage) OVER stays, lead(s.changed_at) OVER stays FROM stage_change AS s "
            "JOIN contact AS c ON c.id = s.contact_id "

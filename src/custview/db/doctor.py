@@ -22,7 +22,7 @@ from custview.db.server import ServerBook
 from custview.errors import UserError
 
 TABLES = ("member", "company", "contact", "stage_change", "signal", "appointment", "attendee", "next_step", "ticket",
-          "service", "note", "import_run", "import_change", "contact_alias", "company_alias", "merge_record")
+          "service", "note", "import_run", "import_change", "contact_alias", "company_alias", "merge_record", "handover")
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from sqlalchemy import and_, delete, func, or_, update
 from sqlmodel import Session, select
 
 from custview.db.models import (
-    Appointment, Attendee, Company, Contact, ContactAlias, ImportChange, MergeRecord, NextStep, Note, Signal,
+    Appointment, Attendee, Company, Contact, ContactAlias, Handover, ImportChange, MergeRecord, NextStep, Note, Signal,
     StageChange, Ticket,
 )
 from custview.errors import UserError
@@ -82,6 +82,9 @@ def forget(session: Session, contact_id: int, remove: bool) -> ForgetReport:
         for model, where in parts.values():
             session.exec(delete(model).where(where).execution_options(synchronize_session=False))
         session.exec(update(Ticket).where(kept_tickets).values(contact_id=None)
+                     .execution_options(synchronize_session=False))
+        # their own hand-overs go with them (an account's hand-overs stay with the account)
+        session.exec(delete(Handover).where(Handover.contact_id == contact_id)
                      .execution_options(synchronize_session=False))
         session.exec(delete(Contact).where(Contact.id == contact_id).execution_options(synchronize_session=False))
         session.expunge_all()

@@ -66,6 +66,20 @@ class ContactHistory:
     colleagues: list[Contact]
     services: list[Service]
     merges: list[MergeRecord] = field(default_factory=list)  # duplicates merged into them or their company
+    handovers: list[HandoverRecord] = field(default_factory=list)  # of them, or of their account
+
+
+@dataclass(frozen=True)
+class HandoverRecord:
+    """A hand-over of a contact (or of their whole account, `company_id`) between two of our people."""
+
+    id: int
+    at: datetime
+    contact_id: int | None
+    company_id: int | None
+    from_member: str | None
+    to_member: str
+    steps_moved: int
 
 
 @dataclass

@@ -32,6 +32,7 @@ from custview.db.models import (
     CompanyAlias,
     Contact,
     ContactAlias,
+    Handover,
     Member,
     MergeRecord,
     Note,
@@ -270,6 +271,9 @@ def _finish(session: Session, alias_link, kind: str, kept_id: int, other_id: int
                  .execution_options(synchronize_session=False))
     session.exec(update(MergeRecord).where(MergeRecord.kind == kind, MergeRecord.kept_id == other_id)
                  .values(kept_id=kept_id).execution_options(synchronize_session=False))
+    handed = Handover.contact_id if kind == "contact" else Handover.company_id
+    session.exec(update(Handover).where(handed == other_id).values({handed.key: kept_id})
+                 .execution_options(synchronize_session=False))
     session.exec(delete(model).where(model.id == other_id).execution_options(synchronize_session=False))
     if changes:  # after the delete: the kept record may take over the other's unique email or domain
         session.exec(update(model).where(model.id == kept_id).values(changes)

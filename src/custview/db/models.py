@@ -68,6 +68,9 @@ SQL = {
                "requester_email": Column(NOCASE_TEXT), "owner_id": _key("member")},
     "Service": {"company_id": _key("company", index=True), "owner_id": _key("member")},
     "Note": {"contact_id": _key("contact", index=True), "company_id": _key("company", index=True)},
+    "Handover": {"contact_id": _key("contact", index=True), "company_id": _key("company", index=True),
+                 "from_member_id": _key("member"), "to_member_id": _key("member"),
+                 "steps_moved": {"sa_column_kwargs": {"server_default": "0"}}},
     "ContactAlias": {"contact_id": _key("contact", index=True), "email": _nocase(unique=True, nullable=False)},
     "CompanyAlias": {"company_id": _key("company", index=True), "name": _nocase(nullable=False), "domain": _nocase()},
     "MergeRecord": {"merged_name": _nocase(nullable=False)},
@@ -131,6 +134,7 @@ NextStep = _model(rows.NextStep)
 Ticket = _model(rows.Ticket)
 Service = _model(rows.Service)
 Note = _model(rows.Note)
+Handover = _model(rows.Handover)
 ContactAlias = _model(rows.ContactAlias)
 CompanyAlias = _model(rows.CompanyAlias)
 MergeRecord = _model(rows.MergeRecord)

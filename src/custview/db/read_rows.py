@@ -26,15 +26,16 @@ def _row_type(declaration: type) -> type:
 
 
 (Member, Company, Contact, StageChange, Signal, Appointment, Attendee, NextStep, Ticket, Service, Note, MergeRecord,
- ContactAlias, CompanyAlias) = (
+ ContactAlias, CompanyAlias, Handover) = (
     _row_type(declaration) for declaration in (
         rows.Member, rows.Company, rows.Contact, rows.StageChange, rows.Signal, rows.Appointment, rows.Attendee,
-        rows.NextStep, rows.Ticket, rows.Service, rows.Note, rows.MergeRecord, rows.ContactAlias, rows.CompanyAlias))
+        rows.NextStep, rows.Ticket, rows.Service, rows.Note, rows.MergeRecord, rows.ContactAlias, rows.CompanyAlias,
+        rows.Handover))
 
 # Each row type and the table it reads.
 TABLES = {row: rows.DECLARED[row.__name__].table_name for row in (
     Member, Company, Contact, StageChange, Signal, Appointment, Attendee, NextStep, Ticket, Service, Note, MergeRecord,
-    ContactAlias, CompanyAlias)}
+    ContactAlias, CompanyAlias, Handover)}
 
 
 @lru_cache(maxsize=4096)

@@ -26,10 +26,11 @@ from pathlib import Path
 from custview.dates import read_stored_time
 from custview.db.dialect import dialect_of
 from custview.db.connection import connect_for_reading, resolve_db_path
+from custview.db.owners import OwnedBy
 from custview.db.read_rows import (READ, Appointment, Attendee, Company, Contact, Member, MergeRecord, NextStep, Note,
                                    Service, Signal, StageChange, Ticket)
 from custview.errors import UserError
-from custview.db.history import AppointmentRecord, ContactHistory, ContactRow, ImportRunSummary, OpenStep
+from custview.db.history import AppointmentRecord, ContactHistory, HandoverRecord, ContactRow, ImportRunSummary, OpenStep
 
 # SQLite allows at least 32,766 parameters since 3.32; stay far below for older builds.
 CHUNK = 500
@@ -201,14 +202,20 @@ class Reader:
                 counts[owner_id][position] = count
         return {member_id: (contacts, companies) for member_id, (contacts, companies) in counts.items()}
 
-    def list_companies(self) -> list[Company]:
-        """Every company, by name."""
-        return self.rows(Company, order="name, id")
+    def list_companies(self, owned: OwnedBy | None = None) -> list[Company]:
+        """Every company (only those `owned` names, if given), by name."""
+        where, parameters = owned.condition("owner_id") if owned else ("", [])
+        return self.rows(Company, where, parameters, order="name, id")
 
     def list_contacts(self, stage: str | None = None, company: str | None = None, search: str | None = None,
-                      company_id: int | None = None) -> list[ContactRow]:
-        """Contacts with their company, filtered by stage, company name (part) or id, and free-text search."""
+                      company_id: int | None = None, owned: OwnedBy | None = None) -> list[ContactRow]:
+        """Contacts with their company, filtered by stage, company name (part) or id, free-text search and
+        owner (`--owner`/`--team`)."""
         conditions, parameters = [], []
+        if owned is not None:
+            condition, values = owned.condition("contact.owner_id")
+            conditions.append(condition)
+            parameters += values
         if company_id is not None:
             conditions.append("contact.company_id = ?")
             parameters.append(company_id)
@@ -236,19 +243,21 @@ class Reader:
 
     # -- promises and imports ------------------------------------------------------------------------
 
-    def open_next_steps(self, owner: str | None = None) -> list[OpenStep]:
-        """Next steps not done yet, soonest due first (those without a due date last); only `owner`'s if given."""
+    def open_next_steps(self, owner: str | None = None, owned: OwnedBy | None = None) -> list[OpenStep]:
+        """Next steps not done yet, soonest due first (those without a due date last); only `owner`'s (a name
+        as written) if given, or only those of the member or team `owned` names."""
         sql = ("SELECT next_step.id, next_step.step, next_step.owner, next_step.due_at, contact.name, contact.email, "
                "company.name, appointment.purpose, appointment.scheduled_at FROM next_step "
                "JOIN appointment ON appointment.id = next_step.appointment_id "
                "JOIN contact ON contact.id = appointment.contact_id "
                "LEFT JOIN company ON company.id = contact.company_id "
                "WHERE next_step.done = 0 "  # "= 0", not "NOT done": searched in ix_next_step_open
-               "ORDER BY next_step.due_at IS NULL, next_step.due_at, contact.name, next_step.id")
+               "{owned}ORDER BY next_step.due_at IS NULL, next_step.due_at, contact.name, next_step.id")
+        condition, parameters = owned.condition("next_step.owner_id", "next_step.owner") if owned else ("", [])
         wanted = owner.strip().casefold() if owner else None  # in Python: SQLite's lower() folds ASCII only
         return [OpenStep(row[0], row[1], row[2], None if row[3] is None else read_stored_time(row[3]), *row[4:8],
                          read_stored_time(row[8]))
-                for row in self.query(sql)
+                for row in self.query(sql.format(owned=f"AND {condition} " if condition else ""), parameters)
                 if wanted is None or (row[2] or "").strip().casefold() == wanted]
 
     def import_history(self) -> list[ImportRunSummary]:
@@ -307,6 +316,7 @@ class Reader:
         tickets = self._contact_or_company_rows(Ticket, contacts, company_ids, "opened_at")
         notes = self._contact_or_company_rows(Note, contacts, company_ids, "written_at")
         merges = self._merges_of(ids, company_ids)
+        handovers = self._handovers_of(ids, company_ids)
         return [
             ContactHistory(
                 contact=c,
@@ -320,6 +330,8 @@ class Reader:
                 services=services.get(c.company_id, []) if c.company_id else [],
                 merges=sorted(merges.get(("contact", c.id), []) + merges.get(("company", c.company_id), []),
                               key=lambda m: (m.merged_at, m.id)),
+                handovers=sorted(handovers.get(("contact", c.id), []) + handovers.get(("company", c.company_id), []),
+                                 key=lambda h: (h.at, h.id)),
             )
             for c in contacts
         ]
@@ -331,6 +343,19 @@ class Reader:
             for chunk in _chunks(sorted(set(ids))):
                 for merge in self.rows(MergeRecord, f"kind = ? AND kept_id IN ({_placeholders(chunk)})", [kind, *chunk]):
                     found[kind, merge.kept_id].append(merge)
+        return found
+
+    def _handovers_of(self, contact_ids: list[int], company_ids: set[int]) -> dict[tuple[str, int], list]:
+        """Hand-overs by ("contact", id) and ("company", id), with the names of the members on both sides."""
+        found = defaultdict(list)
+        sql = ("SELECT h.id, h.handed_at, h.contact_id, h.company_id, f.name, t.name, h.steps_moved FROM handover AS h "
+               "LEFT JOIN member AS f ON f.id = h.from_member_id JOIN member AS t ON t.id = h.to_member_id "
+               "WHERE h.{column} IN ({marks}) ORDER BY h.handed_at, h.id")
+        for kind, ids in (("contact", contact_ids), ("company", company_ids)):
+            for chunk in _chunks(sorted(set(ids))):
+                for row in self.query(sql.format(column=f"{kind}_id", marks=_placeholders(chunk)), chunk):
+                    record = HandoverRecord(row[0], read_stored_time(row[1]), *row[2:])
+                    found[kind, record.contact_id if kind == "contact" else record.company_id].append(record)
         return found
 
     def _appointments_of(self, contact_ids: list[int]) -> dict[int, list[AppointmentRecord]]:

@@ -207,6 +207,19 @@ class Note:
     author: str | None = None
 
 
+@table("handover")
+class Handover:
+    """A relationship handed from one of our people to another: one contact, or a whole account (company_id)."""
+
+    id: int | None = None
+    contact_id: int | None = None
+    company_id: int | None = None
+    from_member_id: int | None = None  # None when nobody owned it before
+    to_member_id: int
+    handed_at: datetime
+    steps_moved: int = 0  # open next steps that went with it
+
+
 @table("contact_alias")
 class ContactAlias:
     """Another email of a contact, kept from a duplicate merged into them, so that imports still find them."""

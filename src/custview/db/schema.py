@@ -212,6 +212,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(10, "our own people (member: name, email, team, role) and owners on contacts, companies, tickets, "
                   "services and next steps (owner_id); attendees who are ours (attendee.member_id)",
               _add_members_and_owners),
+    Migration(11, "hand-overs recorded (handover: who handed a contact or an account to whom, when) for "
+                  "`custview handoff --to` and the timeline", add_declared_tables_and_indexes),
 )
 CURRENT_VERSION = MIGRATIONS[-1].to_version
 FIRST_VERSION = 1

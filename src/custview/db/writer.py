@@ -195,6 +195,15 @@ class Store:
             session.add(ticket)
             return ticket, False
 
+    def hand_over(self, to_id: int, from_id: int | None, when: datetime, contact_id: int | None = None,
+                  company_id: int | None = None, apply: bool = True):
+        """Hand a contact or an account to member `to_id`, in one transaction (see `custview.db.handovers`);
+        without `apply`, only what it would change."""
+        from custview.db.handovers import plan_handover
+
+        with self.writing() if apply else self.reading() as session:
+            return plan_handover(session, to_id, from_id, contact_id, company_id, when, apply)
+
     def undo_import(self, run_id: int, when: datetime) -> dict[str, dict[str, int]]:
         """Undo one import in one transaction (see `undo_import`); what was removed and restored per table."""
         with self.writing() as session:

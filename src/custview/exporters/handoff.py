@@ -214,3 +214,20 @@ def _meetings(h: AccountHandover) -> list[str]:
     if h.next_meetings:
         out += ["", "Planned: " + "; ".join(f"{_day(m.scheduled_at)} {md(m.purpose)}" for m in h.next_meetings)]
     return out + [""]
+
+
+def transfer_markdown(plan) -> str:
+    """The hand-over recorded (or, in a preview, what would be): who to whom, and what went with it."""
+    who = f"**{md(plan.from_member)}**" if plan.from_member else "nobody (no owner before)"
+    lines = ["## Hand-over", "",
+             f"From {who} to **{md(plan.to_member)}**, {_day(plan.at)}"
+             + ("." if plan.recorded else " (preview: nothing recorded yet)."), ""]
+    if len(plan.contacts_moving) > 1 or plan.contacts_staying:
+        lines += [f"- People now {md(plan.to_member)}'s: " + (", ".join(md(n) for n in plan.contacts_moving) or "none")]
+    lines += [f"- Staying with {md(owner)}: {md(name)}" for name, owner in plan.contacts_staying]
+    lines += [f"- Open next step now {md(plan.to_member)}'s: S{number} {md(step)}" for number, step in plan.steps_moving]
+    lines += [f"- Open next step staying with {md(owner or 'no one yet')}: S{number} {md(step)}"
+              for number, step, owner in plan.steps_staying]
+    lines += [f"- Ticket now {md(plan.to_member)}'s: {md(ref)}" for ref in plan.tickets_moving]
+    lines += [f"- Service now {md(plan.to_member)}'s: {md(name)}" for name in plan.services_moving]
+    return "\n".join(lines).rstrip() + "\n"

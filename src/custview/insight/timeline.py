@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from custview.db.history import AccountHistory, History
 
-EVENT_KINDS = ("signal", "appointment", "ticket", "stage", "note", "merge", "step")
+EVENT_KINDS = ("signal", "appointment", "ticket", "stage", "note", "merge", "step", "handover")
 
 
 @dataclass
@@ -103,6 +103,12 @@ def _events_of(history: History):
         yield _note_event(n, name if n.contact_id == history.contact.id else company)
     for m in history.merges:
         yield _merge_event(m, name, company)
+    for h in history.handovers:
+        whose = f"account {company}" if h.company_id and history.company else name
+        moved = f"{h.steps_moved} open next step{'s' if h.steps_moved != 1 else ''} moved with it"
+        yield TimelineEvent(h.at, "handover", None,
+                            f"{whose} handed over from {h.from_member or 'nobody'} to {h.to_member}", [moved],
+                            ("handover", h.id))
 
 
 def _merge_event(merge, name: str, company: str | None) -> TimelineEvent:

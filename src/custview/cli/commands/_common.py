@@ -8,6 +8,10 @@ from custview.cli.application import Application
 from custview.errors import UserError
 
 
+OWNER_HELP = "Only what this member owns ('me': who `custview config set me` says)."
+TEAM_HELP = "Only what a member of this team owns: sales, service, success or marketing."
+
+
 def command_app(**options) -> typer.Typer:
     """A Typer app for one command module, with the same plain help as the main command."""
     return typer.Typer(add_completion=False, rich_markup_mode=None, **options)
@@ -211,3 +215,36 @@ def record_number(reference: str) -> int | None:
     from custview.errors import record_id
 
     return record_id(reference)
+
+
+def pick_member(reader, name: str, allow_me: bool = True):
+    """The member NAME (or email) means; "me" is who `custview config set me` (or CUSTVIEW_ME) says.
+
+    One clear error when nobody matches, or when "me" is not set.
+    """
+    from custview.config import setting
+
+    text = name.strip()
+    if allow_me and text.lower() == "me":
+        text = setting("me") or ""
+        if not text:
+            raise UserError("'me' is not set: custview config set me \"YOUR NAME\" (or set CUSTVIEW_ME)")
+    member = reader.find_member(text) if text else None
+    if member is None:
+        raise UserError(f"No member called {text!r}: see custview members (add one with "
+                        "custview add member NAME --team T)")
+    return member
+
+
+def owner_filter(reader, owner: str | None, team: str | None):
+    """The `--owner NAME|me` and `--team T` options as an `OwnedBy` the reader's queries filter on (or None)."""
+    from custview.db.owners import OwnedBy
+    from custview.db.rows import TEAMS
+
+    if team is not None and team.strip().lower() not in TEAMS:
+        raise UserError(f"--team: unknown team {team!r} (expected one of: {', '.join(TEAMS)})")
+    if owner is None and team is None:
+        return None
+    member = pick_member(reader, owner) if owner is not None else None
+    return OwnedBy(member.id if member else None, team.strip().lower() if team else None,
+                   member.name if member else None)

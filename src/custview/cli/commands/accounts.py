@@ -8,7 +8,8 @@ import typer
 
 from custview.cli import draw
 from custview.cli.application import Application
-from custview.cli.commands._common import command_app, company_option, json_option, parse_stage_option
+from custview.cli.commands._common import (OWNER_HELP, TEAM_HELP, command_app, company_option, json_option,
+                                           owner_filter, parse_stage_option)
 from custview.errors import UserError
 
 app = command_app()
@@ -21,6 +22,8 @@ def companies(
     renewal_within: Optional[str] = typer.Option(
         None, "--renewal-within", help="Only accounts renewing within this span from today (90d, 12w)."),
     status: Optional[str] = typer.Option(None, "--status", help="Only prospect, customer, churned or lost accounts."),
+    owner: Optional[str] = typer.Option(None, "--owner", metavar="NAME|me", help=OWNER_HELP),
+    team: Optional[str] = typer.Option(None, "--team", metavar="TEAM", help=TEAM_HELP),
     sort: str = typer.Option("name", "--sort", help="Order by name, health, renewal, value or last-touch."),
     as_json: bool = json_option("the rows"),
 ) -> None:
@@ -42,7 +45,8 @@ def companies(
     stage = parse_stage_option(stage)
     now = utc_now()
     app = Application.of(ctx, as_json)
-    rows = account_rows(account_facts(app.reader, now, TWO_WAY_SIGNAL_KINDS), now)
+    rows = account_rows(account_facts(app.reader, now, TWO_WAY_SIGNAL_KINDS, owner_filter(app.reader, owner, team)),
+                        now)
     rows = [r for r in rows if (stage is None or r.stage == stage)
             and (status is None or r.status == status.strip().lower())]
     if within is not None:
@@ -55,6 +59,9 @@ def companies(
 def pipeline(
     ctx: typer.Context,
     company: Optional[str] = typer.Option(None, "--company", "-c", help="Only the people of this company."),
+    owner: Optional[str] = typer.Option(None, "--owner", metavar="NAME|me", help="Only the people this member owns "
+                                        "('me': who `custview config set me` says)."),
+    team: Optional[str] = typer.Option(None, "--team", metavar="TEAM", help=TEAM_HELP),
     since: Optional[str] = typer.Option(
         None, "--since", help="Conversion and time in stage over stage entries from this DATE on (default: all)."),
     as_json: bool = json_option("the funnel"),
@@ -74,7 +81,8 @@ def pipeline(
     with reader.snapshot():
         firm = company_option(reader, company)
         company_id = firm.id if firm else None
-        funnel = build_funnel(contacts_per_stage(reader, company_id), stage_stays(reader, company_id, start))
+        owned = owner_filter(reader, owner, team)
+        funnel = build_funnel(contacts_per_stage(reader, company_id, owned), stage_stays(reader, company_id, start, owned))
     title = f"Value Path — {firm.name if firm else 'the whole book'}" + (
         f", stage moves since {start:%d %b %Y}" if start else "")
     app.emit({"company": firm.name if firm else None, "since": start, "stages": funnel},

@@ -10,7 +10,7 @@ import typer
 
 from custview.cli import draw
 from custview.cli.application import Application
-from custview.cli.commands._common import command_app, json_option
+from custview.cli.commands._common import TEAM_HELP, command_app, json_option, owner_filter
 from custview.errors import UserError
 
 app = command_app(invoke_without_command=True)
@@ -19,8 +19,10 @@ app = command_app(invoke_without_command=True)
 @app.callback()
 def next_steps(
     ctx: typer.Context,
-    owner: Optional[str] = typer.Option(None, "--owner", "-o", metavar="NAME",
-                                        help="Only the steps this person owns (whole name, any case)."),
+    owner: Optional[str] = typer.Option(None, "--owner", "-o", metavar="NAME|me",
+                                        help="Only the steps this person owns (whole name, any case; 'me': who "
+                                             "`custview config set me` says)."),
+    team: Optional[str] = typer.Option(None, "--team", metavar="TEAM", help=TEAM_HELP),
     ics: Optional[Path] = typer.Option(None, "--ics", metavar="FILE", help="Write the steps that have a due date "
                                        "to FILE as iCalendar to-dos (VTODO), readable by you only."),
     force: bool = typer.Option(False, "--force", help="With --ics: overwrite FILE if it exists."),
@@ -35,7 +37,10 @@ def next_steps(
     from custview.dates import utc_now
 
     app = Application.of(ctx, as_json)
-    steps = app.reader.open_next_steps(owner)
+    reader = app.reader
+    # An owner who is not one of us (the customer, a partner) is found by the name as written on the step.
+    written = owner is not None and owner.strip().lower() != "me" and reader.find_member(owner) is None
+    steps = reader.open_next_steps(owner if written else None, owner_filter(reader, None if written else owner, team))
     now = utc_now()
     if ics is not None:
         _export(app, ics, steps, now, force)

@@ -22,7 +22,7 @@ def timeline(
                                         "part of one, domain, merged-in name)."),
     company: Optional[str] = typer.Option(None, "--company", "-c", help="The company (also #ID) instead of NAME."),
     since: Optional[str] = typer.Option(None, "--since", metavar="DATE", help="Only events from this date on (e.g. -3m)."),
-    kinds: list[str] = typer.Option([], "--kind", "-k", help="Only these kinds: signal, appointment, ticket, stage, note, merge, step (repeatable)."),
+    kinds: list[str] = typer.Option([], "--kind", "-k", help="Only these kinds: signal, appointment, ticket, stage, note, merge, step, handover (repeatable)."),
     as_json: bool = json_option("the events"),
     pager: bool = typer.Option(True, "--pager/--no-pager", help="Page long histories on a terminal."),
 ) -> None:

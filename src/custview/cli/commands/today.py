@@ -9,7 +9,7 @@ import typer
 
 from custview.cli import draw
 from custview.cli.application import Application
-from custview.cli.commands._common import command_app, json_option
+from custview.cli.commands._common import command_app, json_option, pick_member
 from custview.errors import UserError
 
 app = command_app()
@@ -20,7 +20,8 @@ def today(
     ctx: typer.Context,
     date: str = typer.Option("today", "--date", metavar="DATE", help="The day to show (e.g. tomorrow, Tue, 2026-06-16)."),
     days: int = typer.Option(1, "--days", "-n", min=1, max=31, help="How many days from --date."),
-    owner: Optional[str] = typer.Option(None, "--owner", metavar="NAME", help="Only meetings NAME attends (e.g. one of us: 'Dana Ortiz')."),
+    owner: Optional[str] = typer.Option(None, "--owner", metavar="NAME|me", help="Only meetings NAME attends (e.g. one of us: 'Dana Ortiz'; 'me': who `custview config set me` says)."),
+    team: Optional[str] = typer.Option(None, "--team", metavar="TEAM", help="Only meetings a member of this team attends: sales, service, success or marketing."),
     ics: Optional[Path] = typer.Option(None, "--ics", metavar="FILE", help="Read the meetings from this calendar file instead of the book (nothing is imported)."),
     as_json: bool = json_option("the agenda"),
 ) -> None:
@@ -34,12 +35,30 @@ def today(
     now = utc_now()
     app = Application.of(ctx, as_json)
     reader = app.reader
+    people = _attending(reader, owner, team)
     items = _from_calendar(reader, ics, start, end, now) if ics else _from_book(reader, start, end, now)
-    if owner:
+    if people is not None:
         from custview.insight.agenda import attended_by
 
-        items = [item for item in items if attended_by(item.attendees, owner)]
+        items = [item for item in items if any(attended_by(item.attendees, person) for person in people)]
     app.emit(items, lambda: draw.render_agenda(items, start, days, now))
+
+
+def _attending(reader, owner: str | None, team: str | None) -> list[str] | None:
+    """The names of whom --owner and --team ask for (both: that member, if in that team); None for everyone."""
+    from custview.cli.commands._common import owner_filter
+
+    owned = owner_filter(reader, None, team)  # checks the team's name
+    if owner is None and owned is None:
+        return None
+    if owner is not None and owner.strip().lower() != "me" and reader.find_member(owner) is None:
+        names = [owner.strip()]  # not one of us: by the name as written on the invitation
+    elif owner is not None:
+        names = [pick_member(reader, owner).name]
+    else:
+        names = [m.name for m in reader.members()]
+    return [name for name in names if owned is None or any(m.name == name and m.team == owned.team
+                                                            for m in reader.members())]
 
 
 def _briefing(reader, contact_id: int, now, cache: dict):
