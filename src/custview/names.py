@@ -40,3 +40,9 @@ def clean_domain(value: str) -> str:
     """A web domain from what exports put in a domain or website field: "https://www.acme.com/x" -> "acme.com"."""
     domain = re.sub(r"^[a-z]+://", "", value.strip().lower()).split("/")[0].split("?")[0]
     return domain[4:] if domain.startswith("www.") else domain
+
+
+def attendee_name(attendee) -> str:
+    """An attendee's name as shown: one of our own people (linked as a member) is marked "(us)"."""
+    name = attendee.name
+    return f"{name} (us)" if getattr(attendee, "member_id", None) and not name.lower().endswith("(us)") else name

@@ -14,6 +14,7 @@ from rich.text import Text
 
 from custview.cli.render import _date, _line, _text
 from custview.dates import days_between, describe_age, to_local
+from custview.names import attendee_name
 from custview.printable import printable
 
 LOGGED = {"created": "Logged meeting", "completed": "Completed the planned meeting", "updated": "Added to meeting"}
@@ -58,7 +59,7 @@ def render_logged(logged, contact_name: str, planned: bool = False) -> Renderabl
     if not planned:
         lines.append(_line(("Outcome: ", "label"), a.outcome or "not recorded"))
     if logged.attendees:
-        lines.append(_line(("With: ", "label"), people_text((a.name, a.role) for a in logged.attendees)))
+        lines.append(_line(("With: ", "label"), people_text((attendee_name(a), a.role) for a in logged.attendees)))
     lines.extend(_line(("Decided: ", "label"), d) for d in a.decisions)
     for step in logged.next_steps:
         lines.append(_step_line(step))

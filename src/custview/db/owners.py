@@ -1,8 +1,12 @@
-"""`--owner` and `--team` as SQL: only what one member, or one team of ours, owns."""
+"""Reads about ownership: `--owner`/`--team` as SQL, what each member owns, and the hand-overs recorded."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
+
+from custview.dates import read_stored_time
+from custview.db.history import HandoverRecord
 
 
 @dataclass(frozen=True)
@@ -27,3 +31,29 @@ class OwnedBy:
             conditions.append(f"{column} IN (SELECT id FROM member WHERE team = ?)")
             parameters.append(self.team)
         return " AND ".join(conditions) or "1 = 1", parameters
+
+
+def owned_counts(reader) -> dict[int, tuple[int, int]]:
+    """Per member id: how many contacts and how many companies they own (`reader`: a `custview.db.reader.Reader`)."""
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for position, table in enumerate(("contact", "company")):
+        for owner_id, count in reader.query(f"SELECT owner_id, count(*) FROM {table} WHERE owner_id IS NOT NULL "
+                                            "GROUP BY owner_id"):
+            counts[owner_id][position] = count
+    return {member_id: (contacts, companies) for member_id, (contacts, companies) in counts.items()}
+
+
+def handovers_of(reader, contact_ids: list[int], company_ids: set[int]) -> dict[tuple[str, int], list[HandoverRecord]]:
+    """Hand-overs by ("contact", id) and ("company", id), with the names of the members on both sides."""
+    found = defaultdict(list)
+    sql = ("SELECT h.id, h.handed_at, h.contact_id, h.company_id, f.name, t.name, h.steps_moved FROM handover AS h "
+           "LEFT JOIN member AS f ON f.id = h.from_member_id JOIN member AS t ON t.id = h.to_member_id "
+           "WHERE h.{column} IN ({marks}) ORDER BY h.handed_at, h.id")
+    for kind, ids in (("contact", contact_ids), ("company", company_ids)):
+        wanted = sorted(set(ids))
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            for row in reader.query(sql.format(column=f"{kind}_id", marks=", ".join("?" * len(chunk))), chunk):
+                record = HandoverRecord(row[0], read_stored_time(row[1]), *row[2:])
+                found[kind, record.contact_id if kind == "contact" else record.company_id].append(record)
+    return found

@@ -26,11 +26,11 @@ from pathlib import Path
 from custview.dates import read_stored_time
 from custview.db.dialect import dialect_of
 from custview.db.connection import connect_for_reading, resolve_db_path
-from custview.db.owners import OwnedBy
+from custview.db.owners import OwnedBy, handovers_of
 from custview.db.read_rows import (READ, Appointment, Attendee, Company, Contact, Member, MergeRecord, NextStep, Note,
                                    Service, Signal, StageChange, Ticket)
 from custview.errors import UserError
-from custview.db.history import AppointmentRecord, ContactHistory, HandoverRecord, ContactRow, ImportRunSummary, OpenStep
+from custview.db.history import AppointmentRecord, ContactHistory, ContactRow, ImportRunSummary, OpenStep
 
 # SQLite allows at least 32,766 parameters since 3.32; stay far below for older builds.
 CHUNK = 500
@@ -193,15 +193,6 @@ class Reader:
         found = self.rows(Member, "name = ? OR email = ?", (text, text), "id") if text else []
         return found[0] if found else None
 
-    def owned_counts(self) -> dict[int, tuple[int, int]]:
-        """Per member id: how many contacts and how many companies they own."""
-        counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-        for position, table in enumerate(("contact", "company")):
-            for owner_id, count in self.query(f"SELECT owner_id, count(*) FROM {table} WHERE owner_id IS NOT NULL "
-                                              "GROUP BY owner_id"):
-                counts[owner_id][position] = count
-        return {member_id: (contacts, companies) for member_id, (contacts, companies) in counts.items()}
-
     def list_companies(self, owned: OwnedBy | None = None) -> list[Company]:
         """Every company (only those `owned` names, if given), by name."""
         where, parameters = owned.condition("owner_id") if owned else ("", [])
@@ -316,7 +307,7 @@ class Reader:
         tickets = self._contact_or_company_rows(Ticket, contacts, company_ids, "opened_at")
         notes = self._contact_or_company_rows(Note, contacts, company_ids, "written_at")
         merges = self._merges_of(ids, company_ids)
-        handovers = self._handovers_of(ids, company_ids)
+        handovers = handovers_of(self, ids, company_ids)
         return [
             ContactHistory(
                 contact=c,
@@ -343,19 +334,6 @@ class Reader:
             for chunk in _chunks(sorted(set(ids))):
                 for merge in self.rows(MergeRecord, f"kind = ? AND kept_id IN ({_placeholders(chunk)})", [kind, *chunk]):
                     found[kind, merge.kept_id].append(merge)
-        return found
-
-    def _handovers_of(self, contact_ids: list[int], company_ids: set[int]) -> dict[tuple[str, int], list]:
-        """Hand-overs by ("contact", id) and ("company", id), with the names of the members on both sides."""
-        found = defaultdict(list)
-        sql = ("SELECT h.id, h.handed_at, h.contact_id, h.company_id, f.name, t.name, h.steps_moved FROM handover AS h "
-               "LEFT JOIN member AS f ON f.id = h.from_member_id JOIN member AS t ON t.id = h.to_member_id "
-               "WHERE h.{column} IN ({marks}) ORDER BY h.handed_at, h.id")
-        for kind, ids in (("contact", contact_ids), ("company", company_ids)):
-            for chunk in _chunks(sorted(set(ids))):
-                for row in self.query(sql.format(column=f"{kind}_id", marks=_placeholders(chunk)), chunk):
-                    record = HandoverRecord(row[0], read_stored_time(row[1]), *row[2:])
-                    found[kind, record.contact_id if kind == "contact" else record.company_id].append(record)
         return found
 
     def _appointments_of(self, contact_ids: list[int]) -> dict[int, list[AppointmentRecord]]:

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from custview.dates import days_between
+from custview.names import attendee_name
 from custview.insight.commercial import commercial_line
 from custview.insight.facts import facts_from_history, stage_from, step_open_at
 from custview.insight.health import Health, account_health, health_from_facts
@@ -222,7 +223,7 @@ def meeting_summary(record) -> MeetingSummary:
         purpose=appointment.purpose,
         kind=appointment.kind,
         scheduled_at=appointment.scheduled_at,
-        attendees=[(a.name, a.role) for a in record.attendees],
+        attendees=[(attendee_name(a), a.role) for a in record.attendees],
         outcome=appointment.outcome,
         decisions=list(appointment.decisions),
     )

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from custview.names import attendee_name
+
 if TYPE_CHECKING:
     from custview.db.history import AccountHistory, History
 
@@ -89,7 +91,7 @@ def _events_of(history: History):
         details = [f"outcome: {a.outcome}"] if a.outcome else []
         details += [f"decided: {d}" for d in a.decisions]
         details += [f"next: {s.step}" + (" (done)" if s.done else "") for s in record.next_steps]
-        who = ", ".join(p.name for p in record.attendees) or name
+        who = ", ".join(attendee_name(p) for p in record.attendees) or name
         yield TimelineEvent(a.scheduled_at, "appointment", who, f"{a.kind}: {a.purpose}", details, ("appointment", a.id))
         for s in record.next_steps:
             if s.done and s.done_at:

@@ -70,10 +70,11 @@ def _briefing(reader, contact_id: int, now, cache: dict):
 
 
 def _from_book(reader, start, end, now) -> list:
+    from custview.names import attendee_name
     from custview.insight.agenda import agenda_item
 
     briefings: dict = {}
-    return [agenda_item(a.id, a.scheduled_at, a.purpose, a.kind, [p.name for p in record.attendees],
+    return [agenda_item(a.id, a.scheduled_at, a.purpose, a.kind, [attendee_name(p) for p in record.attendees],
                         _briefing(reader, a.contact_id, now, briefings))
             for record in reader.planned_meetings(start, end) if (a := record.appointment)]
 
