@@ -42,6 +42,12 @@ def clean_domain(value: str) -> str:
     return domain[4:] if domain.startswith("www.") else domain
 
 
+def without_us(name: str) -> str:
+    """A name without the old habit of marking our own people: "Dana Ortiz (us)" -> "Dana Ortiz"."""
+    text = name.strip()
+    return text[:-5].rstrip() if text.lower().endswith(" (us)") else text
+
+
 def attendee_name(attendee) -> str:
     """An attendee's name as shown: one of our own people (linked as a member) is marked "(us)"."""
     name = attendee.name

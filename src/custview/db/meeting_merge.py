@@ -29,9 +29,8 @@ def _same_person(row, person: dict) -> bool:
 
 
 def _person_changes(row, person: dict, now: datetime) -> dict:
-    changes = {key: person[key] for key in ("role", "member_id")
-               if person.get(key) is not None and value(row, key) != person[key]}
-    return changes
+    return {key: person[key] for key in ("role", "member_id")
+            if person.get(key) is not None and value(row, key) != person[key]}
 
 
 def _same_step(row, step: dict) -> bool:

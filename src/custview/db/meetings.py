@@ -164,9 +164,9 @@ def plan_meeting(session: Session, contact: Contact, when: datetime, purpose: st
 
 def member_id_named(session: Session, name: str | None) -> int | None:
     """The id of the member with this name or email (any case; "Name (us)" is read as "Name"), or None."""
-    text = (name or "").strip()
-    if text.lower().endswith(" (us)"):
-        text = text[:-5].rstrip()
+    from custview.names import without_us
+
+    text = without_us(name or "")
     if not text:
         return None
     return session.exec(select(Member.id).where((Member.name == text) | (Member.email == text))).first()

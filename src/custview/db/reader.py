@@ -187,9 +187,9 @@ class Reader:
 
     def find_member(self, name: str) -> Member | None:
         """The member with this name or email (any case; an old "Name (us)" is read as "Name"), or None."""
-        text = name.strip()
-        if text.lower().endswith(" (us)"):
-            text = text[:-5].rstrip()
+        from custview.names import without_us
+
+        text = without_us(name)
         found = self.rows(Member, "name = ? OR email = ?", (text, text), "id") if text else []
         return found[0] if found else None
 
