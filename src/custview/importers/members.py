@@ -15,6 +15,8 @@ from custview.importers.records import SourceRecord
 from custview.importers.resolve import email_in, name_from_email
 
 MEMBER_FIELDS = ("name", "email", "team", "role")
+# An attendee's name as a member is named: without an old " (us)".
+_WITHOUT_US = "(CASE WHEN lower(name) LIKE '% (us)' THEN rtrim(substr(name, 1, length(name) - 5)) ELSE name END)"
 
 
 class MemberIndex:
@@ -96,6 +98,17 @@ class MemberWriting:
                           f"added as a member with no team yet (custview add member {_quoted(values['name'])} "
                           "--team T)")
         return member_id
+
+    def link_new_members(self) -> None:
+        """Link the book's services, next steps and attendees that name a member by name but are not linked yet
+        (written before that member was added): what an export of the book would link when read again."""
+        member = "(SELECT id FROM member WHERE name = {0} OR email = {0})"
+        for table, column, named in (("service", "owner_id", "owner"), ("next_step", "owner_id", "owner"),
+                                     ("attendee", "member_id", _WITHOUT_US)):
+            found = member.format(named)
+            extra = " AND contact_id IS NULL" if table == "attendee" else ""
+            self.connection.execute(f"UPDATE {table} SET {column} = {found} WHERE {column} IS NULL{extra} "
+                                    f"AND {found} IS NOT NULL")
 
     def known_member(self, name: str | None) -> int | None:
         """The member a service's or next step's owner, or an attendee, names; None if it names none."""

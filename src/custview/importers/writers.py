@@ -100,6 +100,8 @@ class RecordWriter(MemberWriting, PeopleWriting, SignalWriting, ActivityWriting)
             self.counts["signals"] += Counter(created=created, updated=updated, unchanged=unchanged)
         self.tables.finish()
         self.linked_tickets = self._link_tickets()
+        if self.counts["members"]["created"]:
+            self.link_new_members()
         self.warnings.extend(self._more(self.warning_count, self.warnings, "warning"))
         return self.counts
 
