@@ -22,7 +22,7 @@ class OwnedBy:
         `name_column`, also those whose owner is written there by name without a link (an older step)."""
         conditions, parameters = [], []
         if self.member_id is not None and name_column and self.member_name:
-            conditions.append(f"({column} = ? OR ({column} IS NULL AND {name_column} = ? COLLATE NOCASE))")
+            conditions.append(f"({column} = ? OR ({column} IS NULL AND lower({name_column}) = lower(?)))")
             parameters += [self.member_id, self.member_name]
         elif self.member_id is not None:
             conditions.append(f"{column} = ?")
