@@ -36,7 +36,7 @@ def test_import_reports_what_it_created_and_again_that_nothing_changed(engine_cl
     first = json.loads(ok(engine_cli("import", str(BOOK), "--json")).stdout)["counts"]
     assert first["contacts"] == {"created": 4} and first["tickets"] == {"created": 3}
     again = json.loads(ok(engine_cli("import", str(BOOK), "--json")).stdout)["counts"]
-    assert all(set(counts) == {"unchanged"} for counts in again.values()), again
+    assert all(set(counts) <= {"unchanged"} for counts in again.values()), again  # (no members: {})
 
 
 def test_the_brief_shows_the_person_their_tickets_and_their_last_meeting(engine_cli, engine_book):
