@@ -60,7 +60,7 @@ def test_merging_a_duplicate_moves_its_records_and_keeps_its_email_as_an_alias(e
                                       "--yes", "--json")).stdout)
     assert report["moved"] == {"signals": 2, "stage_changes": 0, "appointments": 1, "attendee_links": 2,
                                "tickets": 1, "notes": 1}
-    assert report["filled"] == {"phone": "+1 415 555 0199"}
+    assert report["filled"] == {"phone": "+1 415 555 0199", "owner": "Dana Ortiz"}  # from the export's owner
     assert report["aliases"] == ["ann.lee+events@acme.example"]
     assert "Head of Data" in ok(engine_cli("brief", "ann.lee+events@acme.example")).stdout
     again = json.loads(ok(engine_cli("import", str(DUPLICATING_EXPORT), "--json")).stdout)["counts"]["contacts"]
