@@ -76,7 +76,7 @@ def test_undoing_an_import_gives_back_the_book_as_it_was(engine_cli, engine_book
     assert exported(engine_cli, tmp_path / "during") != before
     last = json.loads(ok(engine_cli("imports", "--json")).stdout)[0]["id"]
     undo = json.loads(ok(engine_cli("undo-import", str(last), "--json")).stdout)
-    assert undo["tables"]["contact"] == {"removed": 2, "restored": 1}
+    assert undo["tables"]["contact"] == {"removed": 2, "restored": 2}  # two known ones had been given an owner
     assert exported(engine_cli, tmp_path / "after") == before
 
 
@@ -97,7 +97,7 @@ def test_an_export_reads_back_as_the_same_book_on_either_engine(engine_cli, engi
     assert back.exit_code == 0
     assert (tmp_path / "two" / "custview-export.yaml").read_text(encoding="utf-8").split("\n", 1)[1] == original
     again = json.loads(ok(engine_cli("import", str(tmp_path / "one" / "custview-export.yaml"), "--json")).stdout)
-    assert all(set(counts) == {"unchanged"} for counts in again["counts"].values())
+    assert all(set(counts) <= {"unchanged"} for counts in again["counts"].values())  # (no members: {})
 
 
 def test_both_engines_hold_the_same_book_after_the_same_imports(pg_url, tmp_path, monkeypatch):
