@@ -238,6 +238,15 @@ def render_ticket_closed(ticket, already: bool) -> RenderableType:
     return _line(("Closed ", "good"), (label, "title"))
 
 
+def render_status_set(kind: str, number: int, label: str, before: str, now: str) -> RenderableType:
+    """What setting a service's or success criterion's status did."""
+    name = f"{kind} #{number} {label}"
+    if before == now:
+        return _line((name[0].upper() + name[1:], "title"), (f" was already {now}", "muted"))
+    return _line(("Set ", "good"), (name, "title"), ": ", (before, "muted"), " → ",
+                 (now, "danger" if now == "at risk" else "good"))
+
+
 def render_company_view(v) -> RenderableType:
     """The account view of one company."""
     facts = " · ".join(printable(x) for x in (v.industry, v.size and f"{v.size} people", v.domain) if x)
@@ -265,6 +274,10 @@ def render_company_view(v) -> RenderableType:
         parts.append(section("Services", _bullets([
             _line(s.name, (f"  {s.status}", "danger" if s.status == "at risk" else "muted"),
                   (f"  {_date(s.start_at)} → {_date(s.end_at)}", "muted")) for s in v.services])))
+    if v.success_criteria:
+        parts.append(section("Success criteria", _bullets([
+            _line(f"#{c.id} {c.metric}", (f"  target {c.target}" if c.target else "", "muted"),
+                  (f"  {c.status}", "danger" if c.status == "at risk" else "muted")) for c in v.success_criteria])))
     if v.open_tickets:
         parts.append(section(f"Open tickets — {len(v.open_tickets)}", ticket_table(v.open_tickets, v.as_of)))
     if v.notes:

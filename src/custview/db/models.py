@@ -65,6 +65,7 @@ SQL = {
                "topics": Column(JSON, nullable=False, server_default="[]"),
                "requester_email": Column(NOCASE_TEXT)},
     "Service": {"company_id": _key("company", index=True)},
+    "SuccessCriterion": {"company_id": _key("company", index=True)},
     "Note": {"contact_id": _key("contact", index=True), "company_id": _key("company", index=True)},
     "ContactAlias": {"contact_id": _key("contact", index=True), "email": _nocase(unique=True, nullable=False)},
     "CompanyAlias": {"company_id": _key("company", index=True), "name": _nocase(nullable=False), "domain": _nocase()},
@@ -127,6 +128,7 @@ Attendee = _model(rows.Attendee)
 NextStep = _model(rows.NextStep)
 Ticket = _model(rows.Ticket)
 Service = _model(rows.Service)
+SuccessCriterion = _model(rows.SuccessCriterion)
 Note = _model(rows.Note)
 ContactAlias = _model(rows.ContactAlias)
 CompanyAlias = _model(rows.CompanyAlias)

@@ -30,11 +30,12 @@ def _row_type(declaration: type) -> type:
     _row_type(declaration) for declaration in (
         rows.Company, rows.Contact, rows.StageChange, rows.Signal, rows.Appointment, rows.Attendee, rows.NextStep,
         rows.Ticket, rows.Service, rows.Note, rows.MergeRecord, rows.ContactAlias, rows.CompanyAlias))
+SuccessCriterion = _row_type(rows.SuccessCriterion)
 
 # Each row type and the table it reads.
 TABLES = {row: rows.DECLARED[row.__name__].table_name for row in (
     Company, Contact, StageChange, Signal, Appointment, Attendee, NextStep, Ticket, Service, Note, MergeRecord,
-    ContactAlias, CompanyAlias)}
+    ContactAlias, CompanyAlias, SuccessCriterion)}
 
 
 @lru_cache(maxsize=4096)

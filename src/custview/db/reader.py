@@ -27,7 +27,7 @@ from custview.dates import read_stored_time
 from custview.db.dialect import dialect_of
 from custview.db.connection import connect_for_reading, resolve_db_path
 from custview.db.read_rows import (READ, Appointment, Attendee, Company, Contact, MergeRecord, NextStep, Note,
-                                   Service, Signal, StageChange, Ticket)
+                                   Service, Signal, StageChange, SuccessCriterion, Ticket)
 from custview.errors import UserError
 from custview.db.history import AppointmentRecord, ContactHistory, ContactRow, ImportRunSummary, OpenStep
 
@@ -178,6 +178,10 @@ class Reader:
         found = self.rows({"contact": Contact, "company": Company}[kind], "id = ?", (record_id,))
         return found[0] if found else None
 
+    def success_criteria(self, company_id: int) -> list[SuccessCriterion]:
+        """The outcomes promised to one company at purchase, in the order they were recorded."""
+        return self.rows(SuccessCriterion, "company_id = ?", (company_id,), "id")
+
     def list_companies(self) -> list[Company]:
         """Every company, by name."""
         return self.rows(Company, order="name, id")
@@ -278,6 +282,7 @@ class Reader:
         companies = {c.id: c for c in self.rows_in(Company, "id", company_ids)}
         people = _group(self.rows_in(Contact, "company_id", company_ids, "name, id"), "company_id")
         services = _group(self.rows_in(Service, "company_id", company_ids, "id"), "company_id")
+        criteria = _group(self.rows_in(SuccessCriterion, "company_id", company_ids, "id"), "company_id")
         stage_changes = _group(self.rows_in(StageChange, "contact_id", ids, "changed_at, id"), "contact_id")
         signals = _group(self.rows_in(Signal, "contact_id", ids, "occurred_at DESC, id DESC"), "contact_id")
         appointments = self._appointments_of(ids)
@@ -295,6 +300,7 @@ class Reader:
                 notes=notes[c.id],
                 colleagues=[p for p in people.get(c.company_id, []) if p.id != c.id] if c.company_id else [],
                 services=services.get(c.company_id, []) if c.company_id else [],
+                success_criteria=criteria.get(c.company_id, []) if c.company_id else [],
                 merges=sorted(merges.get(("contact", c.id), []) + merges.get(("company", c.company_id), []),
                               key=lambda m: (m.merged_at, m.id)),
             )

@@ -19,6 +19,7 @@ HEALTH_LABELS = ("healthy", "watch", "at risk")
 MERGE_KINDS = ("contact", "company")
 COMPANY_STATUSES = ("prospect", "customer", "churned", "lost")
 ENDED_STATUSES = ("churned", "lost")  # these carry an end date and a reason
+CRITERION_STATUSES = ("on track", "at risk", "met")
 
 DECLARED: dict[str, type] = {}  # class name -> declaration, in the order declared
 
@@ -175,6 +176,17 @@ class Service:
     start_at: datetime | None = None
     end_at: datetime | None = None
     owner: str | None = None
+
+
+@table("success_criterion")
+class SuccessCriterion:
+    """An outcome promised at purchase: what is measured, the target agreed, and how it is going."""
+
+    id: int | None = None
+    company_id: int
+    metric: str
+    target: str | None = None
+    status: str = "on track"  # on track | at risk | met
 
 
 @table("note")

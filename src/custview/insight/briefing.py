@@ -259,5 +259,5 @@ def _company_context(history: History, as_of: datetime) -> CompanyContext | None
         summary=company.summary,
         colleagues=[ColleagueLine(c.name, c.title, c.stage, c.buying_role) for c in history.colleagues],
         services=[ServiceLine(s.name, s.status, s.start_at, s.end_at, s.owner) for s in history.services],
-        commercial=commercial_line(company, as_of),
+        commercial=commercial_line(company, as_of, history.success_criteria),
     )
