@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from custview.insight.briefing import build_briefing
+from custview.insight.briefing_lines import CriterionLine
 from custview.insight.commercial import commercial_line
 from custview.insight.health import Health, account_health
 
@@ -26,16 +27,6 @@ class PersonLine:
     health_score: int
     health_label: str
     readiness: str | None
-
-
-@dataclass
-class CriterionLine:
-    """An outcome promised at purchase, and how it is going."""
-
-    id: int
-    metric: str
-    target: str | None
-    status: str
 
 
 @dataclass
