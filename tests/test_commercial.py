@@ -194,3 +194,9 @@ def test_a_book_from_before_success_criteria_is_upgraded_and_takes_one(cli, book
     assert result.exit_code == 0, result.output
     assert "from schema version 9 to 10" in result.stderr
     assert rows(book, "SELECT metric FROM success_criterion") == [("Uptime",)]
+
+
+def test_an_account_hand_over_carries_what_was_promised_at_purchase(cli, book):
+    document = cli("handoff", "Northwind Logistics").stdout
+    section = document.split("## Success criteria (promised at purchase)")[1].split("##")[0]
+    assert "| Feed runs unattended | 99% | at risk |" in section and "| Signal latency | under 5 minutes | on track |" in section

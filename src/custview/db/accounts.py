@@ -28,6 +28,7 @@ def account_history(reader: Reader, company: Company) -> AccountHistory:
             tickets=reader.rows(Ticket, own, (company.id,), "opened_at DESC, id DESC"),
             notes=reader.rows(Note, own, (company.id,), "written_at DESC, id DESC"),
             merges=reader.rows(MergeRecord, "kind = 'company' AND kept_id = ?", (company.id,), "merged_at, id"),
+            success_criteria=reader.success_criteria(company.id),
         )
 
 

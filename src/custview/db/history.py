@@ -82,6 +82,7 @@ class AccountHistory:
     tickets: list[Ticket]
     notes: list[Note]
     merges: list[MergeRecord]
+    success_criteria: list[SuccessCriterion] = field(default_factory=list)
 
 
 @dataclass
