@@ -118,14 +118,13 @@ def stalled_per_stage(reader: Reader, entered_before: dict[str, datetime], as_of
                       company_id: int | None = None) -> dict[str, int]:
     """How many contacts in each stage entered it (their latest stage move up to `as_of`, else the
     recorded date) before that stage's moment in `entered_before`: one grouped query."""
-    stages = list(entered_before)
-    cutoff = "CASE c.stage " + " ".join("WHEN ? THEN ?" for _ in stages) + " END"
+    stalled = " OR ".join("(c.stage = ? AND coalesce(m.entered, c.stage_since) < ?)" for _ in entered_before)
     where, parameters = ("WHERE c.company_id = ? ", [company_id]) if company_id is not None else ("", [])
-    sql = (f"SELECT c.stage, sum(coalesce(m.entered, c.stage_since) < {cutoff}) FROM contact AS c "
+    sql = (f"SELECT c.stage, count(CASE WHEN {stalled} THEN 1 END) FROM contact AS c "
            "LEFT JOIN (SELECT contact_id, max(changed_at) AS entered FROM stage_change WHERE changed_at <= ? "
            f"GROUP BY contact_id) AS m ON m.contact_id = c.id {where}GROUP BY c.stage")
-    cutoffs = [value for stage in stages for value in (stage, stored_time(entered_before[stage]))]
-    return {stage: count or 0 for stage, count in reader.query(sql, [*cutoffs, stored_time(as_of), *parameters])}
+    cutoffs = [value for stage, moment in entered_before.items() for value in (stage, stored_time(moment))]
+    return dict(reader.query(sql, [*cutoffs, stored_time(as_of), *parameters]))
 
 
 def stage_stays(reader: Reader, company_id: int | None = None, since: datetime | None = None) -> list[StageStay]:
