@@ -99,6 +99,18 @@ class Reader:
         finally:
             cursor.close()
 
+    def stream(self, sql: str, parameters: Iterable = (), batch: int = 500) -> Iterator[tuple]:
+        """Like `query`, but the rows come a batch at a time as they are read: memory holds a batch, not the book."""
+        if PARAMETER_MARK != "?":
+            sql = sql.replace("?", PARAMETER_MARK)
+        cursor = self.connection.cursor()
+        try:
+            cursor.execute(sql, tuple(parameters))
+            while rows := cursor.fetchmany(batch):
+                yield from rows
+        finally:
+            cursor.close()
+
     def rows(self, twin: type, where: str = "", parameters: Iterable = (), order: str = "") -> list:
         """Rows of one table as twins: `SELECT columns FROM table [WHERE ...] [ORDER BY ...]`."""
         table = READ[twin]
@@ -189,6 +201,11 @@ class Reader:
     def list_contacts(self, stage: str | None = None, company: str | None = None, search: str | None = None,
                       company_id: int | None = None) -> list[ContactRow]:
         """Contacts with their company, filtered by stage, company name (part) or id, and free-text search."""
+        return list(self.contact_rows(stage, company, search, company_id))
+
+    def contact_rows(self, stage: str | None = None, company: str | None = None, search: str | None = None,
+                     company_id: int | None = None) -> Iterator[ContactRow]:
+        """`list_contacts`, by name, as the rows are read (memory holds a batch, not the book)."""
         conditions, parameters = [], []
         if company_id is not None:
             conditions.append("contact.company_id = ?")
@@ -210,15 +227,14 @@ class Reader:
             sql += " WHERE " + " AND ".join(conditions)
         sql += " ORDER BY contact.name, contact.id"
         split = len(contacts.column_names)
-        return [
-            ContactRow(contacts.build(row[:split]), companies.build(row[split:]) if row[split] is not None else None)
-            for row in self.query(sql, parameters)
-        ]
+        return (ContactRow(contacts.build(row[:split]), companies.build(row[split:]) if row[split] is not None else None)
+                for row in self.stream(sql, parameters))
 
     # -- promises and imports ------------------------------------------------------------------------
 
-    def open_next_steps(self, owner: str | None = None) -> list[OpenStep]:
-        """Next steps not done yet, soonest due first (those without a due date last); only `owner`'s if given."""
+    def open_next_steps(self, owner: str | None = None) -> Iterator[OpenStep]:
+        """Next steps not done yet, soonest due first (those without a due date last), as they are read; only
+        `owner`'s if given."""
         sql = ("SELECT next_step.id, next_step.step, next_step.owner, next_step.due_at, contact.name, contact.email, "
                "company.name, appointment.purpose, appointment.scheduled_at FROM next_step "
                "JOIN appointment ON appointment.id = next_step.appointment_id "
@@ -227,10 +243,10 @@ class Reader:
                "WHERE next_step.done = 0 "  # "= 0", not "NOT done": searched in ix_next_step_open
                "ORDER BY next_step.due_at IS NULL, next_step.due_at, contact.name, next_step.id")
         wanted = owner.strip().casefold() if owner else None  # in Python: SQLite's lower() folds ASCII only
-        return [OpenStep(row[0], row[1], row[2], None if row[3] is None else read_stored_time(row[3]), *row[4:8],
+        return (OpenStep(row[0], row[1], row[2], None if row[3] is None else read_stored_time(row[3]), *row[4:8],
                          read_stored_time(row[8]))
-                for row in self.query(sql)
-                if wanted is None or (row[2] or "").strip().casefold() == wanted]
+                for row in self.stream(sql)
+                if wanted is None or (row[2] or "").strip().casefold() == wanted)
 
     def import_history(self) -> list[ImportRunSummary]:
         """Every recorded import, newest first."""

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from itertools import islice
 from pathlib import Path
 from typing import Optional
 
@@ -10,7 +11,7 @@ import typer
 
 from custview.cli import draw
 from custview.cli.application import Application
-from custview.cli.commands._common import command_app, json_option
+from custview.cli.commands._common import JSONL, LIMIT, command_app, json_option
 from custview.errors import UserError
 
 app = command_app(invoke_without_command=True)
@@ -24,6 +25,8 @@ def next_steps(
     ics: Optional[Path] = typer.Option(None, "--ics", metavar="FILE", help="Write the steps that have a due date "
                                        "to FILE as iCalendar to-dos (VTODO), readable by you only."),
     force: bool = typer.Option(False, "--force", help="With --ics: overwrite FILE if it exists."),
+    limit: Optional[int] = LIMIT,
+    jsonl: bool = JSONL,
     as_json: bool = json_option("the steps (or, with --ics, what was written)"),
 ) -> None:
     """List open next steps, soonest due first; or export them for a calendar or task app with --ics.
@@ -35,12 +38,12 @@ def next_steps(
     from custview.dates import utc_now
 
     app = Application.of(ctx, as_json)
-    steps = app.reader.open_next_steps(owner)
+    steps = islice(app.reader.open_next_steps(owner), limit)
     now = utc_now()
     if ics is not None:
-        _export(app, ics, steps, now, force)
+        _export(app, ics, list(steps), now, force)
         return
-    app.emit([_as_data(step) for step in steps], lambda: draw.render_next_steps(steps, now))
+    app.emit_rows(steps, _as_data, lambda: draw.NextStepsDrawing(now), jsonl=jsonl)
 
 
 def _export(app: Application, path: Path, steps, now, force: bool) -> None:
