@@ -101,8 +101,6 @@ class Reader:
 
     def stream(self, sql: str, parameters: Iterable = (), batch: int = 500) -> Iterator[tuple]:
         """Like `query`, but the rows come a batch at a time as they are read: memory holds a batch, not the book."""
-        if PARAMETER_MARK != "?":
-            sql = sql.replace("?", PARAMETER_MARK)
         cursor = self.connection.cursor()
         try:
             cursor.execute(sql, tuple(parameters))
