@@ -113,6 +113,24 @@ def test_pipeline_counts_conversions_and_median_days(cli, accounts):
     assert funnel["Hand Raiser"]["median_days"] is None and funnel["Champion"]["conversion"] is None
 
 
+def test_pipeline_counts_who_is_stalled_in_each_stage_as_their_health_says(cli, accounts, db):
+    from collections import Counter
+
+    from custview.db.reader import Reader
+    from custview.insight.briefing import build_briefing
+
+    stages = as_json(cli("pipeline", "--json"))["stages"]
+    stalled = {s["stage"]: s["stalled"] for s in stages if s["stalled"]}
+    assert stalled == {"Researcher": 1, "Hand Raiser": 1}  # Ann 134 days (typical 90), Ben 95 days (typical 45)
+    now = datetime(2026, 6, 15, 9, tzinfo=timezone.utc)
+    health_says = Counter(h.contact.stage for h in Reader.open(db).contact_histories()
+                          if any(r.rule == "stalled" for r in build_briefing(h, now).health.reasons))
+    assert health_says == stalled
+    borealis = as_json(cli("pipeline", "--company", "Borealis", "--json"))["stages"]
+    assert sum(s["stalled"] for s in borealis) == 0
+    assert "Stalled" in cli("pipeline").stdout
+
+
 def test_pipeline_since_and_company_narrow_the_period_and_the_people(cli, accounts):
     since = {s["stage"]: s for s in as_json(cli("pipeline", "--since", "2026-03-01", "--json"))["stages"]}
     assert (since["Audience"]["entered"], since["Audience"]["conversion"]) == (2, 0.0)

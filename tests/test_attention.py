@@ -42,3 +42,21 @@ def test_table_output_shows_reasons(cli):
 def test_bad_stage_is_one_clear_error(cli, book):
     result = cli("attention", "--stage", "sleeping")
     assert result.exit_code == 1 and "--stage: unknown stage 'sleeping'" in result.stderr
+
+
+def test_an_audience_contact_is_never_ranked_for_lack_of_two_way_contact():
+    from datetime import datetime, timezone
+
+    from custview.insight.attention import attention_from_facts
+    from custview.insight.facts import ContactFacts
+    from custview.stages import Stage
+
+    class Person:
+        name, email = "Noah Patel", None
+
+    now = datetime(2026, 6, 15, tzinfo=timezone.utc)
+    silent = ContactFacts(stage=Stage.AUDIENCE, stage_since=None)  # no two-way contact on record, ever
+    assert attention_from_facts(Person(), None, silent, silent, now) is None
+    researcher = ContactFacts(stage=Stage.RESEARCHER, stage_since=None)
+    item = attention_from_facts(Person(), None, researcher, researcher, now)
+    assert item.reasons == ["no two-way contact on record yet"]

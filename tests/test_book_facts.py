@@ -22,9 +22,10 @@ EARLIER = NOW - timedelta(days=HEALTH_DROP_WINDOW_DAYS)
 CONTACTS, COMPANIES = 2_000, 150
 STAGES = ("Audience", "Researcher", "Hand Raiser", "Buyer", "Value Creator", "Adopter", "Advocate", "Champion")
 KINDS = ("content", "email", "event", "webinar", "office hours", "form", "assessment", "product usage")
-WORDS = ("Pricing", "Business case", "ROI", "Security", "Compliance", "Onboarding", "Commercial terms", "SSO")
+WORDS = ("Pricing", "Business case", "ROI", "Security", "Compliance", "Onboarding", "Commercial terms", "SSO",
+         "Referral", "Keynote")
 SUBJECTS = ("Export fails", "Can we also add SSO?", "How do roles work?", "Dashboard slow", "Sync error",
-            "Totals off by one day", "Feed arrives late")
+            "Totals off by one day", "Feed arrives late", "Best practice for alerts")
 
 
 def moment(rng: random.Random) -> str:
@@ -69,7 +70,7 @@ def write_random_book(path, seed: int = 16) -> None:
             closed = rng.choice((None, None, moment(rng)))
             rows["ticket"].append((rng.choice((contact_id, contact_id, None)), company_id, rng.choice(SUBJECTS),
                                    rng.choice(("open", "pending", "closed")), rng.choice(("low", "normal", "high", "urgent")),
-                                   rng.choice((None, None, "issue", "question")), moment(rng), closed))
+                                   rng.choice((None, None, "issue", "question", "optimization")), moment(rng), closed))
     columns = {
         "company": "id, name", "service": "company_id, name, status",
         "contact": "id, name, email, company_id, stage, stage_since",
@@ -102,7 +103,8 @@ def test_the_grouped_figures_give_every_contact_the_same_health_readiness_and_at
     assert len(rows) == CONTACTS
     book = book_facts(random_book, [row.contact for row in rows], [NOW, EARLIER])
     histories = random_book.histories([row.contact for row in rows])
-    outcomes = {"attention": 0, "readiness": 0, "overdue": 0, "tickets": 0}
+    outcomes = {"attention": 0, "readiness": 0, "overdue": 0, "tickets": 0, "requests": 0}
+    later = set()
     for row, history in zip(rows, histories):
         now, before = (facts_from_history(history, *stage_at(history, m), m) for m in (NOW, EARLIER))
         assert book[NOW][row.contact.id] == now, row.contact.name
@@ -114,8 +116,12 @@ def test_the_grouped_figures_give_every_contact_the_same_health_readiness_and_at
         outcomes["readiness"] += readiness_from_facts(now, NOW) is not None
         outcomes["overdue"] += bool(now.overdue_steps)
         outcomes["tickets"] += bool(now.open_issues)
+        outcomes["requests"] += bool(now.open_requests)
+        if (readiness := readiness_from_facts(now, NOW)) and readiness.behaves_like in ("Advocate", "Champion"):
+            later.add(readiness.behaves_like)
     # The random book exercises every rule, not only the quiet one.
     assert all(count > 50 for count in outcomes.values()), outcomes
+    assert later == {"Advocate", "Champion"}  # the later stages' call-outs are compared too
 
 
 def test_stage_suggest_from_grouped_figures_lists_who_the_per_contact_path_lists(random_book):

@@ -21,7 +21,8 @@ from custview.importers.translate import Header, translator
 from custview.spreadsheet import guard_cell, list_cell, read_list_cell, unguard_cell
 
 SAMPLE = Path(__file__).parent.parent / "data" / "sample.yaml"
-KINDS = ("members", "companies", "contacts", "signals", "appointments", "tickets", "services", "notes")
+KINDS = ("members", "companies", "contacts", "signals", "appointments", "tickets", "services", "success_criteria",
+         "notes")
 MERGE_TABLES = ("contact_alias", "company_alias", "merge_record")
 # A HubSpot export that makes a second Ann Lee (another email), Omar Hadad, "Acme Analytcs" and
 # "Borealis"; and what was then recorded against those duplicates (see tests/test_merge.py).
@@ -228,7 +229,7 @@ def test_the_report_names_the_file_and_counts_per_kind(sample_db, tmp_path):
     rows = {line.split()[0]: line.split()[1] for line in lines[1:] if line.split()[:1] and line.split()[0] in
             (*KINDS, "total")}
     assert rows == {"members": "5", "companies": "9", "contacts": "25", "signals": "150", "appointments": "12",
-                    "tickets": "15", "services": "8", "notes": "16", "total": "240"}
+                    "tickets": "15", "services": "8", "success_criteria": "8", "notes": "16", "total": "248"}
 
 
 def test_bad_choices_and_a_missing_database_are_clear_errors(sample_db, tmp_path):
@@ -237,7 +238,7 @@ def test_bad_choices_and_a_missing_database_are_clear_errors(sample_db, tmp_path
     assert result.stderr.splitlines() == [
         "error: --format: unknown format 'xml' (expected one of: yaml, json, csv)",
         "error: --kind: unknown kind 'people' (expected one of: members, companies, contacts, signals, appointments, "
-        "tickets, services, notes)",
+        "tickets, services, success_criteria, notes)",
     ]
     assert not (tmp_path / "x").exists()
     missing = run(tmp_path / "none.db", "export", "--out", str(tmp_path / "y"))

@@ -170,7 +170,8 @@ def test_merging_companies_moves_their_contacts_and_records(cli, duplicated):
 
     report = merge_json(cli, "--company", "Acme Analytics", "Acme Analytcs")
 
-    assert report["moved"] == {"contacts": 1, "appointments": 0, "tickets": 1, "notes": 1, "services": 1}
+    assert report["moved"] == {"contacts": 1, "appointments": 0, "tickets": 1, "notes": 1, "services": 1,
+                               "success_criteria": 0}
     assert report["aliases"] == ["Acme Analytcs"]
     assert rows(db, "SELECT count(*) FROM company WHERE id = ?", typo) == [(0,)]
     assert rows(db, "SELECT company_id FROM contact WHERE email = 'ben.ortiz@acme.example'") == [(acme,)]

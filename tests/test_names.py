@@ -52,7 +52,7 @@ def test_the_account_hand_over_holds_people_services_promises_problems_meetings_
     tokens = MarkdownIt("commonmark").enable("table").parse(text)
     headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
     assert headings == ["Account hand-over: Northwind Logistics", "The account", "People", "Services",
-                        "Open promises", "Open problems", "Questions to answer", "Expansion interest",
+                        "Success criteria (promised at purchase)", "Open promises", "Open problems", "Questions to answer", "Expansion interest",
                         "Last meetings", "Key notes", "What not to do"]
     assert "- **Commercial:** Renewal in 273 days · €120,000 ARR" in text
     assert ("| Sarah Chen | Director of Finance Operations | Researcher (behaves like Hand Raiser) | evaluator "

@@ -97,7 +97,7 @@ def test_records_companies_open_promises_and_imports(reader):
     assert (reader.record("contact", 1).name, reader.record("company", 2).name) == ("Ann Lee", "Borealis Foods")
     assert reader.record("company", 99) is None
     assert _names(reader.list_companies()) == ["Acme Analytics", "Borealis Foods"]
-    steps = reader.open_next_steps()  # "Share slides" is done
+    steps = list(reader.open_next_steps())  # "Share slides" is done
     assert [(s.step, s.owner, s.contact, s.company) for s in steps] == [
         ("Send SSO options", "Dana Ortiz", "Ann Lee", "Acme Analytics"),
         ("Book training", "Ann Lee", "Ann Lee", "Acme Analytics")]

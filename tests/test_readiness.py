@@ -69,3 +69,35 @@ def test_sarah_chens_brief_calls_out_that_she_behaves_like_a_hand_raiser(cli):
     assert "High Signal Blindness" in callout and "NetSuite" in callout
     # It is only a suggestion: the recorded stage stays Researcher.
     assert "2/8 Researcher" in out
+
+
+def test_an_adopter_who_made_a_referral_behaves_like_an_advocate():
+    referral = signal("email", "Referred a colleague at another hospital", 10, topics=["Reference"])
+    readiness = assess_readiness(history([referral]), Stage.ADOPTER, NOW)
+    assert (readiness.direction, readiness.behaves_like) == ("ahead", "Advocate")
+    assert readiness.evidence == ["shared their success: Referred a colleague at another hospital"]
+    business_review = signal("event", "Quarterly business review", 10)
+    assert assess_readiness(history([business_review]), Stage.ADOPTER, NOW) is None
+
+
+def test_nobody_is_called_an_advocate_while_their_problem_is_open():
+    referral = signal("referral", "Introduced us to their sister company", 5)
+    issue = Ticket(contact_id=1, subject="Export broken", status="open", opened_at=ago(3))
+    assert assess_readiness(history([referral], [issue]), Stage.ADOPTER, NOW) is None
+
+
+def test_an_advocate_who_co_presented_behaves_like_a_champion():
+    talk = signal("event", "Signal Summit", 30, detail="Co-presented the patient-flow results with us")
+    readiness = assess_readiness(history([talk]), Stage.ADVOCATE, NOW)
+    assert (readiness.direction, readiness.behaves_like, readiness.evidence) == (
+        "ahead", "Champion", ["spoke for the methodology: Signal Summit"])
+    assert assess_readiness(history([signal("event", "Signal Summit", 120, detail="Co-presented")]),
+                            Stage.ADVOCATE, NOW) is None  # older than the evidence window
+
+
+def test_an_open_question_or_optimisation_ticket_is_activity_so_an_adopter_with_an_issue_is_not_drifting():
+    issue = Ticket(contact_id=1, subject="Sync fails every night", status="open", opened_at=ago(20))
+    tuning = Ticket(contact_id=1, subject="Best practice for alert thresholds?", status="open", opened_at=ago(6))
+    quiet = [signal("content", "Old guide", 50)]
+    assert assess_readiness(history(quiet, [issue]), Stage.ADOPTER, NOW).direction == "drifting"
+    assert assess_readiness(history(quiet, [issue, tuning]), Stage.ADOPTER, NOW) is None

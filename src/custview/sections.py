@@ -4,4 +4,5 @@ Shared by the importers (which read them) and the exporters (which write them), 
 has to load the other.
 """
 
-KINDS = ("members", "companies", "contacts", "signals", "appointments", "tickets", "services", "notes")
+KINDS = ("members", "companies", "contacts", "signals", "appointments", "tickets", "services", "success_criteria",
+         "notes")

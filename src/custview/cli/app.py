@@ -36,6 +36,8 @@ COMMANDS = {
     "handoff": "handoff",
     "add": "add",
     "ticket": "ticket",
+    "service": "service",
+    "criterion": "criterion",
     "tickets": "tickets",
     "show": "show",
     "import": "import_",

@@ -16,7 +16,8 @@ are opened only when asked for, so a read-only command never loads SQLAlchemy.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 
     from custview.db.reader import Reader
     from custview.db.writer import Store
+
+ROWS_PER_BATCH = 200  # fewer rows: one table; more: aligned lines, each batch printed as soon as it is read
 
 
 class Application:
@@ -99,6 +102,30 @@ class Application:
                 out.print(drawing)
         else:
             out.print(drawing)
+
+    def emit_rows(self, rows: Iterable, as_data: Callable[[object], object], drawing: Callable[[], object],
+                  *, jsonl: bool = False) -> None:
+        """Show a long list as its rows arrive, so memory holds a batch and the first rows show at once: with
+        --json one JSON array written as it goes, with --jsonl one object per line; for people what
+        `drawing()` (a render_lists.RowsDrawing) makes: one table for a short list, a long one a batch of
+        aligned lines at a time."""
+        if self.as_json or jsonl:
+            from custview.cli.terminal import write_json_rows
+
+            write_json_rows((as_data(row) for row in rows), one_per_line=jsonl)
+            return
+        from custview.cli.terminal import console
+
+        out, painter, rows = console(), drawing(), iter(rows)
+        batch = list(islice(rows, ROWS_PER_BATCH))
+        if len(batch) < ROWS_PER_BATCH:  # the whole list
+            if batch:
+                out.print(painter.table(batch))
+        else:
+            while batch:
+                out.print(painter.batch(batch), soft_wrap=True)
+                batch = list(islice(rows, ROWS_PER_BATCH))
+        out.print(painter.end())
 
     def say(self, text: str) -> None:
         """Plain text for people after the result, never wrapped (it holds paths and commands to copy);

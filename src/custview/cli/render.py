@@ -14,7 +14,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from custview.dates import days_between, describe_age, describe_duration, to_local
+from custview.dates import describe_age, to_local
 from custview.printable import printable
 
 STYLES = {
@@ -100,20 +100,6 @@ def render_matches(query: str, contacts, companies: dict | None = None, shown: i
     return Group(*lines)
 
 
-def render_contacts(rows, as_of: datetime) -> RenderableType:
-    """The contact list as a table."""
-    table = Table(box=box.SIMPLE_HEAD)
-    for column in ("Name", "Title", "Company", "Stage", "In stage", "Email"):
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        c = row.contact
-        in_stage = describe_duration(days_between(c.stage_since, as_of)) if c.stage_since else "—"
-        table.add_row(_text(c.name, "title"), _text(c.title), _text(row.company.name if row.company else ""),
-                      _text(c.stage, "stage"), _text(in_stage), _text(c.email))
-    caption = f"{len(rows)} contact{'s' if len(rows) != 1 else ''}"
-    return Group(table, _text(caption, "muted"))
-
-
 def render_tickets(rows, unlinked: bool) -> RenderableType:
     """Tickets as a table: ref, opened, status, kind, subject, and who raised them (the requester if unlinked)."""
     table = Table(box=box.SIMPLE_HEAD)
@@ -128,28 +114,6 @@ def render_tickets(rows, unlinked: bool) -> RenderableType:
                       _text(company or ""))
     noun = "unlinked ticket" if unlinked else "ticket"
     return Group(table, _text(f"{len(rows)} {noun}{'s' if len(rows) != 1 else ''}", "muted"))
-
-
-def render_next_steps(steps, as_of: datetime) -> RenderableType:
-    """Open next steps: when due (overdue ones marked), whose, for whom, what, and from which meeting."""
-    if not steps:
-        return _text("No open next steps.", "good")
-    table = Table(box=box.SIMPLE_HEAD)
-    table.add_column("Id", no_wrap=True)
-    table.add_column("Due", no_wrap=True)
-    for column in ("Owner", "Contact", "Step", "From"):
-        table.add_column(column, overflow="fold")
-    overdue = 0
-    for step in steps:
-        late = step.due_at is not None and days_between(step.due_at, as_of) > 0
-        overdue += late
-        due = _line(_date(step.due_at), ("  overdue", "danger") if late else "")
-        contact = _line(step.contact, (f" · {step.company}", "muted") if step.company else "")
-        meeting = _line(step.appointment, (f", {_date(step.met_at)}", "muted"))
-        table.add_row(_text(f"S{step.id}", "muted"), due, _text(step.owner or "—"), contact, _text(step.step, "title"),
-                      meeting)
-    caption = f"{len(steps)} open next step{'s' if len(steps) != 1 else ''}" + (f", {overdue} overdue" if overdue else "")
-    return Group(table, _text(caption, "muted"))
 
 
 def render_calendar_written(written) -> RenderableType:
@@ -238,6 +202,15 @@ def render_ticket_closed(ticket, already: bool) -> RenderableType:
     return _line(("Closed ", "good"), (label, "title"))
 
 
+def render_status_set(kind: str, number: int, label: str, before: str, now: str) -> RenderableType:
+    """What setting a service's or success criterion's status did."""
+    name = f"{kind} #{number} {label}"
+    if before == now:
+        return _line((name[0].upper() + name[1:], "title"), (f" was already {now}", "muted"))
+    return _line(("Set ", "good"), (name, "title"), ": ", (before, "muted"), " → ",
+                 (now, "danger" if now == "at risk" else "good"))
+
+
 def render_company_view(v) -> RenderableType:
     """The account view of one company."""
     facts = " · ".join(printable(x) for x in (v.industry, v.size and f"{v.size} people", v.domain) if x)
@@ -265,6 +238,10 @@ def render_company_view(v) -> RenderableType:
         parts.append(section("Services", _bullets([
             _line(s.name, (f"  {s.status}", "danger" if s.status == "at risk" else "muted"),
                   (f"  {_date(s.start_at)} → {_date(s.end_at)}", "muted")) for s in v.services])))
+    if v.success_criteria:
+        parts.append(section("Success criteria", _bullets([
+            _line(f"#{c.id} {c.metric}", (f"  target {c.target}" if c.target else "", "muted"),
+                  (f"  {c.status}", "danger" if c.status == "at risk" else "muted")) for c in v.success_criteria])))
     if v.open_tickets:
         parts.append(section(f"Open tickets — {len(v.open_tickets)}", ticket_table(v.open_tickets, v.as_of)))
     if v.notes:

@@ -43,15 +43,18 @@ def render_pipeline(funnel, title: str, plain: bool) -> RenderableType:
     """
     table = Table(box=box.SIMPLE_HEAD, title=_text(title, "title"), title_justify="left")
     for column, justify in (("Stage", "left"), ("Contacts", "right"), ("", "left"), ("→ next", "right"),
-                            ("Median days", "right")):
+                            ("Median days", "right"), ("Stalled", "right")):
         table.add_column(column, justify=justify, no_wrap=True)
     most = max((s.contacts for s in funnel), default=0)
     for s in funnel:
         conversion = f"{s.conversion:.0%} ({s.moved_on}/{s.entered})" if s.conversion is not None else "—"
         days = f"{s.median_days:g}" if s.median_days is not None else "—"
-        table.add_row(_text(s.stage, "stage"), str(s.contacts), _bar(s.contacts, most, plain), conversion, days)
+        stalled = _text(str(s.stalled), "warning") if s.stalled else _text("—", "muted")
+        table.add_row(_text(s.stage, "stage"), str(s.contacts), _bar(s.contacts, most, plain), conversion, days,
+                      stalled)
     note = ("→ next: of the entries into a stage, the share whose next move was to a later stage. "
-            "Median days: completed stays only.")
+            "Median days: completed stays only. Stalled: in the stage longer than it typically takes ("
+            + ", ".join(f"{s.stage} {s.typical_days}" for s in funnel) + " days).")
     return Group(table, _text(note, "muted"))
 
 

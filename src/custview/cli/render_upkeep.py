@@ -227,6 +227,7 @@ MERGE_LABELS = {
     "notes": "notes",
     "contacts": "contacts",
     "services": "services",
+    "success_criteria": "success criteria",
 }
 
 

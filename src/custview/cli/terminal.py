@@ -43,6 +43,24 @@ def print_json(data) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=_json_value) + "\n")
 
 
+def write_json_rows(rows, one_per_line: bool = False) -> None:
+    """Write rows as they come: one JSON array (laid out as print_json lays out a list), or with
+    `one_per_line` one compact object per line (JSON Lines). Memory holds one row, not the list."""
+    import json
+    import sys
+
+    write, count = sys.stdout.write, 0
+    for row in rows:
+        if one_per_line:
+            write(json.dumps(row, ensure_ascii=False, default=_json_value) + "\n")
+        else:
+            text = json.dumps(row, indent=2, ensure_ascii=False, default=_json_value).replace("\n", "\n  ")
+            write(("[\n  " if count == 0 else ",\n  ") + text)
+        count += 1
+    if not one_per_line:
+        write("\n]\n" if count else "[]\n")
+
+
 def _json_value(value):
     """What JSON cannot hold by itself: moments and days as ISO 8601, dataclasses as objects (through their
     `json_data()` when they have one), sets as lists."""

@@ -29,6 +29,7 @@ def account_history(reader: Reader, company: Company) -> AccountHistory:
             tickets=reader.rows(Ticket, own, (company.id,), "opened_at DESC, id DESC"),
             notes=reader.rows(Note, own, (company.id,), "written_at DESC, id DESC"),
             merges=reader.rows(MergeRecord, "kind = 'company' AND kept_id = ?", (company.id,), "merged_at, id"),
+            success_criteria=reader.success_criteria(company.id),
         )
 
 
@@ -114,6 +115,20 @@ def contacts_per_stage(reader: Reader, company_id: int | None = None, owned: Own
     conditions, parameters = _scope("contact", company_id, owned)
     where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
     return dict(reader.query(f"SELECT stage, count(*) FROM contact {where} GROUP BY stage", parameters))
+
+
+def stalled_per_stage(reader: Reader, entered_before: dict[str, datetime], as_of: datetime,
+                      company_id: int | None = None, owned: OwnedBy | None = None) -> dict[str, int]:
+    """How many contacts in each stage entered it (their latest stage move up to `as_of`, else the
+    recorded date) before that stage's moment in `entered_before`: one grouped query."""
+    stalled = " OR ".join("(c.stage = ? AND coalesce(m.entered, c.stage_since) < ?)" for _ in entered_before)
+    conditions, parameters = _scope("c", company_id, owned)
+    where = f"WHERE {' AND '.join(conditions)} " if conditions else ""
+    sql = (f"SELECT c.stage, count(CASE WHEN {stalled} THEN 1 END) FROM contact AS c "
+           "LEFT JOIN (SELECT contact_id, max(changed_at) AS entered FROM stage_change WHERE changed_at <= ? "
+           f"GROUP BY contact_id) AS m ON m.contact_id = c.id {where}GROUP BY c.stage")
+    cutoffs = [value for stage, moment in entered_before.items() for value in (stage, stored_time(moment))]
+    return dict(reader.query(sql, [*cutoffs, stored_time(as_of), *parameters]))
 
 
 def _scope(alias: str, company_id: int | None, owned: OwnedBy | None) -> tuple[list[str], list]:

@@ -187,6 +187,9 @@ class _Cursor:
     def fetchone(self):
         return self.raw.fetchone()
 
+    def fetchmany(self, size: int) -> list:
+        return self.raw.fetchmany(size)
+
     def fetchall(self) -> list:
         return self.raw.fetchall()
 

@@ -22,7 +22,8 @@ from custview.db.server import ServerBook
 from custview.errors import UserError
 
 TABLES = ("member", "company", "contact", "stage_change", "signal", "appointment", "attendee", "next_step", "ticket",
-          "service", "note", "import_run", "import_change", "contact_alias", "company_alias", "merge_record", "handover")
+          "service", "success_criterion", "note", "import_run", "import_change", "contact_alias", "company_alias",
+          "merge_record", "handover")
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,8 @@ ORPHANS = (
             "every note is about a contact or company that exists"),
     Orphans("services", _ids("service", _gone("company_id", "company")),
             "services whose company is gone", "every service's company exists"),
+    Orphans("success criteria", _ids("success_criterion", _gone("company_id", "company")),
+            "success criteria whose company is gone", "every success criterion's company exists"),
     Orphans("contact aliases", _ids("contact_alias", _gone("contact_id", "contact")),
             "contact aliases whose contact is gone", "every contact alias's contact exists"),
     Orphans("company aliases", _ids("company_alias", _gone("company_id", "company")),

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:  # the declared columns, which the reader's rows and the SQLModel tables both have
     from custview.db.rows import (
-        Appointment, Attendee, Company, Contact, MergeRecord, NextStep, Note, Service, Signal, StageChange, Ticket,
+        Appointment, Attendee, Company, Contact, MergeRecord, NextStep, Note, Service, Signal, StageChange,
+        SuccessCriterion, Ticket,
     )
 
 
@@ -41,6 +42,8 @@ class History(Protocol):
     def services(self) -> list[Service]: ...
     @property
     def merges(self) -> list[MergeRecord]: ...
+    @property
+    def success_criteria(self) -> list[SuccessCriterion]: ...
 
 
 @dataclass
@@ -67,6 +70,7 @@ class ContactHistory:
     services: list[Service]
     merges: list[MergeRecord] = field(default_factory=list)  # duplicates merged into them or their company
     handovers: list[HandoverRecord] = field(default_factory=list)  # of them, or of their account
+    success_criteria: list[SuccessCriterion] = field(default_factory=list)  # their company's
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,7 @@ class AccountHistory:
     tickets: list[Ticket]
     notes: list[Note]
     merges: list[MergeRecord]
+    success_criteria: list[SuccessCriterion] = field(default_factory=list)
 
 
 @dataclass

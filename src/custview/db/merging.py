@@ -39,6 +39,7 @@ from custview.db.models import (
     Service,
     Signal,
     StageChange,
+    SuccessCriterion,
     Ticket,
 )
 
@@ -164,6 +165,7 @@ def merge_companies(session: Session, kept_id: int, other_id: int, now: datetime
             n2.company_id == kept_id, n2.contact_id.is_not_distinct_from(Note.contact_id), n2.text == Note.text,
             n2.written_at == Note.written_at)),
         "services": (Service, Service.company_id, None),
+        "success_criteria": (SuccessCriterion, SuccessCriterion.company_id, None),
     }
     report = MergeReport("company", kept.name, kept.domain, other.name, other.domain, {}, {})
     _plan_moves(session, report, parts, other_id)

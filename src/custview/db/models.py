@@ -67,6 +67,7 @@ SQL = {
                "topics": Column(JSON, nullable=False, server_default="[]"),
                "requester_email": Column(NOCASE_TEXT), "owner_id": _key("member")},
     "Service": {"company_id": _key("company", index=True), "owner_id": _key("member")},
+    "SuccessCriterion": {"company_id": _key("company", index=True)},
     "Note": {"contact_id": _key("contact", index=True), "company_id": _key("company", index=True)},
     "Handover": {"contact_id": _key("contact", index=True), "company_id": _key("company", index=True),
                  "from_member_id": _key("member"), "to_member_id": _key("member"),
@@ -133,6 +134,7 @@ Attendee = _model(rows.Attendee)
 NextStep = _model(rows.NextStep)
 Ticket = _model(rows.Ticket)
 Service = _model(rows.Service)
+SuccessCriterion = _model(rows.SuccessCriterion)
 Note = _model(rows.Note)
 Handover = _model(rows.Handover)
 ContactAlias = _model(rows.ContactAlias)

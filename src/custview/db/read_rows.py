@@ -31,11 +31,12 @@ def _row_type(declaration: type) -> type:
         rows.Member, rows.Company, rows.Contact, rows.StageChange, rows.Signal, rows.Appointment, rows.Attendee,
         rows.NextStep, rows.Ticket, rows.Service, rows.Note, rows.MergeRecord, rows.ContactAlias, rows.CompanyAlias,
         rows.Handover))
+SuccessCriterion = _row_type(rows.SuccessCriterion)
 
 # Each row type and the table it reads.
 TABLES = {row: rows.DECLARED[row.__name__].table_name for row in (
     Member, Company, Contact, StageChange, Signal, Appointment, Attendee, NextStep, Ticket, Service, Note, MergeRecord,
-    ContactAlias, CompanyAlias, Handover)}
+    ContactAlias, CompanyAlias, Handover, SuccessCriterion)}
 
 
 @lru_cache(maxsize=4096)

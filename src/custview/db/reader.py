@@ -28,7 +28,7 @@ from custview.db.dialect import dialect_of
 from custview.db.connection import connect_for_reading, resolve_db_path
 from custview.db.owners import OwnedBy, handovers_of
 from custview.db.read_rows import (READ, Appointment, Attendee, Company, Contact, Member, MergeRecord, NextStep, Note,
-                                   Service, Signal, StageChange, Ticket)
+                                   Service, Signal, StageChange, SuccessCriterion, Ticket)
 from custview.errors import UserError
 from custview.db.history import AppointmentRecord, ContactHistory, ContactRow, ImportRunSummary, OpenStep
 
@@ -97,6 +97,16 @@ class Reader:
         try:
             cursor.execute(sql, tuple(parameters))
             return cursor.fetchall() if cursor.description else []
+        finally:
+            cursor.close()
+
+    def stream(self, sql: str, parameters: Iterable = (), batch: int = 500) -> Iterator[tuple]:
+        """Like `query`, but the rows come a batch at a time as they are read: memory holds a batch, not the book."""
+        cursor = self.connection.cursor()
+        try:
+            cursor.execute(sql, tuple(parameters))
+            while rows := cursor.fetchmany(batch):
+                yield from rows
         finally:
             cursor.close()
 
@@ -193,6 +203,10 @@ class Reader:
         found = self.rows(Member, "name = ? OR email = ?", (text, text), "id") if text else []
         return found[0] if found else None
 
+    def success_criteria(self, company_id: int) -> list[SuccessCriterion]:
+        """The outcomes promised to one company at purchase, in the order they were recorded."""
+        return self.rows(SuccessCriterion, "company_id = ?", (company_id,), "id")
+
     def list_companies(self, owned: OwnedBy | None = None) -> list[Company]:
         """Every company (only those `owned` names, if given), by name."""
         where, parameters = owned.condition("owner_id") if owned else ("", [])
@@ -202,6 +216,11 @@ class Reader:
                       company_id: int | None = None, owned: OwnedBy | None = None) -> list[ContactRow]:
         """Contacts with their company, filtered by stage, company name (part) or id, free-text search and
         owner (`--owner`/`--team`)."""
+        return list(self.contact_rows(stage, company, search, company_id, owned))
+
+    def contact_rows(self, stage: str | None = None, company: str | None = None, search: str | None = None,
+                     company_id: int | None = None, owned: OwnedBy | None = None) -> Iterator[ContactRow]:
+        """`list_contacts`, by name, as the rows are read (memory holds a batch, not the book)."""
         conditions, parameters = [], []
         if owned is not None:
             condition, values = owned.condition("contact.owner_id")
@@ -227,16 +246,14 @@ class Reader:
             sql += " WHERE " + " AND ".join(conditions)
         sql += " ORDER BY contact.name, contact.id"
         split = len(contacts.column_names)
-        return [
-            ContactRow(contacts.build(row[:split]), companies.build(row[split:]) if row[split] is not None else None)
-            for row in self.query(sql, parameters)
-        ]
+        return (ContactRow(contacts.build(row[:split]), companies.build(row[split:]) if row[split] is not None else None)
+                for row in self.stream(sql, parameters))
 
     # -- promises and imports ------------------------------------------------------------------------
 
-    def open_next_steps(self, owner: str | None = None, owned: OwnedBy | None = None) -> list[OpenStep]:
-        """Next steps not done yet, soonest due first (those without a due date last); only `owner`'s (a name
-        as written) if given, or only those of the member or team `owned` names."""
+    def open_next_steps(self, owner: str | None = None, owned: OwnedBy | None = None) -> Iterator[OpenStep]:
+        """Next steps not done yet, soonest due first (those without a due date last), as they are read; only
+        `owner`'s (a name as written) if given, or only those of the member or team `owned` names."""
         sql = ("SELECT next_step.id, next_step.step, next_step.owner, next_step.due_at, contact.name, contact.email, "
                "company.name, appointment.purpose, appointment.scheduled_at FROM next_step "
                "JOIN appointment ON appointment.id = next_step.appointment_id "
@@ -246,10 +263,10 @@ class Reader:
                "{owned}ORDER BY next_step.due_at IS NULL, next_step.due_at, contact.name, next_step.id")
         condition, parameters = owned.condition("next_step.owner_id", "next_step.owner") if owned else ("", [])
         wanted = owner.strip().casefold() if owner else None  # in Python: SQLite's lower() folds ASCII only
-        return [OpenStep(row[0], row[1], row[2], None if row[3] is None else read_stored_time(row[3]), *row[4:8],
+        return (OpenStep(row[0], row[1], row[2], None if row[3] is None else read_stored_time(row[3]), *row[4:8],
                          read_stored_time(row[8]))
-                for row in self.query(sql.format(owned=f"AND {condition} " if condition else ""), parameters)
-                if wanted is None or (row[2] or "").strip().casefold() == wanted]
+                for row in self.stream(sql.format(owned=f"AND {condition} " if condition else ""), parameters)
+                if wanted is None or (row[2] or "").strip().casefold() == wanted)
 
     def import_history(self) -> list[ImportRunSummary]:
         """Every recorded import, newest first."""
@@ -301,6 +318,7 @@ class Reader:
         companies = {c.id: c for c in self.rows_in(Company, "id", company_ids)}
         people = _group(self.rows_in(Contact, "company_id", company_ids, "name, id"), "company_id")
         services = _group(self.rows_in(Service, "company_id", company_ids, "id"), "company_id")
+        criteria = _group(self.rows_in(SuccessCriterion, "company_id", company_ids, "id"), "company_id")
         stage_changes = _group(self.rows_in(StageChange, "contact_id", ids, "changed_at, id"), "contact_id")
         signals = _group(self.rows_in(Signal, "contact_id", ids, "occurred_at DESC, id DESC"), "contact_id")
         appointments = self._appointments_of(ids)
@@ -319,6 +337,7 @@ class Reader:
                 notes=notes[c.id],
                 colleagues=[p for p in people.get(c.company_id, []) if p.id != c.id] if c.company_id else [],
                 services=services.get(c.company_id, []) if c.company_id else [],
+                success_criteria=criteria.get(c.company_id, []) if c.company_id else [],
                 merges=sorted(merges.get(("contact", c.id), []) + merges.get(("company", c.company_id), []),
                               key=lambda m: (m.merged_at, m.id)),
                 handovers=sorted(handovers.get(("contact", c.id), []) + handovers.get(("company", c.company_id), []),

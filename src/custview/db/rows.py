@@ -20,6 +20,7 @@ MERGE_KINDS = ("contact", "company")
 COMPANY_STATUSES = ("prospect", "customer", "churned", "lost")
 ENDED_STATUSES = ("churned", "lost")  # these carry an end date and a reason
 TEAMS = ("sales", "service", "success", "marketing")
+CRITERION_STATUSES = ("on track", "at risk", "met")
 
 DECLARED: dict[str, type] = {}  # class name -> declaration, in the order declared
 
@@ -193,6 +194,17 @@ class Service:
     end_at: datetime | None = None
     owner: str | None = None
     owner_id: int | None = None  # the member `owner` names, when it is one of us
+
+
+@table("success_criterion")
+class SuccessCriterion:
+    """An outcome promised at purchase: what is measured, the target agreed, and how it is going."""
+
+    id: int | None = None
+    company_id: int
+    metric: str
+    target: str | None = None
+    status: str = "on track"  # on track | at risk | met
 
 
 @table("note")

@@ -209,10 +209,12 @@ MIGRATIONS: tuple[Migration, ...] = (
                  "were kept (next_step.done_at)", _add_meeting_identity_and_done_at),
     Migration(9, "ids are never given twice (AUTOINCREMENT), so undo-import removes only the rows it created",
               never_reuse_ids),
-    Migration(10, "our own people (member: name, email, team, role) and owners on contacts, companies, tickets, "
+    Migration(10, "success criteria on companies (success_criterion): the outcomes promised at purchase, "
+                  "each with a metric, a target and a status", add_declared_tables_and_indexes),
+    Migration(11, "our own people (member: name, email, team, role) and owners on contacts, companies, tickets, "
                   "services and next steps (owner_id); attendees who are ours (attendee.member_id)",
               _add_members_and_owners),
-    Migration(11, "hand-overs recorded (handover: who handed a contact or an account to whom, when) for "
+    Migration(12, "hand-overs recorded (handover: who handed a contact or an account to whom, when) for "
                   "`custview handoff --to` and the timeline", add_declared_tables_and_indexes),
 )
 CURRENT_VERSION = MIGRATIONS[-1].to_version

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import event, func
 from sqlalchemy.pool import QueuePool, SingletonThreadPool
 from sqlmodel import Session, create_engine, select
 
@@ -28,7 +28,17 @@ from custview.db.server import WRITERS_LOCK, ServerBook
 from custview.db.connection import connect_for_writing, no_data_error
 from custview.db.connection import resolve_db_path, user_data_dir  # noqa: F401 - where callers have found them
 from custview.errors import UserError, record_id
-from custview.db.models import Contact, StageChange, Ticket
+from custview.db.models import Contact, Service, StageChange, SuccessCriterion, Ticket
+from custview.db.rows import CRITERION_STATUSES, SERVICE_STATUSES
+
+# What `Store.set_status` can change: the table, the column that names a row, and the statuses.
+STATUS_KINDS = {"service": (Service, "name", SERVICE_STATUSES),
+                "success criterion": (SuccessCriterion, "metric", CRITERION_STATUSES)}
+
+
+def _squashed(text: str) -> str:
+    """A status written loosely ("At-Risk", "on_track") as the vocabulary writes it."""
+    return " ".join(text.lower().replace("-", " ").replace("_", " ").split())
 
 
 class Store:
@@ -203,6 +213,41 @@ class Store:
 
         with self.writing() if apply else self.reading() as session:
             return plan_handover(session, to_id, from_id, contact_id, company_id, when, apply)
+    def set_status(self, kind: str, key: str, status: str, company_id: int | None = None) -> tuple[object, str]:
+        """Set the status of a service or a success criterion (`kind`), found by its number (#12) or its
+        name or metric (at `company_id` when given); returns the row as it is now and its status before."""
+        statuses = STATUS_KINDS[kind][2]
+        wanted = next((s for s in statuses if _squashed(s) == _squashed(status)), None)
+        if wanted is None:
+            raise UserError(f"unknown {kind} status {status!r} (expected one of: {', '.join(statuses)})")
+        self.require_data()
+        with self.writing() as session:
+            row = self._one_by_key(session, kind, key, company_id)
+            before, row.status = row.status, wanted
+            session.add(row)
+            return row, before
+
+    @staticmethod
+    def _one_by_key(session: Session, kind: str, key: str, company_id: int | None):
+        """The one service or success criterion `key` (#12, or a name/metric) names; UserError otherwise."""
+        model, label, _ = STATUS_KINDS[kind]
+        number = record_id(key, kind)
+        if number is None and key.strip().isdigit():
+            number = record_id(f"#{key.strip()}", kind)
+        if number is not None:
+            found = [row] if (row := session.get(model, number)) else []
+        else:
+            query = select(model).where(func.lower(getattr(model, label)) == key.strip().lower())
+            if company_id is not None:
+                query = query.where(model.company_id == company_id)
+            found = session.exec(query.order_by(model.id)).all()
+        if not found:
+            raise UserError(f"No {kind} {key!r}: use its number (#12, shown by `custview show company`) or its "
+                            f"{label} as written.")
+        if len(found) > 1:
+            raise UserError(f"{len(found)} {kind} records are called {key!r}: use the number (" +
+                            ", ".join(f"#{row.id}" for row in found) + ") or --company.")
+        return found[0]
 
     def undo_import(self, run_id: int, when: datetime) -> dict[str, dict[str, int]]:
         """Undo one import in one transaction (see `undo_import`); what was removed and restored per table."""

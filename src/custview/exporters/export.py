@@ -29,7 +29,7 @@ from pathlib import Path
 
 from custview.dates import iso_utc
 from custview.db.read_rows import (Appointment, Company, CompanyAlias, Contact, ContactAlias, Member, MergeRecord,
-                                   Note, Service, Signal, StageChange, Ticket)
+                                   Note, Service, Signal, StageChange, SuccessCriterion, Ticket)
 from custview.db.reader import Reader
 from custview.errors import UserError
 from custview.exporters.files import refuse_existing, write_private_files
@@ -51,6 +51,7 @@ FIELDS = {
     "tickets": ("ref", "contact", "company", "subject", "description", "status", "priority", "kind", "opened",
                 "closed", "owner"),
     "services": ("company", "name", "status", "start", "end", "owner"),
+    "success_criteria": ("company", "metric", "target", "status"),
     "notes": ("contact", "company", "text", "at", "author"),
 }
 PREFERENCES = ("channel", "time", "tone")
@@ -125,6 +126,7 @@ class _Book:
             "appointments": self._appointments,
             "tickets": self._tickets,
             "services": self._services,
+            "success_criteria": self._success_criteria,
             "notes": self._notes,
         }
         return {kind: builders[kind]() for kind in KINDS if kind in kinds}
@@ -222,6 +224,10 @@ class _Book:
     def _services(self) -> list[dict]:
         return [_record(company=self.company_name(s.company_id), name=s.name, status=s.status,
                         start=utc_iso(s.start_at), end=utc_iso(s.end_at), owner=s.owner) for s in self._all(Service)]
+
+    def _success_criteria(self) -> list[dict]:
+        return [_record(company=self.company_name(c.company_id), metric=c.metric, target=c.target, status=c.status)
+                for c in self._all(SuccessCriterion)]
 
     def _notes(self) -> list[dict]:
         return [_record(contact=self.contact_key(n.contact_id), company=self.company_name(n.company_id), text=n.text,

@@ -138,10 +138,10 @@ def _notes(b: Briefing) -> list[str]:
 
 
 def account_handoff_markdown(h: AccountHandover) -> str:
-    """The hand-over of a whole account: the account, every person, services, open promises and problems,
+    """The hand-over of a whole account: the account, every person, services, success criteria, open promises and problems,
     the last meetings and what not to do."""
     lines = [f"# Account hand-over: {md(h.account.name)}", "", f"As of {_day(h.as_of)}.", ""]
-    lines += _account(h) + _everyone(h) + _services(h) + _open_promises(h) + _open_tickets(h) + _meetings(h)
+    lines += _account(h) + _everyone(h) + _services(h) + _success_criteria(h) + _open_promises(h) + _open_tickets(h) + _meetings(h)
     if h.account.notes:
         lines += ["## Key notes", ""] + [f"- {md(note)}" for note in h.account.notes] + [""]
     lines += ["## What not to do", ""] + [f"- {md(caution)}" for caution in h.cautions]
@@ -176,6 +176,15 @@ def _services(h: AccountHandover) -> list[str]:
     out += ["| Service | Status | Start | End | Owner |", "| --- | --- | --- | --- | --- |"]
     out += [f"| {md(s.name)} | {md(s.status)} | {_day(s.start_at)} | {_day(s.end_at)} | {md(s.owner or '—')} |"
             for s in h.account.services]
+    return out + [""]
+
+
+def _success_criteria(h: AccountHandover) -> list[str]:
+    out = ["## Success criteria (promised at purchase)", ""]
+    if not h.account.success_criteria:
+        return out + ["None on record.", ""]
+    out += ["| Metric | Target | Status |", "| --- | --- | --- |"]
+    out += [f"| {md(c.metric)} | {md(c.target or '—')} | {md(c.status)} |" for c in h.account.success_criteria]
     return out + [""]
 
 

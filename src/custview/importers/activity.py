@@ -1,4 +1,4 @@
-"""Appointments, tickets, services and notes: checked, linked to their contact or company, written in batches.
+"""Appointments, tickets, services, success criteria and notes: checked, linked to their contact or company, written in batches.
 
 A ticket whose requester is not in the book is kept with the requester's email and name
 ("unlinked", a warning) and linked to its contact once that contact is imported or added.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 from custview.db.meeting_merge import added_decisions, merge_attendees, merge_steps
-from custview.db.rows import APPOINTMENT_KINDS, SERVICE_STATUSES, TICKET_KINDS, TICKET_PRIORITIES, TICKET_STATUSES
+from custview.db.rows import APPOINTMENT_KINDS, CRITERION_STATUSES, SERVICE_STATUSES, TICKET_KINDS, TICKET_PRIORITIES, TICKET_STATUSES
 from custview.importers.fields import Fields
 from custview.importers.records import SourceRecord, preview
 from custview.importers.resolve import email_in
@@ -21,7 +21,7 @@ TICKET_FIELDS = ("ref", "contact", "requester", "company", "subject", "descripti
 
 
 class ActivityWriting:
-    """The appointment, ticket, service and note handlers of `RecordWriter`."""
+    """The appointment, ticket, service, success criterion and note handlers of `RecordWriter`."""
 
     def _appointment(self, record: SourceRecord) -> str | None:
         f = Fields(record, APPOINTMENT_FIELDS, self.now)
@@ -194,6 +194,16 @@ class ActivityWriting:
         values["owner_id"] = self.known_member(values["owner"])
         values["company_id"] = self.company_after_checks(f, company_id)
         return self._upsert("service", values, company_id=values["company_id"], name=values["name"])
+
+    def _success_criterion(self, record: SourceRecord) -> str | None:
+        f = Fields(record, ("company", "metric", "target", "status"), self.now)
+        company_id = self.find_company(f, required=True)
+        values = {"metric": f.text("metric", required=True), "target": f.text("target"),
+                  "status": f.choice("status", CRITERION_STATUSES, "on track")}
+        if not self._finish(f):
+            return None
+        values["company_id"] = self.company_after_checks(f, company_id)
+        return self._upsert("success_criterion", values, company_id=values["company_id"], metric=values["metric"])
 
     def _note(self, record: SourceRecord) -> str | None:
         f = Fields(record, ("contact", "company", "text", "at", "author"), self.now)

@@ -41,7 +41,7 @@ class SourceRecord:
 
     def label(self) -> str:
         """A few words that let a user recognise the record."""
-        for key in ("name", "ref", "subject", "title", "purpose", "text"):
+        for key in ("name", "ref", "subject", "title", "purpose", "metric", "text"):
             value = self.data.get(key)
             if isinstance(value, str) and value.strip():
                 text = value.strip()

@@ -62,7 +62,7 @@ class RecordWriter(MemberWriting, PeopleWriting, SignalWriting, ActivityWriting)
         self._record_problems: list[str] = []
         self._handlers = {"members": self._member, "companies": self._company, "contacts": self._contact, "signals": self._signal,
                           "appointments": self._appointment, "tickets": self._ticket, "services": self._service,
-                          "notes": self._note}
+                          "success_criteria": self._success_criterion, "notes": self._note}
 
     @property
     def index(self) -> BookIndex:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from custview.insight.briefing import build_briefing
+from custview.insight.briefing_lines import CriterionLine
 from custview.insight.commercial import commercial_line
 from custview.insight.health import Health, account_health
 
@@ -45,11 +46,12 @@ class CompanyView:
     services: list[ServiceLine]
     open_tickets: list[TicketLine]
     notes: list[str]
-    commercial: str | None = None  # "Renewal in 97 days · €120,000 ARR"
+    commercial: str | None = None  # "Renewal in 97 days · €120,000 ARR · success criteria: 2 on track"
+    success_criteria: list[CriterionLine] = field(default_factory=list)
 
 
-def build_company_view(company: Company, histories: list[History], as_of: datetime) -> CompanyView:
-    """The account view of a company from the histories of its contacts."""
+def build_company_view(company: Company, histories: list[History], as_of: datetime, criteria=()) -> CompanyView:
+    """The account view of a company from the histories of its contacts and its success criteria."""
     briefings = [build_briefing(h, as_of) for h in histories]
     services = briefings[0].company.services if briefings and briefings[0].company else []
     tickets = {t.id: replace(t, raised_by=t.raised_by or b.name) for b in briefings for t in b.open_tickets}
@@ -64,5 +66,6 @@ def build_company_view(company: Company, histories: list[History], as_of: dateti
         services=services,
         open_tickets=sorted(tickets.values(), key=lambda t: t.opened_at),
         notes=[n.text for _, n in sorted(notes.items(), reverse=True)],
-        commercial=commercial_line(company, as_of),
+        commercial=commercial_line(company, as_of, criteria),
+        success_criteria=[CriterionLine(c.id, c.metric, c.target, c.status) for c in criteria],
     )

@@ -10,6 +10,7 @@ from custview.insight.briefing import stage_at
 from custview.insight.facts import ContactFacts, book_facts, facts_from_history
 from custview.insight.health import health_from_facts
 from custview.insight.readiness import readiness_from_facts
+from custview.stages import Stage
 
 if TYPE_CHECKING:
     from custview.db.history import ContactRow, History
@@ -21,6 +22,8 @@ HEALTH_DROP_POINTS = 15
 READINESS_URGENCY = {"ahead": 20, "drifting": 25}
 # Health reasons that are a reason to act (positive ones are not).
 ACTIONABLE_RULES = {"quiet", "tickets", "overdue", "stalled", "trend", "service"}
+# Rules that never rank someone in a stage: an Audience is not chased for lack of two-way contact (don't push).
+NOT_A_REASON_AT = {Stage.AUDIENCE: ("quiet",)}
 
 
 @dataclass
@@ -48,17 +51,19 @@ def attention_from_facts(contact, company: str | None, now: ContactFacts, before
                          as_of: datetime) -> AttentionItem | None:
     """The attention item for a contact from the facts about them now and HEALTH_DROP_WINDOW_DAYS earlier."""
     health = health_from_facts(now, as_of)
-    reasons = [r.text for r in health.reasons if r.points < 0 and r.rule in ACTIONABLE_RULES]
-    urgency = 100 - health.score
+    ranked = health_from_facts(now, as_of, NOT_A_REASON_AT.get(now.stage, ()))
+    reasons = [r.text for r in ranked.reasons if r.points < 0 and r.rule in ACTIONABLE_RULES]
+    urgency = 100 - ranked.score
     readiness = readiness_from_facts(now, as_of)
     if readiness:
         urgency += READINESS_URGENCY[readiness.direction]
         verb = "behaves like a" if readiness.direction == "ahead" else "drifting back toward"
         reasons.insert(0, f"readiness: {verb} {readiness.behaves_like} ({readiness.evidence[0]})")
-    earlier_score = health_from_facts(before, as_of - timedelta(days=HEALTH_DROP_WINDOW_DAYS)).score
-    if earlier_score - health.score >= HEALTH_DROP_POINTS:
+    earlier_score = health_from_facts(before, as_of - timedelta(days=HEALTH_DROP_WINDOW_DAYS),
+                                      NOT_A_REASON_AT.get(before.stage, ())).score
+    if earlier_score - ranked.score >= HEALTH_DROP_POINTS:
         urgency += 10
-        reasons.insert(0, f"health dropped from {earlier_score} to {health.score} in {HEALTH_DROP_WINDOW_DAYS} days")
+        reasons.insert(0, f"health dropped from {earlier_score} to {ranked.score} in {HEALTH_DROP_WINDOW_DAYS} days")
     if not reasons:
         return None
     return AttentionItem(contact.name, contact.email, company, now.stage.value, health.score, health.label,

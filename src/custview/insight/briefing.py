@@ -17,7 +17,7 @@ from custview.insight.commercial import commercial_line
 from custview.insight.facts import facts_from_history, stage_from, step_open_at
 from custview.insight.health import Health, account_health, health_from_facts
 from custview.insight.briefing_lines import (
-    ColleagueLine, CompanyContext, MeetingSummary, MergedLine, NextStepLine, NoteLine, ServiceLine, SignalLine, StageInfo,
+    ColleagueLine, CompanyContext, CriterionLine, MeetingSummary, MergedLine, NextStepLine, NoteLine, ServiceLine, SignalLine, StageInfo,
     TicketLine, TopicCount,
 )
 from custview.insight.readiness import Readiness, readiness_from_facts
@@ -260,5 +260,6 @@ def _company_context(history: History, as_of: datetime) -> CompanyContext | None
         summary=company.summary,
         colleagues=[ColleagueLine(c.name, c.title, c.stage, c.buying_role) for c in history.colleagues],
         services=[ServiceLine(s.name, s.status, s.start_at, s.end_at, s.owner) for s in history.services],
-        commercial=commercial_line(company, as_of),
+        commercial=commercial_line(company, as_of, history.success_criteria),
+        success_criteria=[CriterionLine(c.id, c.metric, c.target, c.status) for c in history.success_criteria],
     )

@@ -6,7 +6,7 @@ view's services and tickets, the agenda's next steps).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from custview.insight.health import Health
@@ -114,6 +114,16 @@ class ServiceLine:
 
 
 @dataclass
+class CriterionLine:
+    """An outcome promised at purchase, and how it is going."""
+
+    id: int
+    metric: str
+    target: str | None
+    status: str
+
+
+@dataclass
 class CompanyContext:
     """The account around the contact."""
 
@@ -127,7 +137,8 @@ class CompanyContext:
     colleagues: list[ColleagueLine]
     services: list[ServiceLine]
     account_health: Health | None = None
-    commercial: str | None = None  # "Renewal in 97 days · €120,000 ARR"
+    commercial: str | None = None  # "Renewal in 97 days · €120,000 ARR · success criteria: 2 on track"
+    success_criteria: list[CriterionLine] = field(default_factory=list)
 
 
 @dataclass

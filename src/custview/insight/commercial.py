@@ -1,11 +1,11 @@
-"""An account's commercial context in one line: renewal, contract value, or how it ended."""
+"""An account's commercial context in one line: renewal, contract value, success criteria, or how it ended."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from custview.dates import days_between, to_local
-from custview.db.rows import ENDED_STATUSES
+from custview.db.rows import CRITERION_STATUSES, ENDED_STATUSES
 from custview.money import format_money
 
 
@@ -26,8 +26,16 @@ def value_phrase(company) -> str | None:
         " ARR" if company.contract_arr else " contract")
 
 
-def commercial_line(company, as_of: datetime) -> str | None:
-    """"Renewal in 97 days · €120,000 ARR", or "Churned on 2026-03-31 · reason: …"; None when nothing is known."""
+def criteria_phrase(criteria) -> str | None:
+    """"success criteria: 2 on track, 1 at risk" (statuses in their usual order); None without any."""
+    counts = {status: sum(c.status == status for c in criteria) for status in CRITERION_STATUSES}
+    told = [f"{count} {status}" for status, count in counts.items() if count]
+    return "success criteria: " + ", ".join(told) if told else None
+
+
+def commercial_line(company, as_of: datetime, criteria=()) -> str | None:
+    """"Renewal in 97 days · €120,000 ARR · success criteria: 2 on track, 1 at risk", or
+    "Churned on 2026-03-31 · reason: …"; None when nothing is known."""
     parts: list[str] = []
     if company.status in ENDED_STATUSES:
         ended = f" on {to_local(company.ended_at).date().isoformat()}" if company.ended_at else ""
@@ -41,4 +49,6 @@ def commercial_line(company, as_of: datetime) -> str | None:
         parts.append("Renewal " + renewal_when(company.renewal_at, as_of))
     if (value := value_phrase(company)) is not None:
         parts.append(value)
+    if (promised := criteria_phrase(criteria)) is not None:
+        parts.append(promised)
     return " · ".join(parts) or None

@@ -28,7 +28,10 @@ RECENT_DAYS, EARLIER_DAYS = 30, 90
 # How far back readiness looks for evidence: the two windows together (so the counts say whom to read).
 EVIDENCE_DAYS = EARLIER_DAYS
 # Stages whose readiness call-out reads the signals themselves (the others read counts only).
-EVIDENCE_STAGES = (Stage.AUDIENCE, Stage.RESEARCHER, Stage.HAND_RAISER)
+EVIDENCE_STAGES = (Stage.AUDIENCE, Stage.RESEARCHER, Stage.HAND_RAISER, Stage.ADOPTER, Stage.ADVOCATE)
+# Open tickets that are behaviour, not only work: a question is engagement (a two-way touch), an
+# optimisation request is adoption. Both count as activity, on the day they were raised.
+REQUEST_KINDS = ("question", "optimization")
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,15 @@ class OpenIssue:
     """A problem ticket the contact raised that is open at the moment."""
 
     priority: str
+    opened_at: datetime
+    subject: str
+
+
+@dataclass(frozen=True)
+class OpenRequest:
+    """A question or optimisation ticket the contact raised that is open at the moment."""
+
+    kind: str  # question | optimization
     opened_at: datetime
     subject: str
 
@@ -54,6 +66,7 @@ class ContactFacts:
     overdue_steps: list[str] = field(default_factory=list)  # latest meeting first
     services_at_risk: list[str] = field(default_factory=list)
     evidence_signals: list = field(default_factory=list)  # last EVIDENCE_DAYS, latest first (EVIDENCE_STAGES only)
+    open_requests: list[OpenRequest] = field(default_factory=list)  # oldest first; already counted as activity
 
 
 def stage_from(changes: list, recorded_stage: str, recorded_since: datetime | None,
@@ -75,6 +88,27 @@ def open_issues(tickets: Iterable, contact_id: int, as_of: datetime) -> list[Ope
             if t.contact_id == contact_id and is_open_at(t, as_of) and ticket_kind(t) == "issue"]
 
 
+def open_requests(tickets: Iterable, contact_id: int, as_of: datetime) -> list[OpenRequest]:
+    """The question and optimisation tickets this contact raised that are open at `as_of`, oldest first."""
+    found = [OpenRequest(kind, t.opened_at, t.subject) for t in tickets
+             if t.contact_id == contact_id and is_open_at(t, as_of) and (kind := ticket_kind(t)) in REQUEST_KINDS]
+    return sorted(found, key=lambda r: (r.opened_at, r.kind, r.subject))
+
+
+def with_requests(facts: ContactFacts, requests: list[OpenRequest], as_of: datetime) -> ContactFacts:
+    """The facts with open questions counted as two-way touches and open questions and optimisation
+    requests as activity (in the signal windows, and as the latest activity)."""
+    recent, earlier = as_of - timedelta(days=RECENT_DAYS), as_of - timedelta(days=EARLIER_DAYS)
+    facts.open_requests = requests
+    for request in requests:
+        facts.signals_recent += request.opened_at > recent
+        facts.signals_earlier += earlier < request.opened_at <= recent
+        facts.last_signal = _latest(facts.last_signal, request.opened_at)
+        if request.kind == "question":
+            facts.last_two_way = _latest(facts.last_two_way, request.opened_at)
+    return facts
+
+
 def is_overdue(step, met_at: datetime, as_of: datetime) -> bool:
     """A step promised at a meeting already held, not done, and past its due date."""
     return met_at <= as_of and step_open_at(step, as_of) and step.due_at is not None and step.due_at < as_of
@@ -93,7 +127,7 @@ def facts_from_history(history: History, stage: Stage, stage_since: datetime | N
     two_way = [r.appointment.scheduled_at for r in history.appointments if r.appointment.scheduled_at <= as_of]
     two_way += [s.occurred_at for s in signals if s.kind in TWO_WAY_SIGNAL_KINDS]
     recent, earlier = as_of - timedelta(days=RECENT_DAYS), as_of - timedelta(days=EARLIER_DAYS)
-    return ContactFacts(
+    facts = ContactFacts(
         stage=stage, stage_since=stage_since, last_two_way=max(two_way, default=None),
         last_signal=max((s.occurred_at for s in signals), default=None),
         signals_recent=sum(1 for s in signals if s.occurred_at > recent),
@@ -105,6 +139,7 @@ def facts_from_history(history: History, stage: Stage, stage_since: datetime | N
         evidence_signals=[s for s in signals if s.occurred_at > as_of - timedelta(days=EVIDENCE_DAYS)]
         if stage in EVIDENCE_STAGES else [],
     )
+    return with_requests(facts, open_requests(history.tickets, history.contact.id, as_of), as_of)
 
 
 def book_facts(reader: Reader, contacts: list, moments: list[datetime]) -> dict[datetime, dict[int, ContactFacts]]:
@@ -120,17 +155,18 @@ def book_facts(reader: Reader, contacts: list, moments: list[datetime]) -> dict[
         for contact in contacts:
             stage, since = stage_from(book.stage_changes.get(contact.id, ()), contact.stage, contact.stage_since, moment)
             signals = book.signals.get(contact.id)
-            facts[contact.id] = ContactFacts(
+            tickets = book.tickets.get(contact.id, ())
+            facts[contact.id] = with_requests(ContactFacts(
                 stage=stage, stage_since=since,
                 last_two_way=_latest(signals and signals.last_two_way[index], book.last_meeting(contact.id, index)),
                 last_signal=signals and signals.last[index],
                 signals_recent=signals.counts[2 * index] if signals else 0,
                 signals_earlier=signals.counts[2 * index + 1] if signals else 0,
-                open_issues=open_issues(book.tickets.get(contact.id, ()), contact.id, moment),
+                open_issues=open_issues(tickets, contact.id, moment),
                 overdue_steps=[step.step for met_at, step in book.steps.get(contact.id, ())
                                if is_overdue(step, met_at, moment)],
                 services_at_risk=book.services_at_risk.get(contact.company_id, []) if contact.company_id else [],
-            )
+            ), open_requests(tickets, contact.id, moment), moment)
     _add_evidence(reader, result[moments[0]], moments[0])
     return result
 

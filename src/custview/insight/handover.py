@@ -74,7 +74,7 @@ class AccountHandover:
 
 def build_account_handover(account: AccountHistory, as_of: datetime) -> AccountHandover:
     """The hand-over of a whole account from its history, as of `as_of`."""
-    view = build_company_view(account.company, account.people, as_of)
+    view = build_company_view(account.company, account.people, as_of, account.success_criteria)
     briefings = [build_briefing(h, as_of) for h in account.people]
     meetings = {r.appointment.id: r for h in account.people for r in h.appointments}.values()
     past = sorted((r for r in meetings if r.appointment.scheduled_at <= as_of),

@@ -64,12 +64,13 @@ def contact_health(history: History, stage: Stage, stage_since: datetime | None,
     return health_from_facts(facts_from_history(history, stage, stage_since, as_of), as_of)
 
 
-def health_from_facts(facts: ContactFacts, as_of: datetime) -> Health:
-    """The health the rules give for these facts about a contact as of `as_of`."""
+def health_from_facts(facts: ContactFacts, as_of: datetime, leaving_out: tuple[str, ...] = ()) -> Health:
+    """The health the rules give for these facts about a contact as of `as_of` (without the rules named in
+    `leaving_out`, e.g. "quiet")."""
     reasons = [
         reason
         for rule in (quiet_rule, trend_rule, ticket_rule, overdue_rule, stalled_rule, service_rule)
-        if (reason := rule(facts, as_of))
+        if (reason := rule(facts, as_of)) and reason.rule not in leaving_out
     ]
     reasons.sort(key=lambda r: r.points)
     score = max(0, min(100, 100 + sum(r.points for r in reasons)))

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from statistics import median
 
-from custview.dates import days_between
+from custview.dates import days_between, to_local, to_utc
 from custview.insight.commercial import value_phrase
+from custview.insight.health import TYPICAL_STAGE_DAYS
 from custview.insight.tickets import ticket_kind
 from custview.stages import Stage
 
@@ -101,10 +102,20 @@ class StageFunnel:
     moved_on: int  # of those, how many moved on to a later stage
     conversion: float | None  # moved_on / entered
     median_days: float | None  # median days spent in the stage, over completed stays that began in the period
+    stalled: int = 0  # in the stage now for longer than it typically takes (health's "stalled")
+    typical_days: int = 0  # how long the stage typically takes
 
 
-def build_funnel(counts: dict[str, int], stays) -> list[StageFunnel]:
-    """The funnel from current counts per stage and the stage stays (`custview.db.accounts.stage_stays`)."""
+def stalled_cutoffs(as_of: datetime) -> dict[str, datetime]:
+    """Per stage, the moment before which entering it means being stalled there at `as_of`: more calendar
+    days in it than it typically takes (`TYPICAL_STAGE_DAYS`), as the health rule "stalled" counts."""
+    today = to_local(as_of).replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
+    return {stage.value: to_utc(today - timedelta(days=days)) for stage, days in TYPICAL_STAGE_DAYS.items()}
+
+
+def build_funnel(counts: dict[str, int], stays, stalled: dict[str, int] | None = None) -> list[StageFunnel]:
+    """The funnel from current counts per stage, the stage stays (`custview.db.accounts.stage_stays`) and
+    how many are stalled per stage (`custview.db.accounts.stalled_per_stage`)."""
     funnel = []
     for stage in Stage:
         entries = [s for s in stays if s.stage == stage.value]
@@ -114,5 +125,6 @@ def build_funnel(counts: dict[str, int], stays) -> list[StageFunnel]:
             stage=stage.value, contacts=counts.get(stage.value, 0), entered=len(entries), moved_on=len(moved_on),
             conversion=round(len(moved_on) / len(entries), 3) if entries else None,
             median_days=round(median(durations), 1) if durations else None,
+            stalled=(stalled or {}).get(stage.value, 0), typical_days=TYPICAL_STAGE_DAYS[stage],
         ))
     return funnel

@@ -17,6 +17,12 @@ if TYPE_CHECKING:
     from custview.db.reader import Reader
 
 QUESTION_KINDS = {"office hours", "email", "event", "webinar"}
+# Acts that show the later stages, found in a signal's kind, title, topics or detail: sharing their
+# success (an Advocate) and advancing the methodology with us (a Champion).
+ADVOCACY_WORDS = ("referral", "referred", "reference call", "testimonial", "review site", "peer review",
+                  "case study quote", "win story")
+ADVOCACY_KINDS = ("referral", "review", "testimonial")
+CO_PRESENTING_WORDS = ("co-present", "co-author", "keynote", "guest speaker", "presented", "panel")
 EARLY = (Stage.AUDIENCE, Stage.RESEARCHER)
 CUSTOMER = (Stage.VALUE_CREATOR, Stage.ADOPTER, Stage.ADVOCATE, Stage.CHAMPION)
 
@@ -48,8 +54,36 @@ def readiness_from_facts(facts: ContactFacts, as_of: datetime) -> Readiness | No
     if stage is Stage.HAND_RAISER:
         return _ahead(Stage.BUYER, _buying_evidence(facts.evidence_signals))
     if stage in CUSTOMER:
-        return _drifting(facts, as_of)
+        drifting = _drifting(facts, as_of)
+        if drifting or facts.open_issues:  # nobody is asked to share their success while a problem is open
+            return drifting
+        if stage is Stage.ADOPTER:
+            return _one_act(Stage.ADVOCATE, [f"shared their success: {s.title}" for s in facts.evidence_signals
+                                             if is_advocacy(s)])
+        if stage is Stage.ADVOCATE:
+            return _one_act(Stage.CHAMPION, [f"spoke for the methodology: {s.title}" for s in facts.evidence_signals
+                                             if is_co_presenting(s)])
     return None
+
+
+def is_advocacy(signal) -> bool:
+    """A referral, a review or a testimonial: someone sharing their success with others."""
+    return signal.kind in ADVOCACY_KINDS or _says(signal, ADVOCACY_WORDS)
+
+
+def is_co_presenting(signal) -> bool:
+    """Presenting, co-authoring or speaking with us: advancing the methodology."""
+    return _says(signal, CO_PRESENTING_WORDS)
+
+
+def _says(signal, words: tuple[str, ...]) -> bool:
+    text = " ".join([signal.title, *signal.topics, signal.detail or ""]).lower()
+    return any(word in text for word in words)
+
+
+def _one_act(target: Stage, evidence: list[str]) -> Readiness | None:
+    # Unlike interest, one act is the behaviour itself: a referral is advocacy.
+    return Readiness("ahead", target.value, evidence[:2]) if evidence else None
 
 
 def book_readiness(reader: Reader, rows: list[ContactRow], as_of: datetime) -> list[tuple[str, str | None, str, Readiness]]:

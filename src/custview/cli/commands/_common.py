@@ -22,6 +22,10 @@ def json_option(what: str = "the result"):
     return typer.Option(False, "--json", help=f"Print {what} as JSON.")
 
 
+LIMIT = typer.Option(None, "--limit", "-n", min=1, metavar="N", help="Show at most N rows.")
+JSONL = typer.Option(False, "--jsonl", help="Print one JSON object per line (JSON Lines), as the rows are read.")
+
+
 def open_store(ctx: typer.Context, *, new_records: bool = False):
     """The writer (SQLModel) of the book: `Application.writer` (for commands not yet handed the Application)."""
     return Application.of(ctx).writer(new_records=new_records)

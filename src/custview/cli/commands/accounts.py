@@ -66,10 +66,11 @@ def pipeline(
         None, "--since", help="Conversion and time in stage over stage entries from this DATE on (default: all)."),
     as_json: bool = json_option("the funnel"),
 ) -> None:
-    """Contacts per Value Path stage as a bar chart, conversion to the next stage, median days in stage."""
+    """Contacts per Value Path stage as a bar chart, conversion to the next stage, median days in stage, and how
+    many are stalled (in the stage longer than it typically takes)."""
     from custview.dates import parse_when, utc_now
-    from custview.db.accounts import contacts_per_stage, stage_stays
-    from custview.insight.portfolio import build_funnel
+    from custview.db.accounts import contacts_per_stage, stage_stays, stalled_per_stage
+    from custview.insight.portfolio import build_funnel, stalled_cutoffs
 
     now = utc_now()
     try:
@@ -82,7 +83,8 @@ def pipeline(
         firm = company_option(reader, company)
         company_id = firm.id if firm else None
         owned = owner_filter(reader, owner, team)
-        funnel = build_funnel(contacts_per_stage(reader, company_id, owned), stage_stays(reader, company_id, start, owned))
+        funnel = build_funnel(contacts_per_stage(reader, company_id, owned), stage_stays(reader, company_id, start, owned),
+                              stalled_per_stage(reader, stalled_cutoffs(now), now, company_id, owned))
     title = f"Value Path — {firm.name if firm else 'the whole book'}" + (
         f", stage moves since {start:%d %b %Y}" if start else "")
     app.emit({"company": firm.name if firm else None, "since": start, "stages": funnel},

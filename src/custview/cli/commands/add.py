@@ -1,4 +1,4 @@
-"""`custview add contact|company|signal|ticket|note`: keep the book current without writing YAML.
+"""`custview add contact|company|signal|ticket|note|service|criterion`: keep the book current without writing YAML.
 
 Each sub-command builds one record and sends it through the importer's own checks and upserts,
 so a record added here behaves exactly like one imported from a file.
@@ -14,8 +14,8 @@ from custview.cli import draw
 from custview.cli.application import Application
 from custview.cli.commands._common import command_app, json_option, pick_company, pick_contact, record_number
 
-app = command_app(help="Add (or update) one record: contact, company, member, signal, ticket or note.",
-                  no_args_is_help=True)
+app = command_app(help="Add (or update) one record: contact, company, member, signal, ticket, note, service or "
+                       "success criterion.", no_args_is_help=True)
 
 
 AS_JSON = json_option("what was saved")
@@ -23,14 +23,74 @@ AS_JSON = json_option("what was saved")
 
 def _save(ctx: typer.Context, kind: str, noun: str, data: dict, as_json: bool) -> None:
     """Write one record through the importer; say whether it was added, updated or already so."""
-    from custview.importers import SourceRecord, write_records
-
     app = Application.of(ctx, as_json)
-    record = SourceRecord(kind, {k: v for k, v in data.items() if v not in (None, [], "")}, f"add {noun}", 0, 0)
-    counts = write_records(app.writer(new_records=kind in ("contact", "company")), [record])
-    outcome = next(iter(counts[kind]), "unchanged")
+    record, outcome = _write(app, kind, noun, data)
     app.emit({"kind": noun, "outcome": outcome, "record": record.data},
              lambda: draw.render_saved(outcome, noun, record.label()))
+
+
+def _write(app: Application, kind: str, noun: str, data: dict):
+    """Write one record through the importer's checks and upserts; the record and what happened to it."""
+    from custview.importers import SourceRecord, write_records
+
+    record = SourceRecord(kind, {k: v for k, v in data.items() if v not in (None, [], "")}, f"add {noun}", 0, 0)
+    counts = write_records(app.writer(new_records=kind in ("contact", "company")), [record])
+    return record, next(iter(counts[kind]), "unchanged")
+
+
+def _save_at_company(ctx: typer.Context, noun: str, company, data: dict, as_json: bool) -> None:
+    """Write a service or success criterion of `company` (what was not given stays as stored) and show it
+    as stored, with its number."""
+    kind, key_field, row_type = _AT_COMPANY[noun]
+    app = Application.of(ctx, as_json)
+    key = data[key_field].strip()
+    if (was := _company_row(app, row_type(), key_field, company, key)) is not None:
+        data = {field: value if value is not None else _as_given(getattr(was, column))
+                for field, column, value in _fields(data)}
+    _, outcome = _write(app, kind, noun, data)
+    row = _company_row(app, row_type(), key_field, company, key)
+    app.emit({"outcome": outcome, "company": company.name, **row._asdict()},
+             lambda: draw.render_saved(outcome, noun, f"#{row.id} {key} ({company.name}, {row.status})"))
+
+
+# The file field of each column of a service or success criterion, as `add` takes them.
+_COLUMNS = {"start": "start_at", "end": "end_at"}
+
+
+def _fields(data: dict):
+    """(field, stored column, value given) for each field of a record."""
+    return [(field, _COLUMNS.get(field, field), value) for field, value in data.items()]
+
+
+def _as_given(value):
+    """A stored value as a record would give it again (a moment as ISO text)."""
+    from datetime import datetime
+
+    from custview.dates import iso_utc
+
+    return iso_utc(value) if isinstance(value, datetime) else value
+
+
+def _company_row(app: Application, row_type, column: str, company, key: str):
+    """The service or success criterion called `key` at this company, as stored; None if there is none yet."""
+    found = app.reader.rows(row_type, f"company_id = ? AND lower({column}) = lower(?)", (company.id, key))
+    return found[0] if found else None
+
+
+def _service_row():
+    from custview.db.read_rows import Service
+
+    return Service
+
+
+def _criterion_row():
+    from custview.db.read_rows import SuccessCriterion
+
+    return SuccessCriterion
+
+
+_AT_COMPANY = {"service": ("services", "name", _service_row),
+               "success criterion": ("success_criteria", "metric", _criterion_row)}
 
 
 def _company_name(ctx: typer.Context, company: str | None) -> str | None:
@@ -151,3 +211,35 @@ def note(
     contact = _contact_key(ctx, name) if name else None
     _save(ctx, "notes", "note", {"contact": contact, "company": _company_name(ctx, company), "text": text,
                                  "author": author, "at": at}, as_json)
+
+
+@app.command()
+def service(
+    ctx: typer.Context,
+    company: str = typer.Argument(..., help="The company it is delivered to (name, part of one, or #ID)."),
+    name: str = typer.Argument(..., help="What is delivered, e.g. \"ERP pipeline rollout\"."),
+    status: Optional[str] = typer.Option(None, "--status", help="planned (new services), active, at risk or delivered."),
+    started: Optional[str] = typer.Option(None, "--started", metavar="DATE", help="When delivery started (or starts)."),
+    ends: Optional[str] = typer.Option(None, "--ends", metavar="DATE", help="When delivery ends (or ended)."),
+    as_json: bool = json_option("the service as stored"),
+) -> None:
+    """Add a service delivered to a company, or update the one with this name there (what is not given stays)."""
+    firm = pick_company(Application.of(ctx).reader, company)
+    _save_at_company(ctx, "service", firm, {"company": firm.name, "name": name, "status": status, "start": started,
+                                            "end": ends, "owner": None}, as_json)
+
+
+@app.command()
+def criterion(
+    ctx: typer.Context,
+    company: str = typer.Argument(..., help="The company it was promised to (name, part of one, or #ID)."),
+    metric: str = typer.Argument(..., help="What is measured, e.g. \"Meter-to-signal latency\"."),
+    target: Optional[str] = typer.Option(None, "--target", help="The target agreed, e.g. \"under 15 minutes\"."),
+    status: Optional[str] = typer.Option(None, "--status", help="on track (new criteria), at risk or met."),
+    as_json: bool = json_option("the success criterion as stored"),
+) -> None:
+    """Add a success criterion (an outcome promised at purchase) to a company, or update the one with this metric
+    (what is not given stays)."""
+    firm = pick_company(Application.of(ctx).reader, company)
+    _save_at_company(ctx, "success criterion", firm, {"company": firm.name, "metric": metric, "target": target,
+                                                      "status": status}, as_json)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from itertools import islice
 from pathlib import Path
 from typing import Optional
 
@@ -10,7 +11,7 @@ import typer
 
 from custview.cli import draw
 from custview.cli.application import Application
-from custview.cli.commands._common import TEAM_HELP, command_app, json_option, owner_filter
+from custview.cli.commands._common import JSONL, LIMIT, TEAM_HELP, command_app, json_option, owner_filter
 from custview.errors import UserError
 
 app = command_app(invoke_without_command=True)
@@ -26,6 +27,8 @@ def next_steps(
     ics: Optional[Path] = typer.Option(None, "--ics", metavar="FILE", help="Write the steps that have a due date "
                                        "to FILE as iCalendar to-dos (VTODO), readable by you only."),
     force: bool = typer.Option(False, "--force", help="With --ics: overwrite FILE if it exists."),
+    limit: Optional[int] = LIMIT,
+    jsonl: bool = JSONL,
     as_json: bool = json_option("the steps (or, with --ics, what was written)"),
 ) -> None:
     """List open next steps, soonest due first; or export them for a calendar or task app with --ics.
@@ -40,12 +43,13 @@ def next_steps(
     reader = app.reader
     # An owner who is not one of us (the customer, a partner) is found by the name as written on the step.
     written = owner is not None and owner.strip().lower() != "me" and reader.find_member(owner) is None
-    steps = reader.open_next_steps(owner if written else None, owner_filter(reader, None if written else owner, team))
+    steps = islice(reader.open_next_steps(owner if written else None,
+                                          owner_filter(reader, None if written else owner, team)), limit)
     now = utc_now()
     if ics is not None:
-        _export(app, ics, steps, now, force)
+        _export(app, ics, list(steps), now, force)
         return
-    app.emit([_as_data(step) for step in steps], lambda: draw.render_next_steps(steps, now))
+    app.emit_rows(steps, _as_data, lambda: draw.NextStepsDrawing(now), jsonl=jsonl)
 
 
 def _export(app: Application, path: Path, steps, now, force: bool) -> None:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import Optional
 
 import typer
 
 from custview.cli import draw
 from custview.cli.application import Application
-from custview.cli.commands._common import (OWNER_HELP, TEAM_HELP, command_app, company_option, json_option,
-                                           owner_filter, parse_stage_option)
+from custview.cli.commands._common import (JSONL, LIMIT, OWNER_HELP, TEAM_HELP, command_app, company_option,
+                                           json_option, owner_filter, parse_stage_option)
 
 app = command_app()
 
@@ -21,10 +22,10 @@ TEAM = typer.Option(None, "--team", metavar="TEAM", help=TEAM_HELP)
 
 def _people(app: Application, stage: str | None, company: str | None, search: str | None = None,
             owner: str | None = None, team: str | None = None):
-    """The contacts (with their companies) the filters leave, by name."""
+    """The contacts (with their companies) the filters leave, by name, as they are read."""
     firm = company_option(app.reader, company)
-    return app.reader.list_contacts(stage=parse_stage_option(stage), company_id=firm.id if firm else None,
-                                    search=search, owned=owner_filter(app.reader, owner, team))
+    return app.reader.contact_rows(stage=parse_stage_option(stage), company_id=firm.id if firm else None,
+                                   search=search, owned=owner_filter(app.reader, owner, team))
 
 
 @app.command()
@@ -35,17 +36,23 @@ def contacts(
     search: Optional[str] = typer.Option(None, "--search", "-q", help="Name, email or title contains this."),
     owner: Optional[str] = OWNER,
     team: Optional[str] = TEAM,
+    limit: Optional[int] = LIMIT,
+    jsonl: bool = JSONL,
     as_json: bool = json_option("the list"),
 ) -> None:
-    """List contacts with their company and Value Path stage."""
+    """List contacts with their company and Value Path stage, printed as they are read."""
     from custview.dates import utc_now
 
     app = Application.of(ctx, as_json)
-    rows = _people(app, stage, company, search, owner, team)
-    data = [{"name": r.contact.name, "email": r.contact.email, "title": r.contact.title,
-             "company": r.company.name if r.company else None, "stage": r.contact.stage,
-             "stage_since": r.contact.stage_since} for r in rows]
-    app.emit(data, lambda: draw.render_contacts(rows, utc_now()))
+    rows = islice(_people(app, stage, company, search, owner, team), limit)
+    app.emit_rows(rows, _contact_data, lambda: draw.ContactsDrawing(utc_now()), jsonl=jsonl)
+
+
+def _contact_data(row) -> dict:
+    """One contact as plain data for --json and --jsonl."""
+    return {"name": row.contact.name, "email": row.contact.email, "title": row.contact.title,
+            "company": row.company.name if row.company else None, "stage": row.contact.stage,
+            "stage_since": row.contact.stage_since}
 
 
 @app.command()
@@ -64,5 +71,5 @@ def attention(
 
     app = Application.of(ctx, as_json)
     # From grouped figures over the whole book, not a history per contact: fast on a book of any size.
-    items = rank_book_attention(app.reader, _people(app, stage, company, None, owner, team), utc_now(), limit)
+    items = rank_book_attention(app.reader, list(_people(app, stage, company, None, owner, team)), utc_now(), limit)
     app.emit(items, lambda: draw.render_attention(items))

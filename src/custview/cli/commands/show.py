@@ -22,11 +22,13 @@ def company(
     name: str = typer.Argument(..., help="Company name, whole or in part."),
     as_json: bool = json_option("the account view"),
 ) -> None:
-    """An account: facts, health across its people, who we know and their stages, services, open tickets, notes."""
+    """An account: facts, health across its people, who we know and their stages, services, success criteria,
+    open tickets, notes."""
     from custview.insight.account import build_company_view
     from custview.dates import utc_now
 
     app = Application.of(ctx, as_json)
     found = pick_company(app.reader, name)
-    view = build_company_view(found, app.reader.contact_histories(company_id=found.id), utc_now())
+    view = build_company_view(found, app.reader.contact_histories(company_id=found.id), utc_now(),
+                              app.reader.success_criteria(found.id))
     app.emit(view, lambda: draw.render_company_view(view))

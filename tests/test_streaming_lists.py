@@ -1,0 +1,52 @@
+"""Long lists print as their rows are read: --limit, --json (one array) and --jsonl (one object a line)."""
+
+import json
+import shutil
+
+import pytest
+from test_book_facts import CONTACTS, write_random_book
+
+from conftest import run
+
+
+@pytest.fixture(scope="session")
+def big_book_file(tmp_path_factory):
+    """A random book of 2,000 contacts, more than one batch of rows (written straight into the tables once)."""
+    path = tmp_path_factory.mktemp("big_list") / "book.db"
+    write_random_book(path)
+    return path
+
+
+@pytest.fixture
+def big_book(big_book_file, db):
+    shutil.copy(big_book_file, db)
+    return db
+
+
+def test_limit_jsonl_and_json_on_the_sample(pinned_sample):
+    lines = run(pinned_sample, "contacts", "--limit", "2", "--jsonl").stdout.splitlines()
+    assert [json.loads(line)["name"] for line in lines] == ["Aisha Bello", "Ben Carter"]
+    steps = json.loads(run(pinned_sample, "next-steps", "-n", "1", "--json").stdout)
+    assert [(step["id"], step["owner"]) for step in steps] == [("S12", "Dana Ortiz")]
+    shown = run(pinned_sample, "next-steps", "--limit", "2").stdout
+    assert "S12" in shown and "S11" in shown and "S8 " not in shown
+    assert shown.rstrip().endswith("2 open next steps, 2 overdue")
+    assert run(pinned_sample, "contacts", "--search", "nobody like this", "--json").stdout == "[]\n"
+
+
+def test_a_long_list_prints_every_row_once_under_one_header(big_book):
+    result = run(big_book, "contacts")
+    lines = result.stdout.splitlines()
+    assert result.exit_code == 0
+    assert lines[0].split() == ["Name", "Title", "Company", "Stage", "In", "stage", "Email"]
+    assert [line.split()[1] for line in lines[2:-1]] == sorted(str(n) for n in range(1, CONTACTS + 1))
+    assert lines[-1] == f"{CONTACTS} contacts"
+    assert sum(line.startswith("Name") for line in lines) == 1
+
+
+def test_json_and_jsonl_stream_the_same_rows(big_book):
+    array = json.loads(run(big_book, "contacts", "--json").stdout)
+    lines = [json.loads(line) for line in run(big_book, "contacts", "--jsonl").stdout.splitlines()]
+    assert len(array) == CONTACTS and lines == array
+    assert len(json.loads(run(big_book, "contacts", "--json", "--limit", "250").stdout)) == 250
+    assert len(run(big_book, "contacts", "--limit", "250").stdout.splitlines()) == 2 + 250 + 1
