@@ -156,3 +156,26 @@ def test_the_funnel_and_the_portfolio_read_the_same_on_either_engine(engine_cli,
     ok(engine_cli("add", "criterion", "Acme", "Audit time", "--target", "halved", "--status", "at risk"))
     assert "success criteria: 1 at risk" in ok(engine_cli("show", "company", "Acme")).stdout
     assert json.loads(ok(engine_cli("criterion", "set", "Audit time", "met", "--json")).stdout)["status"] == "met"
+
+
+def test_every_write_records_who_made_it_and_the_timeline_and_imports_show_it(engine_cli, engine_book, tmp_path,
+                                                                             monkeypatch):
+    monkeypatch.setenv("CUSTVIEW_ME", "Dana Ortiz")
+    ok(engine_cli("log", "Omar Haddad", "-p", "Pilot review", "-o", "Agreed", "--stage", "Buyer"))
+    monkeypatch.delenv("CUSTVIEW_ME")
+    monkeypatch.setenv("LOGNAME", "omar-laptop")  # no "me" set: the OS user
+    extra = tmp_path / "extra.yaml"
+    extra.write_text("companies:\n  - {name: Zeta Works}\n", encoding="utf-8")
+    ok(engine_cli("import", str(extra)))
+    monkeypatch.setenv("CUSTVIEW_ME", "Tessa Moreau")
+    runs = json.loads(ok(engine_cli("imports", "--json")).stdout)
+    ok(engine_cli("undo-import", str(runs[0]["id"])))
+
+    events = json.loads(ok(engine_cli("timeline", "Omar Haddad", "--since", "-1d", "--json")).stdout)["events"]
+    assert [(e["kind"], e["title"], e["made_by"]) for e in events] == [
+        ("appointment", "other: Pilot review", "Dana Ortiz"), ("stage", "Researcher → Buyer", "Dana Ortiz")]
+    assert "by Dana Ortiz" in ok(engine_cli("timeline", "Omar Haddad", "--since", "-1d")).stdout
+    runs = json.loads(ok(engine_cli("imports", "--json")).stdout)
+    assert [(run["made_by"], run["undone_by"]) for run in runs[:1]] == [("omar-laptop", "Tessa Moreau")]
+    shown = ok(engine_cli("imports")).stdout
+    assert shown.count("by omar-laptop") == 1 and shown.count("by Tessa Moreau") == 1

@@ -78,12 +78,16 @@ def matches(expected: list[str], actual: list[str]) -> bool:
     return re.fullmatch(pattern, actual[0]) is not None and matches(rest, actual[1:])
 
 
+# Who the pages' commands run as: every write records it (custview.config.who_writes).
+OS_USER = {"LOGNAME": "consultant", "USER": "consultant"}
+
+
 @pytest.fixture(scope="session")
 def sample_book(tmp_path_factory) -> Path:
     """The sample book, imported once at the pinned moment; each page gets a copy."""
     book = tmp_path_factory.mktemp("sample") / "sample.db"
     result = subprocess.run([custview(), "--db", str(book), "import", str(SAMPLE)], capture_output=True,
-                            text=True, env={**os.environ, "CUSTVIEW_NOW": PINNED_NOW, "TZ": "UTC"}, timeout=120)
+                            text=True, env={**os.environ, "CUSTVIEW_NOW": PINNED_NOW, "TZ": "UTC", **OS_USER}, timeout=120)
     assert result.returncode == 0, result.stderr
     return book
 
@@ -98,7 +102,7 @@ def session_environment(folder: Path, book: Path | None) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("CUSTVIEW_", "XDG_"))}
     env |= {"CUSTVIEW_NOW": PINNED_NOW, "TZ": "UTC", "COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb",
             "HOME": str(folder / "home"), "XDG_DATA_HOME": str(folder / "home" / ".local" / "share"),
-            "XDG_CONFIG_HOME": str(folder / "home" / ".config"),
+            "XDG_CONFIG_HOME": str(folder / "home" / ".config"), **OS_USER,
             "PATH": f"{Path(custview()).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     if book is not None:
         env["CUSTVIEW_DB"] = str(book)

@@ -61,3 +61,13 @@ def setting(key: str) -> str | None:
     """One setting: from the environment (CUSTVIEW_ME for "me"), else from the file."""
     from_environment = os.environ.get(f"CUSTVIEW_{key.upper()}", "").strip()
     return from_environment or read_settings().get(key)
+
+
+def who_writes() -> str:
+    """The name every write records as its maker: the "me" setting (CUSTVIEW_ME first), else the OS user."""
+    import getpass
+
+    try:
+        return setting("me") or getpass.getuser()
+    except (UserError, OSError, KeyError):  # an unreadable settings file, or a user the system cannot name
+        return f"uid {os.getuid()}"

@@ -181,8 +181,9 @@ def render_timeline(subject: str, events) -> RenderableType:
                    "merge": "warning"}
     for e in events:
         what = _line((e.title, kind_styles.get(e.kind)), (f"  — {e.who}" if e.who else "", "muted"))
-        if e.details:
-            what = Group(what, _bullets([_text(d, "muted") for d in e.details], marker=" "))
+        details = [*e.details, *([f"by {e.made_by}"] if e.made_by else [])]
+        if details:
+            what = Group(what, _bullets([_text(d, "muted") for d in details], marker=" "))
         table.add_row(_text(f"{to_local(e.at):%Y-%m-%d}"), _text(e.kind), what)
     return Panel(table, title=_text(f"Timeline — {subject} ({len(events)} event{'s' if len(events) != 1 else ''})", "title"), title_align="left",
                  box=box.ROUNDED, padding=(0, 1))

@@ -56,21 +56,27 @@ def render_mappings(mappings) -> RenderableType:
 
 
 def render_import_history(runs) -> RenderableType:
-    """The import history: number, when, files, mapping, what it did, and whether it was undone."""
+    """The import history: number, when, by whom, files, mapping, what it did, and whether (and by whom) it was undone."""
     if not runs:
         return _text("No imports yet.", "muted")
     table = Table(box=box.SIMPLE_HEAD)
-    for column in ("ID", "When", "Files (checksum)", "Read as", "Created", "Updated", "Rejected", "Undone"):
+    for column in ("ID", "When (by)", "Files (checksum)", "Read as", "Created", "Updated", "Rejected", "Undone"):
         table.add_column(column, justify="right" if column in ("ID", "Created", "Updated", "Rejected") else "left",
-                         no_wrap=column in ("ID", "When", "Undone"))
+                         no_wrap=column in ("ID", "When (by)", "Undone"))
     for run in runs:
         totals = {o: sum(c.get(o, 0) for c in run.counts.values()) for o in ("created", "updated", "rejected")}
         files = "\n".join(f"{entry['path'].rsplit('/', 1)[-1]} ({entry['sha256'][:8]})" for entry in run.files)
         read_as = "\n".join(entry.get("mapping") or "custview" for entry in run.files)
-        table.add_row(str(run.id), f"{to_local(run.started_at):%Y-%m-%d %H:%M}", _text(files), _text(read_as),
+        table.add_row(str(run.id), _when_by(run.started_at, run.made_by), _text(files), _text(read_as),
                       *(str(totals[o]) for o in ("created", "updated", "rejected")),
-                      f"{to_local(run.undone_at):%Y-%m-%d %H:%M}" if run.undone_at else "")
+                      _when_by(run.undone_at, run.undone_by) if run.undone_at else "")
     return table
+
+
+def _when_by(moment, who: str | None) -> Text:
+    """A moment, with who did it on the line beneath (older books did not record who)."""
+    when = Text(f"{to_local(moment):%Y-%m-%d %H:%M}")
+    return Text("\n").join([when, _text(f"by {who}", "muted")]) if who else when
 
 
 def render_undone_import(run_id: int, done: dict) -> RenderableType:

@@ -84,6 +84,7 @@ class HandoverRecord:
     from_member: str | None
     to_member: str
     steps_moved: int
+    made_by: str | None = None  # who handed it over
 
 
 @dataclass
@@ -132,3 +133,18 @@ class ImportRunSummary:
     mapping: str | None
     counts: dict
     undone_at: datetime | None
+    made_by: str | None = None  # who ran it
+    undone_by: str | None = None
+
+    COLUMNS = ("id", "started_at", "files", "mapping", "counts", "undone_at", "made_by", "undone_by")
+
+    @classmethod
+    def of(cls, row: tuple) -> ImportRunSummary:
+        """The summary of an `import_run` row read as COLUMNS."""
+        import json
+
+        from custview.dates import read_stored_time
+
+        started, files, mapping, counts, undone = row[1:6]
+        return cls(row[0], read_stored_time(started), json.loads(files), mapping, json.loads(counts),
+                   None if undone is None else read_stored_time(undone), *row[6:])

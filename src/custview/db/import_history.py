@@ -6,6 +6,7 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from custview.config import who_writes
 from custview.dates import read_stored_time, stored_time
 from custview.db.dialect import POSTGRESQL, SQLITE, dialect_of, driver_connection
 from custview.errors import UserError, checked_id
@@ -31,8 +32,8 @@ class ImportRecorder:
         self.dialect = dialect_of(self.connection)
         run = self.connection.execute
         self.run_id = run(
-            "INSERT INTO import_run (started_at, files, mapping, counts) VALUES (?, ?, ?, '{}') RETURNING id",
-            (stored_time(started_at), json.dumps(files), mapping),
+            "INSERT INTO import_run (started_at, files, mapping, counts, made_by) VALUES (?, ?, ?, '{}', ?) RETURNING id",
+            (stored_time(started_at), json.dumps(files), mapping, who_writes()),
         ).fetchone()[0]
         self.tables = _recorded_tables(self.connection)
         self.first_new_ids = {table: first_free_id(self.connection, table) for table in self.tables}
@@ -146,7 +147,7 @@ def undo_import(connection, run_id: int, now: datetime) -> dict[str, dict[str, i
     done = {table: done[table] for table in sorted(done, key=reported.index)}
     # What the run wrote, with every value, is not needed once it is undone: keep only the summary.
     run("DELETE FROM import_change WHERE run_id = ?", (run_id,))
-    run("UPDATE import_run SET undone_at = ? WHERE id = ?", (stored_time(now), run_id))
+    run("UPDATE import_run SET undone_at = ?, undone_by = ? WHERE id = ?", (stored_time(now), who_writes(), run_id))
     return done
 
 

@@ -46,7 +46,8 @@ def owned_counts(reader) -> dict[int, tuple[int, int]]:
 def handovers_of(reader, contact_ids: list[int], company_ids: set[int]) -> dict[tuple[str, int], list[HandoverRecord]]:
     """Hand-overs by ("contact", id) and ("company", id), with the names of the members on both sides."""
     found = defaultdict(list)
-    sql = ("SELECT h.id, h.handed_at, h.contact_id, h.company_id, f.name, t.name, h.steps_moved FROM handover AS h "
+    sql = ("SELECT h.id, h.handed_at, h.contact_id, h.company_id, f.name, t.name, h.steps_moved, h.made_by "
+           "FROM handover AS h "
            "LEFT JOIN member AS f ON f.id = h.from_member_id JOIN member AS t ON t.id = h.to_member_id "
            "WHERE h.{column} IN ({marks}) ORDER BY h.handed_at, h.id")
     for kind, ids in (("contact", contact_ids), ("company", company_ids)):

@@ -16,7 +16,6 @@ in a stable order: ties are broken by id. The SQL is portable; what is SQLite's 
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -270,9 +269,8 @@ class Reader:
 
     def import_history(self) -> list[ImportRunSummary]:
         """Every recorded import, newest first."""
-        rows = self.query("SELECT id, started_at, files, mapping, counts, undone_at FROM import_run ORDER BY id DESC")
-        return [ImportRunSummary(row[0], read_stored_time(row[1]), json.loads(row[2]), row[3], json.loads(row[4]),
-                                 None if row[5] is None else read_stored_time(row[5])) for row in rows]
+        return [ImportRunSummary.of(row) for row in self.query(f"SELECT {', '.join(ImportRunSummary.COLUMNS)} "
+                                                               "FROM import_run ORDER BY id DESC")]
 
     @contextmanager
     def snapshot(self) -> Iterator[Reader]:

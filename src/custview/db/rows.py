@@ -103,6 +103,7 @@ class StageChange:
     previous_stage: str | None = None
     changed_at: datetime
     source: str = "import"
+    made_by: str | None = None  # who wrote it with a command: the "me" setting, else the OS user (custview.config)
 
 
 @table("signal")
@@ -132,6 +133,7 @@ class Appointment:
     outcome: str | None = None  # None until the meeting is logged: a planned meeting
     decisions: list[str]
     uid: str | None = None  # the calendar's identity of the event, if it came from one
+    made_by: str | None = None  # who wrote it with a command: the "me" setting, else the OS user (custview.config)
 
 
 @table("attendee")
@@ -158,6 +160,7 @@ class NextStep:
     done: bool = False
     done_at: datetime | None = None
     owner_id: int | None = None  # the member `owner` names, when it is one of us
+    made_by: str | None = None  # who wrote it with a command (see Appointment.made_by)
 
 
 @table("ticket")
@@ -230,6 +233,7 @@ class Handover:
     to_member_id: int
     handed_at: datetime
     steps_moved: int = 0  # open next steps that went with it
+    made_by: str | None = None  # who wrote it with a command (see Appointment.made_by)
 
 
 @table("contact_alias")
@@ -262,6 +266,7 @@ class MergeRecord:
     merged_email: str | None = None
     merged_domain: str | None = None
     merged_at: datetime
+    made_by: str | None = None  # who wrote it with a command (see Appointment.made_by)
 
 
 @table("import_run")
@@ -274,6 +279,8 @@ class ImportRun:
     mapping: str | None = None
     counts: dict
     undone_at: datetime | None = None
+    made_by: str | None = None  # who ran the import (see Appointment.made_by)
+    undone_by: str | None = None  # who undid it
 
 
 @table("import_change")

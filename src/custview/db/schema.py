@@ -183,6 +183,18 @@ def _add_members_and_owners(connection) -> None:
     add_declared_tables_and_indexes(connection)  # ix_contact_owner_id, ix_company_owner_id
 
 
+# The tables whose rows say who wrote them (version 13), and the columns that do.
+MADE_BY = {"stage_change": ("made_by",), "appointment": ("made_by",), "next_step": ("made_by",),
+           "handover": ("made_by",), "merge_record": ("made_by",), "import_run": ("made_by", "undone_by")}
+
+
+def _add_who_made_it(connection) -> None:
+    engine = dialect_of(connection)
+    for table, columns in MADE_BY.items():
+        existing = engine.column_names(connection, table)  # a table an earlier step made has today's columns
+        add_declared_columns(connection, table, *(column for column in columns if column not in existing))
+
+
 @dataclass(frozen=True)
 class Migration:
     """One step: brings a file at version `to_version - 1` to `to_version`."""
@@ -216,6 +228,8 @@ MIGRATIONS: tuple[Migration, ...] = (
               _add_members_and_owners),
     Migration(12, "hand-overs recorded (handover: who handed a contact or an account to whom, when) for "
                   "`custview handoff --to` and the timeline", add_declared_tables_and_indexes),
+    Migration(13, "who did what: the member (or OS user) who wrote a stage change, a meeting, a next step, a "
+                  "hand-over or a merge, and who ran and undid each import (made_by, undone_by)", _add_who_made_it),
 )
 CURRENT_VERSION = MIGRATIONS[-1].to_version
 FIRST_VERSION = 1

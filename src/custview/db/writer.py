@@ -20,6 +20,7 @@ from sqlalchemy import event, func
 from sqlalchemy.pool import QueuePool, SingletonThreadPool
 from sqlmodel import Session, create_engine, select
 
+from custview.config import who_writes
 from custview.db import schema
 from custview.db.forget import ForgetReport, backups_holding, forget
 from custview.db.dialect import driver_connection
@@ -138,6 +139,7 @@ class Store:
         # Take the write lock at the start (waiting up to the busy timeout for another writer), so
         # a transaction that reads before it writes can never fail half-way with "database is locked".
         with Session(self.engine.execution_options(write_lock=True), expire_on_commit=False) as session:
+            event.listen(session, "before_flush", _sign_changes)
             try:
                 yield session
                 session.commit()
@@ -326,6 +328,26 @@ def _one_writer_at_a_time(connection) -> None:
     """
     if connection.get_execution_options().get("write_lock", False):
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITERS_LOCK})")
+
+
+# Changes to these columns alone move a row along with others (a merge, a hand-over, a backdated stage
+# move): they do not make whoever caused them the row's author.
+REFERENCE_COLUMNS = frozenset({"contact_id", "company_id", "appointment_id", "owner_id", "kept_id", "previous_stage"})
+
+
+def _sign_changes(session: Session, _context, _instances) -> None:
+    """Every row a command writes that keeps its maker (`made_by`) records who wrote it: last write wins."""
+    from sqlalchemy import inspect
+
+    who = None
+    for row in (*session.new, *session.dirty):
+        if not hasattr(row, "made_by"):
+            continue
+        if row not in session.new:
+            changed = {a.key for a in inspect(row).attrs if a.history.has_changes()}
+            if changed <= REFERENCE_COLUMNS | {"made_by"}:
+                continue
+        row.made_by = who = who or who_writes()
 
 
 def _begin_transaction(connection) -> None:

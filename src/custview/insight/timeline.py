@@ -24,6 +24,7 @@ class TimelineEvent:
     title: str
     details: list[str] = field(default_factory=list)
     key: tuple = field(default=(), repr=False, compare=False)
+    made_by: str | None = None  # who wrote it with a command (not set on what an import brought)
 
 
 def build_timeline(histories: list[History], since: datetime | None = None,
@@ -82,7 +83,8 @@ def _events_of(history: History):
     name = history.contact.name
     for change in history.stage_changes:
         moved = f"{change.previous_stage} → {change.stage}" if change.previous_stage else f"entered as {change.stage}"
-        yield TimelineEvent(change.changed_at, "stage", name, moved, [f"source: {change.source}"], ("stage", change.id))
+        yield TimelineEvent(change.changed_at, "stage", name, moved, [f"source: {change.source}"], ("stage", change.id),
+                            change.made_by)
     for s in history.signals:
         details = [d for d in (s.detail, ", ".join(s.topics)) if d]
         yield TimelineEvent(s.occurred_at, "signal", name, f"{s.kind}: {s.title}", details, ("signal", s.id))
@@ -92,11 +94,12 @@ def _events_of(history: History):
         details += [f"decided: {d}" for d in a.decisions]
         details += [f"next: {s.step}" + (" (done)" if s.done else "") for s in record.next_steps]
         who = ", ".join(attendee_name(p) for p in record.attendees) or name
-        yield TimelineEvent(a.scheduled_at, "appointment", who, f"{a.kind}: {a.purpose}", details, ("appointment", a.id))
+        yield TimelineEvent(a.scheduled_at, "appointment", who, f"{a.kind}: {a.purpose}", details, ("appointment", a.id),
+                            a.made_by)
         for s in record.next_steps:
             if s.done and s.done_at:
                 yield TimelineEvent(s.done_at, "step", s.owner, f"done: S{s.id} {s.step}", [f"promised at: {a.purpose}"],
-                                    ("step", s.id))
+                                    ("step", s.id), s.made_by)
     names = {c.id: c.name for c in history.colleagues} | {history.contact.id: name}
     company = history.company.name if history.company else None
     for t in history.tickets:
@@ -110,7 +113,7 @@ def _events_of(history: History):
         moved = f"{h.steps_moved} open next step{'s' if h.steps_moved != 1 else ''} moved with it"
         yield TimelineEvent(h.at, "handover", None,
                             f"{whose} handed over from {h.from_member or 'nobody'} to {h.to_member}", [moved],
-                            ("handover", h.id))
+                            ("handover", h.id), h.made_by)
 
 
 def _merge_event(merge, name: str, company: str | None) -> TimelineEvent:
@@ -121,4 +124,4 @@ def _merge_event(merge, name: str, company: str | None) -> TimelineEvent:
     else:
         title, into = f"merged in the duplicate company {merge.merged_name}", company
         details = [f"domain {merge.merged_domain}"] if merge.merged_domain else []
-    return TimelineEvent(merge.merged_at, "merge", into, title, details, ("merge", merge.id))
+    return TimelineEvent(merge.merged_at, "merge", into, title, details, ("merge", merge.id), merge.made_by)

@@ -17,5 +17,6 @@ def imports(ctx: typer.Context, as_json: bool = json_option("the history")) -> N
     app = Application.of(ctx, as_json)
     runs = app.reader.import_history()
     app.emit([{"id": run.id, "started_at": run.started_at, "files": run.files, "mapping": run.mapping,
-               "counts": run.counts, "undone_at": run.undone_at} for run in runs],
+               "counts": run.counts, "made_by": run.made_by, "undone_at": run.undone_at, "undone_by": run.undone_by}
+              for run in runs],
              lambda: draw.render_import_history(runs))
