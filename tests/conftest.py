@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from custview.cli import terminal
 from custview.cli.app import app
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -28,6 +29,9 @@ def isolated_environment(tmp_path, monkeypatch):
     monkeypatch.delenv("CUSTVIEW_DB", raising=False)
     monkeypatch.delenv("CUSTVIEW_ME", raising=False)
     monkeypatch.setenv("COLUMNS", "200")
+    # The consoles are made once per process and keep the width they were made with: make them afresh.
+    terminal.console.cache_clear()
+    terminal.error_console.cache_clear()
 
 
 @pytest.fixture
@@ -47,11 +51,28 @@ def cli(db):
     return run
 
 
+@pytest.fixture(scope="session")
+def imported_books(tmp_path_factory):
+    """tests/fixtures/book.yaml imported once per session and clock: `imported_books()` is the file for the
+    clock the test runs at (CUSTVIEW_NOW as set now, or the real one), made on first use."""
+    made: dict[str | None, Path] = {}
+
+    def for_this_clock() -> Path:
+        clock = os.environ.get("CUSTVIEW_NOW")
+        if clock not in made:
+            path = tmp_path_factory.mktemp("imported_book") / "book.db"
+            result = run(path, "import", str(BOOK))
+            assert result.exit_code == 0, result.output
+            made[clock] = path
+        return made[clock]
+
+    return for_this_clock
+
+
 @pytest.fixture
-def book(cli, db):
-    """The test database with tests/fixtures/book.yaml imported."""
-    result = cli("import", str(BOOK))
-    assert result.exit_code == 0, result.output
+def book(imported_books, db):
+    """The test database with tests/fixtures/book.yaml imported (a copy of the session's import at this clock)."""
+    shutil.copy(imported_books(), db)
     return db
 
 
@@ -171,7 +192,7 @@ def pg_server():
     server = PostgresServer(binaries)
     try:
         server.start()
-    except (RuntimeError, OSError) as error:
+    except Exception as error:  # whatever went wrong (psycopg missing too), the server must not outlive the run
         server.stop()
         pytest.fail(f"the PostgreSQL test server did not start: {error}")
     yield server
@@ -229,8 +250,7 @@ def engine_cli(engine_db):
 def engine_book(engine, engine_db, engine_cli, request) -> str:
     """`engine_db` with tests/fixtures/book.yaml imported (on PostgreSQL, copied from a template made once)."""
     if engine == "sqlite":
-        result = engine_cli("import", str(BOOK))
-        assert result.exit_code == 0, result.output
+        shutil.copy(request.getfixturevalue("imported_books")(), engine_db)
         return engine_db
     server, template = request.getfixturevalue("pg_server"), request.getfixturevalue("pg_book_template")
     name = engine_db.split("?")[0].rsplit("/", 1)[1]
