@@ -128,15 +128,65 @@ def test_every_console_example_prints_what_the_page_shows(page, sample_book, tmp
         shutil.copy(sample_book, book)
     env = session_environment(tmp_path, book)
     for step in steps:
-        result = subprocess.run(step.command, shell=True, cwd=tmp_path, env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True, timeout=120)
-        actual = shown(result.stdout, tmp_path, env).splitlines()
-        if result.returncode:
-            actual.append(f"(exit code {result.returncode})")
+        printed, code = run_step(step.command, tmp_path, env)
+        actual = shown(printed, tmp_path, env).splitlines()
+        if code:
+            actual.append(f"(exit code {code})")
         expected = normalised(step.expected)
         assert matches(expected, normalised(actual)), (
-            f"{page.relative_to(ROOT)}:{step.line}: `{step.command}` printed:\n{result.stdout}"
-            f"(exit code {result.returncode})\nbut the page shows:\n" + "\n".join(step.expected))
+            f"{page.relative_to(ROOT)}:{step.line}: `{step.command}` printed:\n{printed}"
+            f"(exit code {code})\nbut the page shows:\n" + "\n".join(step.expected))
+
+
+def run_step(command: str, folder: Path, env: dict[str, str]) -> tuple[str, int]:
+    """Run one page command in `folder` with `env`: what it printed (stdout and stderr) and its exit code.
+
+    A plain `custview ARGS` line runs in this process (the same app, a fraction of a new process's start-up);
+    anything the shell must read (pipes, redirections, variables, other programs) runs in a real shell.
+    """
+    arguments = plain_custview_arguments(command)
+    if arguments is None:
+        result = subprocess.run(command, shell=True, cwd=folder, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True, timeout=120)
+        return result.stdout, result.returncode
+    from typer.testing import CliRunner
+
+    from custview.cli import terminal
+    from custview.cli.app import app
+
+    saved_environment, saved_folder = dict(os.environ), os.getcwd()
+    os.environ.clear()
+    os.environ.update(env)
+    os.chdir(folder)
+    terminal.console.cache_clear()
+    terminal.error_console.cache_clear()
+    try:
+        result = CliRunner().invoke(app, arguments, prog_name="custview", catch_exceptions=False)
+    finally:
+        os.chdir(saved_folder)
+        os.environ.clear()
+        os.environ.update(saved_environment)
+        terminal.console.cache_clear()
+        terminal.error_console.cache_clear()
+    # As through a pipe: stderr's lines come at once, stdout's (buffered) when the command ends.
+    return result.stderr + result.stdout, result.exit_code
+
+
+def plain_custview_arguments(command: str) -> list[str] | None:
+    """The arguments of a line that is only `custview ARGS` (quotes and a trailing comment allowed), else None."""
+    import shlex
+
+    if any(sign in command for sign in "$`*~\\\n"):
+        return None
+    lexer = shlex.shlex(command, posix=True, punctuation_chars=True)
+    lexer.whitespace_split = True
+    try:
+        words = list(lexer)
+    except ValueError:
+        return None
+    if not words or words[0] != "custview" or any(set(word) <= set("();<>|&") for word in words):
+        return None
+    return words[1:]
 
 
 def test_the_wildcard_rules():
