@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -146,6 +147,29 @@ def write(tmp_path, name, text):
     path = tmp_path / name
     path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
     return path
+
+
+def date_paths(tmp_path, moment: str) -> list[tuple[str, ...]]:
+    """Every way a date reaches custview (files, options, filters): the arguments of each, with the
+    files they need written under `tmp_path`. The refusal and property tests run each one."""
+    yaml_signal = write(tmp_path, "signal.yaml", f"signals:\n  - {{contact: Ann Lee, kind: content, title: X, "
+                                                 f"at: '{moment}'}}\n")
+    yaml_stage = write(tmp_path, "stage.yaml", f"contacts:\n  - name: Ann Lee\n    email: ann.lee@acme.example\n"
+                                               f"    stage_history: [{{stage: Buyer, at: '{moment}'}}]\n")
+    json_note = tmp_path / "note.json"
+    json_note.write_text(json.dumps({"notes": [{"contact": "Ann Lee", "text": "x", "at": moment}]}))
+    csv_signal = tmp_path / "signals.csv"
+    csv_signal.write_text(f"contact,kind,title,at\nann.lee@acme.example,content,X,{moment}\n")
+    return [
+        ("import", str(yaml_signal)), ("import", str(yaml_stage)), ("import", str(json_note)),
+        ("import", str(csv_signal), "--kind", "signals", "--from", "custview"),
+        ("add", "signal", "Ann Lee", "--kind", "form", "--title", "X", "--at", moment),
+        ("brief", "Ann Lee", "--as-of", moment),
+        ("stage", "set", "Ann Lee", "Buyer", "--when", moment),
+        ("log", "Ann Lee", "-p", "Review", "-o", "Fine", "--when", moment),
+        ("ticket", "close", "T-1", "--when", moment),
+        ("timeline", "Ann Lee", "--since", moment),
+    ]
 
 
 # -- the sample book, imported once at the docs' pinned moment -------------------------------------

@@ -9,7 +9,7 @@ import sqlite3
 
 import pytest
 
-from conftest import assert_doctor_clean, assert_one_clean_error, dump, run, write
+from conftest import assert_doctor_clean, assert_one_clean_error, date_paths, dump, run, write
 
 
 # -- 13: a #number beyond SQLite's integer range is "no such record", not a traceback ----------------
@@ -34,25 +34,6 @@ def test_a_number_too_large_for_any_record_is_one_clean_line(book, args, fragmen
 # -- 11: dates at the edges of the calendar are one clean error on every path -------------------------
 
 EDGE_DATES = ["0001-01-01", "9999-12-31T23:00:00-05:00", "0001-01-01T00:00:00+01:00", "9999-12-31", "+9000y"]
-
-
-def date_paths(tmp_path, moment):
-    """Every way a date reaches custview: (arguments, files they need)."""
-    yaml_signal = write(tmp_path, "signal.yaml", f"signals:\n  - {{contact: Ann Lee, kind: content, title: X, "
-                                                 f"at: '{moment}'}}\n")
-    yaml_stage = write(tmp_path, "stage.yaml", f"contacts:\n  - name: Ann Lee\n    email: ann.lee@acme.example\n"
-                                               f"    stage_history: [{{stage: Buyer, at: '{moment}'}}]\n")
-    csv_signal = tmp_path / "signals.csv"
-    csv_signal.write_text(f"contact,kind,title,at\nann.lee@acme.example,content,X,{moment}\n")
-    return [
-        ("import", str(yaml_signal)), ("import", str(yaml_stage)),
-        ("import", str(csv_signal), "--kind", "signals", "--from", "custview"),
-        ("add", "signal", "Ann Lee", "--kind", "form", "--title", "X", "--at", moment),
-        ("brief", "Ann Lee", "--as-of", moment),
-        ("stage", "set", "Ann Lee", "Buyer", "--when", moment),
-        ("log", "Ann Lee", "-p", "Review", "-o", "Fine", "--when", moment),
-        ("ticket", "close", "T-1", "--when", moment),
-    ]
 
 
 @pytest.mark.parametrize("moment", EDGE_DATES)

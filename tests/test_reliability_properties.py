@@ -8,14 +8,13 @@ database unchanged when it fails. Example counts stay modest: the suite must sta
 
 from __future__ import annotations
 
-import json
 import string
 from datetime import datetime, timedelta, timezone
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import dump, run
+from conftest import date_paths, dump, run
 
 FEW = settings(max_examples=10, deadline=None,
                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -61,29 +60,10 @@ edge_texts = st.one_of(
 )
 
 
-def date_commands(tmp_path, moment: str):
-    yaml_signal = tmp_path / "signal.yaml"
-    yaml_signal.write_text(f"signals:\n  - {{contact: Ann Lee, kind: content, title: X, at: '{moment}'}}\n")
-    json_note = tmp_path / "note.json"
-    json_note.write_text(json.dumps({"notes": [{"contact": "Ann Lee", "text": "x", "at": moment}]}))
-    csv_signal = tmp_path / "signals.csv"
-    csv_signal.write_text(f"contact,kind,title,at\nann.lee@acme.example,content,X,{moment}\n")
-    return [
-        ("import", str(yaml_signal)), ("import", str(json_note)),
-        ("import", str(csv_signal), "--kind", "signals", "--from", "custview"),
-        ("add", "signal", "Ann Lee", "--kind", "form", "--title", "X", "--at", moment),
-        ("brief", "Ann Lee", "--as-of", moment),
-        ("stage", "set", "Ann Lee", "Buyer", "--when", moment),
-        ("log", "Ann Lee", "-p", "Review", "-o", "Fine", "--when", moment),
-        ("ticket", "close", "T-1", "--when", moment),
-        ("timeline", "Ann Lee", "--since", moment),
-    ]
-
-
 @FEW
 @given(moment=edge_texts)
 def test_every_date_path_succeeds_or_fails_cleanly_at_the_calendar_s_edges(book, tmp_path, moment):
-    for args in date_commands(tmp_path, moment):
+    for args in date_paths(tmp_path, moment):
         before = dump(book, history=True)
         assert_clean(run(book, *args), book, before)
     assert run(book, "doctor").exit_code == 0
