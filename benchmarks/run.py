@@ -353,7 +353,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     """The command line: scale, repeats, and whether a missed target fails the run."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", choices=list(synthetic.SCALES), default="default",
-                        help="book size: small (10k contacts), default (100k), large (500k)")
+                        help="book size: small (10k contacts), default (100k), large (1M contacts, 10M signals)")
     parser.add_argument("--repeat", type=int, default=None,
                         help="runs of each command that has a target (default 7; 5 at small scale); "
                              "other commands run half as often, and the book-wide ones and contacts at most 3 times")

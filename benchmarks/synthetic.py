@@ -62,7 +62,7 @@ class Size:
 SCALES = {
     "small": Size(contacts=10_000, companies=1_000, signals=100_000, tickets=20_000, appointments=10_000),
     "default": Size(contacts=100_000, companies=10_000, signals=1_000_000, tickets=200_000, appointments=100_000),
-    "large": Size(contacts=500_000, companies=50_000, signals=5_000_000, tickets=1_000_000, appointments=500_000),
+    "large": Size(contacts=1_000_000, companies=100_000, signals=10_000_000, tickets=2_000_000, appointments=1_000_000),
 }
 
 # The columns each row below gives, by name: a column added to the schema later keeps its default.
