@@ -101,14 +101,29 @@ def _forget_import_history(session: Session, model, where) -> None:
 def _clear_name(session: Session, model, column: str, where, name: str) -> None:
     """Take their name off these rows, and off what the import history kept of the rows."""
     ids = select(model.id).where(where)
+    on_server = session.get_bind().dialect.name == "postgresql"
     for side in ("before", "after"):
-        kept = getattr(ImportChange, side)
-        value = func.json_extract(kept, f"$.{column}")
+        value, cleared = (_server_json if on_server else _file_json)(getattr(ImportChange, side), column)
         session.exec(update(ImportChange).where(
             ImportChange.table_name == model.__tablename__, ImportChange.row_id.in_(ids),
-            func.lower(value) == name.lower()).values({side: func.json_set(kept, f"$.{column}", None)})
+            func.lower(value) == name.lower()).values({side: cleared})
             .execution_options(synchronize_session=False))
     session.exec(update(model).where(where).values({column: None}).execution_options(synchronize_session=False))
+
+
+def _file_json(kept, column: str):
+    """(the value of `column` in the JSON text `kept`, the JSON text with it set to null), in SQLite's JSON functions."""
+    return func.json_extract(kept, f"$.{column}"), func.json_set(kept, f"$.{column}", None)
+
+
+def _server_json(kept, column: str):
+    """The same as `_file_json` in PostgreSQL's (`column` is one of custview's own names, never user input)."""
+    from sqlalchemy import Text, cast, literal_column
+    from sqlalchemy.dialects.postgresql import JSONB
+
+    document = cast(kept, JSONB)
+    cleared = func.jsonb_set(document, literal_column(f"'{{{column}}}'"), literal_column("'null'::jsonb"))
+    return func.jsonb_extract_path_text(document, column), cast(cleared, Text)
 
 
 def backups_holding(path: Path, name: str, email: str | None) -> list[Path]:

@@ -16,7 +16,9 @@ from custview.importers.resolve import email_in, name_from_email
 
 MEMBER_FIELDS = ("name", "email", "team", "role")
 # An attendee's name as a member is named: without an old " (us)".
-_WITHOUT_US = "(CASE WHEN lower(name) LIKE '% (us)' THEN rtrim(substr(name, 1, length(name) - 5)) ELSE name END)"
+# An attendee's name without its " (us)" mark (qualified: inside the member subquery, `name` is the member's).
+_WITHOUT_US = ("(CASE WHEN lower(attendee.name) LIKE '% (us)' THEN rtrim(substr(attendee.name, 1, "
+               "length(attendee.name) - 5)) ELSE attendee.name END)")
 
 
 class MemberIndex:
@@ -102,8 +104,8 @@ class MemberWriting:
     def link_new_members(self) -> None:
         """Link the book's services, next steps and attendees that name a member by name but are not linked yet
         (written before that member was added): what an export of the book would link when read again."""
-        member = "(SELECT id FROM member WHERE name = {0} OR email = {0})"
-        for table, column, named in (("service", "owner_id", "owner"), ("next_step", "owner_id", "owner"),
+        member = "(SELECT m.id FROM member AS m WHERE m.name = {0} OR m.email = {0} ORDER BY m.id LIMIT 1)"
+        for table, column, named in (("service", "owner_id", "service.owner"), ("next_step", "owner_id", "next_step.owner"),
                                      ("attendee", "member_id", _WITHOUT_US)):
             found = member.format(named)
             extra = " AND contact_id IS NULL" if table == "attendee" else ""
