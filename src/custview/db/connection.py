@@ -143,9 +143,15 @@ def connect_for_reading(path: Path | ServerBook) -> sqlite3.Connection:
     if isinstance(path, ServerBook):
         from custview.db.schema import prepare_server
 
-        if prepare_server(path) is None:
-            raise no_data_error(path)
-        return path.connect(read_only=True)
+        connection = path.connect()  # one connection checks the version, then reads: set-up is a start-up cost
+        try:
+            if prepare_server(path, connection) is None:
+                raise no_data_error(path)
+            connection.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+        except BaseException:
+            connection.close()
+            raise
+        return connection
     if str(path) == ":memory:" or not path.exists():
         raise no_data_error(path)
     from custview.db.schema import prepare_file  # refuses a newer file, upgrades an older one (with a backup)

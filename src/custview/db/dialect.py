@@ -135,12 +135,19 @@ class ServerConnection:
     so the reader's row builders and the import's comparisons work unchanged.
     """
 
-    def __init__(self, connection):
-        self.raw = connection
+    def __init__(self, connection, *, own: bool = False):
+        """`own`: custview opened the connection for itself (not SQLAlchemy's, whose ORM reads datetimes):
+        the loaders are set once on it instead of on each cursor."""
+        if own:
+            _read_as_stored(connection.adapters)
+        self.raw, self.own = connection, own
 
     def cursor(self) -> _Cursor:
         """A cursor taking "?" parameters."""
-        return _Cursor(self.raw.cursor())
+        cursor = self.raw.cursor()
+        if not self.own:
+            _read_as_stored(cursor.adapters)
+        return _Cursor(cursor)
 
     def execute(self, sql: str, parameters=()) -> _Cursor:
         """Run one statement; the cursor, to fetch from."""
@@ -159,11 +166,6 @@ class ServerConnection:
 
 class _Cursor:
     def __init__(self, cursor):
-        from psycopg.types.string import TextLoader
-
-        for name in ("timestamp", "timestamptz"):
-            cursor.adapters.register_loader(name, _loader_class())
-        cursor.adapters.register_loader("json", TextLoader)
         self.raw = cursor
 
     def execute(self, sql: str, parameters=()) -> _Cursor:
@@ -198,6 +200,15 @@ class _Cursor:
 
     def __iter__(self):
         return iter(self.raw)
+
+
+def _read_as_stored(adapters) -> None:
+    """Timestamps read in custview's stored form and JSON as text, as sqlite3 gives them."""
+    from psycopg.types.string import TextLoader
+
+    for name in ("timestamp", "timestamptz"):
+        adapters.register_loader(name, _loader_class())
+    adapters.register_loader("json", TextLoader)
 
 
 def _stored_time_loader():

@@ -365,16 +365,21 @@ def server_version(connection, book) -> int | None:
     return version
 
 
-def prepare_server(book) -> int | None:
-    """Refuse or upgrade the book on a server, as `schema.prepare_file` does a file; its version (None: empty)."""
-    connection = book.connect()
+def prepare_server(book, connection=None) -> int | None:
+    """Refuse or upgrade the book on a server, as `schema.prepare_file` does a file; its version (None: empty).
+
+    On `connection` when given (left open), else on a connection of its own.
+    """
+    own = connection is None
+    connection = book.connect() if own else connection
     try:
         version = server_version(connection, book)
         if version is None or version == CURRENT_VERSION:
             return version
         _upgrade_server(connection, book)
     finally:
-        connection.close()
+        if own:
+            connection.close()
     sys.stderr.write(f"note: upgraded {book} from schema version {version} to {CURRENT_VERSION}\n")
     return CURRENT_VERSION
 

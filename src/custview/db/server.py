@@ -60,7 +60,7 @@ class ServerBook:
         """A DB-API connection in autocommit mode speaking like sqlite3's (see `custview.db.dialect`)."""
         from custview.db.dialect import ServerConnection
 
-        connection = ServerConnection(self.connect_raw())
+        connection = ServerConnection(self.connect_raw(), own=True)
         if read_only:
             connection.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
         return connection
