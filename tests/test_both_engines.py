@@ -179,3 +179,53 @@ def test_every_write_records_who_made_it_and_the_timeline_and_imports_show_it(en
     assert [(run["made_by"], run["undone_by"]) for run in runs[:1]] == [("omar-laptop", "Tessa Moreau")]
     shown = ok(engine_cli("imports")).stdout
     assert shown.count("by omar-laptop") == 1 and shown.count("by Tessa Moreau") == 1
+
+
+def test_a_planned_meeting_shows_today_and_forgetting_its_contact_removes_it_with_everything_theirs(engine_cli,
+                                                                                                     engine_book):
+    ok(engine_cli("plan", "Ann Lee", "--when", "today 15:00", "-p", "Pilot kickoff"))
+    agenda = json.loads(ok(engine_cli("today", "--json")).stdout)
+    assert [(item["purpose"], item["contact"]) for item in agenda] == [("Pilot kickoff", "Ann Lee")]
+    forgotten = json.loads(ok(engine_cli("forget", "Ann Lee", "--yes", "--json")).stdout)
+    # book.yaml: her 3 signals, 3 stage moves, 1 note, the review (3 attendees with her, 3 next steps), and the
+    # meeting just planned (her as its attendee); her 2 tickets stay with Acme Analytics, unlinked.
+    assert forgotten["removed"] == {"contact": 1, "signals": 3, "stage_changes": 3, "notes": 1, "tickets": 0,
+                                    "appointments": 2, "appointment_attendees": 4, "appointment_next_steps": 3,
+                                    "attendance_elsewhere": 0, "aliases": 0, "merges": 0}
+    assert forgotten["tickets_kept_for_company"] == 2
+    assert json.loads(ok(engine_cli("today", "--json")).stdout) == []
+    assert engine_cli("brief", "Ann Lee").exit_code == 1
+    assert "Anna Berg" in ok(engine_cli("brief", "Anna Berg")).stdout
+
+
+def test_an_attendee_who_is_neither_a_contact_nor_one_of_us_stays_unlinked(engine_cli, tmp_path):
+    meeting = tmp_path / "meeting.yaml"
+    meeting.write_text("members:\n  - {name: Dana Ortiz, email: dana@us.example, team: success}\n"
+                       "contacts:\n  - {name: Ann Lee, email: ann@acme.example}\n"
+                       "appointments:\n  - contact: Ann Lee\n    purpose: Pilot review\n    at: -1d 10:00\n"
+                       "    attendees:\n      - {name: Zed Outsider, role: auditor}\n      - {name: Dana Ortiz (us)}\n",
+                       encoding="utf-8")
+    ok(engine_cli("import", str(meeting)))
+    events = json.loads(ok(engine_cli("timeline", "Ann Lee", "--json")).stdout)["events"]
+    assert [e["who"] for e in events if e["kind"] == "appointment"] == ["Ann Lee, Zed Outsider, Dana Ortiz (us)"]
+
+
+EDIT_FIVE_TIMES = """
+import sys
+from typer.testing import CliRunner
+from custview.cli.app import app
+db, option = sys.argv[1:3]
+for n in range(5):
+    result = CliRunner().invoke(app, ["--db", db, "add", "contact", "Omar Haddad", "--email", "omar@borealis.example",
+                                      f"--{option}", f"{option} {n}"])
+    sys.stdout.write(str(result.exit_code))
+"""
+
+
+def test_two_people_editing_one_contact_at_once_lose_neither_change(engine_db, engine_book):
+    editors = [subprocess.Popen([sys.executable, "-c", EDIT_FIVE_TIMES, engine_db, option], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True) for option in ("title", "phone")]
+    outputs = [editor.communicate(timeout=180) for editor in editors]
+    assert [out for out, _ in outputs] == ["00000", "00000"], outputs
+    brief = json.loads(ok(CliRunner().invoke(app, ["--db", engine_db, "brief", "Omar Haddad", "--json"])).stdout)
+    assert (brief["title"], brief["phone"], brief["stage"]["stage"]) == ("title 4", "phone 4", "Researcher")

@@ -184,3 +184,14 @@ def test_a_dry_run_into_an_empty_server_database_creates_nothing(pg_server, pg_u
     result = run(pg_url, "import", str(BOOK), "--dry-run")
     assert result.exit_code == 0, result.output
     assert tables(pg_server, pg_url) == []
+
+
+def test_tls_settings_in_the_url_go_to_libpq(pg_server, pg_url):
+    assert run(f"{pg_url}&sslmode=disable", "import", str(BOOK)).exit_code == 0
+    assert "Ann Lee" in run(f"{pg_url}&sslmode=disable", "brief", "Ann Lee").stdout
+    name = pg_url.split("?")[0].rsplit("/", 1)[1]
+    over_tcp = f"postgresql://127.0.0.1:1/{name}?sslmode=require&connect_timeout=5"  # the test server has no TCP port
+    assert one_error_line(run(over_tcp, "brief", "Ann Lee")).startswith(
+        f"error: cannot reach the PostgreSQL server of {over_tcp}: ")
+    line = one_error_line(run(f"{pg_url}&sslmode=sometimes", "brief", "Ann Lee"))
+    assert line.startswith("error: cannot reach the PostgreSQL server of ") and 'invalid sslmode value: "sometimes"' in line
