@@ -122,9 +122,7 @@ def import_files(store: Store, paths: list[Path], dry_run: bool = False, now: da
         """Every record, companies first and contacts before what refers to them; CSV rows streamed."""
         writer.known_contacts_only = known_only
         for kind in KINDS:
-            for record in records:
-                if record.kind == kind:
-                    writer.write(record)
+            writer.write_many([record for record in records if record.kind == kind])
             for export in (export for export in exports if export.kind == kind):
                 _write_export(writer, export, progress.reporter(export) if progress else None)
 
@@ -173,8 +171,7 @@ def _write_export(writer: RecordWriter, export: CsvFile, on_progress) -> None:
     if columns is not None:
         writer.write_signal_rows(rows, columns, export.mapping.read_date, export.record)
     else:
-        for line, cells in rows:
-            writer.write(export.record(line, cells))
+        writer.write_export_rows(export, rows)
 
 
 def _csv_choice(options: CsvOptions | None) -> tuple:

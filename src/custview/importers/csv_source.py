@@ -50,16 +50,23 @@ class CsvFile:
 
     def record(self, line: int, cells: list[str]) -> SourceRecord:
         """The source record for one data row of this file."""
+        data = self.fields(cells)
+        if data is None:
+            problem = f"{len(cells)} values but the header has {len(self.header)} columns"
+            return SourceRecord(self.kind, {}, str(self.path), None, line, raw=cells, malformed=problem)
+        return SourceRecord(self.kind, data, str(self.path), None, line, columns=self._labels,
+                            read_date=self.mapping.read_date, raw=cells)
+
+    def fields(self, cells: list[str]) -> dict | None:
+        """One data row's fields, through the mapping (unchecked); None if it has more values than the header."""
         if self._translate is None:
             self._translate = translator(self.kind_mapping, Header(self.header), self.mapping.separator,
                                          unescape=self.mapping.name == "custview")
             self._labels = {target: self.kind_mapping.label(target) for target in self.kind_mapping.columns}
         width = len(self.header)
         if len(cells) > width and any(cell.strip() for cell in cells[width:]):
-            problem = f"{len(cells)} values but the header has {width} columns"
-            return SourceRecord(self.kind, {}, str(self.path), None, line, raw=cells, malformed=problem)
-        return SourceRecord(self.kind, self._translate(cells), str(self.path), None, line, columns=self._labels,
-                            read_date=self.mapping.read_date, raw=cells)
+            return None
+        return self._translate(cells)
 
     def plain_columns(self) -> dict[str, int] | None:
         """Each field's column position when every field is read from one column as is; else None.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 from custview.dates import parse_when
 from custview.printable import has_line_break
@@ -23,6 +24,13 @@ def within_limits(text: str, limit: int = MAX_TEXT) -> bool:
     return len(text) <= limit and "\x00" not in text
 
 
+@lru_cache(maxsize=4096)  # a file says the same few statuses and priorities row after row
+def option_named(options: tuple[str, ...], text: str) -> str | None:
+    """The option a text names, matched without regard to case, spaces, dashes or underscores; None if none."""
+    wanted = squash(text)
+    return next((option for option in options if squash(option) == wanted), None)
+
+
 class Fields:
     """Typed access to a record's fields that collects every problem instead of stopping at the first."""
 
@@ -34,14 +42,6 @@ class Fields:
         for key in record.data:
             if key not in allowed:
                 self.problem(key, f"unknown field (expected one of: {', '.join(allowed)})")
-
-    @classmethod
-    def implying(cls, record: SourceRecord, company: str) -> Fields:
-        """Fields of an export row already known to be good that names a company not in the book yet."""
-        fields = cls.__new__(cls)
-        fields.record, fields.problems, fields.refers_to_failed_record = record, [], False
-        fields.new_company = company
-        return fields
 
     def problem(self, name: str, message: str) -> None:
         """Note a problem with field `name`."""
@@ -57,14 +57,17 @@ class Fields:
 
     def text_value(self, name: str, value, required: bool) -> str | None:
         """A text value found inside field `name` (e.g. in a nested list)."""
-        if value is None or (isinstance(value, str) and not value.strip()):
+        if value.__class__ is str:  # what nearly every value is: straight to the checks
+            text = value.strip()
+        elif isinstance(value, (bool, dict, list)):
+            self.problem(name, f"expected text, found {preview(value)} (put it in quotes)")
+            return None
+        else:
+            text = "" if value is None else str(value).strip()
+        if not text:
             if required:
                 self.problem(name, "missing (required)")
             return None
-        if isinstance(value, bool) or isinstance(value, (dict, list)):
-            self.problem(name, f"expected text, found {preview(value)} (put it in quotes)")
-            return None
-        text = str(value).strip()
         limit = MAX_LONG_TEXT if name in LONG_TEXT_FIELDS else MAX_TEXT
         if len(text) > limit:
             self.problem(name, f"too long: {len(text):,} characters (at most {limit:,})")
@@ -111,12 +114,11 @@ class Fields:
         text = self.text(name)
         if text is None:
             return default
-        wanted = squash(text)
-        for option in options:
-            if squash(option) == wanted:
-                return option
-        self.problem(name, f"unknown value {text!r} (expected one of: {', '.join(options)})")
-        return default
+        found = option_named(options, text)
+        if found is None:
+            self.problem(name, f"unknown value {text!r} (expected one of: {', '.join(options)})")
+            return default
+        return found
 
     def stage(self, name: str, value=None) -> str | None:
         """A Value Path stage name."""

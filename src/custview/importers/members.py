@@ -26,6 +26,7 @@ class MemberIndex:
 
     def __init__(self, connection):
         self.keys: dict[str, int] = {}
+        self._found: dict[str, int] = {}  # references already resolved (a file names the same few owners)
         for member_id, name, email in connection.execute("SELECT id, name, email FROM member ORDER BY id"):
             self.add(member_id, name, email)
 
@@ -37,9 +38,13 @@ class MemberIndex:
 
     def find(self, reference: str) -> int | None:
         """The member a name, email, "Name (email)" or an old "Name (us)" means, or None."""
+        found = self._found.get(reference)
+        if found is not None:
+            return found
         for key in (email_in(reference), reference.split(" (")[0].strip(), reference):
-            if key.lower() in self.keys:
-                return self.keys[key.lower()]
+            if key.lower() in self.keys:  # a key, once taken, keeps its member: the answer can be remembered
+                found = self._found[reference] = self.keys[key.lower()]
+                return found
         return None
 
 

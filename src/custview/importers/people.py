@@ -88,11 +88,16 @@ class PeopleWriting(MergeHistoryWriting):
     def company_after_checks(self, fields: Fields, company_id: int | None) -> int | None:
         """The record's company, created now if the record named one we did not know (see find_company)."""
         if company_id is None and fields.new_company:
-            company_id = self.index.company_id(fields.new_company)  # an earlier row may have created it
-            if company_id is None:
-                company_id = self.tables["company"].insert({"name": fields.new_company})
-                self.index.add_company(company_id, fields.new_company, None)
-                self.counts["companies"]["created"] += 1
+            company_id = self.implied_company(fields.new_company)
+        return company_id
+
+    def implied_company(self, name: str) -> int:
+        """The company of this name, created now if the book does not know it yet (an export row implies it)."""
+        company_id = self.index.company_id(name)  # an earlier row may have created it
+        if company_id is None:
+            company_id = self.tables["company"].insert({"name": name})
+            self.index.add_company(company_id, name, None)
+            self.counts["companies"]["created"] += 1
         return company_id
 
     def _contact(self, record: SourceRecord) -> str | None:
@@ -156,7 +161,7 @@ class PeopleWriting(MergeHistoryWriting):
             values["email"] = email.lower()
         values.update((key, data[key]) for key in ("phone", "title", "buying_role", "context") if key in data)
         if company and company_id is None:
-            company_id = self.company_after_checks(Fields.implying(record, company), None)
+            company_id = self.implied_company(company)
         if company_id:
             values["company_id"] = company_id
         if "owner" in data:

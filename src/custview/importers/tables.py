@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from functools import lru_cache
 
 from custview.dates import stored_time
 from custview.db.dialect import SQLITE, dialect_of
@@ -37,6 +38,7 @@ KEYS = {
     "merge_record": (("kind", "kept_id", "merged_name", "merged_at"),),
 }
 BATCH = 5_000
+PREFETCH_CHUNK = 500  # values per look-up query (SQLite before 3.32 takes at most 999 parameters)
 # What a new row holds in a NOT NULL column the record says nothing about (as SQLModel would store it).
 DEFAULTS = {"topics": "[]", "decisions": "[]", "name_derived": 0, "done": 0, "contract_arr": 0}
 
@@ -49,9 +51,16 @@ def stored(value):
         return stored_time(value)
     if isinstance(value, bool):
         return int(value)
+    if isinstance(value, list) and all(item.__class__ is str for item in value):
+        return _list_json(tuple(value))
     if isinstance(value, (list, dict)):
         return json.dumps(value)
     return value
+
+
+@lru_cache(maxsize=1 << 12)  # a file's rows share a handful of topic lists
+def _list_json(items: tuple) -> str:
+    return json.dumps(list(items))
 
 
 class TableRows:
@@ -66,6 +75,8 @@ class TableRows:
         self.inserts: dict[int, dict] = {}
         self.updates: dict[int, dict] = {}
         self.keys: dict[tuple, int] = {}  # the waiting new rows by each of their KEYS
+        self.looked_up: dict[tuple, int | None] = {}  # keys `prefetch` asked the table about, until the next flush
+        self.loaded: dict[int, dict] = {}  # rows `preload` read, until the next flush
         self._keyed = False
         self.key_sets = KEYS.get(table, ())
         self.template = {column: DEFAULTS.get(column) for column in self.columns}
@@ -77,7 +88,7 @@ class TableRows:
 
     def get(self, row_id: int) -> dict | None:
         """The row with this id as it stands in this import (waiting changes included), or None."""
-        row = self.inserts.get(row_id) or self.updates.get(row_id)
+        row = self.inserts.get(row_id) or self.updates.get(row_id) or self.loaded.get(row_id)
         if row is None:
             found = self.connection.execute(self._select, (row_id,)).fetchone()
             row = dict(zip(self.columns, found)) if found else None
@@ -96,6 +107,29 @@ class TableRows:
             self._register(row)
         return row_id
 
+    def insert_stored(self, values: dict) -> int:
+        """Add a new row whose values are already in their stored form (see `stored`); its id."""
+        row_id = self.next_id
+        self.next_id += 1
+        row = self.template | values
+        row["id"] = row_id
+        self.inserts[row_id] = row
+        if self._keyed:
+            self._register(row)
+        return row_id
+
+    def preload(self, row_ids: list[int]) -> None:
+        """Read these rows with a few queries, so that `get` finds them in memory until the next flush."""
+        wanted = list({row_id for row_id in row_ids if row_id not in self.inserts and row_id not in self.updates
+                       and row_id not in self.loaded})
+        for start in range(0, len(wanted), PREFETCH_CHUNK):
+            chunk = wanted[start:start + PREFETCH_CHUNK]
+            marks = ", ".join("?" for _ in chunk)
+            for found in self.connection.execute(
+                    f'SELECT {", ".join(self.columns)} FROM "{self.table}" WHERE id IN ({marks})', chunk):
+                row = dict(zip(self.columns, found))
+                self.loaded[row["id"]] = row
+
     def _register(self, row: dict) -> None:
         for columns in self.key_sets:
             self.keys.setdefault(tuple(sorted((column, row[column]) for column in columns)), row["id"])
@@ -110,6 +144,8 @@ class TableRows:
             self._keyed = True
         stored_key = tuple(sorted((column, stored(value)) for column, value in key.items()))
         found = self.keys.get(stored_key)
+        if found is None and stored_key in self.looked_up:
+            return self.looked_up[stored_key]
         if found is None:
             condition = " AND ".join(f'"{column}" IS NULL' if value is None else f'"{column}" = ?'
                                      for column, value in stored_key)
@@ -117,6 +153,23 @@ class TableRows:
                                           [value for _, value in stored_key if value is not None]).fetchone()
             found = row[0] if row else None
         return found
+
+    def prefetch(self, column: str, values: list[str]) -> None:
+        """Ask the table once which of these values of `column` (a key of its own, see `KEYS`) it holds,
+        so that `find` by that column answers from memory until the next flush: a batch of records
+        is resolved with a few queries, not one each."""
+        if self.rebuild:
+            self._build_indexes()
+        wanted = list(dict.fromkeys(value for value in values
+                                    if value is not None and ((column, value),) not in self.keys))
+        for start in range(0, len(wanted), PREFETCH_CHUNK):
+            chunk = wanted[start:start + PREFETCH_CHUNK]
+            self.looked_up.update((((column, value),), None) for value in chunk)
+            marks = ", ".join("?" for _ in chunk)
+            for row_id, value in self.connection.execute(
+                    f'SELECT min(id), "{column}" FROM "{self.table}" WHERE "{column}" IN ({marks}) GROUP BY "{column}"',
+                    chunk):
+                self.looked_up[((column, value),)] = row_id
 
     def update(self, row_id: int, values: dict, fill_only: bool = False) -> bool:
         """Change a row's values; whether anything changed. With `fill_only`, only its empty fields."""
@@ -149,6 +202,7 @@ class TableRows:
             self.dialect.move_ids_past(self.connection, self.table, max(self.inserts))
             self.inserts.clear()
             self.keys.clear()
+            self.looked_up.clear()
             self._keyed = False
         if self.updates:
             settings = ", ".join(f'"{column}" = ?' for column in self.columns if column != "id")
@@ -156,6 +210,7 @@ class TableRows:
                                         [(*(row[c] for c in self.columns if c != "id"), row["id"])
                                          for row in self.updates.values()])
             self.updates.clear()
+        self.loaded.clear()
 
     def finish(self) -> None:
         """Write what waits and build the indexes dropped at the start."""

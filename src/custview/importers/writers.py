@@ -18,6 +18,7 @@ from custview.errors import UserError
 from custview.importers.activity import ActivityWriting
 from custview.importers.bulk import SignalBulkLoader, SignalWriting
 from custview.importers.fields import Fields
+from custview.importers.lanes import RowLanes
 from custview.importers.members import MemberWriting
 from custview.importers.people import PeopleWriting
 from custview.importers.records import KINDS, SourceRecord
@@ -26,9 +27,12 @@ from custview.importers.tables import Tables, stored
 
 PROBLEM_LIMIT = 100  # problem lines shown for one import; the rest are counted
 WARNING_LIMIT = 20
+# The column records of a kind are mostly found by (their own reference), looked up a batch at a time.
+FOUND_BY = {"tickets": ("ticket", "ref"), "appointments": ("appointment", "uid")}
+LOOKUP_BATCH = 1_000
 
 
-class RecordWriter(MemberWriting, PeopleWriting, SignalWriting, ActivityWriting):
+class RecordWriter(RowLanes, MemberWriting, PeopleWriting, SignalWriting, ActivityWriting):
     """Applies source records to an open session, counting created / updated / unchanged / rejected per kind.
 
     Give it records with companies and contacts before the records that refer to them (`KINDS`
@@ -89,6 +93,17 @@ class RecordWriter(MemberWriting, PeopleWriting, SignalWriting, ActivityWriting)
             if self.on_reject:
                 self.on_reject(record, self._record_problems
                                or [f"{record.where()}: refers to a record that was rejected"])
+
+    def write_many(self, records: list[SourceRecord]) -> None:
+        """Write records of one kind (see `write`), what they refer to looked up for all of them at once."""
+        for start in range(0, len(records), LOOKUP_BATCH):
+            batch = records[start:start + LOOKUP_BATCH]
+            if batch and (found_by := FOUND_BY.get(batch[0].kind)):
+                table, column = found_by
+                self.tables[table].prefetch(column, [value.strip() for record in batch
+                                                     if (value := record.data.get(column)).__class__ is str])
+            for record in batch:
+                self.write(record)
 
     def finish(self) -> dict[str, Counter]:
         """Write what is still waiting; UserError listing the problems unless bad records are being skipped."""
