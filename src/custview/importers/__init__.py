@@ -226,7 +226,7 @@ def _write_into(target: Store, feed: Callable[[RecordWriter], None], dry_run: bo
             recorder = ImportRecorder(session, now, history.files, history.mapping) if history else None
             writer = RecordWriter(session, now, on_reject)
             feed(writer)
-            writer.finish()
+            writer.finish(dry_run)
             if dry_run:
                 raise _DryRun
             if recorder:

@@ -131,10 +131,10 @@ class RowLanes:
         company, owner, closed = data.get("company"), data.get("owner"), data.get("closed")
         company_id = self.index.company_id(company) if company else None
         owner_id = self.members.find(owner) if owner else None
-        status, priority, kind = (option_named(options, data[key]) if key in data else default for key, options, default
-                                  in (("status", TICKET_STATUSES, "open"), ("priority", TICKET_PRIORITIES, "normal"),
-                                      ("kind", TICKET_KINDS, None)))
-        if (len(found) != 1 or (owner and owner_id is None) or None in (status, priority)
+        status = option_named(TICKET_STATUSES, data["status"]) if "status" in data else "open"
+        priority = option_named(TICKET_PRIORITIES, data["priority"]) if "priority" in data else "normal"
+        kind = option_named(TICKET_KINDS, data["kind"]) if "kind" in data else None
+        if (len(found) != 1 or (owner and owner_id is None) or status is None or priority is None
                 or (kind is None and "kind" in data) or len(opened) > MAX_DATE_TEXT
                 or (closed and len(closed) > MAX_DATE_TEXT)
                 or (company and company_id is None and company.lower() in self._failed_companies)

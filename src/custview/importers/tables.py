@@ -78,7 +78,7 @@ class TableRows:
         self.looked_up: dict[tuple, int | None] = {}  # keys `prefetch` asked the table about, until the next flush
         self.loaded: dict[int, dict] = {}  # rows `preload` read, until the next flush
         self._keyed = False
-        self.key_sets = KEYS.get(table, ())
+        self.key_sets = tuple(tuple(sorted(columns)) for columns in KEYS.get(table, ()))  # as `find` orders them
         self.template = {column: DEFAULTS.get(column) for column in self.columns}
         self.rebuild: list[str] = []
         empty = connection.execute(f'SELECT NOT EXISTS (SELECT 1 FROM "{table}")').fetchone()[0]
@@ -132,7 +132,7 @@ class TableRows:
 
     def _register(self, row: dict) -> None:
         for columns in self.key_sets:
-            self.keys.setdefault(tuple(sorted((column, row[column]) for column in columns)), row["id"])
+            self.keys.setdefault(tuple([(column, row[column]) for column in columns]), row["id"])
 
     def find(self, **key) -> int | None:
         """The id of the first row with these values (`KEYS` lists the sets an index serves), or None."""
@@ -142,7 +142,7 @@ class TableRows:
             for row in self.inserts.values():
                 self._register(row)
             self._keyed = True
-        stored_key = tuple(sorted((column, stored(value)) for column, value in key.items()))
+        stored_key = tuple(sorted([(column, stored(value)) for column, value in key.items()]))
         found = self.keys.get(stored_key)
         if found is None and stored_key in self.looked_up:
             return self.looked_up[stored_key]
@@ -269,9 +269,9 @@ class Tables:
         """Delete the rows of `table` that belong to one parent (after `children`, which wrote the waiting ones)."""
         self.connection.execute(f'DELETE FROM "{table}" WHERE "{parent_column}" = ?', (parent_id,))
 
-    def finish(self) -> None:
-        """Write every waiting row and rebuild the indexes dropped for the load."""
+    def finish(self, rebuild_indexes: bool = True) -> None:
+        """Write every waiting row and rebuild the indexes dropped for the load (unless told not to)."""
         self.flush()
         for table in TABLE_ORDER:
-            if table in self._tables:
+            if table in self._tables and rebuild_indexes:
                 self._tables[table].finish()

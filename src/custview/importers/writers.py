@@ -105,15 +105,18 @@ class RecordWriter(RowLanes, MemberWriting, PeopleWriting, SignalWriting, Activi
             for record in batch:
                 self.write(record)
 
-    def finish(self) -> dict[str, Counter]:
-        """Write what is still waiting; UserError listing the problems unless bad records are being skipped."""
+    def finish(self, dry_run: bool = False) -> dict[str, Counter]:
+        """Write what is still waiting; UserError listing the problems unless bad records are being skipped.
+
+        A dry run, whose work is thrown away, does not rebuild the indexes dropped for the load
+        unless linking earlier tickets to their contacts needs them."""
         if self.problem_count and not self.on_reject:
             raise UserError(*self.problems, *self._more(self.problem_count, self.problems, "problem"))
         self.tables.flush()
         if self._signals is not None:
             created, updated, unchanged = self._signals.merge()
             self.counts["signals"] += Counter(created=created, updated=updated, unchanged=unchanged)
-        self.tables.finish()
+        self.tables.finish(rebuild_indexes=not dry_run or self._unlinked_tickets())
         self.linked_tickets = self._link_tickets()
         if self.counts["members"]["created"]:
             self.link_new_members()
@@ -139,6 +142,11 @@ class RecordWriter(RowLanes, MemberWriting, PeopleWriting, SignalWriting, Activi
     def _finish(self, fields: Fields) -> bool:
         self._note_problems(fields.problems)
         return not fields.problems and not fields.refers_to_failed_record
+
+    def _unlinked_tickets(self) -> bool:
+        """Whether the book has tickets kept unlinked, with their requester's email."""
+        return bool(self.connection.execute("SELECT EXISTS (SELECT 1 FROM ticket WHERE contact_id IS NULL "
+                                            "AND requester_email IS NOT NULL)").fetchone()[0])
 
     def _link_tickets(self) -> int:
         """Link the book's unlinked tickets to the contacts their requesters' emails now belong to."""
