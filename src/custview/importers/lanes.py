@@ -68,10 +68,10 @@ class RowLanes:
         """Write a CSV export's rows (line, cells), the plainly good and new ones through the kind's fast lane."""
         lane = {"contacts": self._new_contact, "tickets": self._new_ticket}.get(export.kind)
         for batch in batches(rows):
-            read = [(line, cells, export.fields(cells)) for line, cells in batch]
             if lane is None:
-                self.write_many([export.record(line, cells) for line, cells, _ in read])
+                self.write_many([export.record(line, cells) for line, cells in batch])
                 continue
+            read = [(line, cells, export.fields(cells)) for line, cells in batch]
             if export.kind == "tickets":
                 self._prepare_tickets([data for _, _, data in read if data is not None])
             for line, cells, data in read:

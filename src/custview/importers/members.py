@@ -32,6 +32,7 @@ class MemberIndex:
 
     def add(self, member_id: int, name: str, email: str | None) -> None:
         """Index a member just written (or loaded)."""
+        self._found.clear()  # a reference may now mean this one (by email, say, rather than by name)
         for key in (name, email):
             if key:
                 self.keys.setdefault(key.lower(), member_id)
@@ -42,7 +43,7 @@ class MemberIndex:
         if found is not None:
             return found
         for key in (email_in(reference), reference.split(" (")[0].strip(), reference):
-            if key.lower() in self.keys:  # a key, once taken, keeps its member: the answer can be remembered
+            if key.lower() in self.keys:
                 found = self._found[reference] = self.keys[key.lower()]
                 return found
         return None
