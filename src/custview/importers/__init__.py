@@ -224,9 +224,9 @@ def _write_into(target: Store, feed: Callable[[RecordWriter], None], dry_run: bo
     try:
         with busy, target.writing() as session:
             recorder = ImportRecorder(session, now, history.files, history.mapping) if history else None
-            writer = RecordWriter(session, now, on_reject)
+            writer = RecordWriter(session, now, on_reject, dry_run=dry_run)
             feed(writer)
-            writer.finish(dry_run)
+            writer.finish()
             if dry_run:
                 raise _DryRun
             if recorder:

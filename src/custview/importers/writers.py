@@ -42,9 +42,10 @@ class RecordWriter(RowLanes, MemberWriting, PeopleWriting, SignalWriting, Activi
 
     def __init__(self, session, now: datetime,
                  on_reject: Callable[[SourceRecord, list[str]], None] | None = None,
-                 known_contacts_only: bool = False):
+                 known_contacts_only: bool = False, dry_run: bool = False):
         self.connection = driver_connection(session)
         self.now, self.on_reject = now, on_reject
+        self.dry_run = dry_run  # its work is thrown away: `finish` skips what only a kept book needs
         self.now_stored = stored(now)
         self._stage_names: dict[str, str | None] = {}
         # Records naming several people (calendar events) without a known contact among them are
@@ -105,7 +106,7 @@ class RecordWriter(RowLanes, MemberWriting, PeopleWriting, SignalWriting, Activi
             for record in batch:
                 self.write(record)
 
-    def finish(self, dry_run: bool = False) -> dict[str, Counter]:
+    def finish(self) -> dict[str, Counter]:
         """Write what is still waiting; UserError listing the problems unless bad records are being skipped.
 
         A dry run, whose work is thrown away, does not rebuild the indexes dropped for the load
@@ -116,7 +117,7 @@ class RecordWriter(RowLanes, MemberWriting, PeopleWriting, SignalWriting, Activi
         if self._signals is not None:
             created, updated, unchanged = self._signals.merge()
             self.counts["signals"] += Counter(created=created, updated=updated, unchanged=unchanged)
-        self.tables.finish(rebuild_indexes=not dry_run or self._unlinked_tickets())
+        self.tables.finish(rebuild_indexes=not self.dry_run or self._unlinked_tickets())
         self.linked_tickets = self._link_tickets()
         if self.counts["members"]["created"]:
             self.link_new_members()
