@@ -50,3 +50,22 @@ def test_json_and_jsonl_stream_the_same_rows(big_book):
     assert len(array) == CONTACTS and lines == array
     assert len(json.loads(run(big_book, "contacts", "--json", "--limit", "250").stdout)) == 250
     assert len(run(big_book, "contacts", "--limit", "250").stdout.splitlines()) == 2 + 250 + 1
+
+
+def test_on_a_terminal_a_long_list_has_the_same_lines_in_colour():
+    from datetime import datetime, timezone
+    from types import SimpleNamespace as Row
+
+    from custview.cli.render_lists import ContactsDrawing
+
+    since = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    rows = [Row(contact=Row(name=f"Person {n}", title="CFO", email=f"p{n}@x.example", stage="Buyer", stage_since=since),
+                company=Row(name="Acme")) for n in range(1, 4)]
+    plain, styled = ContactsDrawing(since), ContactsDrawing(since)
+    plain.styled = False
+    lines = plain.batch(rows)
+    coloured = styled.batch(rows)
+    assert coloured.plain == lines.plain and not lines.spans
+    assert lines.plain.splitlines()[2].startswith("Person 1  ")
+    bold = [coloured.plain[span.start:span.end] for span in coloured.spans if span.style == "bold"]
+    assert bold == ["Name", "Title", "Company", "Stage", "In stage", "Email", "Person 1", "Person 2", "Person 3"]

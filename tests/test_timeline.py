@@ -57,3 +57,15 @@ def test_a_company_timeline_holds_only_that_companys_people(cli, book, tmp_path)
     result = cli("timeline", "Acme Analytics")
     assert result.exit_code == 0, result.output
     assert "Paris meetup" not in result.stdout and "Eric Europe" not in result.stdout
+
+
+def test_limit_keeps_the_latest_events_oldest_first_and_jsonl_gives_one_a_line(cli, book):
+    every = events(cli, "Ann Lee")["events"]
+    assert len(every) > 3
+    assert events(cli, "Ann Lee", "--limit", "3") == {"subject": "Ann Lee", "events": every[-3:]}
+    lines = cli("timeline", "Ann Lee", "--limit", "3", "--jsonl").stdout.splitlines()
+    assert [json.loads(line) for line in lines] == every[-3:]
+    shown = cli("timeline", "Ann Lee", "-n", "2", "--no-pager").stdout.splitlines()
+    assert shown[0] == "Timeline — Ann Lee" and shown[-1] == "2 events"
+    assert [line[:10] for line in shown if line[:4].isdigit()] == [e["at"][:10] for e in every[-2:]]
+    assert every[-1]["title"] in "\n".join(shown) and every[-3]["title"] not in "\n".join(shown)

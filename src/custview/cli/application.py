@@ -104,28 +104,49 @@ class Application:
             out.print(drawing)
 
     def emit_rows(self, rows: Iterable, as_data: Callable[[object], object], drawing: Callable[[], object],
-                  *, jsonl: bool = False) -> None:
+                  *, jsonl: bool = False, json_around: tuple[dict, str] | None = None,
+                  lines: int | None = None) -> None:
         """Show a long list as its rows arrive, so memory holds a batch and the first rows show at once: with
-        --json one JSON array written as it goes, with --jsonl one object per line; for people what
-        `drawing()` (a render_lists.RowsDrawing) makes: one table for a short list, a long one a batch of
-        aligned lines at a time."""
+        --json one JSON array written as it goes (the value of `json_around`'s key in its object, when
+        given), with --jsonl one object per line; for people what `drawing()` (a render_lists.RowsDrawing)
+        makes: one table for a short list, a long one a batch of aligned lines at a time. Given `lines`
+        (about how many the drawing takes), it opens in a pager when the terminal is shorter."""
         if self.as_json or jsonl:
             from custview.cli.terminal import write_json_rows
 
-            write_json_rows((as_data(row) for row in rows), one_per_line=jsonl)
+            write_json_rows((as_data(row) for row in rows), one_per_line=jsonl, around=None if jsonl else json_around)
             return
+        from contextlib import nullcontext
+
         from custview.cli.terminal import console
 
         out, painter, rows = console(), drawing(), iter(rows)
-        batch = list(islice(rows, ROWS_PER_BATCH))
-        if len(batch) < ROWS_PER_BATCH:  # the whole list
-            if batch:
-                out.print(painter.table(batch))
+        painter.styled = out.color_system is not None  # a file or a pipe shows no style: none is laid out
+        painter.width = out.width
+        paged = lines is not None and out.is_terminal and lines > out.height
+        with out.pager(styles=True) if paged else nullcontext():
+            batch = list(islice(rows, ROWS_PER_BATCH))
+            if len(batch) < ROWS_PER_BATCH:  # the whole list
+                if batch:
+                    self._print_lines(out, painter.table(batch), painter.styled)
+            else:
+                while batch:
+                    self._print_lines(out, painter.batch(batch), painter.styled)
+                    batch = list(islice(rows, ROWS_PER_BATCH))
+            out.print(painter.end())
+
+    @staticmethod
+    def _print_lines(out, drawing, styled: bool) -> None:
+        """A drawing; lines (a Rich Text) are never wrapped, and plain ones are written as they are (Rich
+        would only take them apart)."""
+        from rich.text import Text
+
+        if not isinstance(drawing, Text):
+            out.print(drawing)
+        elif styled:
+            out.print(drawing, soft_wrap=True)
         else:
-            while batch:
-                out.print(painter.batch(batch), soft_wrap=True)
-                batch = list(islice(rows, ROWS_PER_BATCH))
-        out.print(painter.end())
+            out.file.write(drawing.plain + "\n")
 
     def say(self, text: str) -> None:
         """Plain text for people after the result, never wrapped (it holds paths and commands to copy);

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 
 
 def drawing_modules() -> list[str]:
@@ -19,10 +20,20 @@ def drawing_modules() -> list[str]:
     return sorted(found, key=lambda name: name != "render")
 
 
+def _defines(module: str, name: str) -> bool:
+    """Whether a drawing module's source defines `name` at its top level (read, not imported)."""
+    from pathlib import Path
+
+    source = (Path(__file__).parent / f"{module}.py").read_text(encoding="utf-8")
+    return re.search(rf"^(def |class ){name}\b|^{name} =", source, re.MULTILINE) is not None
+
+
 def __getattr__(name: str):
     if name.startswith("_"):
         raise AttributeError(name)
-    for module in drawing_modules():
+    # Only the module that defines it is imported: each drawing module loads its own share of Rich and insight.
+    modules = drawing_modules()
+    for module in sorted(modules, key=lambda module: not _defines(module, name)):
         found = getattr(importlib.import_module(f"custview.cli.{module}"), name, None)
         if found is not None:
             return found

@@ -169,26 +169,6 @@ def render_stage_change(name: str, change, stage: str, current: str | None = Non
                  (f"; a later move keeps them at {current} now" if current and current != change.stage else "", "warning"))
 
 
-def render_timeline(subject: str, events) -> RenderableType:
-    """A history in date order, one row per event with its details beneath."""
-    if not events:
-        return _text(f"No events for {subject} with these filters.", "muted")
-    table = Table.grid(padding=(0, 2))
-    table.add_column(no_wrap=True, style=STYLES["muted"])
-    table.add_column(no_wrap=True)
-    table.add_column()
-    kind_styles = {"stage": "stage", "ticket": "warning", "appointment": "title", "note": "label", "signal": "topic",
-                   "merge": "warning"}
-    for e in events:
-        what = _line((e.title, kind_styles.get(e.kind)), (f"  — {e.who}" if e.who else "", "muted"))
-        details = [*e.details, *([f"by {e.made_by}"] if e.made_by else [])]
-        if details:
-            what = Group(what, _bullets([_text(d, "muted") for d in details], marker=" "))
-        table.add_row(_text(f"{to_local(e.at):%Y-%m-%d}"), _text(e.kind), what)
-    return Panel(table, title=_text(f"Timeline — {subject} ({len(events)} event{'s' if len(events) != 1 else ''})", "title"), title_align="left",
-                 box=box.ROUNDED, padding=(0, 1))
-
-
 def render_saved(outcome: str, noun: str, label: str) -> RenderableType:
     """One line saying what happened to a record added from the command line."""
     verb = {"created": "Added", "updated": "Updated", "unchanged": "Unchanged:"}[outcome]

@@ -10,20 +10,25 @@ from datetime import datetime
 from rich import box
 from rich.console import RenderableType
 from rich.table import Table
-from rich.text import Text
+from rich.text import Span, Text
 
 from custview.cli.render import STYLES, _date, _line, _text
-from custview.dates import days_between, describe_duration
+from custview.dates import days_between, describe_duration, to_local
+from custview.printable import printable
 
 
 class RowsDrawing:
     """A list drawn in batches as aligned lines, one row each: `batch(rows)` gives the lines of those rows
     (after the header, for the first batch), `end()` the closing line. The first batch sets the column
     widths, so later lines line up with it (a longer value pushes the rest of its line along); the last
-    column is never padded. Subclasses name the columns and give a row's cells as Rich Text."""
+    column is never padded. Subclasses name the columns and give a row's cells: Rich Text, or (value,
+    style) pairs, which cost less for a long list. `styled` is False when the output shows no style (a
+    file or a pipe): the lines are then plain text, laid out without the work of styling them."""
 
     columns: tuple[str, ...] = ()
     no_wrap: tuple[str, ...] = ()
+    styled = True
+    width = 100  # the terminal's, set by Application.emit_rows
 
     def __init__(self):
         self.count = 0
@@ -35,40 +40,58 @@ class RowsDrawing:
         for column in self.columns:
             table.add_column(column, no_wrap=column in self.no_wrap, overflow="fold")
         for row in rows:
-            table.add_row(*self.cells(row))
+            table.add_row(*(_as_text(cell) for cell in self.cells(row)))
             self.count += 1
         return table
 
     def batch(self, rows) -> RenderableType:
         """The lines of the next rows (a Rich Text printed as it is, never wrapped)."""
-        cells = [self.cells(row) for row in rows]
+        cells = [[self._piece(cell) for cell in self.cells(row)] for row in rows]
         self.count += len(cells)
-        lines = Text()
+        lines = []
         if not self.widths:
-            self.widths = [max([len(name), *(len(row[i]) for row in cells)]) for i, name in enumerate(self.columns)]
-            header = self._aligned([Text(name, style=STYLES["title"]) for name in self.columns])
-            lines.append_text(header).append("\n").append("─" * len(header), style=STYLES["muted"]).append("\n")
-        for row in cells:
-            lines.append_text(self._aligned(row)).append("\n")
-        lines.rstrip()
-        return lines
+            self.widths = [max([len(name), *(len(row[i][0]) for row in cells)]) for i, name in enumerate(self.columns)]
+            rule = "─" * (sum(self.widths[:-1]) + 2 * (len(self.widths) - 1) + len(self.columns[-1]))
+            lines += [[self._piece((name, "title")) for name in self.columns], [self._piece((rule, "muted"))]]
+        return self._aligned(lines + cells)
 
-    def _aligned(self, cells: list[Text]) -> Text:
-        """One line: each cell padded to its column's width, two spaces between columns."""
-        line = Text()
-        for number, cell in enumerate(cells):
-            line.append_text(cell)
-            if number < len(cells) - 1:
-                line.append(" " * (self.widths[number] - len(cell) + 2))
-        return line
+    def _piece(self, cell) -> tuple[str, list]:
+        """A cell as its plain text and its styles' spans (none when unstyled)."""
+        if isinstance(cell, Text):
+            plain, style, spans = cell.plain, cell.style, cell.spans
+        else:
+            value, style = cell if isinstance(cell, tuple) else (cell, None)
+            plain, style, spans = printable(value), STYLES.get(style, style) if style else "", []
+        if not self.styled:
+            return plain, []
+        return plain, ([Span(0, len(plain), style)] if style else []) + spans
 
-    def cells(self, row) -> list[Text]:
-        """The cells of one row, as Rich Text (one line each)."""
+    def _aligned(self, rows: list[list[tuple[str, list]]]) -> Text:
+        """Lines of cells, each padded to its column's width with two spaces between columns (the last
+        column unpadded), made into one Text at once."""
+        parts, spans, position = [], [], 0
+        for cells in rows:
+            for number, (plain, styles) in enumerate(cells):
+                spans += [span.move(position) for span in styles]
+                padding = " " * (self.widths[number] - len(plain) + 2) if number < len(cells) - 1 else "\n"
+                parts += [plain, padding]
+                position += len(plain) + len(padding)
+        return Text("".join(parts)[:-1], spans=spans)
+
+    def cells(self, row) -> list:
+        """The cells of one row (one line each): Rich Text, or (value, style) pairs."""
         raise NotImplementedError
 
     def end(self) -> RenderableType:
         """What closes the list: how many rows there were."""
         raise NotImplementedError
+
+
+def _as_text(cell) -> Text:
+    """A cell given as Rich Text, a (value, style) pair or a plain value, as Rich Text."""
+    if isinstance(cell, Text):
+        return cell
+    return _text(*cell) if isinstance(cell, tuple) else _text(cell)
 
 
 class NextStepsDrawing(RowsDrawing):
@@ -107,8 +130,62 @@ class ContactsDrawing(RowsDrawing):
     def cells(self, row) -> list:
         c = row.contact
         in_stage = describe_duration(days_between(c.stage_since, self.as_of)) if c.stage_since else "—"
-        return [_text(c.name, "title"), _text(c.title), _text(row.company.name if row.company else ""),
-                _text(c.stage, "stage"), _text(in_stage), _text(c.email)]
+        return [(c.name, "title"), c.title, row.company.name if row.company else "", (c.stage, "stage"), in_stage,
+                c.email]
 
     def end(self) -> RenderableType:
         return _text(f"{self.count} contact{'s' if self.count != 1 else ''}", "muted")
+
+
+class TimelineDrawing(RowsDrawing):
+    """A history in date order, drawn as it is read under the subject's name: each event's date, kind and
+    what happened (wrapped to the terminal, a word too long for it cut with "…"), its details beneath;
+    it ends with the count."""
+
+    KIND_STYLES = {"stage": "stage", "ticket": "warning", "appointment": "title", "note": "label",
+                   "signal": "topic", "merge": "warning"}
+    DETAIL_INDENT = "    "
+
+    def __init__(self, subject: str):
+        from custview.insight.timeline import EVENT_KINDS
+
+        super().__init__()
+        self.subject = subject
+        self.widths = [len("2026-01-01"), max(len(kind) for kind in EVENT_KINDS), 0]
+
+    def table(self, events) -> RenderableType:
+        """A short history: drawn the same way as a long one, line by line."""
+        return self.batch(events)
+
+    def batch(self, events) -> RenderableType:
+        """The lines of these events (after the subject's name, for the first batch)."""
+        rows = [[self._piece((f"Timeline — {self.subject}", "title"))]] if not self.count else []
+        self.count += len(events)
+        room = max(self.width - sum(self.widths) - 4, 20)
+        for e in events:
+            what = _line((e.title, self.KIND_STYLES.get(e.kind)), (f"  — {e.who}" if e.who else "", "muted"))
+            first, *more = self._wrapped(what, room)
+            rows.append([self._piece(_text(f"{to_local(e.at):%Y-%m-%d}", "muted")), self._piece(e.kind), first])
+            rows += [[("", []), ("", []), line] for line in more]
+            for detail in [*e.details, *([f"by {e.made_by}"] if e.made_by else [])]:
+                rows += [[("", []), ("", []), (self.DETAIL_INDENT + plain, [s.move(len(self.DETAIL_INDENT)) for s in spans])]
+                         for plain, spans in self._wrapped(_text(detail, "muted"), room - len(self.DETAIL_INDENT))]
+        return self._aligned(rows)
+
+    def _wrapped(self, text: Text, room: int) -> list[tuple[str, list]]:
+        """The text as lines of at most `room` cells: (plain, spans) each."""
+        from rich.cells import cell_len
+
+        if cell_len(text.plain) <= room:
+            return [self._piece(text)]
+        from custview.cli.terminal import console
+
+        lines = text.wrap(console(), room, overflow="ellipsis")
+        for line in lines:
+            line.rstrip()
+        return [self._piece(line) for line in lines]
+
+    def end(self) -> RenderableType:
+        if not self.count:
+            return _text(f"No events for {self.subject} with these filters.", "muted")
+        return _text(f"{self.count} event{'s' if self.count != 1 else ''}", "muted")

@@ -43,22 +43,30 @@ def print_json(data) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=_json_value) + "\n")
 
 
-def write_json_rows(rows, one_per_line: bool = False) -> None:
+def write_json_rows(rows, one_per_line: bool = False, around: tuple[dict, str] | None = None) -> None:
     """Write rows as they come: one JSON array (laid out as print_json lays out a list), or with
-    `one_per_line` one compact object per line (JSON Lines). Memory holds one row, not the list."""
+    `one_per_line` one compact object per line (JSON Lines). Memory holds one row, not the list.
+
+    `around` (an object and a key): the array is that key's value in the object, written after the
+    object's other members, the whole laid out as print_json lays it out."""
     import json
     import sys
 
-    write, count = sys.stdout.write, 0
+    write, count, indent = sys.stdout.write, 0, "\n  "
+    if around is not None:
+        head, key = around
+        opening = json.dumps({**head, key: None}, indent=2, ensure_ascii=False, default=_json_value)
+        write(opening[:opening.rindex("null")])
+        indent = "\n    "
     for row in rows:
         if one_per_line:
             write(json.dumps(row, ensure_ascii=False, default=_json_value) + "\n")
         else:
-            text = json.dumps(row, indent=2, ensure_ascii=False, default=_json_value).replace("\n", "\n  ")
-            write(("[\n  " if count == 0 else ",\n  ") + text)
+            text = json.dumps(row, indent=2, ensure_ascii=False, default=_json_value).replace("\n", indent)
+            write(("[" if count == 0 else ",") + indent + text)
         count += 1
     if not one_per_line:
-        write("\n]\n" if count else "[]\n")
+        write((indent[:-2] + "]" if count else "[]") + ("\n}\n" if around is not None else "\n"))
 
 
 def _json_value(value):

@@ -9,7 +9,7 @@ import typer
 
 from custview.cli import draw
 from custview.cli.application import Application
-from custview.cli.commands._common import command_app, json_option, pick_contact_or_company
+from custview.cli.commands._common import JSONL, command_app, json_option, pick_contact_or_company
 from custview.errors import UserError
 
 app = command_app()
@@ -23,6 +23,9 @@ def timeline(
     company: Optional[str] = typer.Option(None, "--company", "-c", help="The company (also #ID) instead of NAME."),
     since: Optional[str] = typer.Option(None, "--since", metavar="DATE", help="Only events from this date on (e.g. -3m)."),
     kinds: list[str] = typer.Option([], "--kind", "-k", help="Only these kinds: signal, appointment, ticket, stage, note, merge, step, handover (repeatable)."),
+    limit: Optional[int] = typer.Option(None, "--limit", "-n", min=1, metavar="N",
+                                        help="Only the latest N events (still oldest first)."),
+    jsonl: bool = JSONL,
     as_json: bool = json_option("the events"),
     pager: bool = typer.Option(True, "--pager/--no-pager", help="Page long histories on a terminal."),
 ) -> None:
@@ -46,9 +49,15 @@ def timeline(
         raise UserError(*problems)
     app = Application.of(ctx, as_json)
     subject, events = _events_for(app.reader, name, company, start, tuple(k.lower() for k in kinds) or EVENT_KINDS)
-    app.emit({"subject": subject, "events": [{**{k: v for k, v in asdict(e).items() if k != "key"}, "at": e.at}
-                                             for e in events]},
-             lambda: draw.render_timeline(subject, events), lines=len(events) if pager else None)
+    events = events[-limit:] if limit else events
+    app.emit_rows(events, _event_data, lambda: draw.TimelineDrawing(subject), jsonl=jsonl,
+                  json_around=({"subject": subject}, "events"),
+                  lines=sum(1 + len(e.details) + bool(e.made_by) for e in events) if pager else None)
+
+
+def _event_data(event) -> dict:
+    """One event as plain data for --json and --jsonl."""
+    return {**{k: v for k, v in asdict(event).items() if k != "key"}, "at": event.at}
 
 
 def _events_for(reader, name: str | None, company: str | None, start, kinds):
