@@ -128,22 +128,22 @@ class Application:
             batch = list(islice(rows, ROWS_PER_BATCH))
             if len(batch) < ROWS_PER_BATCH:  # the whole list
                 if batch:
-                    self._print_lines(out, painter.table(batch), painter.styled)
+                    self._print_lines(out, painter.table(batch), painter.styled or paged)
             else:
                 while batch:
-                    self._print_lines(out, painter.batch(batch), painter.styled)
+                    self._print_lines(out, painter.batch(batch), painter.styled or paged)
                     batch = list(islice(rows, ROWS_PER_BATCH))
             out.print(painter.end())
 
     @staticmethod
-    def _print_lines(out, drawing, styled: bool) -> None:
+    def _print_lines(out, drawing, through_rich: bool) -> None:
         """A drawing; lines (a Rich Text) are never wrapped, and plain ones are written as they are (Rich
-        would only take them apart)."""
+        would only take them apart) unless `through_rich` (styled, or captured for a pager)."""
         from rich.text import Text
 
         if not isinstance(drawing, Text):
             out.print(drawing)
-        elif styled:
+        elif through_rich:
             out.print(drawing, soft_wrap=True)
         else:
             out.file.write(drawing.plain + "\n")
