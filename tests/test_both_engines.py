@@ -162,6 +162,7 @@ def test_every_write_records_who_made_it_and_the_timeline_and_imports_show_it(en
                                                                              monkeypatch):
     monkeypatch.setenv("CUSTVIEW_ME", "Dana Ortiz")
     ok(engine_cli("log", "Omar Haddad", "-p", "Pilot review", "-o", "Agreed", "--stage", "Buyer"))
+    ok(engine_cli("ticket", "close", "T-1"))
     monkeypatch.delenv("CUSTVIEW_ME")
     monkeypatch.setenv("LOGNAME", "omar-laptop")  # no "me" set: the OS user
     extra = tmp_path / "extra.yaml"
@@ -175,6 +176,9 @@ def test_every_write_records_who_made_it_and_the_timeline_and_imports_show_it(en
     assert [(e["kind"], e["title"], e["made_by"]) for e in events] == [
         ("appointment", "other: Pilot review", "Dana Ortiz"), ("stage", "Researcher → Buyer", "Dana Ortiz")]
     assert "by Dana Ortiz" in ok(engine_cli("timeline", "Omar Haddad", "--since", "-1d")).stdout
+    closed = json.loads(ok(engine_cli("timeline", "Ann Lee", "--since", "-1d", "--kind", "ticket", "--json")).stdout)
+    assert [(e["title"], e["made_by"]) for e in closed["events"]] == [("closed T-1 Export fails on large files",
+                                                                      "Dana Ortiz")]
     runs = json.loads(ok(engine_cli("imports", "--json")).stdout)
     assert [(run["made_by"], run["undone_by"]) for run in runs[:1]] == [("omar-laptop", "Tessa Moreau")]
     shown = ok(engine_cli("imports")).stdout

@@ -183,6 +183,7 @@ class Ticket:
     requester_email: str | None = None
     requester_name: str | None = None
     owner_id: int | None = None  # the member it is assigned to
+    made_by: str | None = None  # who last changed it with a command (see Appointment.made_by)
 
 
 @table("service")
@@ -197,6 +198,7 @@ class Service:
     end_at: datetime | None = None
     owner: str | None = None
     owner_id: int | None = None  # the member `owner` names, when it is one of us
+    made_by: str | None = None  # who last changed it with a command (see Appointment.made_by)
 
 
 @table("success_criterion")
@@ -208,6 +210,7 @@ class SuccessCriterion:
     metric: str
     target: str | None = None
     status: str = "on track"  # on track | at risk | met
+    made_by: str | None = None  # who last changed it with a command (see Appointment.made_by)
 
 
 @table("note")

@@ -188,9 +188,9 @@ MADE_BY = {"stage_change": ("made_by",), "appointment": ("made_by",), "next_step
            "handover": ("made_by",), "merge_record": ("made_by",), "import_run": ("made_by", "undone_by")}
 
 
-def _add_who_made_it(connection) -> None:
+def _add_who_made_it(connection, made_by: dict[str, tuple[str, ...]] = MADE_BY) -> None:
     engine = dialect_of(connection)
-    for table, columns in MADE_BY.items():
+    for table, columns in made_by.items():
         existing = engine.column_names(connection, table)  # a table an earlier step made has today's columns
         add_declared_columns(connection, table, *(column for column in columns if column not in existing))
 
@@ -230,6 +230,9 @@ MIGRATIONS: tuple[Migration, ...] = (
                   "`custview handoff --to` and the timeline", add_declared_tables_and_indexes),
     Migration(13, "who did what: the member (or OS user) who wrote a stage change, a meeting, a next step, a "
                   "hand-over or a merge, and who ran and undid each import (made_by, undone_by)", _add_who_made_it),
+    Migration(14, "who closed a ticket or last set a service's or a success criterion's status (made_by)",
+              lambda connection: _add_who_made_it(connection, {table: ("made_by",) for table in
+                                                               ("ticket", "service", "success_criterion")})),
 )
 CURRENT_VERSION = MIGRATIONS[-1].to_version
 FIRST_VERSION = 1

@@ -76,7 +76,8 @@ def _ticket_events(t, who: str | None):
     yield TimelineEvent(t.opened_at, "ticket", who, f"opened {label}{t.subject}",
                         [f"{t.priority} · {t.kind or 'unclassified'}"], ("ticket", t.id, "opened"))
     if t.closed_at:
-        yield TimelineEvent(t.closed_at, "ticket", who, f"closed {label}{t.subject}", [], ("ticket", t.id, "closed"))
+        yield TimelineEvent(t.closed_at, "ticket", who, f"closed {label}{t.subject}", [], ("ticket", t.id, "closed"),
+                            t.made_by)
 
 
 def _events_of(history: History):
