@@ -183,16 +183,14 @@ def _add_members_and_owners(connection) -> None:
     add_declared_tables_and_indexes(connection)  # ix_contact_owner_id, ix_company_owner_id
 
 
-# The tables whose rows say who wrote them (version 13), and the columns that do.
-MADE_BY = {"stage_change": ("made_by",), "appointment": ("made_by",), "next_step": ("made_by",),
-           "handover": ("made_by",), "merge_record": ("made_by",), "import_run": ("made_by", "undone_by")}
-
-
-def _add_who_made_it(connection, made_by: dict[str, tuple[str, ...]] = MADE_BY) -> None:
+def _add_who_made_it(connection, tables=("stage_change", "appointment", "next_step", "handover", "merge_record",
+                                          "import_run")) -> None:
+    """Who wrote each row: made_by (and undone_by on imports); a table an earlier step made has them already."""
     engine = dialect_of(connection)
-    for table, columns in made_by.items():
-        existing = engine.column_names(connection, table)  # a table an earlier step made has today's columns
-        add_declared_columns(connection, table, *(column for column in columns if column not in existing))
+    for table in tables:
+        existing = engine.column_names(connection, table)
+        wanted = ("made_by", "undone_by") if table == "import_run" else ("made_by",)
+        add_declared_columns(connection, table, *(column for column in wanted if column not in existing))
 
 
 @dataclass(frozen=True)
@@ -231,8 +229,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(13, "who did what: the member (or OS user) who wrote a stage change, a meeting, a next step, a "
                   "hand-over or a merge, and who ran and undid each import (made_by, undone_by)", _add_who_made_it),
     Migration(14, "who closed a ticket or last set a service's or a success criterion's status (made_by)",
-              lambda connection: _add_who_made_it(connection, {table: ("made_by",) for table in
-                                                               ("ticket", "service", "success_criterion")})),
+              lambda connection: _add_who_made_it(connection, ("ticket", "service", "success_criterion"))),
 )
 CURRENT_VERSION = MIGRATIONS[-1].to_version
 FIRST_VERSION = 1
