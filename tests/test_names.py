@@ -55,7 +55,7 @@ def test_the_account_hand_over_holds_people_services_promises_problems_meetings_
                         "Success criteria (promised at purchase)", "Open promises", "Open problems", "Questions to answer", "Expansion interest",
                         "Last meetings", "Key notes", "What not to do"]
     assert "- **Commercial:** Renewal in 273 days · €120,000 ARR" in text
-    assert ("| Sarah Chen | Director of Finance Operations | Researcher (behaves like Hand Raiser) | evaluator "
+    assert ("| Sarah Chen | Director of Finance Operations | Researcher (ahead: Hand Raiser) | evaluator "
             "| 95 healthy | 2026-06-06 |") in text
     assert "| Marcus Webb | VP Supply Chain | Adopter | economic buyer | 100 healthy | 2026-05-25 |" in text
     assert "| Warehouse signal pipeline rollout | active | 2025-11-15 | 2026-07-15 | Kai Moreno |" in text
@@ -80,8 +80,8 @@ def test_the_account_hand_over_as_json_and_to_a_file(cli, pinned_sample, tmp_pat
     data = json.loads(cli("handoff", "--company", "Northwind", "--json").stdout)
     assert data["markdown"].startswith("# Account hand-over: Northwind Logistics")
     account = data["account"]
-    assert [p["name"] for p in account["people"]] == ["Marcus Webb", "Priya Nair", "Sarah Chen"]
-    assert account["people"][0]["last_touch"].startswith("2026-05-25T")  # the quarterly review
+    assert [p["name"] for p in account["account"]["people"]] == ["Marcus Webb", "Priya Nair", "Sarah Chen"]
+    assert account["account"]["people"][0]["last_touch"].startswith("2026-05-25T")  # the quarterly review
     assert [t["ref"] for t in account["problems"]] == ["T-1004"]
     assert [p["step"]["id"] for p in account["promises"]] == [2, 5, 3]
     target = tmp_path / "northwind.md"

@@ -159,11 +159,11 @@ def _account(h: AccountHandover) -> list[str]:
 
 def _everyone(h: AccountHandover) -> list[str]:
     out = ["## People", ""]
-    if not h.people:
+    if not h.account.people:
         return out + ["Nobody on record.", ""]
     out += ["| Name | Title | Stage | Role | Health | Last touch |", "| --- | --- | --- | --- | --- | --- |"]
-    for p in h.people:
-        stage = p.stage + (f" (behaves like {p.readiness.behaves_like})" if p.readiness else "")
+    for p in h.account.people:
+        stage = p.stage + (f" ({p.readiness})" if p.readiness else "")
         out.append(f"| {md(p.name)} | {md(p.title or '—')} | {md(stage)} | {md(p.buying_role or '—')} "
                    f"| {p.health_score} {p.health_label} | {_day(p.last_touch)} |")
     return out + [""]

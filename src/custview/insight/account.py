@@ -6,9 +6,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from custview.insight.briefing import build_briefing
+from custview.insight.briefing import build_briefing, stage_at
 from custview.insight.briefing_lines import CriterionLine
 from custview.insight.commercial import commercial_line
+from custview.insight.facts import facts_from_history
 from custview.insight.health import Health, account_health
 
 if TYPE_CHECKING:
@@ -27,6 +28,7 @@ class PersonLine:
     health_score: int
     health_label: str
     readiness: str | None
+    last_touch: datetime | None = None  # the latest meeting or two-way signal
 
 
 @dataclass
@@ -61,8 +63,9 @@ def build_company_view(company: Company, histories: list[History], as_of: dateti
         recorded_stage=company.stage, recorded_health=company.health, summary=company.summary,
         health=account_health(briefings, services),
         people=[PersonLine(b.name, b.title, b.stage.stage, b.buying_role, b.health.score, b.health.label,
-                           f"{b.readiness.direction}: {b.readiness.behaves_like}" if b.readiness else None)
-                for b in briefings],
+                           f"{b.readiness.direction}: {b.readiness.behaves_like}" if b.readiness else None,
+                           facts_from_history(h, *stage_at(h, as_of), as_of).last_two_way)
+                for h, b in zip(histories, briefings)],
         services=services,
         open_tickets=sorted(tickets.values(), key=lambda t: t.opened_at),
         notes=[n.text for _, n in sorted(notes.items(), reverse=True)],

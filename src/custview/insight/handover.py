@@ -8,10 +8,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from custview.insight.account import CompanyView, build_company_view
-from custview.insight.briefing import Briefing, build_briefing, meeting_summary, stage_at
+from custview.insight.briefing import Briefing, build_briefing, meeting_summary
 from custview.insight.briefing_lines import MeetingSummary, NextStepLine, TicketLine
-from custview.insight.facts import facts_from_history
-from custview.insight.readiness import Readiness
 from custview.stages import Stage
 
 if TYPE_CHECKING:
@@ -20,20 +18,6 @@ if TYPE_CHECKING:
 LAST_MEETINGS = 5
 # The customer's words the hand-over is there to prevent (see the domain notes: handoffs).
 SELL_ON_A_PROBLEM = "I call with a problem and you try to sell me more."
-
-
-@dataclass
-class PersonState:
-    """One person at the account, as the new owner meets them."""
-
-    name: str
-    title: str | None
-    stage: str
-    buying_role: str | None
-    health_score: int
-    health_label: str
-    last_touch: datetime | None  # the latest meeting or two-way signal
-    readiness: Readiness | None  # behaves like another stage
 
 
 @dataclass
@@ -49,8 +33,7 @@ class AccountHandover:
     """Everything a hand-over of one account holds, as of one moment."""
 
     as_of: datetime
-    account: CompanyView
-    people: list[PersonState]
+    account: CompanyView  # its people with stage, health and last touch; services; open tickets; notes
     promises: list[Promise]
     last_meetings: list[MeetingSummary]
     next_meetings: list[MeetingSummary]
@@ -82,18 +65,20 @@ def build_account_handover(account: AccountHistory, as_of: datetime) -> AccountH
     upcoming = sorted((r for r in meetings if r.appointment.scheduled_at > as_of), key=lambda r: r.appointment.scheduled_at)
     handover = AccountHandover(
         as_of=as_of, account=view,
-        people=[_person(h, b, as_of) for h, b in zip(account.people, briefings)],
         promises=_promises(briefings),
         last_meetings=[meeting_summary(r) for r in past[:LAST_MEETINGS]],
         next_meetings=[meeting_summary(r) for r in upcoming[:LAST_MEETINGS]],
         cautions=[],
     )
-    handover.cautions = what_not_to_do(handover)
+    handover.cautions = what_not_to_do(handover, [b for b in briefings if b.readiness and b.readiness.direction == "ahead"])
     return handover
 
 
-def what_not_to_do(h: AccountHandover) -> list[str]:
-    """The mistakes to avoid with this account, most damaging first; the last one always applies."""
+def what_not_to_do(h: AccountHandover, ahead_of_stage: list[Briefing] = ()) -> list[str]:
+    """The mistakes to avoid with this account, most damaging first; the last one always applies.
+
+    `ahead_of_stage`: the briefings of the people who behave like a later stage than recorded.
+    """
     out = []
     problems = [f"{t.subject} ({t.raised_by})" if t.raised_by else t.subject for t in h.problems]
     at_risk = [s.name for s in h.account.services if s.status == "at risk"]
@@ -106,23 +91,15 @@ def what_not_to_do(h: AccountHandover) -> list[str]:
     overdue = [f"S{p.step.id} {p.step.step}" for p in h.promises if p.step.overdue]
     if overdue:
         out.append(f"Don't promise anything new before the overdue promises are kept or renegotiated: {', '.join(overdue)}.")
-    ahead = [f"{p.name} (behaves like a {p.readiness.behaves_like})" for p in h.people
-             if p.readiness and p.readiness.direction == "ahead"]
+    ahead = [f"{b.name} (behaves like a {b.readiness.behaves_like})" for b in ahead_of_stage]
     if ahead:
         out.append(f"Don't restart discovery with {', '.join(ahead)}: they have done their research.")
-    audience = [p.name for p in h.people if p.stage == Stage.AUDIENCE.value]
+    audience = [p.name for p in h.account.people if p.stage == Stage.AUDIENCE.value]
     if audience:
         out.append(f"Don't push {', '.join(audience)} (Audience): {Stage.AUDIENCE.role}.")
     out.append("Don't make anyone repeat themselves: read the promises, problems and last meetings here before "
                "the first call, and say you are taking over, not starting over.")
     return out
-
-
-def _person(history, briefing: Briefing, as_of: datetime) -> PersonState:
-    stage, since = stage_at(history, as_of)
-    facts = facts_from_history(history, stage, since, as_of)
-    return PersonState(briefing.name, briefing.title, briefing.stage.stage, briefing.buying_role,
-                       briefing.health.score, briefing.health.label, facts.last_two_way, briefing.readiness)
 
 
 def _promises(briefings: list[Briefing]) -> list[Promise]:
