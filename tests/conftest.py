@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -142,6 +143,12 @@ def assert_one_clean_error(result, *fragments):
         assert fragment in lines[0], (fragment, lines[0])
 
 
+def as_json(result):
+    """What a command printed with --json, once it succeeded."""
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
 def write(tmp_path, name, text):
     """A file under `tmp_path` holding `text` (dedented), for commands that read files."""
     path = tmp_path / name
@@ -189,6 +196,46 @@ def pinned_sample_book(tmp_path_factory) -> Path:
         result = run(path, "import", str(sample_path()))
     assert result.exit_code == 0, result.output
     return path
+
+
+@pytest.fixture
+def pinned_clock(monkeypatch):
+    """The clock at PINNED_NOW, in UTC (as in the docs' sessions), for the test and the code it runs."""
+    monkeypatch.setenv("CUSTVIEW_NOW", PINNED_NOW)
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.fixture(scope="session")
+def built_yaml_books(tmp_path_factory):
+    """Books made from YAML texts, each imported once per session at PINNED_NOW: built_yaml_books(TEXT) -> path."""
+    built: dict[str, Path] = {}
+
+    def build(text: str) -> Path:
+        if text not in built:
+            folder = tmp_path_factory.mktemp("yaml_book")
+            (folder / "book.yaml").write_text(text, encoding="utf-8")
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setenv("CUSTVIEW_NOW", PINNED_NOW)
+                result = run(folder / "book.db", "import", str(folder / "book.yaml"))
+            assert result.exit_code == 0, result.output
+            built[text] = folder / "book.db"
+        return built[text]
+
+    return build
+
+
+@pytest.fixture
+def book_from_yaml(built_yaml_books, db, pinned_clock):
+    """book_from_yaml(TEXT): the test database (`cli` runs against it) holds a copy of the book TEXT describes."""
+    def copy(text: str) -> Path:
+        shutil.copy(built_yaml_books(text), db)
+        return db
+
+    return copy
 
 
 @pytest.fixture

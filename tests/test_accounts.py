@@ -1,16 +1,12 @@
 """Accounts: commercial context on companies (import, export, show), the portfolio and the Value Path funnel."""
 
-import json
-import time
 from datetime import datetime, timezone
 
 import pytest
 
-from conftest import dump
+from conftest import as_json, dump
 from custview.insight.commercial import commercial_line
 from custview.money import format_money
-
-NOW = "2026-06-15T09:00:00Z"
 
 BOOK = """\
 companies:
@@ -46,28 +42,12 @@ contacts:
 """
 
 
-@pytest.fixture(autouse=True)
-def pinned_clock(monkeypatch):
-    monkeypatch.setenv("CUSTVIEW_NOW", NOW)
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("pinned_clock")
 
 
 @pytest.fixture
-def accounts(cli, tmp_path):
-    source = tmp_path / "accounts.yaml"
-    source.write_text(BOOK, encoding="utf-8")
-    result = cli("import", str(source))
-    assert result.exit_code == 0, result.output
-    return source
-
-
-def as_json(result):
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
+def accounts(book_from_yaml):
+    return book_from_yaml(BOOK)
 
 
 def test_renewal_within_90_days_lists_exactly_the_accounts_renewing_from_today_to_day_90(cli, accounts):

@@ -1,19 +1,14 @@
 """What was sold and what was promised: services and success criteria, added, changed, imported, exported, shown."""
 
-import json
-import shutil
 import sqlite3
-import time
 
 import pytest
 import yaml
 from typer.testing import CliRunner
 
-from conftest import dump
+from conftest import as_json, dump
 from custview.cli.app import app
 from custview.insight.commercial import commercial_line, criteria_phrase
-
-NOW = "2026-06-15T09:00:00Z"
 
 BOOK = """\
 companies:
@@ -32,42 +27,17 @@ success_criteria:
 """
 
 
-@pytest.fixture(autouse=True)
-def pinned_clock(monkeypatch):
-    monkeypatch.setenv("CUSTVIEW_NOW", NOW)
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
-@pytest.fixture(scope="module")
-def built_book(tmp_path_factory):
-    """The book above, imported once; each test works on a copy."""
-    folder = tmp_path_factory.mktemp("commercial")
-    (folder / "book.yaml").write_text(BOOK, encoding="utf-8")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CUSTVIEW_NOW", NOW)
-        result = CliRunner().invoke(app, ["--db", str(folder / "book.db"), "import", str(folder / "book.yaml")])
-    assert result.exit_code == 0, result.output
-    return folder / "book.db"
+pytestmark = pytest.mark.usefixtures("pinned_clock")
 
 
 @pytest.fixture
-def book(built_book, db):
-    shutil.copy(built_book, db)
-    return db
+def book(book_from_yaml):
+    return book_from_yaml(BOOK)
 
 
 def rows(db, sql, *parameters):
     with sqlite3.connect(db) as connection:
         return connection.execute(sql, parameters).fetchall()
-
-
-def as_json(result):
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
 
 
 def test_add_service_records_it_on_the_company_and_says_its_number(cli, book):

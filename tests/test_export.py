@@ -1,7 +1,5 @@
 import csv
 import json
-import shutil
-import sqlite3
 import stat
 import textwrap
 import time
@@ -13,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from conftest import BOOK, FIXTURES, dump
+from round_trip import MERGE_TABLES, book_content, import_export
+from conftest import dump
 from custview.cli.app import app
 from custview.exporters.export import csv_columns, csv_row
 from custview.importers.mapping import builtin_path, load_mapping
@@ -22,56 +21,11 @@ from custview.spreadsheet import guard_cell, list_cell, read_list_cell, unguard_
 
 SAMPLE = Path(__file__).parent.parent / "data" / "sample.yaml"
 KINDS = ("members", "companies", "contacts", "signals", "appointments", "tickets", "services", "success_criteria",
-         "notes")
-MERGE_TABLES = ("contact_alias", "company_alias", "merge_record")
-# A HubSpot export that makes a second Ann Lee (another email), Omar Hadad, "Acme Analytcs" and
-# "Borealis"; and what was then recorded against those duplicates (see tests/test_merge.py).
-DUPLICATING_EXPORT = FIXTURES / "exports" / "hubspot-contacts-duplicates.csv"
-DUPLICATES_HISTORY = FIXTURES / "duplicates-history.yaml"
-MERGES = (("ann.lee@acme.example", "ann.lee+events@acme.example"), ("Omar Haddad", "Omar Hadad"),
-          ("--company", "Acme Analytics", "Acme Analytcs"), ("--company", "Borealis Foods", "Borealis"))
+         "notes", "handovers")
 
 
 def run(db, *args):
     return CliRunner().invoke(app, ["--db", str(db), *args])
-
-
-def book_content(db: Path) -> dict[str, list[tuple]]:
-    """Every table's rows with database ids replaced by natural keys, sorted: equal books compare equal."""
-    with sqlite3.connect(db) as connection:
-        q = lambda sql: connection.execute(sql).fetchall()  # noqa: E731
-        contact = "(SELECT coalesce(email, name) FROM contact WHERE contact.id = {})"
-        company = "(SELECT name FROM company WHERE company.id = {})"
-        meeting = ("(SELECT " + contact.format("a.contact_id") + " || ' @ ' || a.scheduled_at "
-                   "FROM appointment a WHERE a.id = {})")
-        rank = "(SELECT count(*) FROM {0} o WHERE o.appointment_id = {0}.appointment_id AND o.id < {0}.id)"
-        content = {
-            "company": q("SELECT name, domain, industry, size, stage, health, summary, status, renewal_at, "
-                         "contract_value, contract_currency, contract_arr, ended_at, end_reason FROM company"),
-            "contact": q(f"SELECT name, email, phone, title, buying_role, {company.format('company_id')}, stage, "
-                         "stage_since, preferred_channel, preferred_time, preferred_tone, context FROM contact"),
-            "stage_change": q(f"SELECT {contact.format('contact_id')}, stage, previous_stage, changed_at, source "
-                              "FROM stage_change"),
-            "signal": q(f"SELECT {contact.format('contact_id')}, kind, title, topics, occurred_at, detail, source "
-                        "FROM signal"),
-            "appointment": q(f"SELECT {contact.format('contact_id')}, {company.format('company_id')}, purpose, kind, "
-                             "scheduled_at, outcome, decisions FROM appointment"),
-            "attendee": q(f"SELECT {meeting.format('appointment_id')}, {rank.format('attendee')}, "
-                          f"{contact.format('attendee.contact_id')}, name, role FROM attendee"),
-            "next_step": q(f"SELECT {meeting.format('appointment_id')}, {rank.format('next_step')}, step, owner, "
-                           "due_at, done FROM next_step"),
-            "ticket": q(f"SELECT ref, {contact.format('contact_id')}, {company.format('company_id')}, subject, "
-                        "description, status, priority, kind, opened_at, closed_at FROM ticket"),
-            "service": q(f"SELECT {company.format('company_id')}, name, status, start_at, end_at, owner FROM service"),
-            "note": q(f"SELECT {contact.format('contact_id')}, {company.format('company_id')}, text, written_at, "
-                      "author FROM note"),
-            "contact_alias": q(f"SELECT {contact.format('contact_id')}, email FROM contact_alias"),
-            "company_alias": q(f"SELECT {company.format('company_id')}, name, domain FROM company_alias"),
-            "merge_record": q(f"SELECT kind, CASE kind WHEN 'contact' THEN {contact.format('kept_id')} "
-                              f"ELSE {company.format('kept_id')} END, merged_name, merged_email, merged_domain, "
-                              "merged_at FROM merge_record"),
-        }
-    return {table: sorted(rows, key=repr) for table, rows in content.items()}
 
 
 @pytest.fixture
@@ -92,8 +46,16 @@ def far_from_utc(monkeypatch):
     time.tzset()
 
 
+def record_hand_overs(db: Path) -> None:
+    """An account and a contact handed over (owners, open steps and services move; two hand-over records)."""
+    for handed in (("--company", "Northwind", "--to", "Maya Singh"), ("Sarah Chen", "--to", "Jordan Blake")):
+        result = run(db, "handoff", *handed, "--out", str(db.parent / "handoff.md"), "--force")
+        assert result.exit_code == 0, result.output
+
+
 @pytest.mark.parametrize("fmt", ["yaml", "json"])
 def test_an_export_imports_into_an_empty_database_as_the_same_book(fmt, far_from_utc, sample_db, tmp_path):
+    record_hand_overs(sample_db)
     exported = run(sample_db, "export", "--format", fmt, "--out", str(tmp_path / "out"))
     assert exported.exit_code == 0, exported.output
     copy = tmp_path / "copy.db"
@@ -101,11 +63,16 @@ def test_an_export_imports_into_an_empty_database_as_the_same_book(fmt, far_from
     assert imported.exit_code == 0, imported.output
     original, restored = book_content(sample_db), book_content(copy)
     assert all(original[table] for table in original if table not in MERGE_TABLES)  # every table is compared
+    # and every link to one of our people: owners, member attendees, both sides of a hand-over
+    assert {row[-1] for table in ("company", "contact", "ticket", "service", "next_step", "attendee")
+            for row in original[table]} > {None}
+    assert len(original["handover"]) == 2 and all(row[2] and row[3] for row in original["handover"])
     for table in original:
         assert restored[table] == original[table], table
 
 
 def test_the_export_reimported_into_its_own_database_changes_nothing(sample_db, tmp_path):
+    record_hand_overs(sample_db)
     assert run(sample_db, "export", "--out", str(tmp_path)).exit_code == 0
     before = dump(sample_db)
     again = run(sample_db, "import", str(tmp_path / "custview-export.yaml"), "--json")
@@ -141,7 +108,8 @@ def test_kinds_can_be_chosen(sample_db, tmp_path):
 def test_csv_writes_one_file_per_kind_with_the_import_field_names(sample_db, tmp_path):
     result = run(sample_db, "export", "--format", "csv", "--out", str(tmp_path / "csv"), "--json")
     assert result.exit_code == 0, result.output
-    assert [Path(p).name for p in json.loads(result.stdout)["files"]] == [f"{kind}.csv" for kind in KINDS]
+    # one file per kind with records: the sample has no recorded hand-over yet
+    assert [Path(p).name for p in json.loads(result.stdout)["files"]] == [f"{kind}.csv" for kind in KINDS[:-1]]
     with open(tmp_path / "csv" / "contacts.csv", encoding="utf-8-sig", newline="") as file:
         contacts = list(csv.DictReader(file))
     assert len(contacts) == 25
@@ -229,7 +197,8 @@ def test_the_report_names_the_file_and_counts_per_kind(sample_db, tmp_path):
     rows = {line.split()[0]: line.split()[1] for line in lines[1:] if line.split()[:1] and line.split()[0] in
             (*KINDS, "total")}
     assert rows == {"members": "5", "companies": "9", "contacts": "25", "signals": "150", "appointments": "12",
-                    "tickets": "15", "services": "8", "success_criteria": "8", "notes": "16", "total": "248"}
+                    "tickets": "15", "services": "8", "success_criteria": "8", "notes": "16", "handovers": "0",
+                    "total": "248"}
 
 
 def test_bad_choices_and_a_missing_database_are_clear_errors(sample_db, tmp_path):
@@ -238,7 +207,7 @@ def test_bad_choices_and_a_missing_database_are_clear_errors(sample_db, tmp_path
     assert result.stderr.splitlines() == [
         "error: --format: unknown format 'xml' (expected one of: yaml, json, csv)",
         "error: --kind: unknown kind 'people' (expected one of: members, companies, contacts, signals, appointments, "
-        "tickets, services, success_criteria, notes)",
+        "tickets, services, success_criteria, notes, handovers)",
     ]
     assert not (tmp_path / "x").exists()
     missing = run(tmp_path / "none.db", "export", "--out", str(tmp_path / "y"))
@@ -262,6 +231,7 @@ def test_contacts_without_email_sharing_a_name_are_warned_about(tmp_path):
 
 
 def test_a_csv_export_imports_back_through_the_custview_profile(far_from_utc, sample_db, tmp_path):
+    record_hand_overs(sample_db)
     out = tmp_path / "csv"
     assert run(sample_db, "export", "-f", "csv", "--out", str(out)).exit_code == 0
     copy = tmp_path / "copy.db"
@@ -269,7 +239,8 @@ def test_a_csv_export_imports_back_through_the_custview_profile(far_from_utc, sa
     assert imported.exit_code == 0, imported.output
     original, restored = book_content(sample_db), book_content(copy)
     # CSV carries no stage history: all else comes back as it was, next steps with their owner, due date and done.
-    for table in ("company", "contact", "signal", "appointment", "attendee", "next_step", "ticket", "service", "note"):
+    for table in ("member", "company", "contact", "signal", "appointment", "attendee", "next_step", "ticket", "service",
+                  "success_criterion", "note", "handover"):
         assert restored[table] == original[table], table
 
 
@@ -357,64 +328,23 @@ def test_an_out_folder_that_cannot_be_one_is_a_clear_error(sample_db, tmp_path):
         assert result.stderr.startswith(f"error: {out}: ") and len(result.stderr.splitlines()) == 1
 
 
-@pytest.fixture(scope="module")
-def merged_book(tmp_path_factory):
-    """The test book after a second import made duplicates of two people and two companies, all merged."""
-    folder = tmp_path_factory.mktemp("merged")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("HOME", str(folder / "home"))
-        patch.setenv("XDG_DATA_HOME", str(folder / "xdg"))
-        db = folder / "book.db"
-        for path in (BOOK, DUPLICATING_EXPORT, DUPLICATES_HISTORY):
-            assert run(db, "import", str(path)).exit_code == 0
-        for pair in MERGES:
-            merged = run(db, "merge", *pair, "--yes")
-            assert merged.exit_code == 0, merged.output
-    with sqlite3.connect(db) as connection:  # all of it in the file itself, for tests that copy the file
-        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return db
-
-
-def import_export(fmt: str, out: Path, db: Path):
-    """Import what `export --format fmt --out out` wrote into `db`."""
-    files = sorted(str(path) for path in out.iterdir())
-    return run(db, "import", *files, *(("--from", "custview") if fmt == "csv" else ()), "--json")
-
-
-@pytest.mark.parametrize("fmt", ["yaml", "json", "csv"])
-def test_a_merged_duplicate_s_old_file_finds_the_record_kept_in_a_book_made_from_the_export(fmt, merged_book,
-                                                                                            tmp_path):
-    book, fresh, out = tmp_path / "book.db", tmp_path / "fresh.db", tmp_path / "out"
-    shutil.copy(merged_book, book)
-    assert run(book, "export", "--format", fmt, "--out", str(out)).exit_code == 0
-    before = dump(book)
-    into_itself = import_export(fmt, out, book)
-    assert all(set(c) <= {"unchanged"} for c in json.loads(into_itself.stdout)["counts"].values()), into_itself.stdout
-    assert dump(book) == before
-    imported = import_export(fmt, out, fresh)
-    assert imported.exit_code == 0, imported.output
-    original, restored = book_content(book), book_content(fresh)
-    assert [len(original[table]) for table in MERGE_TABLES] == [2, 2, 4]  # both people's other emails; companies' names
-    for table in original:
-        if not (fmt == "csv" and table == "stage_change"):  # CSV carries no stage history
-            assert restored[table] == original[table], table
-
-    again = json.loads(run(fresh, "import", str(DUPLICATING_EXPORT), "--json").stdout)
-    history = json.loads(run(fresh, "import", str(DUPLICATES_HISTORY), "--json").stdout)
-    assert again["counts"]["contacts"] == {"unchanged": 4} and again["counts"]["companies"] == {}
-    assert all("created" not in counts for counts in history["counts"].values()), history["counts"]
-    assert book_content(fresh)["contact"] == original["contact"]  # nobody doubled, nothing of the kept overwritten
-    assert json.loads(run(fresh, "duplicates", "--json").stdout) == []
-    doctor = run(fresh, "doctor")
-    assert doctor.exit_code == 0, doctor.output
-
-
-def test_the_merge_history_reads_as_written_in_the_yaml_export(merged_book, tmp_path):
-    assert run(merged_book, "export", "--kind", "companies", "--kind", "contacts", "--out", str(tmp_path)).exit_code == 0
-    document = yaml.safe_load((tmp_path / "custview-export.yaml").read_text())
-    ann = next(c for c in document["contacts"] if c.get("email") == "ann.lee@acme.example")
-    assert ann["aliases"] == ["ann.lee+events@acme.example"]
-    assert [(m["name"], m["email"]) for m in ann["merged"]] == [("Ann Lee", "ann.lee+events@acme.example")]
-    acme = next(c for c in document["companies"] if c["name"] == "Acme Analytics")
-    assert acme["aliases"] == ["Acme Analytcs"] and [m["name"] for m in acme["merged"]] == ["Acme Analytcs"]
-    assert all(m["at"].endswith("Z") for m in ann["merged"] + acme["merged"])
+def test_hand_over_records_that_cannot_be_read_are_one_line_each_and_nothing_is_written(sample_db, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(textwrap.dedent("""\
+        handovers:
+          - {company: Northwind Logistics, contact: sarah.chen@northwind.example, to: Maya Singh, at: 2026-06-01}
+          - {company: Northwind Logistics, to: Maya Singh, at: 2026-06-01, steps_moved: -2}
+          - {contact: nobody@nowhere.example, at: 2026-06-01}
+        """), encoding="utf-8")
+    before = dump(sample_db)
+    result = run(sample_db, "import", str(bad))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"error: {bad}:2: handovers[0]: contact: a hand-over is of one contact or of one account: give a contact "
+        "or a company",
+        f"error: {bad}:3: handovers[1]: steps_moved: expected a whole number, found -2",
+        f"error: {bad}:4: handovers[2]: contact: unknown contact 'nobody@nowhere.example' (add the contact first, "
+        "or use their email)",
+        f"error: {bad}:4: handovers[2]: to: missing (required)",
+    ]
+    assert dump(sample_db) == before

@@ -22,7 +22,7 @@ def test_import_reports_created_per_kind(cli):
     assert result.exit_code == 0, result.output
     created = {kind: c.get("created", 0) for kind, c in counts(result).items()}
     assert created == {"members": 0, "companies": 2, "contacts": 4, "signals": 4, "appointments": 1, "tickets": 3,
-                       "services": 1, "success_criteria": 0, "notes": 2}
+                       "services": 1, "success_criteria": 0, "notes": 2, "handovers": 0}
 
 
 def test_import_prints_a_summary_table(cli):

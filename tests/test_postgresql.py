@@ -6,6 +6,8 @@ session's throw-away one (tests/pg_server.py).
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from typer.testing import CliRunner
 
@@ -140,13 +142,19 @@ def test_a_book_copied_to_the_server_and_back_is_the_same_table_by_table(pg_serv
         assert run(str(original), "import", str(path)).exit_code == 0
     assert run(str(original), "merge", "ann.lee@acme.example", "ann.lee+events@acme.example", "--yes").exit_code == 0
     assert run(str(original), "undo-import", "3").exit_code == 0
+    for step in (("add", "member", "Maya Singh", "--team", "sales"),
+                 ("add", "criterion", "Acme Analytics", "Audit turnaround", "--target", "2 days"),
+                 ("handoff", "--company", "Acme Analytics", "--to", "Maya Singh", "--out", str(tmp_path / "acme.md"))):
+        assert run(str(original), *step).exit_code == 0, step
     to_server = run(str(original), "copy", "--to", pg_url, "--json")
     assert to_server.exit_code == 0, to_server.output
     assert '"contact": 7' in to_server.stdout and '"import_run": 3' in to_server.stdout
     from_server = run(str(back), "copy", "--from", pg_url)
     assert from_server.exit_code == 0, from_server.output
     assert dump(back, history=True) == dump(original, history=True)
-    assert sum(map(len, dump(back, history=True).values())) == 61  # all of it: the 61 rows `copy --json` counted (a member and their links among them)
+    assert dump(back)["handover"] and dump(back)["success_criterion"]  # what the team recorded came too
+    # all of it: the rows `copy --json` counted (members, owners, a criterion and a hand-over among them)
+    assert sum(map(len, dump(back, history=True).values())) == sum(json.loads(to_server.stdout)["tables"].values()) == 64
     # ids go on where they stopped, on the server too (its sequences were moved past the copied ids)
     for db in (pg_url, str(back)):
         assert run(db, "add", "contact", "Zoe New", "--email", "zoe@new.example").exit_code == 0

@@ -5,4 +5,4 @@ has to load the other.
 """
 
 KINDS = ("members", "companies", "contacts", "signals", "appointments", "tickets", "services", "success_criteria",
-         "notes")
+         "notes", "handovers")

@@ -27,7 +27,7 @@ def render_import_report(report, kinds) -> RenderableType:
         table.add_column(outcome.capitalize(), justify="right")
     for kind in kinds:
         counts = report.counts.get(kind, {})
-        if kind == "members" and not any(counts.values()):
+        if kind in ("members", "handovers") and not any(counts.values()):
             continue  # most files say nothing about our own people
         table.add_row(kind, *(str(counts.get(o, 0)) for o in outcomes))
     table.add_row(_text("total", "title"), *(_text(str(report.total(o)), "title") for o in outcomes))

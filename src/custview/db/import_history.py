@@ -205,15 +205,11 @@ def _later_changes_to_created(connection, run_id: int) -> list[str]:
 
 def _refuse_if_left_dangling(connection, run_id: int) -> None:
     """Refuse if records made after the import point at rows it created (and undo would remove)."""
-    created: dict[str, list[tuple[int, int]]] = {}
-    for table, first, last in connection.execute(
-            "SELECT table_name, row_id, coalesce(last_row_id, row_id) FROM import_change "
-            "WHERE run_id = ? AND action = 'created'", (run_id,)):
-        created.setdefault(table, []).append((first, last))
+    created = _created_ranges(connection, run_id)
     problems = [f"{table} {row_id} ({_describe(connection, table, row_id)}) refers to "
                 f"{parent} {parent_id}, which import {run_id} created"
                 for table, row_id, parent, parent_id in _dangling(connection, created)]
-    problems.extend(_merged_since(connection, run_id))
+    problems.extend(_merged_since(connection, run_id, created))
     if problems:
         raise UserError(*problems, f"import {run_id} was not undone: later records depend on what it created")
 
@@ -242,17 +238,25 @@ def _dangling(connection, created: dict[str, list[tuple[int, int]]]) -> list[tup
     return found
 
 
-def _merged_since(connection, run_id: int) -> list[str]:
-    """Duplicates merged, after the import, into records it created: undoing would lose both."""
-    rows = connection.execute(
-        "SELECT m.kind, m.kept_id, m.merged_name FROM merge_record AS m JOIN import_change AS c "
-        "ON c.run_id = :run AND c.action = 'created' AND c.table_name = m.kind "
-        "AND m.kept_id BETWEEN c.row_id AND coalesce(c.last_row_id, c.row_id) "
-        "WHERE NOT EXISTS (SELECT 1 FROM import_change AS own WHERE own.run_id = :run "
-        "AND own.table_name = 'merge_record' AND m.id BETWEEN own.row_id AND coalesce(own.last_row_id, own.row_id))",
-        {"run": run_id}).fetchall()
+def _created_ranges(connection, run_id: int) -> dict[str, list[tuple[int, int]]]:
+    """The ids an import created, per table, as (first, last) ranges."""
+    created: dict[str, list[tuple[int, int]]] = {}
+    for table, first, last in connection.execute(
+            "SELECT table_name, row_id, coalesce(last_row_id, row_id) FROM import_change "
+            "WHERE run_id = ? AND action = 'created'", (run_id,)):
+        created.setdefault(table, []).append((first, last))
+    return created
+
+
+def _merged_since(connection, run_id: int, created: dict[str, list[tuple[int, int]]]) -> list[str]:
+    """Duplicates merged, after the import, into records it created (`created`): undoing would lose both."""
+    def made_by_the_import(table: str, row_id: int) -> bool:
+        return any(first <= row_id <= last for first, last in created.get(table, ()))
+
+    rows = connection.execute("SELECT id, kind, kept_id, merged_name FROM merge_record ORDER BY id").fetchall()
     return [f"{kind} {kept_id} ({_describe(connection, kind, kept_id)}) took in the duplicate {merged!r} "
-            f"by a merge after import {run_id}" for kind, kept_id, merged in rows]
+            f"by a merge after import {run_id}" for merge_id, kind, kept_id, merged in rows
+            if made_by_the_import(kind, kept_id) and not made_by_the_import("merge_record", merge_id)]
 
 
 def _describe(connection, table: str, row_id: int) -> str:

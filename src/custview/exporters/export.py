@@ -28,8 +28,8 @@ from functools import cache
 from pathlib import Path
 
 from custview.dates import iso_utc
-from custview.db.read_rows import (Appointment, Company, CompanyAlias, Contact, ContactAlias, Member, MergeRecord,
-                                   Note, Service, Signal, StageChange, SuccessCriterion, Ticket)
+from custview.db.read_rows import (Appointment, Company, CompanyAlias, Contact, ContactAlias, Handover, Member,
+                                   MergeRecord, Note, Service, Signal, StageChange, SuccessCriterion, Ticket)
 from custview.db.reader import Reader
 from custview.errors import UserError
 from custview.exporters.files import refuse_existing, write_private_files
@@ -53,6 +53,7 @@ FIELDS = {
     "services": ("company", "name", "status", "start", "end", "owner"),
     "success_criteria": ("company", "metric", "target", "status"),
     "notes": ("contact", "company", "text", "at", "author"),
+    "handovers": ("contact", "company", "from", "to", "at", "steps_moved"),
 }
 PREFERENCES = ("channel", "time", "tone")
 
@@ -128,6 +129,7 @@ class _Book:
             "services": self._services,
             "success_criteria": self._success_criteria,
             "notes": self._notes,
+            "handovers": self._handovers,
         }
         return {kind: builders[kind]() for kind in KINDS if kind in kinds}
 
@@ -232,6 +234,12 @@ class _Book:
     def _notes(self) -> list[dict]:
         return [_record(contact=self.contact_key(n.contact_id), company=self.company_name(n.company_id), text=n.text,
                         at=utc_iso(n.written_at), author=n.author) for n in self._all(Note)]
+
+    def _handovers(self) -> list[dict]:
+        return [_record(**{"contact": self.contact_key(h.contact_id), "company": self.company_name(h.company_id),
+                           "from": self.owner_name(h.from_member_id), "to": self.owner_name(h.to_member_id),
+                           "at": utc_iso(h.handed_at), "steps_moved": h.steps_moved or None})
+                for h in self._all(Handover)]
 
 
 def _amount(value: float | None) -> int | float | None:

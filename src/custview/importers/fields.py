@@ -15,7 +15,7 @@ from custview.stages import Stage
 MAX_TEXT = 1_000
 MAX_LONG_TEXT = 10_000
 LONG_TEXT_FIELDS = ("summary", "context", "description", "detail", "outcome", "text")
-ONE_LINE_FIELDS = ("name", "email", "company", "contact", "owner", "author", "attendees")  # names: one line each
+ONE_LINE_FIELDS = ("name", "email", "company", "contact", "owner", "author", "attendees", "from", "to")  # names: one line each
 MAX_DATE_TEXT = 100
 
 
@@ -108,6 +108,17 @@ class Fields:
         except OverflowError:
             self.problem(name, f"date out of range: {preview(value)}")
             return None
+
+    def whole_number(self, name: str) -> int:
+        """A count of things (0 when not given): a whole number, not negative."""
+        value = self.record.data.get(name)
+        if value is None or value == "":
+            return 0
+        text = str(value).strip()
+        if isinstance(value, bool) or not text.isdigit():
+            self.problem(name, f"expected a whole number, found {preview(value)}")
+            return 0
+        return int(text)
 
     def choice(self, name: str, options: tuple[str, ...], default: str | None = None) -> str | None:
         """A value from a fixed set, matched without regard to case, spaces, dashes or underscores."""

@@ -1,6 +1,8 @@
 """Our own people in an import: the `members` section, and owners named on the other records.
 
-An owner of a contact, company or ticket is one of our people. A name (or email) that is not a
+An owner of a contact, company or ticket is one of our people, and so are both sides of a recorded
+hand-over (the `handovers` section: who handed a contact or an account to whom, when; an export
+brings them back as history, the owners themselves are on the records). A name (or email) that is not a
 member yet becomes one, with no team (a warning says so, once per name: set the team with
 `custview add member NAME --team T`). A service's or next step's owner is kept as written (a next
 step can be the customer's) and linked to the member it names, when it names one. An attendee
@@ -15,6 +17,7 @@ from custview.importers.records import SourceRecord
 from custview.importers.resolve import email_in, name_from_email
 
 MEMBER_FIELDS = ("name", "email", "team", "role")
+HANDOVER_FIELDS = ("contact", "company", "from", "to", "at", "steps_moved")
 # An attendee's name as a member is named: without an old " (us)".
 # An attendee's name without its " (us)" mark (qualified: inside the member subquery, `name` is the member's).
 _WITHOUT_US = ("(CASE WHEN lower(attendee.name) LIKE '% (us)' THEN rtrim(substr(attendee.name, 1, "
@@ -85,6 +88,23 @@ class MemberWriting:
             return "created"
         values["name"] = members.get(existing_id)["name"]  # the name we know them by stays
         return "updated" if members.update(existing_id, values) else "unchanged"
+
+    def _handover(self, record: SourceRecord) -> str | None:
+        f = Fields(record, HANDOVER_FIELDS, self.now)
+        contact_id = self.find_contact(f) if f.has("contact") else None
+        company_id = self.find_company(f) if f.has("company") else None
+        if f.has("contact") == f.has("company"):
+            f.problem("contact", "a hand-over is of one contact or of one account: give a contact or a company")
+        handed_from, handed_to = f.text("from"), f.text("to", required=True)
+        values = {"contact_id": contact_id, "handed_at": f.when("at", required=True),
+                  "steps_moved": f.whole_number("steps_moved")}
+        if not self._finish(f):
+            return None
+        values["company_id"] = self.company_after_checks(f, company_id)
+        values["from_member_id"] = self.owner_member(record, handed_from, "from")
+        values["to_member_id"] = self.owner_member(record, handed_to, "to")
+        return self._upsert("handover", values, contact_id=contact_id, company_id=values["company_id"],
+                            to_member_id=values["to_member_id"], handed_at=values["handed_at"])
 
     def owner_member(self, record: SourceRecord, owner: str | None, field: str = "owner") -> int | None:
         """The member who owns a record (checked already); a new member, with a warning, if the name is new."""

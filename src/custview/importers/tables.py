@@ -24,7 +24,8 @@ from custview.db.import_history import first_free_id
 
 # Parents before children: a batch is written in this order, so every reference it holds is valid.
 TABLE_ORDER = ("member", "company", "contact", "contact_alias", "company_alias", "merge_record", "stage_change",
-               "appointment", "attendee", "next_step", "ticket", "service", "success_criterion", "note")
+               "appointment", "attendee", "next_step", "ticket", "service", "success_criterion", "note",
+               "handover")
 INDEXES_REBUILT = ("company", "contact", "stage_change")
 # The column sets rows are found by (besides contacts and companies, which the import's index finds).
 KEYS = {
@@ -34,6 +35,7 @@ KEYS = {
     "service": (("company_id", "name"),),
     "success_criterion": (("company_id", "metric"),),
     "note": (("contact_id", "company_id", "written_at", "text"),),
+    "handover": (("contact_id", "company_id", "to_member_id", "handed_at"),),
     "company_alias": (("company_id", "name"),),
     "merge_record": (("kind", "kept_id", "merged_name", "merged_at"),),
 }

@@ -67,7 +67,8 @@ class RecordWriter(RowLanes, MemberWriting, PeopleWriting, SignalWriting, Activi
         self._record_problems: list[str] = []
         self._handlers = {"members": self._member, "companies": self._company, "contacts": self._contact, "signals": self._signal,
                           "appointments": self._appointment, "tickets": self._ticket, "services": self._service,
-                          "success_criteria": self._success_criterion, "notes": self._note}
+                          "success_criteria": self._success_criterion, "notes": self._note,
+                          "handovers": self._handover}
 
     @property
     def index(self) -> BookIndex:
