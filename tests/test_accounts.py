@@ -215,3 +215,53 @@ def test_the_brief_company_panel_says_renewal_and_value(cli, accounts, tmp_path)
     person.write_text("contacts:\n  - {name: Gus, company: Edge Co, stage: Buyer}\n", encoding="utf-8")
     assert cli("import", str(person)).exit_code == 0
     assert "Renewal in 90 days · $250,000 contract" in cli("brief", "Gus").stdout
+
+
+def columns_of(line: str) -> list[str]:
+    return [cell.strip() for cell in line.strip().split("  ") if cell.strip()]
+
+
+@pytest.fixture
+def terminal_width(monkeypatch):
+    """terminal_width(N): the commands run next draw for a terminal N columns wide."""
+    from custview.cli.terminal import console
+
+    def narrow_to(columns: int) -> None:
+        monkeypatch.setenv("COLUMNS", str(columns))
+        console.cache_clear()  # the console reads the width once, when it is made
+
+    yield narrow_to
+    console.cache_clear()
+
+
+@pytest.mark.parametrize("width, shown, hidden, row", [
+    (80, ["Company", "Stage", "Health", "Renewal", "Value", "Issues"], "Status, Last touch",
+     "Brightwater Energy  Adopter  at risk  in 56 days  €85,000 ARR  1"),
+    (60, ["Company", "Health", "Renewal", "Value", "Issues"], "Status, Stage, Last touch",
+     "Helios Health  healthy  in 45 days  €310,000 ARR  —"),
+])
+def test_a_narrow_terminal_keeps_the_company_names_and_says_which_columns_it_hides(cli, pinned_sample, terminal_width,
+                                                                                   width, shown, hidden, row):
+    terminal_width(width)
+    lines = cli("companies").stdout.splitlines()
+    assert max(map(len, lines)) <= width and "…" not in "".join(lines)  # nothing cut
+    assert columns_of(lines[1]) == shown
+    assert f"Hidden at {width} columns: {hidden}." in lines
+    assert columns_of(row) in [columns_of(line) for line in lines]
+    names = " ".join(line[:20] for line in lines[3:-3])  # the Company column, wrapped names read on
+    assert all(word in names.split() for word in "Atlas Consulting Group Meridian Manufacturing".split())
+
+
+@pytest.mark.parametrize("width, shown, hidden, row", [
+    (80, ["Stage", "Contacts", "→ next", "Median days", "Stalled"], None, "Researcher  5  ############  38% (3/8)  39  —"),
+    (60, ["Stage", "Contacts", "→ next"], "Median days, Stalled", "Researcher  5  ############  38% (3/8)"),
+])
+def test_a_narrow_terminal_gets_shorter_bars_then_fewer_pipeline_columns(cli, pinned_sample, terminal_width, width,
+                                                                         shown, hidden, row):
+    terminal_width(width)
+    lines = cli("pipeline").stdout.splitlines()
+    assert max(map(len, lines)) <= width and "…" not in "".join(lines)
+    assert columns_of(lines[2]) == shown
+    assert columns_of(row) in [columns_of(line) for line in lines]
+    assert [line for line in lines if line.startswith("Hidden")] == ([f"Hidden at {width} columns: {hidden}."]
+                                                                      if hidden else [])

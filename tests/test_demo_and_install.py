@@ -6,7 +6,7 @@ import sys
 
 from typer.testing import CliRunner
 
-from conftest import BOOK, dump, run_installed
+from conftest import BOOK, as_json, dump, run_installed
 from custview.cli.app import app
 from custview.sample import sample_path
 
@@ -123,3 +123,19 @@ def test_after_the_demo_commands_without_db_use_the_demo_book_until_the_user_imp
     assert "Sarah Chen" not in str(dump(data / "custview.db")["contact"])
     gone = runner.invoke(app, ["brief", "Sarah Chen"])
     assert gone.exit_code != 0  # now the default is the user's own book
+
+
+def test_the_demo_book_has_our_team_owners_renewals_success_criteria_and_a_churned_account(cli, pinned_sample):
+    assert {m["team"] for m in as_json(cli("members", "--json"))} == {"sales", "service", "success", "marketing"}
+    assert [c["name"] for c in as_json(cli("companies", "--owner", "Jordan Blake", "--json"))] == ["Pinecrest University"]
+    accounts = as_json(cli("companies", "--json"))
+    assert [(c["name"], c["status"]) for c in accounts if c["status"] in ("churned", "lost")] == [
+        ("Orbit Freight", "churned")]
+    assert sum(c["renewal_at"] is not None for c in accounts) == 4
+    northwind = as_json(cli("show", "company", "Northwind", "--json"))
+    assert [c["status"] for c in northwind["success_criteria"]] == ["on track", "on track", "at risk"]
+    assert as_json(cli("show", "company", "Orbit", "--json"))["commercial"] == (
+        "Churned on 2026-04-15 · reason: Moved the pipeline in-house after a budget cut")
+    demo = cli("demo").stdout
+    assert "Renewal in 273 days · €120,000 ARR · success criteria: 2 on track, 1 at risk" in demo
+    assert " companies   (renewals, value, a churned account; or members, pipeline, contacts)\n" in demo

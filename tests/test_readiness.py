@@ -101,3 +101,18 @@ def test_an_open_question_or_optimisation_ticket_is_activity_so_an_adopter_with_
     quiet = [signal("content", "Old guide", 50)]
     assert assess_readiness(history(quiet, [issue]), Stage.ADOPTER, NOW).direction == "drifting"
     assert assess_readiness(history(quiet, [issue, tuning]), Stage.ADOPTER, NOW) is None
+
+
+def test_an_open_question_is_a_two_way_touch_and_an_optimisation_request_is_adoption_activity_only():
+    from custview.insight.facts import facts_from_history
+
+    question = Ticket(contact_id=1, subject="How are custom records mapped?", kind="question", status="open",
+                      opened_at=ago(4))
+    tuning = Ticket(contact_id=1, subject="Tune the alert thresholds", kind="optimization", status="open",
+                    opened_at=ago(2))
+    answered = Ticket(contact_id=1, subject="Which regions?", kind="question", status="closed", opened_at=ago(9),
+                      closed_at=ago(8))
+    asked = facts_from_history(history(tickets=[question, answered]), Stage.ADOPTER, None, NOW)
+    assert (asked.last_two_way, asked.last_signal, asked.signals_recent) == (ago(4), ago(4), 1)
+    tuned = facts_from_history(history(tickets=[tuning]), Stage.ADOPTER, None, NOW)
+    assert (tuned.last_two_way, tuned.last_signal, tuned.signals_recent) == (None, ago(2), 1)

@@ -59,7 +59,8 @@ def test_members_are_listed_by_team_with_what_each_owns(cli, book_db):
         ("Lee Park", "lee@custview.example", "sales", "SDR")]
 
 
-def test_an_unknown_team_member_or_me_is_one_line_and_changes_nothing(cli, book_db):
+def test_an_unknown_team_member_or_me_is_one_line_and_changes_nothing(cli, book_db, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # where a hand-over's --out would be written
     before = dump(book_db)
     refusals = {
         ("add", "member", "Lee Park", "--team", "legal"):
@@ -75,13 +76,17 @@ def test_an_unknown_team_member_or_me_is_one_line_and_changes_nothing(cli, book_
                                                     "with custview add member NAME --team T)",
         ("handoff", "Olivia Grant", "--to", "Dana Ortiz"): "error: Olivia Grant is already owned by Dana Ortiz: "
                                                            "nothing to hand over; nothing was changed.",
+        ("handoff", "Brightwater Energy", "--to", "Dana Ortiz", "--out", "brightwater.md"):
+            "error: Brightwater Energy is already owned by Dana Ortiz: nothing to hand over; nothing was changed.",
+        ("handoff", "Brightwater Energy", "--to", "Maya Singh", "--from", "Zoe"):
+            "error: No member called 'Zoe': see custview members (add one with custview add member NAME --team T)",
         ("config", "set", "me", "Zoe"): "error: No member called 'Zoe': see custview members (add one with "
                                         "custview add member NAME --team T)",
     }
     for arguments, line in refusals.items():
         result = cli(*arguments)
         assert (result.exit_code, result.stderr.splitlines()) == (1, [line]), arguments
-    assert dump(book_db) == before
+    assert dump(book_db) == before and not (tmp_path / "brightwater.md").exists()
 
 
 def test_owners_come_in_from_a_hubspot_and_a_zendesk_export(cli, db):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from rich import box
-from rich.console import Group, RenderableType
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, Group, RenderableType
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -14,52 +17,119 @@ from custview.dates import describe_age
 from custview.insight.commercial import renewal_when
 
 HEALTH_STYLES = {"healthy": "good", "watch": "warning", "at risk": "danger"}
-BAR_WIDTH = 24
+NAME_AT_LEAST = 12  # the narrowest a name column wraps to: a word or two per line, still readable
+BAR_WIDTHS = (24, 20, 16, 12)  # the pipeline's bars shrink to these before a column is dropped
+
+
+@dataclass
+class Column:
+    """A column of a table fitted to the terminal (`FittedTable`)."""
+
+    header: str
+    cells: list[Text]
+    drop_order: int = 0  # 0: always shown; on a narrow terminal the highest is dropped first
+    justify: str = "left"
+    wraps: bool = False  # the name: wraps onto more lines; any other column is shown whole or not at all
+
+    def __post_init__(self):
+        natural = max(cell_len(str(cell)) for cell in [self.header, *self.cells])
+        self.min_width = min(natural, NAME_AT_LEAST) if self.wraps else natural
+
+
+class FittedTable:
+    """A table showing the columns that fit the terminal whole, with the dropped ones named in one dim line.
+
+    `layouts` are the same columns from widest to narrowest (the pipeline's bars get shorter): the
+    first that fits with every column is drawn; else the narrowest, without the columns dropped
+    last-first (`Column.drop_order`) until it fits. A name column wraps, down to NAME_AT_LEAST.
+    """
+
+    def __init__(self, layouts: list[list[Column]], **table_options):
+        self.layouts, self.table_options = layouts, table_options
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions):
+        width = options.max_width
+        for columns in self.layouts:
+            shown = list(columns)
+            while not self._fits(console, options, shown) and any(c.drop_order for c in shown):
+                shown.remove(max(shown, key=lambda c: c.drop_order))
+            if len(shown) == len(columns):
+                break
+        yield self._table(shown)
+        dropped = [c.header for c in columns if c not in shown]
+        if dropped:
+            yield _text(f"Hidden at {width} columns: {', '.join(dropped)}.", "muted")
+
+    def _fits(self, console: Console, options: ConsoleOptions, columns: list[Column]) -> bool:
+        """Whether the columns fit at their minimum widths (measured on the headers alone: every column's
+        minimum is set from its cells already)."""
+        unbounded = options.update_width(10 * options.max_width)  # a measurement never exceeds the width it is given
+        return Measurement.get(console, unbounded, self._table(columns, rows=False)).minimum <= options.max_width
+
+    def _table(self, columns: list[Column], rows: bool = True) -> Table:
+        table = Table(**self.table_options)
+        for c in columns:
+            table.add_column(c.header, justify=c.justify, overflow="fold" if c.wraps else "ellipsis",
+                             no_wrap=not c.wraps, min_width=c.min_width)
+        for row in zip(*(c.cells for c in columns)) if rows else ():
+            table.add_row(*row)
+        return table
 
 
 def render_companies(rows, as_of: datetime) -> RenderableType:
-    """The portfolio as a table: one row per account."""
-    table = Table(box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0))
-    table.add_column("Company", overflow="fold")
-    for column in ("Status", "Stage", "Health", "Renewal", "Value", "Last touch", "Issues"):
-        table.add_column(column, no_wrap=True)
-    for r in rows:
-        renewal = renewal_when(r.renewal_at, as_of) if r.renewal_at else "—"
-        soon = r.renewal_in_days is not None and r.renewal_in_days <= 90
-        table.add_row(
-            _text(r.name, "title"), _text(r.status or "—"), _text(r.stage or "—", "stage"),
-            _text(r.health or "—", HEALTH_STYLES.get(r.health, "muted")), _text(renewal, "warning" if soon else None),
-            _text(r.value_text or "—"), _text(describe_age(r.last_two_way, as_of) if r.last_two_way else "never"),
-            _text(str(r.open_problems) if r.open_problems else "—", "danger" if r.open_problems else "muted"),
-        )
+    """The portfolio as a table: one row per account; on a narrow terminal the least needed columns go first."""
+    def cells(value_of, style_of=lambda r: None) -> list[Text]:
+        return [_text(value_of(r), style_of(r)) for r in rows]
+
+    columns = [
+        Column("Company", cells(lambda r: r.name, lambda r: "title"), wraps=True),
+        Column("Status", cells(lambda r: r.status or "—"), drop_order=6),
+        Column("Stage", cells(lambda r: r.stage or "—", lambda r: "stage"), drop_order=4),
+        Column("Health", cells(lambda r: r.health or "—", lambda r: HEALTH_STYLES.get(r.health, "muted")),
+               drop_order=2),
+        Column("Renewal", cells(lambda r: renewal_when(r.renewal_at, as_of) if r.renewal_at else "—",
+                                lambda r: "warning" if r.renewal_in_days is not None and r.renewal_in_days <= 90
+                                else None)),
+        Column("Value", cells(lambda r: r.value_text or "—"), drop_order=3),
+        Column("Last touch", cells(lambda r: describe_age(r.last_two_way, as_of) if r.last_two_way else "never"),
+               drop_order=5),
+        Column("Issues", cells(lambda r: str(r.open_problems) if r.open_problems else "—",
+                               lambda r: "danger" if r.open_problems else "muted"), drop_order=1),
+    ]
     caption = f"{len(rows)} account{'s' if len(rows) != 1 else ''}"
-    return Group(table, _text(caption, "muted"))
+    return Group(FittedTable([columns], box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0)), _text(caption, "muted"))
 
 
 def render_pipeline(funnel, title: str, plain: bool) -> RenderableType:
     """The funnel as a horizontal bar chart per stage, with conversion to the next stage and median days in it.
 
-    `plain` draws the bars with "#" (for pipes and files) instead of block characters.
+    `plain` draws the bars with "#" (for pipes and files) instead of block characters. On a narrow
+    terminal the bars get shorter first, then the least needed columns go.
     """
-    table = Table(box=box.SIMPLE_HEAD, title=_text(title, "title"), title_justify="left")
-    for column, justify in (("Stage", "left"), ("Contacts", "right"), ("", "left"), ("→ next", "right"),
-                            ("Median days", "right"), ("Stalled", "right")):
-        table.add_column(column, justify=justify, no_wrap=True)
     most = max((s.contacts for s in funnel), default=0)
-    for s in funnel:
-        conversion = f"{s.conversion:.0%} ({s.moved_on}/{s.entered})" if s.conversion is not None else "—"
-        days = f"{s.median_days:g}" if s.median_days is not None else "—"
-        stalled = _text(str(s.stalled), "warning") if s.stalled else _text("—", "muted")
-        table.add_row(_text(s.stage, "stage"), str(s.contacts), _bar(s.contacts, most, plain), conversion, days,
-                      stalled)
+    conversions = [f"{s.conversion:.0%} ({s.moved_on}/{s.entered})" if s.conversion is not None else "—" for s in funnel]
+
+    def columns(bar_width: int) -> list[Column]:
+        return [
+            Column("Stage", [_text(s.stage, "stage") for s in funnel]),
+            Column("Contacts", [Text(str(s.contacts)) for s in funnel], justify="right"),
+            Column("", [_bar(s.contacts, most, plain, bar_width) for s in funnel], drop_order=1),
+            Column("→ next", [Text(c) for c in conversions], drop_order=2, justify="right"),
+            Column("Median days", [Text(f"{s.median_days:g}" if s.median_days is not None else "—") for s in funnel],
+                   drop_order=4, justify="right"),
+            Column("Stalled", [_text(str(s.stalled), "warning") if s.stalled else _text("—", "muted") for s in funnel],
+                   drop_order=3, justify="right"),
+        ]
+
     note = ("→ next: of the entries into a stage, the share whose next move was to a later stage. "
             "Median days: completed stays only. Stalled: in the stage longer than it typically takes ("
             + ", ".join(f"{s.stage} {s.typical_days}" for s in funnel) + " days).")
-    return Group(table, _text(note, "muted"))
+    return Group(_text(title, "title"), FittedTable([columns(width) for width in BAR_WIDTHS], box=box.SIMPLE_HEAD),
+                 _text(note, "muted"))
 
 
-def _bar(value: int, most: int, plain: bool) -> Text:
-    """A bar of up to BAR_WIDTH cells, in proportion to the largest; a sliver for any non-zero value."""
-    cells = round(BAR_WIDTH * value / most) if most else 0
+def _bar(value: int, most: int, plain: bool, width: int) -> Text:
+    """A bar of up to `width` cells, in proportion to the largest; a sliver for any non-zero value."""
+    cells = round(width * value / most) if most else 0
     cells = max(cells, 1) if value else 0
     return Text(("#" if plain else "█") * cells, style="cyan")

@@ -28,7 +28,7 @@ def render_import_report(report, kinds) -> RenderableType:
     for kind in kinds:
         counts = report.counts.get(kind, {})
         if kind in ("members", "handovers") and not any(counts.values()):
-            continue  # most files say nothing about our own people
+            continue  # most files say nothing about our own people or their hand-overs
         table.add_row(kind, *(str(counts.get(o, 0)) for o in outcomes))
     table.add_row(_text("total", "title"), *(_text(str(report.total(o)), "title") for o in outcomes))
     parts = [_text(heading), table]

@@ -56,5 +56,5 @@ def _what_next(reader, shown_id: int, is_default: bool) -> str:
     return (
         f"\nDemo database: {reader.path}{until}\n"
         f"Try:  {custview} brief {shlex.quote(names[0])}   (or {', '.join(names[1:])})\n"
-        f"      {custview} contacts"
+        f"      {custview} companies   (renewals, value, a churned account; or members, pipeline, contacts)"
     )
