@@ -235,9 +235,9 @@ def terminal_width(monkeypatch):
 
 
 @pytest.mark.parametrize("width, shown, hidden, row", [
-    (80, ["Company", "Stage", "Health", "Renewal", "Value", "Issues"], "Status, Last touch",
+    (80, ["Company", "Stage", "Health", "Renewal", "Value", "Issues"], "Status, Owner, Last touch",
      "Brightwater Energy  Adopter  at risk  in 56 days  €85,000 ARR  1"),
-    (60, ["Company", "Health", "Renewal", "Value", "Issues"], "Status, Stage, Last touch",
+    (60, ["Company", "Health", "Renewal", "Value", "Issues"], "Status, Stage, Owner, Last touch",
      "Helios Health  healthy  in 45 days  €310,000 ARR  —"),
 ])
 def test_a_narrow_terminal_keeps_the_company_names_and_says_which_columns_it_hides(cli, pinned_sample, terminal_width,
@@ -250,6 +250,18 @@ def test_a_narrow_terminal_keeps_the_company_names_and_says_which_columns_it_hid
     assert columns_of(row) in [columns_of(line) for line in lines]
     names = " ".join(line[:20] for line in lines[3:-3])  # the Company column, wrapped names read on
     assert all(word in names.split() for word in "Atlas Consulting Group Meridian Manufacturing".split())
+
+
+def test_a_wide_terminal_shows_who_owns_each_account(cli, pinned_sample, terminal_width):
+    terminal_width(140)
+    lines = cli("companies").stdout.splitlines()
+    assert columns_of(lines[1]) == ["Company", "Status", "Stage", "Health", "Renewal", "Value", "Owner", "Last touch",
+                                    "Issues"]
+    assert columns_of("Pinecrest University  prospect  Audience  —  —  —  Jordan Blake  never  —") in \
+        [columns_of(line) for line in lines]
+    assert not any(line.startswith("Hidden") for line in lines)
+    owners = {row["name"]: row["owner"] for row in as_json(cli("companies", "--json"))}
+    assert owners["Crestline Retail"] == "Maya Singh" and owners["Orbit Freight"] == "Dana Ortiz"
 
 
 @pytest.mark.parametrize("width, shown, hidden, row", [

@@ -91,6 +91,7 @@ def render_companies(rows, as_of: datetime) -> RenderableType:
                                 lambda r: "warning" if r.renewal_in_days is not None and r.renewal_in_days <= 90
                                 else None)),
         Column("Value", cells(lambda r: r.value_text or "—"), drop_order=3),
+        Column("Owner", cells(lambda r: r.owner or "—"), drop_order=7),
         Column("Last touch", cells(lambda r: describe_age(r.last_two_way, as_of) if r.last_two_way else "never"),
                drop_order=5),
         Column("Issues", cells(lambda r: str(r.open_problems) if r.open_problems else "—",

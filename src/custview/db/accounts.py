@@ -42,6 +42,7 @@ class AccountFacts:
     last_two_way: datetime | None
     open_tickets: list[tuple[str, str | None, str | None]]  # (subject, description, kind)
     services_at_risk: int
+    owner: str | None  # the name of the member who owns the account
 
 
 def account_facts(reader: Reader, as_of: datetime, two_way_kinds: tuple[str, ...],
@@ -55,8 +56,9 @@ def account_facts(reader: Reader, as_of: datetime, two_way_kinds: tuple[str, ...
         tickets = _open_tickets(reader, stored_time(as_of))
         at_risk = dict(reader.query("SELECT company_id, count(*) FROM service WHERE status = 'at risk' "
                                     "GROUP BY company_id"))
-    return [AccountFacts(c, stages.get(c.id, {}), touches.get(c.id), tickets.get(c.id, []), at_risk.get(c.id, 0))
-            for c in companies]
+        owners = {member.id: member.name for member in reader.members()}
+    return [AccountFacts(c, stages.get(c.id, {}), touches.get(c.id), tickets.get(c.id, []), at_risk.get(c.id, 0),
+                         owners.get(c.owner_id)) for c in companies]
 
 
 def _contacts_by_stage(reader: Reader) -> dict[int, dict[str, int]]:

@@ -34,6 +34,7 @@ class AccountRow:
     last_two_way: datetime | None
     open_problems: int  # open tickets that are issues
     services_at_risk: int
+    owner: str | None  # the member of ours who owns the account
 
 
 def account_rows(facts, as_of: datetime) -> list[AccountRow]:
@@ -51,7 +52,7 @@ def _row(f, as_of: datetime) -> AccountRow:
         value=c.contract_value, currency=c.contract_currency, arr=c.contract_arr, value_text=value_phrase(c),
         last_two_way=f.last_two_way,
         open_problems=sum(ticket_kind(_Ticket(*t)) == "issue" for t in f.open_tickets),
-        services_at_risk=f.services_at_risk,
+        services_at_risk=f.services_at_risk, owner=f.owner,
     )
 
 
