@@ -45,13 +45,14 @@ sys.path.insert(0, str(HERE))
 
 import imports  # noqa: E402  (benchmarks/ is not a package)
 import synthetic  # noqa: E402
+import views  # noqa: E402
 
 REFERENCE = HERE / "reference"
 STARTUP_TARGET = 1.25
 BRIEF_TARGET = 1.3  # headroom, so that noise does not cross the line (issue 16)
 BUSIEST_BRIEF_TARGET = 1.5  # the contact with the most signals in the book
 JSON_BRIEF_TARGET = 1.0  # brief --json against brief: it draws nothing, so it is no slower
-BOOK_VIEW_TARGET = 3.0  # attention, stage suggest, next-steps: the whole book, from grouped figures
+BOOK_VIEW_TARGET = 3.0  # attention, stage suggest, next-steps, companies, pipeline: the whole book, from grouped figures
 BOOK_VIEW_RSS_LIMIT_MB = 150
 ONE_RECORD_TARGET = 1.5  # contacts --stage, timeline, show company, handoff, log, stage set
 DUPLICATES_TARGET = 10.0
@@ -300,10 +301,7 @@ def command_figures(books: dict[str, Path], size: synthetic.Size, custview: list
         "log": Timed([*custview, "--db", writable, "log", name, "--purpose", "Benchmark call", "--outcome", "Timed"],
                      repeat, name),
         "stage set": Timed([*custview, "--db", writable, "stage", "set", name, "Adopter"], repeat, name),
-        # Book-wide ones: fewer runs, and no warm-up (they load the same code as the others).
-        "attention": Timed([*custview, "--db", big, "attention"], heavy, "Health", warm_up=False),
-        "suggest": Timed([*custview, "--db", big, "stage", "suggest"], heavy, "Behaves like", warm_up=False),
-        "next-steps": Timed([*custview, "--db", big, "next-steps"], heavy, warm_up=False),
+        **views.book_views(sys.modules[__name__], custview, big, heavy),
         "duplicates": Timed([*custview, "--db", big, "duplicates"], heavy, warm_up=False),
         "contacts": Timed([*custview, "--db", big, "contacts", "--stage", stage], heavy, "contacts", warm_up=False),
     }
@@ -325,12 +323,7 @@ def command_figures(books: dict[str, Path], size: synthetic.Size, custview: list
         ratio_figure("stage set NAME (a write)", timed["stage set"], minimal, "minimal Typer app", ONE_RECORD_TARGET),
         ratio_figure(f"contacts --stage ({in_stage:,} rows)", timed["contacts"], minimal, "minimal Typer app",
                      ONE_RECORD_TARGET),
-        ratio_figure("attention (whole book)", timed["attention"], minimal, "minimal Typer app", BOOK_VIEW_TARGET,
-                     rss_limit=BOOK_VIEW_RSS_LIMIT_MB),
-        ratio_figure("stage suggest (whole book)", timed["suggest"], minimal, "minimal Typer app", BOOK_VIEW_TARGET,
-                     rss_limit=BOOK_VIEW_RSS_LIMIT_MB),
-        ratio_figure("next-steps (whole book)", timed["next-steps"], minimal, "minimal Typer app", BOOK_VIEW_TARGET,
-                     rss_limit=BOOK_VIEW_RSS_LIMIT_MB),
+        *views.book_view_figures(sys.modules[__name__], timed),
         ratio_figure("duplicates (whole book)", timed["duplicates"], minimal, "minimal Typer app", DUPLICATES_TARGET,
                      memory=True),
         Figure(f"brief at {signals[0]:,} / {signals[1]:,} / {signals[2]:,} signals",
@@ -362,9 +355,10 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--report-only", action="store_true",
                         help="report missed targets without failing (for noisy CI); a failing command still fails")
     parser.add_argument("--keep", type=Path, default=None, metavar="DIR", help="build the books in DIR and keep them")
-    parser.add_argument("--only", choices=("imports", "commands"), default=None,
-                        help="only the import figures (signals, HubSpot contacts, Zendesk tickets), "
-                             "or only the commands' figures")
+    parser.add_argument("--only", choices=("imports", "commands", "views"), default=None,
+                        help="only the import figures (signals, HubSpot contacts, Zendesk tickets), only the "
+                             "commands' figures, or only the book-wide views (attention, stage suggest, "
+                             "next-steps, companies, pipeline)")
     parser.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite",
                         help="postgresql: the team-book figures against a throw-away local server "
                              "(benchmarks/postgresql.py)")
@@ -402,6 +396,9 @@ def main(argv: list[str] | None = None) -> int:
                 books = build_books(work, args.scale, size)
                 figures += postgresql.postgresql_figures(work, books, size, custview, env, repeat, args.seconds,
                                                          sys.modules[__name__])
+            elif args.only == "views":
+                print("  measuring the book-wide views…", flush=True)
+                figures += views.view_figures(sys.modules[__name__], work, args.scale, custview, env, heavy)
             elif args.only in (None, "commands"):
                 books = build_books(work, args.scale, size)
                 print("  measuring commands…", flush=True)
@@ -409,7 +406,7 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 books = {"import base": work / "import-base.db"}
                 generate("book", str(books["import base"]), "--scale", args.scale, "--only", "company,contact")
-            if args.engine == "sqlite" and args.only != "commands":
+            if args.engine == "sqlite" and args.only not in ("commands", "views"):
                 print("  measuring import…", flush=True)
                 figures += import_figures(work, books, size, custview, env)
                 figures += imports.import_figures(work, books["import base"], size.contacts, custview, env,

@@ -113,6 +113,7 @@ def test_both_engines_hold_the_same_book_after_the_same_imports(pg_url, tmp_path
         said[engine] = [run(*command).stdout for command in (
             ["brief", "ann.lee@acme.example", "--json"], ["attention", "--json"], ["contacts", "--json"], ["companies", "--json"],
             ["tickets", "--json"], ["timeline", "ann.lee@acme.example", "--json"], ["pipeline", "--json"], ["duplicates", "--json"],
+            ["stage", "suggest", "--json"],
             ["next-steps", "--json"], ["imports", "--json"])]
         said[engine].append(exported(run, tmp_path / engine))
     for sqlite, postgresql in zip(said["sqlite"], said["postgresql"]):

@@ -105,3 +105,50 @@ def test_typo_suggestions_search_the_name_and_email_indexes_instead_of_reading_e
     statements = queries_run_by(sample_book, lambda reader: suggested.extend(reader.suggest_names("Sarha Chen")))
     assert suggested == ["Sarah Chen"]
     assert len(statements) == 2 and table_scans(sample_book, statements) == []
+
+
+def readiness_evidence(reader):
+    from custview.insight.readiness import book_readiness
+
+    book_readiness(reader, reader.list_contacts(), utc_now())
+
+
+def test_the_signals_read_as_readiness_evidence_are_searched_through_the_index_and_filtered_in_sql(sample_book):
+    statements = queries_run_by(sample_book, readiness_evidence)
+    evidence = [s for s in statements if s.startswith("SELECT signal.") and " LIKE " in s]
+    assert evidence  # one read per stage whose rule reads signals, only those that could be evidence
+    assert whole_table_reads(sample_book, evidence) == []
+    with sqlite3.connect(sample_book) as connection:
+        connection.execute("DROP INDEX ix_signal_contact_when")
+    assert whole_table_reads(sample_book, evidence)
+
+
+def portfolio_and_funnel(reader):
+    from custview.db import accounts
+    from custview.insight.facts import TWO_WAY_SIGNAL_KINDS
+    from custview.insight.portfolio import stalled_cutoffs
+
+    now = utc_now()
+    accounts.account_facts(reader, now, TWO_WAY_SIGNAL_KINDS)
+    accounts.stage_stays(reader)
+    accounts.stalled_per_stage(reader, stalled_cutoffs(now), now)
+
+
+def big_table_scans(db, statements: list[str]) -> list[str]:
+    """Plan lines that read one of the big tables (signals, tickets, meetings) row by row, not through an index."""
+    with sqlite3.connect(db) as connection:
+        return [f"{detail}  <- {statement[:100]}" for statement in statements
+                for *_, detail in connection.execute(f"EXPLAIN QUERY PLAN {statement}")
+                if detail.startswith("SCAN") and "INDEX" not in detail and detail.split()[1] in ("signal", "s", "ticket",
+                                                                                                   "t", "appointment", "a")]
+
+
+def test_companies_and_pipeline_read_signals_tickets_and_meetings_through_indexes(sample_book):
+    statements = queries_run_by(sample_book, portfolio_and_funnel)
+    assert {table for s in statements for table in ("signal", "ticket", "appointment", "stage_change")
+            if f"FROM {table} " in s} == {"signal", "ticket", "appointment", "stage_change"}
+    assert big_table_scans(sample_book, statements) == []
+    with sqlite3.connect(sample_book) as connection:
+        connection.execute("DROP INDEX ix_ticket_closed")
+        connection.execute("DROP INDEX ix_appointment_when")
+    assert len(big_table_scans(sample_book, statements)) == 2

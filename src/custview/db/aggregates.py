@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from custview.dates import read_stored_time, stored_time
 from custview.db.read_rows import READ, Signal, Ticket
+from custview.db.dialect import Dialect, dialect_of
 from custview.db.reader import _chunks, _placeholders
 
 if TYPE_CHECKING:
@@ -153,14 +154,48 @@ def _steps_due_before(reader: Reader, latest: datetime) -> dict[int, list[tuple[
     return found
 
 
-def signals_between(reader: Reader, contact_ids: list[int], after: datetime, until: datetime) -> dict[int, list]:
-    """Per contact, their signals in (after, until], latest first (ties: latest id first)."""
+class EvidenceFilter(NamedTuple):
+    """Which signals could be evidence for a rule, read in SQL so that the others are never loaded: one of
+    `kinds`; one of `question_kinds` whose detail holds "asked" or "?"; or title, topics or detail holding one
+    of `words` (any case). Never fewer than the rule uses: a word is looked for by its longest part without
+    spaces (a phrase may span the topics), and text beyond ASCII always passes (Python's lower() is not SQL's)."""
+
+    kinds: tuple[str, ...] = ()
+    question_kinds: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
+
+    def condition(self, dialect: Dialect) -> tuple[str, list]:
+        """The SQL condition on a signal row, and its parameters."""
+        text = f"lower(title || ' ' || {dialect.as_text('topics')} || ' ' || coalesce(detail, ''))"
+        parts = sorted({max(word.lower().split(), key=len) for word in self.words})
+        conditions, values = [], []
+        if self.kinds:
+            conditions.append(f"kind IN ({_placeholders(list(self.kinds))})")
+            values += self.kinds
+        if self.question_kinds:
+            conditions.append(f"(kind IN ({_placeholders(list(self.question_kinds))}) AND (lower(detail) LIKE ? "
+                              f"OR detail LIKE ? OR {dialect.beyond_ascii('detail')}))")
+            values += [*self.question_kinds, "%asked%", "%?%"]
+        if parts:
+            conditions += [f"{text} LIKE ?" for _ in parts]
+            conditions += [dialect.beyond_ascii("title"), dialect.beyond_ascii("coalesce(detail, '')"),
+                           f"{dialect.as_text('topics')} LIKE ? ESCAPE '!'"]  # JSON writes the others as \\uXXXX
+            values += [*(f"%{part}%" for part in parts), "%\\u%"]
+        return " OR ".join(conditions) or "1 = 0", values
+
+
+def signals_between(reader: Reader, contact_ids: list[int], after: datetime, until: datetime,
+                    could_be: EvidenceFilter | None = None) -> dict[int, list]:
+    """Per contact, their signals in (after, until], latest first (ties: latest id first); with `could_be`, only
+    those it lets through."""
     found = defaultdict(list)
     table = READ[Signal]
+    condition, values = could_be.condition(dialect_of(reader.connection)) if could_be else ("1 = 1", [])
     for chunk in _chunks(sorted(contact_ids)):
         for row in reader.query(f"SELECT {table.columns} FROM signal WHERE contact_id IN ({_placeholders(chunk)}) "
-                                "AND occurred_at > ? AND occurred_at <= ? ORDER BY occurred_at DESC, id DESC",
-                                (*chunk, stored_time(after), stored_time(until))):
+                                f"AND occurred_at > ? AND occurred_at <= ? AND ({condition}) "
+                                "ORDER BY occurred_at DESC, id DESC",
+                                (*chunk, stored_time(after), stored_time(until), *values)):
             signal = table.build(row)
             found[signal.contact_id].append(signal)
     return found

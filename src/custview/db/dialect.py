@@ -32,6 +32,14 @@ class Dialect:
     is_not: str  # "a <is_not> b": true when they differ, NULL counting as a value
     staged_signals: str  # the temporary table an import stages signals in (custview.importers.bulk)
 
+    def as_text(self, column: str) -> str:
+        """A column as text, for LIKE: a JSON column (topics) is text on SQLite already."""
+        return column if self.name == "sqlite" else f"{column}::text"
+
+    def beyond_ascii(self, expression: str) -> str:
+        """A condition: the text holds a character outside printable ASCII (where lower() may differ from Python's)."""
+        return f"{expression} GLOB '*[^ -~]*'" if self.name == "sqlite" else f"{expression} ~ '[^ -~]'"
+
     def upsert_by_id(self, table: str, columns: list[str]) -> str:
         """A statement writing one whole row (parameters: every column, in order), replacing the row with its id."""
         names = ", ".join(f'"{column}"' for column in columns)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING
 
 from custview.insight.briefing import stage_at
@@ -47,11 +49,12 @@ def needs_attention(history: History, as_of: datetime) -> AttentionItem | None:
     return attention_from_facts(history.contact, history.company.name if history.company else None, now, before, as_of)
 
 
-def attention_from_facts(contact, company: str | None, now: ContactFacts, before: ContactFacts,
-                         as_of: datetime) -> AttentionItem | None:
-    """The attention item for a contact from the facts about them now and HEALTH_DROP_WINDOW_DAYS earlier."""
-    health = health_from_facts(now, as_of)
-    ranked = health_from_facts(now, as_of, NOT_A_REASON_AT.get(now.stage, ()))
+def attention_from_facts(contact, company: str | None, now: ContactFacts,
+                         before: ContactFacts | Callable[[], ContactFacts], as_of: datetime) -> AttentionItem | None:
+    """The attention item for a contact from the facts about them now and HEALTH_DROP_WINDOW_DAYS earlier (or a
+    function giving those: they are read only when the score now is low enough for a drop to count)."""
+    leaving_out = NOT_A_REASON_AT.get(now.stage, ())
+    ranked = health_from_facts(now, as_of, leaving_out)
     reasons = [r.text for r in ranked.reasons if r.points < 0 and r.rule in ACTIONABLE_RULES]
     urgency = 100 - ranked.score
     readiness = readiness_from_facts(now, as_of)
@@ -59,13 +62,16 @@ def attention_from_facts(contact, company: str | None, now: ContactFacts, before
         urgency += READINESS_URGENCY[readiness.direction]
         verb = "behaves like a" if readiness.direction == "ahead" else "drifting back toward"
         reasons.insert(0, f"readiness: {verb} {readiness.behaves_like} ({readiness.evidence[0]})")
-    earlier_score = health_from_facts(before, as_of - timedelta(days=HEALTH_DROP_WINDOW_DAYS),
-                                      NOT_A_REASON_AT.get(before.stage, ())).score
-    if earlier_score - ranked.score >= HEALTH_DROP_POINTS:
-        urgency += 10
-        reasons.insert(0, f"health dropped from {earlier_score} to {ranked.score} in {HEALTH_DROP_WINDOW_DAYS} days")
+    if ranked.score <= 100 - HEALTH_DROP_POINTS:  # a score is at most 100: no drop to see above that
+        before = before() if callable(before) else before
+        earlier_score = health_from_facts(before, as_of - timedelta(days=HEALTH_DROP_WINDOW_DAYS),
+                                          NOT_A_REASON_AT.get(before.stage, ())).score
+        if earlier_score - ranked.score >= HEALTH_DROP_POINTS:
+            urgency += 10
+            reasons.insert(0, f"health dropped from {earlier_score} to {ranked.score} in {HEALTH_DROP_WINDOW_DAYS} days")
     if not reasons:
         return None
+    health = health_from_facts(now, as_of) if leaving_out else ranked
     return AttentionItem(contact.name, contact.email, company, now.stage.value, health.score, health.label,
                          urgency, reasons)
 
@@ -75,8 +81,9 @@ def rank_book_attention(reader: Reader, rows: list[ContactRow], as_of: datetime,
     """The same ranking for these contacts, from the book's grouped figures (no history per contact)."""
     earlier = as_of - timedelta(days=HEALTH_DROP_WINDOW_DAYS)
     facts = book_facts(reader, [row.contact for row in rows], [as_of, earlier])
-    return _ranked((attention_from_facts(row.contact, row.company.name if row.company else None,
-                                         facts[as_of][row.contact.id], facts[earlier][row.contact.id], as_of)
+    now, before = facts[as_of], facts[earlier]
+    return _ranked((attention_from_facts(row.contact, row.company.name if row.company else None, now[row.contact.id],
+                                         partial(before.__getitem__, row.contact.id), as_of)
                     for row in rows), limit)
 
 

@@ -9,9 +9,11 @@ one, and they must agree (tests/test_book_facts.py checks it on a random book):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING
 
 from custview.insight.tickets import is_open_at, ticket_kind
@@ -65,7 +67,8 @@ class ContactFacts:
     open_issues: list[OpenIssue] = field(default_factory=list)  # latest first
     overdue_steps: list[str] = field(default_factory=list)  # latest meeting first
     services_at_risk: list[str] = field(default_factory=list)
-    evidence_signals: list = field(default_factory=list)  # last EVIDENCE_DAYS, latest first (EVIDENCE_STAGES only)
+    # Last EVIDENCE_DAYS, latest first (EVIDENCE_STAGES only); book-wide, only those that could be evidence.
+    evidence_signals: list = field(default_factory=list)
     open_requests: list[OpenRequest] = field(default_factory=list)  # oldest first; already counted as activity
 
 
@@ -142,43 +145,68 @@ def facts_from_history(history: History, stage: Stage, stage_since: datetime | N
     return with_requests(facts, open_requests(history.tickets, history.contact.id, as_of), as_of)
 
 
-def book_facts(reader: Reader, contacts: list, moments: list[datetime]) -> dict[datetime, dict[int, ContactFacts]]:
-    """The facts about each of `contacts` at each of `moments`, from a few grouped queries over the whole book."""
+def book_facts(reader: Reader, contacts: list, moments: list[datetime]) -> dict[datetime, Mapping[int, ContactFacts]]:
+    """The facts about each of `contacts` (by id) at each of `moments`, from a few grouped queries over the whole
+    book. Those at the first moment are made at once; at the others, for a contact when asked for."""
     from custview.db.aggregates import BookAggregates
 
     windows = [(m - timedelta(days=days), m - timedelta(days=until))
                for m in moments for days, until in ((RECENT_DAYS, 0), (EARLIER_DAYS, RECENT_DAYS))]
     book = BookAggregates.read(reader, moments, windows, TWO_WAY_SIGNAL_KINDS)
-    result = {}
-    for index, moment in enumerate(moments):
-        result[moment] = facts = {}
-        for contact in contacts:
-            stage, since = stage_from(book.stage_changes.get(contact.id, ()), contact.stage, contact.stage_since, moment)
-            signals = book.signals.get(contact.id)
-            tickets = book.tickets.get(contact.id, ())
-            facts[contact.id] = with_requests(ContactFacts(
-                stage=stage, stage_since=since,
-                last_two_way=_latest(signals and signals.last_two_way[index], book.last_meeting(contact.id, index)),
-                last_signal=signals and signals.last[index],
-                signals_recent=signals.counts[2 * index] if signals else 0,
-                signals_earlier=signals.counts[2 * index + 1] if signals else 0,
-                open_issues=open_issues(tickets, contact.id, moment),
-                overdue_steps=[step.step for met_at, step in book.steps.get(contact.id, ())
-                               if is_overdue(step, met_at, moment)],
-                services_at_risk=book.services_at_risk.get(contact.company_id, []) if contact.company_id else [],
-            ), open_requests(tickets, contact.id, moment), moment)
-    _add_evidence(reader, result[moments[0]], moments[0])
+    by_id = {contact.id: contact for contact in contacts}
+    result = {moment: _FactsWhenAsked(partial(_contact_facts, book, by_id, index, moment))
+              for index, moment in enumerate(moments)}
+    first = result[moments[0]]
+    for contact_id in by_id:
+        first[contact_id]
+    _add_evidence(reader, first, moments[0])
     return result
+
+
+class _FactsWhenAsked(dict):
+    """Facts by contact id, each made (by `make(contact_id)`) the first time it is asked for."""
+
+    def __init__(self, make: Callable[[int], ContactFacts]):
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, contact_id: int) -> ContactFacts:
+        self[contact_id] = found = self.make(contact_id)
+        return found
+
+
+def _contact_facts(book, contacts: dict, index: int, moment: datetime, contact_id: int) -> ContactFacts:
+    """One contact's facts at the moment with that index, from the book's grouped figures."""
+    contact = contacts[contact_id]
+    stage, since = stage_from(book.stage_changes.get(contact_id, ()), contact.stage, contact.stage_since, moment)
+    signals = book.signals.get(contact_id)
+    tickets = book.tickets.get(contact_id, ())
+    facts = ContactFacts(
+        stage=stage, stage_since=since,
+        last_two_way=_latest(signals and signals.last_two_way[index], book.last_meeting(contact_id, index)),
+        last_signal=signals and signals.last[index],
+        signals_recent=signals.counts[2 * index] if signals else 0,
+        signals_earlier=signals.counts[2 * index + 1] if signals else 0,
+        open_issues=open_issues(tickets, contact_id, moment) if tickets else [],
+        overdue_steps=[step.step for met_at, step in book.steps.get(contact_id, ()) if is_overdue(step, met_at, moment)],
+        services_at_risk=book.services_at_risk.get(contact.company_id, []) if contact.company_id else [],
+    )
+    return with_requests(facts, open_requests(tickets, contact_id, moment), moment) if tickets else facts
 
 
 def _add_evidence(reader: Reader, facts: dict[int, ContactFacts], as_of: datetime) -> None:
     """Read the recent signals of the contacts whose readiness looks at them."""
     from custview.db.aggregates import signals_between
+    from custview.insight.readiness import evidence_filter
 
-    wanted = [contact_id for contact_id, f in facts.items()
-              if f.stage in EVIDENCE_STAGES and f.signals_recent + f.signals_earlier]  # any in the last EVIDENCE_DAYS
-    for contact_id, signals in signals_between(reader, wanted, as_of - timedelta(days=EVIDENCE_DAYS), as_of).items():
-        facts[contact_id].evidence_signals = signals
+    wanted = defaultdict(list)
+    for contact_id, f in facts.items():
+        if f.stage in EVIDENCE_STAGES and f.signals_recent + f.signals_earlier:  # any in the last EVIDENCE_DAYS
+            wanted[f.stage].append(contact_id)
+    for stage, contact_ids in wanted.items():
+        for contact_id, signals in signals_between(reader, contact_ids, as_of - timedelta(days=EVIDENCE_DAYS), as_of,
+                                                   evidence_filter(stage)).items():
+            facts[contact_id].evidence_signals = signals
 
 
 def _latest(*moments: datetime | None) -> datetime | None:

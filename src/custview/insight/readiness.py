@@ -23,6 +23,9 @@ ADVOCACY_WORDS = ("referral", "referred", "reference call", "testimonial", "revi
                   "case study quote", "win story")
 ADVOCACY_KINDS = ("referral", "review", "testimonial")
 CO_PRESENTING_WORDS = ("co-present", "co-author", "keynote", "guest speaker", "presented", "panel")
+# The words the rules below look for in a signal's title and topics (besides the lists above).
+INTEREST_WORDS = ("pricing",)
+BUYING_WORDS = ("business case", "roi", "security", "compliance", "pricing", "commercial terms")
 EARLY = (Stage.AUDIENCE, Stage.RESEARCHER)
 CUSTOMER = (Stage.VALUE_CREATOR, Stage.ADOPTER, Stage.ADVOCATE, Stage.CHAMPION)
 
@@ -109,7 +112,7 @@ def _interest_evidence(signals) -> dict[str, str]:
             found.setdefault("assessment", f"completed the {s.title}" + (f": {s.detail}" if s.detail else ""))
         elif s.kind in QUESTION_KINDS and s.detail and ("asked" in s.detail.lower() or "?" in s.detail):
             found.setdefault("question", f"asked a specific question at {s.title}: {s.detail}")
-        elif _mentions(s, "pricing"):
+        elif _mentions(s, *INTEREST_WORDS):
             found.setdefault("pricing", f"looked at pricing ({s.title})")
         elif s.kind == "form":
             found.setdefault("form", f"filled in a form: {s.title}")
@@ -120,11 +123,11 @@ def _buying_evidence(signals) -> dict[str, str]:
     """Signs of a decision in progress: business case, security review, commercial terms."""
     found: dict[str, str] = {}
     for s in sorted(signals, key=lambda s: s.occurred_at, reverse=True):
-        if _mentions(s, "business case") or _mentions(s, "roi"):
+        if _mentions(s, *BUYING_WORDS[:2]):
             found.setdefault("business case", f"working on a business case ({s.title})")
-        elif _mentions(s, "security") or _mentions(s, "compliance"):
+        elif _mentions(s, *BUYING_WORDS[2:4]):
             found.setdefault("security", f"checking security/compliance ({s.title})")
-        elif _mentions(s, "pricing") or _mentions(s, "commercial terms"):
+        elif _mentions(s, *BUYING_WORDS[4:]):
             found.setdefault("pricing", f"looking at pricing/terms ({s.title})")
     return found
 
@@ -140,6 +143,22 @@ def _drifting(facts: ContactFacts, as_of: datetime) -> Readiness | None:
     return Readiness("drifting", previous.value, evidence)
 
 
-def _mentions(signal, word: str) -> bool:
+def _mentions(signal, *words: str) -> bool:
     text = " ".join([signal.title, *signal.topics]).lower()
-    return word in text
+    return any(word in text for word in words)
+
+
+def evidence_filter(stage: Stage):
+    """Which signals could be evidence for these rules at a stage (`custview.db.aggregates.EvidenceFilter`): the
+    book-wide views load only those."""
+    from custview.db.aggregates import EvidenceFilter
+
+    if stage in EARLY:
+        return EvidenceFilter(("assessment", "form"), tuple(sorted(QUESTION_KINDS)), INTEREST_WORDS)
+    if stage is Stage.HAND_RAISER:
+        return EvidenceFilter(words=BUYING_WORDS)
+    if stage is Stage.ADOPTER:
+        return EvidenceFilter(ADVOCACY_KINDS, words=ADVOCACY_WORDS)
+    if stage is Stage.ADVOCATE:
+        return EvidenceFilter(words=CO_PRESENTING_WORDS)
+    return EvidenceFilter()
