@@ -16,7 +16,7 @@ from custview.insight.attention import HEALTH_DROP_WINDOW_DAYS, attention_from_f
 from custview.insight.briefing import stage_at
 from custview.insight.facts import book_facts, facts_from_history
 from custview.insight.health import health_from_facts
-from custview.insight.readiness import book_readiness, readiness_from_facts
+from custview.insight.readiness import book_readiness, evidence_filter, readiness_from_facts
 
 NOW = datetime(2026, 6, 15, 9, tzinfo=timezone.utc)
 EARLIER = NOW - timedelta(days=HEALTH_DROP_WINDOW_DAYS)
@@ -102,7 +102,7 @@ def random_book(tmp_path_factory):
 def test_the_grouped_figures_give_every_contact_the_same_health_readiness_and_attention(random_book):
     rows = random_book.list_contacts()
     assert len(rows) == CONTACTS
-    book = book_facts(random_book, [row.contact for row in rows], [NOW, EARLIER])
+    book = book_facts(random_book, [row.contact for row in rows], [NOW, EARLIER], evidence_filter)
     histories = random_book.histories([row.contact for row in rows])
     outcomes = {"attention": 0, "readiness": 0, "overdue": 0, "tickets": 0, "requests": 0}
     later = set()

@@ -67,9 +67,10 @@ def test_the_check_fails_when_the_signals_index_is_dropped(sample_book):
 
 def book_wide_figures(reader):
     from custview.insight.facts import book_facts
+    from custview.insight.readiness import evidence_filter
 
     now = utc_now()
-    book_facts(reader, [row.contact for row in reader.list_contacts()], [now, now - timedelta(days=30)])
+    book_facts(reader, [row.contact for row in reader.list_contacts()], [now, now - timedelta(days=30)], evidence_filter)
 
 
 def whole_table_reads(db, statements: list[str]) -> list[str]:

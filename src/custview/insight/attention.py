@@ -9,9 +9,9 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from custview.insight.briefing import stage_at
-from custview.insight.facts import ContactFacts, book_facts, facts_from_history
+from custview.insight.facts import ContactFacts, book_facts, cycle_collection_paused, facts_from_history
 from custview.insight.health import health_from_facts
-from custview.insight.readiness import readiness_from_facts
+from custview.insight.readiness import evidence_filter, readiness_from_facts
 from custview.stages import Stage
 
 if TYPE_CHECKING:
@@ -80,11 +80,12 @@ def rank_book_attention(reader: Reader, rows: list[ContactRow], as_of: datetime,
                         limit: int | None = None) -> list[AttentionItem]:
     """The same ranking for these contacts, from the book's grouped figures (no history per contact)."""
     earlier = as_of - timedelta(days=HEALTH_DROP_WINDOW_DAYS)
-    facts = book_facts(reader, [row.contact for row in rows], [as_of, earlier])
-    now, before = facts[as_of], facts[earlier]
-    return _ranked((attention_from_facts(row.contact, row.company.name if row.company else None, now[row.contact.id],
-                                         partial(before.__getitem__, row.contact.id), as_of)
-                    for row in rows), limit)
+    with cycle_collection_paused():
+        facts = book_facts(reader, [row.contact for row in rows], [as_of, earlier], evidence_filter)
+        now, before = facts[as_of], facts[earlier]
+        return _ranked((attention_from_facts(row.contact, row.company.name if row.company else None,
+                                             now[row.contact.id], partial(before.__getitem__, row.contact.id), as_of)
+                        for row in rows), limit)
 
 
 def _ranked(items, limit: int | None) -> list[AttentionItem]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from custview.insight.facts import ContactFacts, book_facts, facts_from_history
+from custview.insight.facts import ContactFacts, book_facts, cycle_collection_paused, facts_from_history
 from custview.stages import Stage
 
 if TYPE_CHECKING:
@@ -92,10 +92,11 @@ def _one_act(target: Stage, evidence: list[str]) -> Readiness | None:
 def book_readiness(reader: Reader, rows: list[ContactRow], as_of: datetime) -> list[tuple[str, str | None, str, Readiness]]:
     """(name, company, stage, call-out) for each of these contacts whose behaviour points elsewhere, in their
     order; from the book's grouped figures (no history per contact)."""
-    facts = book_facts(reader, [row.contact for row in rows], [as_of])[as_of]
-    return [(row.contact.name, row.company.name if row.company else None, found.stage.value, readiness)
-            for row in rows
-            if (readiness := readiness_from_facts(found := facts[row.contact.id], as_of))]
+    with cycle_collection_paused():
+        facts = book_facts(reader, [row.contact for row in rows], [as_of], evidence_filter)[as_of]
+        return [(row.contact.name, row.company.name if row.company else None, found.stage.value, readiness)
+                for row in rows
+                if (readiness := readiness_from_facts(found := facts[row.contact.id], as_of))]
 
 
 def _ahead(target: Stage, evidence: dict[str, str]) -> Readiness | None:
