@@ -12,7 +12,8 @@ import pytest
 from custview.dates import stored_time
 from custview.db.reader import Reader
 from custview.db.writer import Store
-from custview.insight.attention import HEALTH_DROP_WINDOW_DAYS, attention_from_facts, needs_attention
+from custview.insight.attention import (HEALTH_DROP_WINDOW_DAYS, attention_from_facts, needs_attention,
+                                        rank_book_attention)
 from custview.insight.briefing import stage_at
 from custview.insight.facts import book_facts, facts_from_history
 from custview.insight.health import health_from_facts
@@ -101,20 +102,20 @@ def random_book(tmp_path_factory):
 
 def test_the_grouped_figures_give_every_contact_the_same_health_readiness_and_attention(random_book):
     rows = random_book.list_contacts()
-    assert len(rows) == CONTACTS
-    book = book_facts(random_book, [row.contact for row in rows], [NOW, EARLIER], evidence_filter)
+    assert len(rows) == CONTACTS  # several batches of contacts
     histories = random_book.histories([row.contact for row in rows])
     outcomes = {"attention": 0, "readiness": 0, "overdue": 0, "tickets": 0, "requests": 0}
     later = set()
-    for row, history in zip(rows, histories):
+    for (row, book_now, book_earlier), history in zip(book_facts(random_book, rows, [NOW, EARLIER], evidence_filter),
+                                                      histories, strict=True):
         now, before = (facts_from_history(history, *stage_at(history, m), m) for m in (NOW, EARLIER))
         # The book-wide path loads only the signals that could be evidence: the same call-out from fewer.
-        assert replace(book[NOW][row.contact.id], evidence_signals=[]) == replace(now, evidence_signals=[])
-        assert readiness_from_facts(book[NOW][row.contact.id], NOW) == readiness_from_facts(now, NOW), row.contact.name
-        assert health_from_facts(book[EARLIER][row.contact.id], EARLIER) == health_from_facts(before, EARLIER)
+        assert replace(book_now, evidence_signals=[]) == replace(now, evidence_signals=[]), row.contact.name
+        assert readiness_from_facts(book_now, NOW) == readiness_from_facts(now, NOW), row.contact.name
+        assert health_from_facts(book_earlier[0](), EARLIER) == health_from_facts(before, EARLIER)
         item = needs_attention(history, NOW)
-        assert attention_from_facts(row.contact, row.company.name if row.company else None,
-                                    book[NOW][row.contact.id], book[EARLIER][row.contact.id], NOW) == item
+        assert attention_from_facts(row.contact, row.company.name if row.company else None, book_now,
+                                    book_earlier[0], NOW) == item
         outcomes["attention"] += item is not None
         outcomes["readiness"] += readiness_from_facts(now, NOW) is not None
         outcomes["overdue"] += bool(now.overdue_steps)
@@ -125,6 +126,15 @@ def test_the_grouped_figures_give_every_contact_the_same_health_readiness_and_at
     # The random book exercises every rule, not only the quiet one.
     assert all(count > 50 for count in outcomes.values()), outcomes
     assert later == {"Advocate", "Champion"}  # the later stages' call-outs are compared too
+
+
+def test_attention_ranks_the_book_as_the_per_contact_path_does(random_book):
+    rows = random_book.list_contacts()
+    items = [item for history in random_book.histories([row.contact for row in rows])
+             if (item := needs_attention(history, NOW))]
+    ranked = sorted(items, key=lambda item: (-item.urgency, item.name.lower()))
+    assert rank_book_attention(random_book, iter(rows), NOW, 25) == ranked[:25]
+    assert rank_book_attention(random_book, rows, NOW) == ranked
 
 
 def test_stage_suggest_from_grouped_figures_lists_who_the_per_contact_path_lists(random_book):

@@ -1,26 +1,29 @@
 """Book-wide figures per contact from a few grouped queries: the inputs of attention and stage suggest.
 
 Instead of a full history per contact (a dozen queries and every row), each query here reads one
-table once through an index and hands back per contact only what the rules look at: signal counts
-in windows and latest moments, latest meeting, the open tickets and overdue next steps, stage
-changes, services at risk. `custview.insight.facts` turns them into the rules' input.
+table through an index for a batch of contacts (`BATCH` at a time: memory holds a batch, not the
+book) and hands back per contact only what the rules look at: signal counts in windows and latest
+moments, latest meeting, the open tickets, stage changes; and once for the book, the overdue next
+steps and services at risk. `custview.insight.facts` turns them into the rules' input.
 Every query is answered from an index (tests/test_query_plan.py checks the plans).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
 
 from custview.dates import read_stored_time, stored_time
 from custview.db.read_rows import READ, Signal, Ticket
 from custview.db.dialect import Dialect, dialect_of
-from custview.db.reader import _chunks, _placeholders
+from custview.db.reader import CHUNK, _chunks, _placeholders
 
 if TYPE_CHECKING:
     from custview.db.reader import Reader
+
+BATCH = CHUNK  # contacts read at a time: one IN list per query
 
 
 class SignalFigures(NamedTuple):
@@ -64,67 +67,75 @@ class BookAggregates:
         return moments[moment_index] if moments else None
 
     @classmethod
-    def read(cls, reader: Reader, moments: list[datetime], windows: list[tuple[datetime, datetime]],
-             two_way_kinds: tuple[str, ...]) -> BookAggregates:
-        """Read the whole book's figures: counts in each (after, up to] window, latest moments at each moment."""
-        book = cls()
-        book.signals = _signal_figures(reader, moments, windows, two_way_kinds)
-        book.meetings = _latest_meetings(reader, moments)
-        book.stage_changes = _stage_changes(reader)
-        book.tickets = _tickets_open_since(reader, min(moments), max(moments))
-        book.steps = _steps_due_before(reader, max(moments))
+    def for_book(cls, reader: Reader, latest: datetime) -> BookAggregates:
+        """What is read once for the whole book: per contact the steps not done and due before `latest`, per
+        company the services at risk."""
+        book = cls(steps=_steps_due_before(reader, latest))
         for company_id, name in reader.query("SELECT company_id, name FROM service WHERE status = 'at risk' ORDER BY id"):
             book.services_at_risk.setdefault(company_id, []).append(name)
         return book
+
+    def for_contacts(self, reader: Reader, contact_ids: list[int], moments: list[datetime],
+                     windows: list[tuple[datetime, datetime]], two_way_kinds: tuple[str, ...]) -> BookAggregates:
+        """These contacts' figures (at most `BATCH`, read through the indexes that start with contact_id), with
+        the book-wide ones: counts in each (after, up to] window, latest moments at each moment."""
+        return replace(self, signals=_signal_figures(reader, contact_ids, moments, windows, two_way_kinds),
+                       meetings=_latest_meetings(reader, contact_ids, moments),
+                       stage_changes=_stage_changes(reader, contact_ids),
+                       tickets=_tickets_open_since(reader, contact_ids, min(moments), max(moments)))
 
 
 def _time(text: str | None) -> datetime | None:
     return None if text is None else read_stored_time(text)
 
 
-def _signal_figures(reader: Reader, moments, windows, two_way_kinds) -> dict[int, SignalFigures]:
+def _signal_figures(reader: Reader, contact_ids: list[int], moments, windows, two_way_kinds) -> dict[int, SignalFigures]:
     counts = [("count(CASE WHEN occurred_at > ? AND occurred_at <= ? THEN 1 END)", (stored_time(a), stored_time(b))) for a, b in windows]
     lasts = [("MAX(CASE WHEN occurred_at <= ? THEN occurred_at END)", (stored_time(m),)) for m in moments]
     kinds = _placeholders(list(two_way_kinds))
     two_way = [(f"MAX(CASE WHEN kind IN ({kinds}) AND occurred_at <= ? THEN occurred_at END)",
                 (*two_way_kinds, stored_time(m))) for m in moments]
     columns = counts + lasts + two_way
-    sql = f"SELECT contact_id, {', '.join(c for c, _ in columns)} FROM signal GROUP BY contact_id"
+    sql = (f"SELECT contact_id, {', '.join(c for c, _ in columns)} FROM signal "
+           f"WHERE contact_id IN ({_placeholders(contact_ids)}) GROUP BY contact_id")
     n, m = len(windows), len(moments)
     return {
         row[0]: SignalFigures(row[1:1 + n], tuple(map(_time, row[1 + n:1 + n + m])), tuple(map(_time, row[1 + n + m:])))
-        for row in reader.query(sql, [value for _, values in columns for value in values])
+        for row in reader.query(sql, [value for _, values in columns for value in values] + contact_ids)
     }
 
 
-def _latest_meetings(reader: Reader, moments) -> dict[int, tuple]:
+def _latest_meetings(reader: Reader, contact_ids: list[int], moments) -> dict[int, tuple]:
     """Per contact, the latest appointment they own or attend at or before each moment."""
     columns = ", ".join("MAX(CASE WHEN scheduled_at <= ? THEN scheduled_at END)" for _ in moments)
-    owned = f"SELECT contact_id, {columns} FROM appointment GROUP BY contact_id"
+    marks = _placeholders(contact_ids)
+    owned = f"SELECT contact_id, {columns} FROM appointment WHERE contact_id IN ({marks}) GROUP BY contact_id"
     attended = (f"SELECT attendee.contact_id, {columns} FROM attendee JOIN appointment "
-                "ON appointment.id = attendee.appointment_id WHERE attendee.contact_id > 0 GROUP BY attendee.contact_id")
+                f"ON appointment.id = attendee.appointment_id WHERE attendee.contact_id IN ({marks}) "
+                "GROUP BY attendee.contact_id")
     found: dict[int, tuple] = {}
     for sql in (owned, attended):
-        for contact_id, *latest in reader.query(sql, [stored_time(m) for m in moments]):
+        for contact_id, *latest in reader.query(sql, [stored_time(m) for m in moments] + contact_ids):
             known = found.get(contact_id, (None,) * len(moments))
             found[contact_id] = tuple(max(a, b) if a and b else a or b for a, b in zip(known, latest))
     return {contact_id: tuple(map(_time, latest)) for contact_id, latest in found.items()}
 
 
-def _stage_changes(reader: Reader) -> dict[int, list[StageMove]]:
+def _stage_changes(reader: Reader, contact_ids: list[int]) -> dict[int, list[StageMove]]:
     found = defaultdict(list)
     for contact_id, stage, previous, changed_at in reader.query(
-            "SELECT contact_id, stage, previous_stage, changed_at FROM stage_change ORDER BY contact_id, changed_at, id"):
+            f"SELECT contact_id, stage, previous_stage, changed_at FROM stage_change WHERE contact_id IN "
+            f"({_placeholders(contact_ids)}) ORDER BY contact_id, changed_at, id", contact_ids):
         found[contact_id].append(StageMove(stage, previous, read_stored_time(changed_at)))
     return found
 
 
-def _tickets_open_since(reader: Reader, earliest: datetime, latest: datetime) -> dict[int, list]:
+def _tickets_open_since(reader: Reader, contact_ids: list[int], earliest: datetime, latest: datetime) -> dict[int, list]:
     """Per contact, the tickets they raised, opened by `latest` and not closed before `earliest`, latest first."""
     table = READ[Ticket]
-    rows = reader.query(f"SELECT {table.columns} FROM ticket WHERE (closed_at IS NULL OR closed_at > ?) "
-                        "AND opened_at <= ? ORDER BY opened_at DESC, id DESC",
-                        (stored_time(earliest), stored_time(latest)))
+    rows = reader.query(f"SELECT {table.columns} FROM ticket WHERE contact_id IN ({_placeholders(contact_ids)}) "
+                        "AND (closed_at IS NULL OR closed_at > ?) AND opened_at <= ? ORDER BY opened_at DESC, id DESC",
+                        (*contact_ids, stored_time(earliest), stored_time(latest)))
     found = defaultdict(list)
     for row in rows:
         ticket = table.build(row)

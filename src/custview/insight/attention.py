@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import heapq
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import partial
 from typing import TYPE_CHECKING
 
 from custview.insight.briefing import stage_at
@@ -76,18 +76,19 @@ def attention_from_facts(contact, company: str | None, now: ContactFacts,
                          urgency, reasons)
 
 
-def rank_book_attention(reader: Reader, rows: list[ContactRow], as_of: datetime,
+def rank_book_attention(reader: Reader, rows: Iterable[ContactRow], as_of: datetime,
                         limit: int | None = None) -> list[AttentionItem]:
-    """The same ranking for these contacts, from the book's grouped figures (no history per contact)."""
+    """The same ranking for these contacts, from the book's grouped figures (no history per contact), read a
+    batch at a time: memory holds a batch and the `limit` best so far, not the book."""
     earlier = as_of - timedelta(days=HEALTH_DROP_WINDOW_DAYS)
     with cycle_collection_paused():
-        facts = book_facts(reader, [row.contact for row in rows], [as_of, earlier], evidence_filter)
-        now, before = facts[as_of], facts[earlier]
-        return _ranked((attention_from_facts(row.contact, row.company.name if row.company else None,
-                                             now[row.contact.id], partial(before.__getitem__, row.contact.id), as_of)
-                        for row in rows), limit)
+        return _ranked((attention_from_facts(row.contact, row.company.name if row.company else None, now, later[0],
+                                             as_of)
+                        for row, now, later in book_facts(reader, rows, [as_of, earlier], evidence_filter)), limit)
 
 
 def _ranked(items, limit: int | None) -> list[AttentionItem]:
-    ranked = sorted((item for item in items if item), key=lambda item: (-item.urgency, item.name.lower()))
-    return ranked[:limit] if limit else ranked
+    """The items, most urgent first (then by name; in the order given when both tie)."""
+    items = (item for item in items if item)
+    key = lambda item: (-item.urgency, item.name.lower())  # noqa: E731
+    return heapq.nsmallest(limit, items, key) if limit else sorted(items, key=key)

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import gc
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
+from itertools import islice
 from typing import TYPE_CHECKING
 
 from custview.insight.tickets import is_open_at, ticket_kind
@@ -148,41 +149,30 @@ def facts_from_history(history: History, stage: Stage, stage_since: datetime | N
     return with_requests(facts, open_requests(history.tickets, history.contact.id, as_of), as_of)
 
 
-def book_facts(reader: Reader, contacts: list, moments: list[datetime],
-               evidence: Callable[[Stage], EvidenceFilter]) -> dict[datetime, Mapping[int, ContactFacts]]:
-    """The facts about each of `contacts` (by id) at each of `moments`, from a few grouped queries over the whole
-    book. Those at the first moment are made at once, with the recent signals `evidence(stage)` lets through
-    (`readiness.evidence_filter`); at the others, for a contact when asked for."""
-    from custview.db.aggregates import BookAggregates
+def book_facts(reader: Reader, rows: Iterable, moments: list[datetime], evidence: Callable[[Stage], EvidenceFilter]
+               ) -> Iterator[tuple[object, ContactFacts, list[Callable[[], ContactFacts]]]]:
+    """For each of `rows` (with a `.contact`), in their order: its facts at the first of `moments` (the latest),
+    with the recent signals `evidence(stage)` lets through (`readiness.evidence_filter`), and a function giving
+    them at each other moment. Read from grouped queries a batch of contacts at a time, never a history each."""
+    from custview.db.aggregates import BATCH, BookAggregates
 
     windows = [(m - timedelta(days=days), m - timedelta(days=until))
                for m in moments for days, until in ((RECENT_DAYS, 0), (EARLIER_DAYS, RECENT_DAYS))]
-    book = BookAggregates.read(reader, moments, windows, TWO_WAY_SIGNAL_KINDS)
-    by_id = {contact.id: contact for contact in contacts}
-    result = {moment: _FactsWhenAsked(partial(_contact_facts, book, by_id, index, moment))
-              for index, moment in enumerate(moments)}
-    first = result[moments[0]]
-    for contact_id in by_id:
-        first[contact_id]
-    _add_evidence(reader, first, moments[0], evidence)
-    return result
+    whole_book = BookAggregates.for_book(reader, max(moments))
+    rows = iter(rows)
+    while batch := list(islice(rows, BATCH)):
+        book = whole_book.for_contacts(reader, [row.contact.id for row in batch], moments, windows,
+                                       TWO_WAY_SIGNAL_KINDS)
+        first = {row.contact.id: _contact_facts(book, row.contact, 0, moments[0]) for row in batch}
+        _add_evidence(reader, first, moments[0], evidence)
+        for row in batch:
+            yield row, first[row.contact.id], [partial(_contact_facts, book, row.contact, index, moment)
+                                               for index, moment in enumerate(moments[1:], 1)]
 
 
-class _FactsWhenAsked(dict):
-    """Facts by contact id, each made (by `make(contact_id)`) the first time it is asked for."""
-
-    def __init__(self, make: Callable[[int], ContactFacts]):
-        super().__init__()
-        self.make = make
-
-    def __missing__(self, contact_id: int) -> ContactFacts:
-        self[contact_id] = found = self.make(contact_id)
-        return found
-
-
-def _contact_facts(book, contacts: dict, index: int, moment: datetime, contact_id: int) -> ContactFacts:
-    """One contact's facts at the moment with that index, from the book's grouped figures."""
-    contact = contacts[contact_id]
+def _contact_facts(book, contact, index: int, moment: datetime) -> ContactFacts:
+    """One contact's facts at the moment with that index, from the grouped figures of their batch."""
+    contact_id = contact.id
     stage, since = stage_from(book.stage_changes.get(contact_id, ()), contact.stage, contact.stage_since, moment)
     signals = book.signals.get(contact_id)
     tickets = book.tickets.get(contact_id, ())

@@ -5,6 +5,7 @@ Transparent rules over recent signals and tickets. It only suggests; it never ch
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -89,14 +90,14 @@ def _one_act(target: Stage, evidence: list[str]) -> Readiness | None:
     return Readiness("ahead", target.value, evidence[:2]) if evidence else None
 
 
-def book_readiness(reader: Reader, rows: list[ContactRow], as_of: datetime) -> list[tuple[str, str | None, str, Readiness]]:
+def book_readiness(reader: Reader, rows: Iterable[ContactRow], as_of: datetime
+                   ) -> list[tuple[str, str | None, str, Readiness]]:
     """(name, company, stage, call-out) for each of these contacts whose behaviour points elsewhere, in their
-    order; from the book's grouped figures (no history per contact)."""
+    order; from the book's grouped figures, a batch of contacts at a time (no history per contact)."""
     with cycle_collection_paused():
-        facts = book_facts(reader, [row.contact for row in rows], [as_of], evidence_filter)[as_of]
-        return [(row.contact.name, row.company.name if row.company else None, found.stage.value, readiness)
-                for row in rows
-                if (readiness := readiness_from_facts(found := facts[row.contact.id], as_of))]
+        return [(row.contact.name, row.company.name if row.company else None, facts.stage.value, readiness)
+                for row, facts, _ in book_facts(reader, rows, [as_of], evidence_filter)
+                if (readiness := readiness_from_facts(facts, as_of))]
 
 
 def _ahead(target: Stage, evidence: dict[str, str]) -> Readiness | None:

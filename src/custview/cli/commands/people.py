@@ -70,6 +70,6 @@ def attention(
     from custview.insight.attention import rank_book_attention
 
     app = Application.of(ctx, as_json)
-    # From grouped figures over the whole book, not a history per contact: fast on a book of any size.
-    items = rank_book_attention(app.reader, list(_people(app, stage, company, None, owner, team)), utc_now(), limit)
+    # From grouped figures a batch of contacts at a time, not a history per contact: fast on a book of any size.
+    items = rank_book_attention(app.reader, _people(app, stage, company, None, owner, team), utc_now(), limit)
     app.emit(items, lambda: draw.render_attention(items))

@@ -26,7 +26,7 @@ def suggest(
 
     app = Application.of(ctx, as_json)
     firm = company_option(app.reader, company)
-    rows = book_readiness(app.reader, app.reader.list_contacts(company_id=firm.id if firm else None), utc_now())
+    rows = book_readiness(app.reader, app.reader.contact_rows(company_id=firm.id if firm else None), utc_now())
     app.emit([{"name": name, "company": company_name, "stage": stage, "direction": r.direction,
                "behaves_like": r.behaves_like, "evidence": r.evidence} for name, company_name, stage, r in rows],
              lambda: draw.render_stage_suggestions(rows))
