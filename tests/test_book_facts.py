@@ -142,5 +142,5 @@ def test_stage_suggest_from_grouped_figures_lists_who_the_per_contact_path_lists
     expected = [(h.contact.name, h.company.name if h.company else None, stage_at(h, NOW)[0].value, readiness)
                 for h in random_book.histories([row.contact for row in rows])
                 if (readiness := readiness_from_facts(facts_from_history(h, *stage_at(h, NOW), NOW), NOW))]
-    assert book_readiness(random_book, rows, NOW) == expected
+    assert list(book_readiness(random_book, rows, NOW)) == expected
     assert {r.direction for *_, r in expected} == {"ahead", "drifting"}

@@ -123,7 +123,7 @@ def test_typo_suggestions_search_the_name_and_email_indexes_instead_of_reading_e
 def readiness_evidence(reader):
     from custview.insight.readiness import book_readiness
 
-    book_readiness(reader, reader.list_contacts(), utc_now())
+    list(book_readiness(reader, reader.list_contacts(), utc_now()))
 
 
 def test_the_signals_read_as_readiness_evidence_are_searched_through_the_index_and_filtered_in_sql(sample_book):

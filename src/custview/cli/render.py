@@ -146,20 +146,6 @@ def render_attention(items) -> RenderableType:
     return table
 
 
-def render_stage_suggestions(rows) -> RenderableType:
-    """Contacts whose behaviour points to another stage than the recorded one."""
-    if not rows:
-        return _text("No readiness signals: everyone behaves like their recorded stage.", "good")
-    table = Table(box=box.SIMPLE_HEAD)
-    for column in ("Name", "Company", "Recorded", "Behaves like", "Evidence"):
-        table.add_column(column, overflow="fold")
-    for name, company, stage, readiness in rows:
-        arrow = "↑ " if readiness.direction == "ahead" else "↓ "
-        table.add_row(_text(name, "title"), _text(company), _text(stage, "stage"),
-                      _text(arrow + readiness.behaves_like, "warning"), _bullets(readiness.evidence))
-    return Group(table, _text("Suggestions only: change a stage with 'custview stage set NAME STAGE'.", "muted"))
-
-
 def render_stage_change(name: str, change, stage: str, current: str | None = None) -> RenderableType:
     """The result of setting a stage; `current` is their stage now, if a later move keeps them elsewhere."""
     if change is None:

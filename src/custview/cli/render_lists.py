@@ -189,3 +189,32 @@ class TimelineDrawing(RowsDrawing):
         if not self.count:
             return _text(f"No events for {self.subject} with these filters.", "muted")
         return _text(f"{self.count} event{'s' if self.count != 1 else ''}", "muted")
+
+
+class StageSuggestionsDrawing(RowsDrawing):
+    """Readiness call-outs: who, at which company, the recorded stage, the one they behave like, and why."""
+
+    columns = ("Name", "Company", "Recorded", "Behaves like", "Evidence")
+
+    def table(self, rows) -> RenderableType:
+        """A few call-outs as one table, the evidence as bullets."""
+        from custview.cli.render import _bullets
+
+        table = Table(box=box.SIMPLE_HEAD)
+        for column in self.columns:
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            table.add_row(*(_as_text(cell) for cell in self.cells(row)[:-1]), _bullets(row[3].evidence))
+            self.count += 1
+        return table
+
+    def cells(self, row) -> list:
+        name, company, stage, readiness = row
+        arrow = "↑ " if readiness.direction == "ahead" else "↓ "
+        return [(name, "title"), company or "", (stage, "stage"), (arrow + readiness.behaves_like, "warning"),
+                "; ".join(readiness.evidence)]
+
+    def end(self) -> RenderableType:
+        if not self.count:
+            return _text("No readiness signals: everyone behaves like their recorded stage.", "good")
+        return _text("Suggestions only: change a stage with 'custview stage set NAME STAGE'.", "muted")

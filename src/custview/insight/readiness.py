@@ -5,12 +5,12 @@ Transparent rules over recent signals and tickets. It only suggests; it never ch
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from custview.insight.facts import ContactFacts, book_facts, cycle_collection_paused, facts_from_history
+from custview.insight.facts import ContactFacts, book_facts, facts_from_history
 from custview.stages import Stage
 
 if TYPE_CHECKING:
@@ -91,13 +91,13 @@ def _one_act(target: Stage, evidence: list[str]) -> Readiness | None:
 
 
 def book_readiness(reader: Reader, rows: Iterable[ContactRow], as_of: datetime
-                   ) -> list[tuple[str, str | None, str, Readiness]]:
+                   ) -> Iterator[tuple[str, str | None, str, Readiness]]:
     """(name, company, stage, call-out) for each of these contacts whose behaviour points elsewhere, in their
-    order; from the book's grouped figures, a batch of contacts at a time (no history per contact)."""
-    with cycle_collection_paused():
-        return [(row.contact.name, row.company.name if row.company else None, facts.stage.value, readiness)
-                for row, facts, _ in book_facts(reader, rows, [as_of], evidence_filter)
-                if (readiness := readiness_from_facts(facts, as_of))]
+    order, as they are found; from the book's grouped figures, a batch of contacts at a time (no history per
+    contact)."""
+    for row, facts, _ in book_facts(reader, rows, [as_of], evidence_filter):
+        if readiness := readiness_from_facts(facts, as_of):
+            yield row.contact.name, row.company.name if row.company else None, facts.stage.value, readiness
 
 
 def _ahead(target: Stage, evidence: dict[str, str]) -> Readiness | None:

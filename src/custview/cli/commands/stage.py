@@ -20,16 +20,21 @@ def suggest(
     company: Optional[str] = typer.Option(None, "--company", "-c", help="Only the people of this company (name, part of one, or #ID)."),
     as_json: bool = json_option("the suggestions"),
 ) -> None:
-    """List contacts whose behaviour says they are further along, or drifting back. Changes nothing."""
+    """List contacts whose behaviour says they are further along, or drifting back, as they are found. Changes nothing."""
     from custview.dates import utc_now
     from custview.insight.readiness import book_readiness
 
     app = Application.of(ctx, as_json)
     firm = company_option(app.reader, company)
     rows = book_readiness(app.reader, app.reader.contact_rows(company_id=firm.id if firm else None), utc_now())
-    app.emit([{"name": name, "company": company_name, "stage": stage, "direction": r.direction,
-               "behaves_like": r.behaves_like, "evidence": r.evidence} for name, company_name, stage, r in rows],
-             lambda: draw.render_stage_suggestions(rows))
+    app.emit_rows(rows, _suggestion_data, lambda: draw.StageSuggestionsDrawing())
+
+
+def _suggestion_data(row) -> dict:
+    """One call-out as plain data for --json."""
+    name, company, stage, readiness = row
+    return {"name": name, "company": company, "stage": stage, "direction": readiness.direction,
+            "behaves_like": readiness.behaves_like, "evidence": readiness.evidence}
 
 
 @app.command("set")
