@@ -31,7 +31,12 @@ def isolated_environment(tmp_path, monkeypatch):
     monkeypatch.delenv("CUSTVIEW_DB", raising=False)
     monkeypatch.delenv("CUSTVIEW_ME", raising=False)
     monkeypatch.setenv("COLUMNS", "200")
-    # The consoles are made once per process and keep the width they were made with: make them afresh.
+    fresh_consoles()
+
+
+def fresh_consoles() -> None:
+    """Have the next output make its consoles afresh: they are made once per process and keep the
+    width (COLUMNS) they were made with."""
     terminal.console.cache_clear()
     terminal.error_console.cache_clear()
 

@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from conftest import as_json, dump
+from conftest import as_json, dump, fresh_consoles
 from custview.insight.commercial import commercial_line
 from custview.money import format_money
 
@@ -224,14 +224,12 @@ def columns_of(line: str) -> list[str]:
 @pytest.fixture
 def terminal_width(monkeypatch):
     """terminal_width(N): the commands run next draw for a terminal N columns wide."""
-    from custview.cli.terminal import console
-
     def narrow_to(columns: int) -> None:
         monkeypatch.setenv("COLUMNS", str(columns))
-        console.cache_clear()  # the console reads the width once, when it is made
+        fresh_consoles()
 
     yield narrow_to
-    console.cache_clear()
+    fresh_consoles()
 
 
 @pytest.mark.parametrize("width, shown, hidden, row", [

@@ -151,23 +151,18 @@ def run_step(command: str, folder: Path, env: dict[str, str]) -> tuple[str, int]
         return result.stdout, result.returncode
     from typer.testing import CliRunner
 
-    from custview.cli import terminal
+    from conftest import fresh_consoles
     from custview.cli.app import app
 
-    saved_environment, saved_folder = dict(os.environ), os.getcwd()
-    os.environ.clear()
-    os.environ.update(env)
-    os.chdir(folder)
-    terminal.console.cache_clear()
-    terminal.error_console.cache_clear()
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        for key in os.environ.keys() - env.keys():
+            patch.delenv(key)
+        for key, value in env.items():
+            patch.setenv(key, value)
+        patch.chdir(folder)
+        fresh_consoles()
         result = CliRunner().invoke(app, arguments, prog_name="custview", catch_exceptions=False)
-    finally:
-        os.chdir(saved_folder)
-        os.environ.clear()
-        os.environ.update(saved_environment)
-        terminal.console.cache_clear()
-        terminal.error_console.cache_clear()
+    fresh_consoles()
     # As through a pipe: stderr's lines come at once, stdout's (buffered) when the command ends.
     return result.stderr + result.stdout, result.exit_code
 
