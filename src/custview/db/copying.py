@@ -19,9 +19,7 @@ CHUNK = 5_000
 
 def copy_book(source, target) -> dict[str, int]:
     """Copy every row of `source` (a Store) into the new `target` (a Store); rows copied per table."""
-    from sqlmodel import SQLModel
-
-    import custview.db.models  # noqa: F401 - registers the tables in SQLModel.metadata
+    from custview.db.models import declare_all
 
     source.require_data()
     if target.exists():
@@ -31,14 +29,15 @@ def copy_book(source, target) -> dict[str, int]:
     copied: dict[str, int] = {}
     with source.engine.connect() as reading, target.writing() as session:
         writing = session.connection()
-        for table in SQLModel.metadata.sorted_tables:
+        tables = declare_all().sorted_tables
+        for table in tables:
             copied[table.name] = 0
             result = reading.execution_options(yield_per=CHUNK).execute(table.select().order_by(table.c.id))
             for rows in result.partitions():
                 writing.execute(table.insert(), [dict(row._mapping) for row in rows])
                 copied[table.name] += len(rows)
         _keep_ids_never_given_twice(reading.connection.driver_connection, driver_connection(session),
-                                    [table.name for table in SQLModel.metadata.sorted_tables])
+                                    [table.name for table in tables])
     return copied
 
 

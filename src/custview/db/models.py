@@ -1,5 +1,10 @@
 """The SQLModel tables, built from the one declaration of columns and types (`custview.db.rows`).
 
+A table class is built the first time it is named (`from custview.db.models import Contact`), with
+the tables its foreign keys refer to: a write builds the few tables it touches (about 10 ms each),
+not all of them. `declare_all()` builds every table, for what needs the whole schema (creating a
+book, upgrading one, copying one).
+
 What only the database needs is added here: primary and foreign keys, indexes, uniqueness, and
 NOCASE collation on names and emails, so case-insensitive lookups hit an index. List and dict
 columns are stored as JSON. Stages are stored as their display name (see `custview.stages.Stage`).
@@ -127,27 +132,43 @@ def _model(declaration: type) -> type[SQLModel]:
         "__annotations__": columns,  # as written; "datetime" is resolved in this module
         **{column: _field(declaration, column, text, extra.get(column)) for column, text in columns.items()},
     }
+    # Table models are never validated by pydantic (SQLModel builds their rows itself): no validator
+    # is made unless something asks for one.
+    namespace["model_config"] = {"defer_build": True}
     # AUTOINCREMENT: an id is never given twice, so the range of ids an import created (kept in the
     # import history) holds only that import's rows, whatever is deleted and added later.
     namespace["__table_args__"] = (*(Index(*index) for index in INDEXES.get(name, ())), {"sqlite_autoincrement": True})
     return SQLModelMetaclass(name, (SQLModel,), namespace, table=True)
 
 
-Member = _model(rows.Member)
-Company = _model(rows.Company)
-Contact = _model(rows.Contact)
-StageChange = _model(rows.StageChange)
-Signal = _model(rows.Signal)
-Appointment = _model(rows.Appointment)
-Attendee = _model(rows.Attendee)
-NextStep = _model(rows.NextStep)
-Ticket = _model(rows.Ticket)
-Service = _model(rows.Service)
-SuccessCriterion = _model(rows.SuccessCriterion)
-Note = _model(rows.Note)
-Handover = _model(rows.Handover)
-ContactAlias = _model(rows.ContactAlias)
-CompanyAlias = _model(rows.CompanyAlias)
-MergeRecord = _model(rows.MergeRecord)
-ImportRun = _model(rows.ImportRun)
-ImportChange = _model(rows.ImportChange)
+def _referred_tables(name: str) -> list[str]:
+    """The tables a table's foreign keys refer to."""
+    return [sql["foreign_key"].split(".")[0] for sql in SQL.get(name, {}).values()
+            if isinstance(sql, dict) and "foreign_key" in sql]
+
+
+_BY_TABLE = {declaration.table_name: declaration for declaration in rows.DECLARED.values()}
+
+
+def _built(declaration: type) -> type[SQLModel]:
+    """The table class of a declaration, built now (after the tables it refers to) if it was not yet."""
+    name = declaration.__name__
+    if name not in globals():
+        for table in _referred_tables(name):
+            _built(_BY_TABLE[table])
+        globals()[name] = _model(declaration)
+    return globals()[name]
+
+
+def __getattr__(name: str) -> type[SQLModel]:
+    declaration = rows.DECLARED.get(name)
+    if declaration is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return _built(declaration)
+
+
+def declare_all():
+    """Every table built, in the order declared; SQLModel's metadata, which then holds the whole schema."""
+    for declaration in rows.DECLARED.values():
+        _built(declaration)
+    return SQLModel.metadata

@@ -84,13 +84,12 @@ def add_declared_columns(connection, table: str, *columns: str) -> None:
 def _declared(connection):
     """The declared tables, and the SQLAlchemy and custview dialects of a DB-API connection."""
     from sqlalchemy.dialects import postgresql, sqlite
-    from sqlmodel import SQLModel
 
-    import custview.db.models  # noqa: F401 - registers the tables in SQLModel.metadata
+    from custview.db.models import declare_all
 
     engine = dialect_of(connection)
     compiler = postgresql.dialect() if engine is POSTGRESQL else sqlite.dialect()
-    return SQLModel.metadata, compiler, engine
+    return declare_all(), compiler, engine
 
 
 def _identify_and_complete(connection: sqlite3.Connection) -> None:
@@ -131,14 +130,13 @@ def never_reuse_ids(connection: sqlite3.Connection) -> None:
     """
     from sqlalchemy.dialects import sqlite as sqlite_dialect
     from sqlalchemy.schema import CreateTable
-    from sqlmodel import SQLModel
 
-    import custview.db.models  # noqa: F401 - registers the tables in SQLModel.metadata
+    from custview.db.models import declare_all
 
     dialect = sqlite_dialect.dialect()
     existing = _table_names(connection)
     # Built from today's models: tables and columns that later steps add are left for those steps.
-    tables = [table for table in SQLModel.metadata.sorted_tables if table.name in existing]
+    tables = [table for table in declare_all().sorted_tables if table.name in existing]
     for table in tables:
         old_columns = {row[1] for row in connection.execute(f'PRAGMA table_info("{table.name}")')}
         kept = [column for column in table.columns if column.name in old_columns]
@@ -403,15 +401,14 @@ def _upgrade_server(connection, book) -> None:
 
 def create_schema(connection) -> None:
     """Give an empty database the current schema and version (a SQLAlchemy connection, in a transaction)."""
-    from sqlmodel import SQLModel
+    from custview.db.models import declare_all
 
-    import custview.db.models  # noqa: F401 - registers the tables in SQLModel.metadata
-
+    metadata = declare_all()
     if connection.dialect.name == "postgresql":
         return create_server_schema(connection, CURRENT_VERSION)
     if connection.exec_driver_sql("SELECT count(*) FROM sqlite_master WHERE type = 'table'").scalar():
         return
-    SQLModel.metadata.create_all(connection)
+    metadata.create_all(connection)
     connection.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
     connection.exec_driver_sql(f"PRAGMA user_version = {CURRENT_VERSION}")
 

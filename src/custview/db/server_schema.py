@@ -15,13 +15,13 @@ CREATION_LOCK = int.from_bytes(b"custview", "big") & 0x7FFF_FFFF_FFFF_FFFF
 
 def create_server_schema(connection, version: int) -> None:
     """Give an empty server database the current schema (a SQLAlchemy connection, in a transaction)."""
-    from sqlmodel import SQLModel
+    from custview.db.models import declare_all
 
     connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({CREATION_LOCK})")
     if connection.exec_driver_sql(f"SELECT to_regclass('{VERSION_TABLE}')").scalar() is not None:
         return  # created by another command while this one waited
     connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS citext")
-    SQLModel.metadata.create_all(connection)
+    declare_all().create_all(connection)
     connection.exec_driver_sql(f"CREATE TABLE {VERSION_TABLE} (version integer NOT NULL)")
     connection.exec_driver_sql(f"INSERT INTO {VERSION_TABLE} (version) VALUES ({version})")
     install_import_triggers(ServerConnection(connection.connection.driver_connection))

@@ -15,26 +15,30 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import event, func
 from sqlalchemy.pool import QueuePool, SingletonThreadPool
 from sqlmodel import Session, create_engine, select
 
 from custview.config import who_writes
-from custview.db import schema
-from custview.db.forget import ForgetReport, backups_holding, forget
+from custview.db import models, schema
 from custview.db.dialect import driver_connection
 from custview.db.import_history import undo_import
 from custview.db.server import WRITERS_LOCK, ServerBook
 from custview.db.connection import connect_for_writing, no_data_error
 from custview.db.connection import resolve_db_path, user_data_dir  # noqa: F401 - where callers have found them
 from custview.errors import UserError, record_id
-from custview.db.models import Contact, Service, StageChange, SuccessCriterion, Ticket
+from custview.db.models import Contact, StageChange
 from custview.db.rows import CRITERION_STATUSES, SERVICE_STATUSES
 
-# What `Store.set_status` can change: the table, the column that names a row, and the statuses.
-STATUS_KINDS = {"service": (Service, "name", SERVICE_STATUSES),
-                "success criterion": (SuccessCriterion, "metric", CRITERION_STATUSES)}
+if TYPE_CHECKING:
+    from custview.db.forget import ForgetReport
+    from custview.db.models import Ticket
+
+# What `Store.set_status` can change: the table (built when first used), the column that names a row, the statuses.
+STATUS_KINDS = {"service": ("Service", "name", SERVICE_STATUSES),
+                "success criterion": ("SuccessCriterion", "metric", CRITERION_STATUSES)}
 
 
 def _squashed(text: str) -> str:
@@ -193,6 +197,8 @@ class Store:
 
     def close_ticket(self, key: str, when: datetime) -> tuple[Ticket, bool]:
         """Close a ticket found by its ref or number (#12); also says whether it was closed already."""
+        from custview.db.models import Ticket
+
         self.require_data()
         with self.writing() as session:
             ticket = session.exec(select(Ticket).where(Ticket.ref == key)).first()
@@ -232,7 +238,8 @@ class Store:
     @staticmethod
     def _one_by_key(session: Session, kind: str, key: str, company_id: int | None):
         """The one service or success criterion `key` (#12, or a name/metric) names; UserError otherwise."""
-        model, label, _ = STATUS_KINDS[kind]
+        table, label, _ = STATUS_KINDS[kind]
+        model = getattr(models, table)
         number = record_id(key, kind)
         if number is None and key.strip().isdigit():
             number = record_id(f"#{key.strip()}", kind)
@@ -273,6 +280,8 @@ class Store:
 
     def forget_plan(self, contact_id: int) -> ForgetReport:
         """What `forget_contact` would remove, counted without changing anything (to show before asking)."""
+        from custview.db.forget import backups_holding, forget
+
         with self.reading() as session:
             report = forget(session, contact_id, remove=False)
             contact = session.get(Contact, contact_id)
@@ -286,6 +295,8 @@ class Store:
         The freed space is overwritten (secure_delete), the write-ahead log folded in and emptied, and
         the space handed back to the disk when the book allows it (incremental vacuum).
         """
+        from custview.db.forget import backups_holding, forget
+
         with self.writing() as session:
             contact = session.get(Contact, contact_id)
             email = contact.email if contact else None
