@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 import subprocess
 import sys
+
+import pytest
 
 from conftest import BOOK, FIXTURES
 from typer.testing import CliRunner
@@ -124,7 +127,7 @@ PARALLEL_IMPORT = """
 import sys
 from typer.testing import CliRunner
 from custview.cli.app import app
-result = CliRunner().invoke(app, ["--db", sys.argv[1], "import", sys.argv[2]])
+result = CliRunner().invoke(app, ["--db", sys.argv[1], "import", *sys.argv[2:]])
 sys.stdout.write(str(result.exit_code) + result.output)
 """
 
@@ -148,6 +151,87 @@ def test_two_imports_of_one_export_at_the_same_moment_leave_one_copy_of_each_rec
     outputs = [process.communicate(timeout=120) for process in importers]
     assert [out[0][:1] for out in outputs] == ["0", "0"], outputs
     assert exported(engine_cli, tmp_path / "after") == expected
+
+
+def rows(db: str, sql: str) -> list[tuple]:
+    """What a query reads from the book on either engine."""
+    if db.startswith("postgresql"):
+        import psycopg
+
+        with psycopg.connect(db) as connection:
+            return [tuple(row) for row in connection.execute(sql).fetchall()]
+    with sqlite3.connect(db) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def test_two_imports_of_one_calendar_at_the_same_moment_add_each_event_once(engine_db, engine_book):
+    calendar = str(FIXTURES / "calendar" / "meetings.ics")
+    importers = [subprocess.Popen([sys.executable, "-c", PARALLEL_IMPORT, engine_db, calendar, "--known-only"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [process.communicate(timeout=120) for process in importers]
+    assert [out[0][:1] for out in outputs] == ["0", "0"], outputs
+    # 13 weekly syncs, 15 monthly plannings, a workshop and a kick-off: one row each, whoever came second
+    assert rows(engine_db, "SELECT count(*), count(DISTINCT uid) FROM appointment WHERE uid IS NOT NULL") == [(30, 30)]
+
+
+def test_an_import_whose_key_another_writer_took_meanwhile_changes_nothing_and_says_so(engine_db, engine_book):
+    from custview.db.dialect import driver_connection
+    from custview.db.writer import Store
+    from custview.errors import UserError
+    from custview.importers.tables import TableRows
+
+    store = Store.open(engine_db)
+    with pytest.raises(UserError) as refused, store.writing() as session:
+        tickets = TableRows(driver_connection(session), "ticket")
+        tickets.insert({"ref": "T-9", "subject": "New one", "status": "open", "priority": "normal", "opened_at": "2026-06-01 09:00:00.000000"})
+        tickets.insert({"ref": "T-2", "subject": "Taken since the import looked", "status": "open", "priority": "normal",
+                        "opened_at": "2026-06-01 09:00:00.000000"})
+        tickets.flush()
+    store.close()
+    assert str(refused.value) == ("another writer added a ticket with the ref 'T-2' while this import ran; "
+                                  "nothing was imported: run the import again.")
+    assert rows(engine_db, "SELECT ref, subject FROM ticket WHERE ref IN ('T-2', 'T-9')") == [
+        ("T-2", "Can we also add SSO?")]
+
+
+def test_an_older_book_whose_meetings_repeat_a_calendar_uid_keeps_it_on_the_earliest_and_says_so(engine_db,
+                                                                                                  engine_book):
+    version = "UPDATE custview_schema SET version = 14" if engine_db.startswith("postgresql") else "PRAGMA user_version = 14"
+    for statement in ("DROP INDEX ix_appointment_uid", "CREATE INDEX ix_appointment_uid ON appointment (uid)",
+                      *["INSERT INTO appointment (contact_id, company_id, purpose, kind, scheduled_at, decisions, uid) "
+                        "SELECT contact_id, company_id, purpose, kind, scheduled_at, decisions, 'same@calendar' "
+                        "FROM appointment WHERE id = (SELECT min(id) FROM appointment)"] * 2,
+                      "UPDATE appointment SET uid = 'same@calendar' WHERE id = (SELECT min(id) FROM appointment)",
+                      version):
+        execute(engine_db, statement)
+    first, second, third = [row[0] for row in rows(engine_db, "SELECT id FROM appointment ORDER BY id LIMIT 3")]
+    result = CliRunner().invoke(app, ["--db", engine_db, "contacts"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[0] == (
+        f"note: meetings #{second}, #{third} held a calendar UID an earlier meeting holds; the earliest keeps it, "
+        "these keep everything else (a calendar UID now names one meeting)")
+    assert rows(engine_db, f"SELECT id, uid FROM appointment WHERE id <= {third} ORDER BY id") == [
+        (first, "same@calendar"), (second, None), (third, None)]
+    execute(engine_db, f"UPDATE appointment SET uid = 'same@calendar' WHERE id = {second}", fails=True)
+
+
+def execute(db: str, statement: str, fails: bool = False) -> None:
+    """Change the book behind custview's back (as an older custview did), on either engine."""
+    if db.startswith("postgresql"):
+        import psycopg
+
+        error, connect = psycopg.errors.UniqueViolation, lambda: psycopg.connect(db, autocommit=True)
+    else:
+        error, connect = sqlite3.IntegrityError, lambda: sqlite3.connect(db, isolation_level=None)
+    connection = connect()
+    try:
+        if fails:
+            with pytest.raises(error):
+                connection.execute(statement)
+        else:
+            connection.execute(statement)
+    finally:
+        connection.close()
 
 
 def test_the_funnel_and_the_portfolio_read_the_same_on_either_engine(engine_cli, engine_book):

@@ -241,3 +241,37 @@ def database_errors() -> tuple[type[Exception], ...]:
 
         kinds.append(psycopg.Error)
     return tuple(kinds)
+
+
+def write_backup(path: Path, wanted: Path) -> Path:
+    """Copy the database, while its write lock is held, to a new file readable by its owner only (the kept copy
+    before an upgrade: `wanted`, or `wanted.2`… beside an earlier one)."""
+    import shutil
+
+    target = _free_name(wanted)
+    wal = path.with_name(path.name + "-wal")
+    descriptor = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    if not wal.exists() or wal.stat().st_size == 0:
+        with open(descriptor, "wb") as copy, open(path, "rb") as original:
+            shutil.copyfileobj(original, copy)
+            copy.flush()
+            os.fsync(copy.fileno())
+        return target
+    os.close(descriptor)
+    # A reader kept the log from being folded in: copy through SQLite, which reads log and file together.
+    source, destination = connect(path, "inspect"), connect(target, "inspect")
+    try:
+        source.backup(destination)
+    finally:
+        destination.close()
+        source.close()
+    return target
+
+
+def _free_name(wanted: Path) -> Path:
+    """`wanted`, or `wanted.2`, `wanted.3`... if an earlier backup already has that name: never overwrite one."""
+    candidate, number = wanted, 1
+    while candidate.exists():
+        number += 1
+        candidate = wanted.with_name(f"{wanted.name}.{number}")
+    return candidate

@@ -49,6 +49,14 @@ class Dialect:
         updates = ", ".join(f'"{column}" = EXCLUDED."{column}"' for column in columns if column != "id")
         return f'INSERT INTO "{table}" ({names}) VALUES ({marks}) ON CONFLICT (id) DO UPDATE SET {updates}'
 
+    def insert_new(self, table: str, columns: list[str], unique_key: str | None = None) -> str:
+        """A statement adding one whole row (parameters: every column, in order). With `unique_key`, a column
+        a unique index keeps one of, a row whose key another writer took meanwhile is left out
+        (ON CONFLICT DO NOTHING: the same on both engines, SQLite >= 3.24) and the rowcount tells."""
+        names = ", ".join(f'"{column}"' for column in columns)
+        sql = f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" for _ in columns)})'
+        return f'{sql} ON CONFLICT ("{unique_key}") DO NOTHING' if unique_key else sql
+
     def qualified(self, table: str) -> str:
         """The book's own table, never a temporary one of the same name."""
         return f'main."{table}"' if self.name == "sqlite" else f'"{table}"'
@@ -163,9 +171,11 @@ class ServerConnection:
         cursor.execute(sql, parameters)
         return cursor
 
-    def executemany(self, sql: str, rows) -> None:
-        """Run one statement for each row of parameters."""
-        self.cursor().executemany(sql, rows)
+    def executemany(self, sql: str, rows) -> _Cursor:
+        """Run one statement for each row of parameters; the cursor (its rowcount: rows changed in all)."""
+        cursor = self.cursor()
+        cursor.executemany(sql, rows)
+        return cursor
 
     def close(self) -> None:
         """Close the server connection."""
@@ -183,8 +193,9 @@ class _Cursor:
             self.raw.execute(server_sql(sql), tuple(parameters) or None)
         return self
 
-    def executemany(self, sql: str, rows) -> None:
+    def executemany(self, sql: str, rows) -> _Cursor:
         self.raw.executemany(server_sql(sql), rows)
+        return self
 
     @property
     def description(self):

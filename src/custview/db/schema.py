@@ -29,15 +29,14 @@ per engine branches on `dialect_of(connection)` (`.name` is "sqlite" or "postgre
 
 from __future__ import annotations
 
-import os
-import shutil
 import sqlite3
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from custview.db.connection import connect
+from custview.db.calendar_uids import UNIQUE_UID_VERSION, before_the_steps
+from custview.db.connection import connect, write_backup
 from custview.db.dialect import POSTGRESQL, dialect_of
 from custview.db.server_schema import VERSION_TABLE, create_server_schema, install_import_triggers
 from custview.errors import UserError
@@ -191,6 +190,12 @@ def _add_who_made_it(connection, tables=("stage_change", "appointment", "next_st
         add_declared_columns(connection, table, *(column for column in wanted if column not in existing))
 
 
+def _one_meeting_per_uid(connection) -> None:
+    """The index on appointment.uid becomes unique (repeats were cleared before the steps: see calendar_uids)."""
+    connection.execute("DROP INDEX IF EXISTS ix_appointment_uid")
+    add_declared_tables_and_indexes(connection)
+
+
 @dataclass(frozen=True)
 class Migration:
     """One step: brings a file at version `to_version - 1` to `to_version`."""
@@ -228,6 +233,8 @@ MIGRATIONS: tuple[Migration, ...] = (
                   "hand-over or a merge, and who ran and undid each import (made_by, undone_by)", _add_who_made_it),
     Migration(14, "who closed a ticket or last set a service's or a success criterion's status (made_by)",
               lambda connection: _add_who_made_it(connection, ("ticket", "service", "success_criterion"))),
+    Migration(UNIQUE_UID_VERSION, "a calendar UID names one meeting (unique appointment.uid): two imports of one "
+                                  "calendar at once add each event once", _one_meeting_per_uid),
 )
 CURRENT_VERSION = MIGRATIONS[-1].to_version
 FIRST_VERSION = 1
@@ -301,7 +308,8 @@ def _upgrade(connection: sqlite3.Connection, path: Path) -> str | None:
         if version == CURRENT_VERSION:
             connection.execute("ROLLBACK")
             return None
-        backup = _write_backup(path, version)
+        backup = write_backup(path, backup_path(path, version))
+        notes = before_the_steps(connection, version)
         for step in MIGRATIONS:
             if step.to_version > version:
                 step.apply(connection)
@@ -310,39 +318,9 @@ def _upgrade(connection: sqlite3.Connection, path: Path) -> str | None:
     except BaseException:
         connection.execute("ROLLBACK")
         raise
-    return (f"note: upgraded {path} from schema version {version} to {CURRENT_VERSION}; "
-            f"the previous file is kept as {backup}")
+    return "\n".join([*notes, f"note: upgraded {path} from schema version {version} to {CURRENT_VERSION}; "
+                                f"the previous file is kept as {backup}"])
 
-
-def _write_backup(path: Path, version: int) -> Path:
-    """Copy the database, while its write lock is held, to a new file readable by its owner only."""
-    target = _free_name(backup_path(path, version))
-    wal = path.with_name(path.name + "-wal")
-    descriptor = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    if not wal.exists() or wal.stat().st_size == 0:
-        with open(descriptor, "wb") as copy, open(path, "rb") as original:
-            shutil.copyfileobj(original, copy)
-            copy.flush()
-            os.fsync(copy.fileno())
-        return target
-    os.close(descriptor)
-    # A reader kept the log from being folded in: copy through SQLite, which reads log and file together.
-    source, destination = connect(path, "inspect"), connect(target, "inspect")
-    try:
-        source.backup(destination)
-    finally:
-        destination.close()
-        source.close()
-    return target
-
-
-def _free_name(wanted: Path) -> Path:
-    """`wanted`, or `wanted.2`, `wanted.3`... if an earlier backup already has that name: never overwrite one."""
-    candidate, number = wanted, 1
-    while candidate.exists():
-        number += 1
-        candidate = wanted.with_name(f"{wanted.name}.{number}")
-    return candidate
 
 
 def server_version(connection, book) -> int | None:
@@ -388,6 +366,7 @@ def _upgrade_server(connection, book) -> None:
     try:
         connection.execute(f"LOCK TABLE {VERSION_TABLE} IN ACCESS EXCLUSIVE MODE")
         version = server_version(connection, book)  # another laptop may have upgraded it meanwhile
+        notes = before_the_steps(connection, version)
         for step in MIGRATIONS:
             if step.to_version > max(version, SERVER_FIRST_VERSION):
                 step.apply(connection)
@@ -397,6 +376,7 @@ def _upgrade_server(connection, book) -> None:
     except BaseException:
         connection.execute("ROLLBACK")
         raise
+    sys.stderr.writelines(note + "\n" for note in notes)
 
 
 def create_schema(connection) -> None:

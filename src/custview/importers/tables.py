@@ -21,6 +21,7 @@ from functools import lru_cache
 from custview.dates import stored_time
 from custview.db.dialect import SQLITE, dialect_of
 from custview.db.import_history import first_free_id
+from custview.errors import UserError
 
 # Parents before children: a batch is written in this order, so every reference it holds is valid.
 TABLE_ORDER = ("member", "company", "contact", "contact_alias", "company_alias", "merge_record", "stage_change",
@@ -39,6 +40,8 @@ KEYS = {
     "company_alias": (("company_id", "name"),),
     "merge_record": (("kind", "kept_id", "merged_name", "merged_at"),),
 }
+# The natural keys a unique index keeps one of: a new row is written with INSERT ... ON CONFLICT DO NOTHING.
+NATURAL_KEYS = {"contact": "email", "contact_alias": "email", "ticket": "ref", "appointment": "uid"}
 BATCH = 5_000
 PREFETCH_CHUNK = 500  # values per look-up query (SQLite before 3.32 takes at most 999 parameters)
 # What a new row holds in a NOT NULL column the record says nothing about (as SQLModel would store it).
@@ -196,11 +199,12 @@ class TableRows:
 
     def flush(self) -> None:
         """Write the waiting rows: new ones with one `executemany`, changed ones with another."""
-        names = ", ".join(f'"{column}"' for column in self.columns)
         if self.inserts:
-            marks = ", ".join("?" for _ in self.columns)
-            self.connection.executemany(f'INSERT INTO "{self.table}" ({names}) VALUES ({marks})',
-                                        [tuple(row.values()) for row in self.inserts.values()])
+            key = None if self.rebuild else NATURAL_KEYS.get(self.table)  # its unique index is dropped for the load
+            written = self.connection.executemany(self.dialect.insert_new(self.table, self.columns, key),
+                                                  [tuple(row.values()) for row in self.inserts.values()])
+            if written.rowcount != len(self.inserts):
+                self._refuse_taken_keys(key)
             self.dialect.move_ids_past(self.connection, self.table, max(self.inserts))
             self.inserts.clear()
             self.keys.clear()
@@ -213,6 +217,18 @@ class TableRows:
                                          for row in self.updates.values()])
             self.updates.clear()
         self.loaded.clear()
+
+    def _refuse_taken_keys(self, key: str) -> None:
+        """Another writer (one that did not wait for the import) added a row with a key this import was adding."""
+        ours = [row[key] for row in self.inserts.values() if row[key] is not None]
+        taken = "(one of this import's)"
+        for start in range(0, len(ours), PREFETCH_CHUNK):
+            chunk = ours[start:start + PREFETCH_CHUNK]
+            found = self.connection.execute(f'SELECT id, "{key}" FROM "{self.table}" WHERE "{key}" IN '
+                                            f'({", ".join("?" for _ in chunk)})', chunk).fetchall()
+            taken = next((repr(value) for row_id, value in found if row_id not in self.inserts), taken)
+        raise UserError(f"another writer added a {self.table.replace('_', ' ')} with the {key} {taken} while this "
+                        "import ran; nothing was imported: run the import again.")
 
     def finish(self) -> None:
         """Write what waits and build the indexes dropped at the start."""
