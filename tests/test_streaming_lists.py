@@ -59,8 +59,8 @@ def test_on_a_terminal_a_long_list_has_the_same_lines_in_colour():
     from custview.cli.render_lists import ContactsDrawing
 
     since = datetime(2026, 1, 1, tzinfo=timezone.utc)
-    rows = [Row(contact=Row(name=f"Person {n}", title="CFO", email=f"p{n}@x.example", stage="Buyer", stage_since=since),
-                company=Row(name="Acme")) for n in range(1, 4)]
+    rows = [Row(name=f"Person {n}", title="CFO", email=f"p{n}@x.example", stage="Buyer", stage_since=since,
+                company="Acme") for n in range(1, 4)]
     plain, styled = ContactsDrawing(since), ContactsDrawing(since)
     plain.styled = False
     lines = plain.batch(rows)

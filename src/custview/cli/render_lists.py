@@ -59,6 +59,8 @@ class RowsDrawing:
         """A cell as its plain text and its styles' spans (none when unstyled)."""
         if isinstance(cell, Text):
             plain, style, spans = cell.plain, cell.style, cell.spans
+        elif not self.styled:
+            return printable(cell[0] if isinstance(cell, tuple) else cell), []
         else:
             value, style = cell if isinstance(cell, tuple) else (cell, None)
             plain, style, spans = printable(value), STYLES.get(style, style) if style else "", []
@@ -69,6 +71,9 @@ class RowsDrawing:
     def _aligned(self, rows: list[list[tuple[str, list]]]) -> Text:
         """Lines of cells, each padded to its column's width with two spaces between columns (the last
         column unpadded), made into one Text at once."""
+        if not self.styled:  # no spans to place: only the text, joined at once
+            return Text("\n".join("".join([*(plain.ljust(width + 2) for (plain, _), width in zip(cells[:-1], self.widths)),
+                                             cells[-1][0]]) for cells in rows))
         parts, spans, position = [], [], 0
         for cells in rows:
             for number, (plain, styles) in enumerate(cells):
@@ -127,11 +132,9 @@ class ContactsDrawing(RowsDrawing):
         super().__init__()
         self.as_of = as_of
 
-    def cells(self, row) -> list:
-        c = row.contact
-        in_stage = describe_duration(days_between(c.stage_since, self.as_of)) if c.stage_since else "—"
-        return [(c.name, "title"), c.title, row.company.name if row.company else "", (c.stage, "stage"), in_stage,
-                c.email]
+    def cells(self, line) -> list:
+        in_stage = describe_duration(days_between(line.stage_since, self.as_of)) if line.stage_since else "—"
+        return [(line.name, "title"), line.title, line.company or "", (line.stage, "stage"), in_stage, line.email]
 
     def end(self) -> RenderableType:
         return _text(f"{self.count} contact{'s' if self.count != 1 else ''}", "muted")

@@ -25,6 +25,7 @@ from pathlib import Path
 from custview.dates import read_stored_time
 from custview.db.dialect import dialect_of
 from custview.db.connection import connect_for_reading, resolve_db_path
+from custview.db.contact_list import ContactLine, contact_filter, contact_lines, contains
 from custview.db.owners import OwnedBy, handovers_of
 from custview.db.read_rows import (READ, Appointment, Attendee, Company, Contact, Member, MergeRecord, NextStep, Note,
                                    Service, Signal, StageChange, SuccessCriterion, Ticket)
@@ -47,11 +48,6 @@ def _chunks(values: list, size: int = CHUNK) -> Iterator[list]:
 
 def _placeholders(values: list) -> str:
     return ", ".join("?" * len(values))
-
-
-def _contains(text: str) -> str:
-    escaped = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 _NAMED = {"contact": "contact", "company": "company"}  # tables with a NOCASE name index
@@ -141,7 +137,7 @@ class Reader:
                                          "AND merged_name = ?)", (text,), "name, id")
         if merged_into:  # a duplicate merged away: the contact it became
             return merged_into
-        pattern = _contains(text)
+        pattern = contains(text)
         # A part of a name can be anywhere in it, so every contact is read: in table order, then sorted
         # (15 ms at 100,000 contacts), not in name-index order with a lookup per row (220 ms).
         sql = (f"SELECT {READ[Contact].columns} FROM contact {dialect_of(self.connection).in_storage_order} "
@@ -179,7 +175,7 @@ class Reader:
                                    "WHERE name = ? OR domain = ?)", (text,) * 4, "name, id")
         if exact or not text:
             return exact
-        pattern = _contains(text)
+        pattern = contains(text)
         return self.rows(Company, "name LIKE ? ESCAPE '\\' OR id IN (SELECT company_id FROM company_alias "
                                   "WHERE name LIKE ? ESCAPE '\\')", (pattern, pattern), "name, id")
 
@@ -220,33 +216,17 @@ class Reader:
     def contact_rows(self, stage: str | None = None, company: str | None = None, search: str | None = None,
                      company_id: int | None = None, owned: OwnedBy | None = None) -> Iterator[ContactRow]:
         """`list_contacts`, by name, as the rows are read (memory holds a batch, not the book)."""
-        conditions, parameters = [], []
-        if owned is not None:
-            condition, values = owned.condition("contact.owner_id")
-            conditions.append(condition)
-            parameters += values
-        if company_id is not None:
-            conditions.append("contact.company_id = ?")
-            parameters.append(company_id)
-        if stage:
-            conditions.append("contact.stage = ?")
-            parameters.append(stage)
-        if company:  # companies first (a small table), then their contacts through the index
-            conditions.append("contact.company_id IN (SELECT id FROM company WHERE name LIKE ? ESCAPE '\\')")
-            parameters.append(_contains(company))
-        if search:
-            conditions.append("(contact.name LIKE ? ESCAPE '\\' OR contact.email LIKE ? ESCAPE '\\' "
-                              "OR contact.title LIKE ? ESCAPE '\\')")
-            parameters += [_contains(search)] * 3
+        where, parameters = contact_filter(stage, company, search, company_id, owned)
         contacts, companies = READ[Contact], READ[Company]
         sql = (f"SELECT {contacts.columns}, {companies.columns} FROM contact "
-               "LEFT JOIN company ON company.id = contact.company_id")
-        if conditions:
-            sql += " WHERE " + " AND ".join(conditions)
-        sql += " ORDER BY contact.name, contact.id"
+               f"LEFT JOIN company ON company.id = contact.company_id{where} ORDER BY contact.name, contact.id")
         split = len(contacts.column_names)
         return (ContactRow(contacts.build(row[:split]), companies.build(row[split:]) if row[split] is not None else None)
                 for row in self.stream(sql, parameters))
+
+    def contact_lines(self, **filters) -> Iterator[ContactLine]:
+        """The contact list's lines (what it shows, not whole rows) for the filters of `contact_rows`, as read."""
+        return contact_lines(self, **filters)
 
     # -- promises and imports ------------------------------------------------------------------------
 

@@ -20,12 +20,12 @@ OWNER = typer.Option(None, "--owner", metavar="NAME|me", help=OWNER_HELP)
 TEAM = typer.Option(None, "--team", metavar="TEAM", help=TEAM_HELP)
 
 
-def _people(app: Application, stage: str | None, company: str | None, search: str | None = None,
-            owner: str | None = None, team: str | None = None):
-    """The contacts (with their companies) the filters leave, by name, as they are read."""
+def _filters(app: Application, stage: str | None, company: str | None, search: str | None = None,
+             owner: str | None = None, team: str | None = None) -> dict:
+    """The options that choose people, as the reader's filters (a company and an owner looked up)."""
     firm = company_option(app.reader, company)
-    return app.reader.contact_rows(stage=parse_stage_option(stage), company_id=firm.id if firm else None,
-                                   search=search, owned=owner_filter(app.reader, owner, team))
+    return {"stage": parse_stage_option(stage), "company_id": firm.id if firm else None, "search": search,
+            "owned": owner_filter(app.reader, owner, team)}
 
 
 @app.command()
@@ -44,15 +44,14 @@ def contacts(
     from custview.dates import utc_now
 
     app = Application.of(ctx, as_json)
-    rows = islice(_people(app, stage, company, search, owner, team), limit)
+    rows = islice(app.reader.contact_lines(**_filters(app, stage, company, search, owner, team)), limit)
     app.emit_rows(rows, _contact_data, lambda: draw.ContactsDrawing(utc_now()), jsonl=jsonl)
 
 
 def _contact_data(row) -> dict:
     """One contact as plain data for --json and --jsonl."""
-    return {"name": row.contact.name, "email": row.contact.email, "title": row.contact.title,
-            "company": row.company.name if row.company else None, "stage": row.contact.stage,
-            "stage_since": row.contact.stage_since}
+    return {"name": row.name, "email": row.email, "title": row.title, "company": row.company, "stage": row.stage,
+            "stage_since": row.stage_since}
 
 
 @app.command()
@@ -71,5 +70,6 @@ def attention(
 
     app = Application.of(ctx, as_json)
     # From grouped figures a batch of contacts at a time, not a history per contact: fast on a book of any size.
-    items = rank_book_attention(app.reader, _people(app, stage, company, None, owner, team), utc_now(), limit)
+    items = rank_book_attention(app.reader, app.reader.contact_rows(**_filters(app, stage, company, None, owner, team)),
+                                utc_now(), limit)
     app.emit(items, lambda: draw.render_attention(items))
