@@ -135,6 +135,24 @@ def connect_for_writing(path: Path | str, *, bulk_import: bool = False) -> sqlit
     return connect(path, "bulk import" if bulk_import else "write")
 
 
+@contextmanager
+def writing_transaction(path: Path) -> Iterator[sqlite3.Connection]:
+    """A plain sqlite3 connection in one write transaction, the write lock taken at once: committed when the
+    block ends, rolled back on any error. For writers that need no ORM (imports), so SQLAlchemy stays unloaded."""
+    connection = connect_for_writing(path)
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield connection
+            connection.execute("COMMIT")
+        except BaseException:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            raise
+    finally:
+        connection.close()
+
+
 def connect_for_reading(path: Path | ServerBook) -> sqlite3.Connection:
     """A read-only connection to an existing database; never creates the file (UserError if missing).
 

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from custview.config import who_writes
 from custview.dates import read_stored_time, stored_time
-from custview.db.dialect import POSTGRESQL, SQLITE, dialect_of, driver_connection
+from custview.db.dialect import POSTGRESQL, SQLITE, dialect_of
 from custview.errors import UserError, checked_id
-
-if TYPE_CHECKING:
-    from sqlmodel import Session
 
 IMPORT_TABLES = ("import_run", "import_change")
 NOT_RECORDED = (*IMPORT_TABLES, "custview_schema")
@@ -27,8 +23,8 @@ class ImportRecorder:
     there before, with their values.
     """
 
-    def __init__(self, session: Session, started_at: datetime, files: list[dict], mapping: str | None):
-        self.connection = driver_connection(session)
+    def __init__(self, connection, started_at: datetime, files: list[dict], mapping: str | None):
+        self.connection = connection
         self.dialect = dialect_of(self.connection)
         run = self.connection.execute
         self.run_id = run(

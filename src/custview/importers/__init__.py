@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import os
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Callable
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ContextManager
 
 from custview.dates import utc_now
 from custview.errors import UserError
@@ -23,7 +24,9 @@ from custview.importers.json_source import read_json_records
 from custview.importers.records import KINDS, SourceRecord
 from custview.importers.vcard_source import read_vcard_records
 from custview.importers.yaml_source import read_yaml_records
-from custview.db.connection import holding
+from custview.db.connection import holding, writing_transaction
+from custview.db.schema import prepare_file
+from custview.db.server import ServerBook
 
 if TYPE_CHECKING:  # the writer (SQLModel) loads only when an import writes: `custview mappings` never needs it
     from custview.db.writer import Store
@@ -84,7 +87,7 @@ class ImportReport:
         }
 
 
-def import_files(store: Store, paths: list[Path], dry_run: bool = False, now: datetime | None = None,
+def import_files(book: Store | Path | ServerBook, paths: list[Path], dry_run: bool = False, now: datetime | None = None,
                  csv_options: CsvOptions | None = None, skip_invalid: bool = False,
                  on_progress: ProgressCallback | None = None, known_only: bool = False) -> ImportReport:
     """Import YAML, JSON, CSV, vCard and iCalendar files in one transaction: all of it is written, or none of it.
@@ -130,7 +133,7 @@ def import_files(store: Store, paths: list[Path], dry_run: bool = False, now: da
     history = None if dry_run else _ImportHistory([_file_entry(path, read_with.get(str(path))) for path in paths])
     committed = False
     try:
-        writer = _write(store, feed, dry_run, now, rejects.add if rejects else None, history)
+        writer = _write(book, feed, dry_run, now, rejects.add if rejects else None, history)
         committed = True
     finally:
         if rejects:
@@ -189,19 +192,24 @@ def write_records(store: Store, records: list[SourceRecord], dry_run: bool = Fal
     return _write(store, feed, dry_run, now).counts
 
 
-def _write(store: Store, feed: Callable[[RecordWriter], None], dry_run: bool, now: datetime | None,
-           on_reject=None, history: _ImportHistory | None = None) -> RecordWriter:
-    if store.exists() or (store.on_server and not dry_run):  # a server book: its tables are made by the store
-        return _write_into(store, feed, dry_run, now, on_reject, history)
+def _write(book: Store | Path | ServerBook, feed: Callable[[RecordWriter], None], dry_run: bool,
+           now: datetime | None, on_reject=None, history: _ImportHistory | None = None) -> RecordWriter:
+    path = book if isinstance(book, (Path, ServerBook)) else book.path
+    if _ready_file(path):  # the usual case: plain sqlite3, SQLAlchemy never loaded
+        return _write_into(path, lambda: writing_transaction(path), feed, dry_run, now, on_reject, history)
     from custview.db.writer import Store
 
+    store = Store(path) if isinstance(book, (Path, ServerBook)) else book
+    if store.exists() or (store.on_server and not dry_run):  # a server book: its tables are made by the store
+        return _write_into(path, lambda: _session_connection(store), feed, dry_run, now, on_reject, history)
     if dry_run:  # a dry run against a database that does not exist yet must not create it
-        return _write_into(Store(Path(":memory:")), feed, dry_run, now, on_reject, history)
+        memory = Store(Path(":memory:"))
+        return _write_into(memory.path, lambda: _session_connection(memory), feed, dry_run, now, on_reject, history)
     # A first import builds the book under a private name and puts it in place only once it has
     # committed: a failed one removes only its own file, never one another command created meanwhile.
     draft = Store(store.path.with_name(f".{store.path.name}.import-{os.getpid()}"))
     try:
-        writer = _write_into(draft, feed, dry_run, now, on_reject, history)
+        writer = _write_into(draft.path, lambda: _session_connection(draft), feed, dry_run, now, on_reject, history)
         draft.close()
         try:
             os.link(draft.path, store.path)
@@ -213,18 +221,35 @@ def _write(store: Store, feed: Callable[[RecordWriter], None], dry_run: bool, no
     return writer
 
 
-def _write_into(target: Store, feed: Callable[[RecordWriter], None], dry_run: bool, now: datetime | None,
-                on_reject=None, history: _ImportHistory | None = None) -> RecordWriter:
+def _ready_file(path: Path | ServerBook) -> bool:
+    """Whether the book is a SQLite file with this custview's tables (an older one is upgraded first)."""
+    return isinstance(path, Path) and str(path) != ":memory:" and path.is_file() and prepare_file(path) is not None
+
+
+@contextmanager
+def _session_connection(store: Store) -> Iterator:
+    """The DB-API connection of one of the store's write transactions (a server book, or a new file)."""
+    from custview.db.dialect import driver_connection
+
+    with store.writing() as session:
+        yield driver_connection(session)
+
+
+def _write_into(path: Path | ServerBook, transaction: Callable[[], ContextManager], feed: Callable[[RecordWriter], None],
+                dry_run: bool, now: datetime | None, on_reject=None,
+                history: _ImportHistory | None = None) -> RecordWriter:
     from custview.db.import_history import ImportRecorder
     from custview.importers.writers import RecordWriter
 
     now = now or utc_now()
     writer = None
-    busy = holding(target.path, "import") if history and not target.on_server else nullcontext()
+    busy = holding(path, "import") if history and isinstance(path, Path) else nullcontext()
+    collecting = gc.isenabled()
+    gc.disable()  # an import makes millions of small objects and no cycles: collecting would cost a tenth of it
     try:
-        with busy, target.writing() as session:
-            recorder = ImportRecorder(session, now, history.files, history.mapping) if history else None
-            writer = RecordWriter(session, now, on_reject, dry_run=dry_run)
+        with busy, transaction() as connection:
+            recorder = ImportRecorder(connection, now, history.files, history.mapping) if history else None
+            writer = RecordWriter(connection, now, on_reject, dry_run=dry_run)
             feed(writer)
             writer.finish()
             if dry_run:
@@ -234,6 +259,9 @@ def _write_into(target: Store, feed: Callable[[RecordWriter], None], dry_run: bo
                 history.run_id = recorder.run_id
     except _DryRun:
         pass
+    finally:
+        if collecting:
+            gc.enable()
     return writer
 
 

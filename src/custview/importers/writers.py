@@ -13,7 +13,6 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 
-from custview.db.dialect import driver_connection
 from custview.errors import UserError
 from custview.importers.activity import ActivityWriting
 from custview.importers.bulk import SignalBulkLoader, SignalWriting
@@ -33,17 +32,18 @@ LOOKUP_BATCH = 1_000
 
 
 class RecordWriter(RowLanes, MemberWriting, PeopleWriting, SignalWriting, ActivityWriting):
-    """Applies source records to an open session, counting created / updated / unchanged / rejected per kind.
+    """Applies source records through a DB-API connection in its write transaction, counting created / updated /
+    unchanged / rejected per kind.
 
     Give it records with companies and contacts before the records that refer to them (`KINDS`
     order), then call `finish`. Strict by default: any problem makes `finish` raise UserError
     with all of them. With `on_reject`, a bad record is skipped and handed to that callback.
     """
 
-    def __init__(self, session, now: datetime,
+    def __init__(self, connection, now: datetime,
                  on_reject: Callable[[SourceRecord, list[str]], None] | None = None,
                  known_contacts_only: bool = False, dry_run: bool = False):
-        self.connection = driver_connection(session)
+        self.connection = connection
         self.now, self.on_reject = now, on_reject
         self.dry_run = dry_run  # its work is thrown away: `finish` skips what only a kept book needs
         self.now_stored = stored(now)

@@ -35,6 +35,7 @@ def import_(
     as_json: bool = json_option("the report"),
 ) -> None:
     """Import records. One transaction: on any error nothing is written. Re-importing creates no duplicates."""
+    from custview.db.connection import resolve_db_path
     from custview.errors import UserError
     from custview.importers import KINDS, CsvOptions, import_files
 
@@ -45,7 +46,7 @@ def import_(
     options = CsvOptions(kind.lower() if kind else None, source, mapping)
     app = Application.of(ctx, as_json)
     with _progress_for(files, as_json) as on_progress:
-        report = import_files(app.writer(new_records=True), files, dry_run=dry_run, csv_options=options,
+        report = import_files(resolve_db_path(app.db, new_records=True), files, dry_run=dry_run, csv_options=options,
                               skip_invalid=skip_invalid, on_progress=on_progress, known_only=known_only)
     if report.notices or report.skipped_problems or report.warnings:
         from custview.cli.terminal import error_console
