@@ -12,6 +12,7 @@ import pytest
 from custview.dates import stored_time
 from custview.db.reader import Reader
 from custview.db.writer import Store
+from custview.insight.attention_top import top_attention
 from custview.insight.attention import (HEALTH_DROP_WINDOW_DAYS, attention_from_facts, needs_attention,
                                         rank_book_attention)
 from custview.insight.briefing import stage_at
@@ -49,11 +50,14 @@ def write_random_book(path, seed: int = 16) -> None:
                                     rng.choice(("planned", "active", "at risk", "delivered"))))
     for contact_id in range(1, CONTACTS + 1):
         company_id = rng.choice((None, *range(1, COMPANIES + 1)))
-        since = rng.choice((None, moment(rng)))
+        stage, since = rng.choice(STAGES), rng.choice((None, moment(rng)))
+        changes = [(contact_id, rng.choice(STAGES), rng.choice((None, *STAGES)), moment(rng))
+                   for _ in range(rng.choice((0, 0, 1, 2, 3)))]
+        if changes:  # as every writer keeps it: the recorded stage is that of the latest change
+            _, stage, _, since = max(changes, key=lambda change: change[3])
         rows["contact"].append((contact_id, f"Person {contact_id}", f"p{contact_id}@x.example", company_id,
-                                rng.choice(STAGES), since))
-        for _ in range(rng.choice((0, 0, 1, 2, 3))):
-            rows["stage_change"].append((contact_id, rng.choice(STAGES), rng.choice((None, *STAGES)), moment(rng)))
+                                stage, since))
+        rows["stage_change"] += changes
         for _ in range(rng.randrange(0, 25)):
             kind = rng.choice(KINDS)
             topics = rng.sample(WORDS, rng.randrange(0, 3))
@@ -144,3 +148,14 @@ def test_stage_suggest_from_grouped_figures_lists_who_the_per_contact_path_lists
                 if (readiness := readiness_from_facts(facts_from_history(h, *stage_at(h, NOW), NOW), NOW))]
     assert list(book_readiness(random_book, rows, NOW)) == expected
     assert {r.direction for *_, r in expected} == {"ahead", "drifting"}
+
+
+@pytest.mark.parametrize("limit", [1, 10, 25, 400])
+def test_the_top_of_the_attention_list_is_found_without_reading_everyone_and_is_the_same(random_book, limit):
+    rows = random_book.list_contacts()
+    assert top_attention(random_book, NOW, limit) == rank_book_attention(random_book, rows, NOW, limit)
+
+
+def test_the_top_of_a_filtered_attention_list_is_the_same_as_ranking_those_contacts(random_book):
+    rows = random_book.list_contacts(stage="Adopter")
+    assert top_attention(random_book, NOW, 15, stage="Adopter") == rank_book_attention(random_book, rows, NOW, 15)

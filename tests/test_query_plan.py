@@ -113,6 +113,28 @@ def test_the_check_of_the_book_wide_figures_fails_without_their_index(sample_boo
     assert whole_table_reads(sample_book, statements) + not_by_contact(sample_book, statements)
 
 
+def attention_top(reader):
+    from custview.insight.attention_top import top_attention
+
+    assert top_attention(reader, utc_now(), 5)
+
+
+def test_the_top_of_the_attention_list_is_read_through_indexes(sample_book):
+    statements = queries_run_by(sample_book, attention_top)
+    assert {table for s in statements for table in ("signal", "stage_change", "ticket", "next_step", "attendee")
+            if f"FROM {table} " in s} == {"signal", "stage_change", "ticket", "next_step", "attendee"}
+    assert whole_table_reads(sample_book, statements) == []
+    assert not_by_contact(sample_book, statements) == []
+
+
+@pytest.mark.parametrize("index", ["ix_ticket_closed", "ix_next_step_open", "ix_stage_change_contact_when"])
+def test_the_check_of_the_top_of_the_attention_list_fails_without_its_index(sample_book, index):
+    with sqlite3.connect(sample_book) as connection:
+        connection.execute(f"DROP INDEX {index}")
+    statements = queries_run_by(sample_book, attention_top)
+    assert whole_table_reads(sample_book, statements) + not_by_contact(sample_book, statements)
+
+
 def test_typo_suggestions_search_the_name_and_email_indexes_instead_of_reading_every_name(sample_book):
     suggested = []
     statements = queries_run_by(sample_book, lambda reader: suggested.extend(reader.suggest_names("Sarha Chen")))

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from custview.dates import read_stored_time, stored_time
 from custview.db.read_rows import READ, Signal, Ticket
+from custview.db.contact_list import contact_filter
 from custview.db.dialect import Dialect, dialect_of
 from custview.db.reader import CHUNK, _chunks, _placeholders
 
@@ -85,6 +86,45 @@ class BookAggregates:
                        tickets=_tickets_open_since(reader, contact_ids, min(moments), max(moments)))
 
 
+def contact_keys(reader: Reader, stage: str | None = None, company: str | None = None, search: str | None = None,
+                 company_id: int | None = None, owned=None) -> list[tuple[int, str, int | None, str]]:
+    """(id, name, company id, recorded stage) of the contacts `Reader.contact_rows` gives, in its order: a whole
+    book in little memory."""
+    where, parameters = contact_filter(stage, company, search, company_id, owned)
+    return reader.query(f"SELECT contact.id, contact.name, contact.company_id, contact.stage FROM contact{where} "
+                        "ORDER BY contact.name, contact.id", parameters)
+
+
+def stage_changed_after(reader: Reader, moment: datetime) -> set[int]:
+    """The contacts with a stage change dated after `moment`: for the others the recorded stage is the one
+    they were at then (every writer keeps it that of the latest change)."""
+    return {contact_id for (contact_id,) in reader.query(
+        "SELECT DISTINCT contact_id FROM stage_change WHERE changed_at > ?", (stored_time(moment),))}
+
+
+def signal_and_stage_figures(reader: Reader, contact_ids: list[int], moment: datetime, windows, two_way_kinds
+                             ) -> tuple[dict[int, SignalFigures], dict[int, list[StageMove]], dict[int, tuple]]:
+    """For these contacts: their signal figures at `moment` (counts in `windows`), their stage changes, and
+    their recorded (stage, since)."""
+    recorded = {contact_id: (stage, _time(since)) for contact_id, stage, since in reader.query(
+        f"SELECT id, stage, stage_since FROM contact WHERE id IN ({_placeholders(contact_ids)})", contact_ids)}
+    return (_signal_figures(reader, contact_ids, [moment], windows, two_way_kinds),
+            _stage_changes(reader, contact_ids), recorded)
+
+
+def open_ticket_counts(reader: Reader, as_of: datetime) -> dict[int, int]:
+    """Per contact, how many tickets they raised that are opened by `as_of` and not closed before it (read
+    through ix_ticket_closed: the few open ones, never the book's history)."""
+    counts: dict[int, int] = defaultdict(int)
+    moment = stored_time(as_of)
+    for condition in ("closed_at IS NULL", "closed_at > ?"):
+        values = (moment,) * condition.count("?") + (moment,)
+        for (contact_id,) in reader.query(f"SELECT contact_id FROM ticket WHERE {condition} AND opened_at <= ?", values):
+            if contact_id is not None:
+                counts[contact_id] += 1
+    return counts
+
+
 def _time(text: str | None) -> datetime | None:
     return None if text is None else read_stored_time(text)
 
@@ -146,22 +186,24 @@ def _tickets_open_since(reader: Reader, contact_ids: list[int], earliest: dateti
 def _steps_due_before(reader: Reader, latest: datetime) -> dict[int, list[tuple[datetime, StepFigures]]]:
     """Per contact (owner or attendee of the meeting), the steps not done and due before `latest`, in
     the brief's order: latest meeting first, then as the steps were written."""
-    steps = ("SELECT appointment.id, appointment.scheduled_at, next_step.id, next_step.step, next_step.due_at "
-             "FROM next_step JOIN appointment ON appointment.id = next_step.appointment_id "
-             "WHERE next_step.done = 0 AND next_step.due_at < ?")
-    rows = reader.query(steps, (stored_time(latest),))
-    meetings = sorted({row[0] for row in rows})
+    due = stored_time(latest)
+    rows = reader.query("SELECT appointment.id, appointment.scheduled_at, next_step.id, next_step.step, next_step.due_at, "
+                        "appointment.contact_id FROM next_step JOIN appointment ON appointment.id = next_step.appointment_id "
+                        "WHERE next_step.done = 0 AND next_step.due_at < ?", (due,))
     people = defaultdict(set)
-    for chunk in _chunks(meetings):
-        for appointment_id, contact_id in reader.query(
-                f"SELECT id, contact_id FROM appointment WHERE id IN ({_placeholders(chunk)}) UNION "
-                f"SELECT appointment_id, contact_id FROM attendee WHERE appointment_id IN ({_placeholders(chunk)}) "
-                "AND contact_id > 0", chunk + chunk):
+    for appointment_id, *_, owner_id in rows:
+        people[appointment_id].add(owner_id)
+    for appointment_id, contact_id in reader.query(
+            "SELECT DISTINCT next_step.appointment_id, attendee.contact_id FROM next_step JOIN attendee "
+            "ON attendee.appointment_id = next_step.appointment_id "
+            "WHERE next_step.done = 0 AND next_step.due_at < ?", (due,)):
+        if (contact_id or 0) > 0:  # (not in SQL: a range on attendee.contact_id would be read instead of the steps)
             people[appointment_id].add(contact_id)
     found = defaultdict(list)
-    for appointment_id, met_at, _, step, due_at in sorted(rows, key=lambda r: (r[1], r[0], -r[2]), reverse=True):
+    for appointment_id, met_at, _, step, due_at, _ in sorted(rows, key=lambda r: (r[1], r[0], -r[2]), reverse=True):
+        figures = (read_stored_time(met_at), StepFigures(step, read_stored_time(due_at), False))
         for contact_id in people[appointment_id]:
-            found[contact_id].append((read_stored_time(met_at), StepFigures(step, read_stored_time(due_at), False)))
+            found[contact_id].append(figures)
     return found
 
 

@@ -35,9 +35,11 @@ def contains(text: str) -> str:
 
 
 def contact_filter(stage: str | None = None, company: str | None = None, search: str | None = None,
-                   company_id: int | None = None, owned: OwnedBy | None = None) -> tuple[str, list]:
+                   company_id: int | None = None, owned: OwnedBy | None = None,
+                   ids: list[int] | None = None) -> tuple[str, list]:
     """The WHERE clause (" WHERE …", or "" for every contact) over `contact` and its parameters: a stage, a
-    company name (part), a company id, free text in name, email or title, an owner (`--owner`/`--team`)."""
+    company name (part), a company id, free text in name, email or title, an owner (`--owner`/`--team`), and
+    only these contact `ids`."""
     conditions, parameters = [], []
     if owned is not None:
         condition, values = owned.condition("contact.owner_id")
@@ -56,6 +58,9 @@ def contact_filter(stage: str | None = None, company: str | None = None, search:
         conditions.append("(contact.name LIKE ? ESCAPE '\\' OR contact.email LIKE ? ESCAPE '\\' "
                           "OR contact.title LIKE ? ESCAPE '\\')")
         parameters += [contains(search)] * 3
+    if ids is not None:
+        conditions.append(f"contact.id IN ({', '.join('?' * len(ids))})" if ids else "1 = 0")
+        parameters += ids
     return (" WHERE " + " AND ".join(conditions) if conditions else ""), parameters
 
 

@@ -39,8 +39,6 @@ CHUNK = 500
 # engine spells its own way is in custview.db.dialect (a server connection translates the "?").
 
 
-
-
 def _chunks(values: list, size: int = CHUNK) -> Iterator[list]:
     for start in range(0, len(values), size):
         yield values[start:start + size]
@@ -214,9 +212,11 @@ class Reader:
         return list(self.contact_rows(stage, company, search, company_id, owned))
 
     def contact_rows(self, stage: str | None = None, company: str | None = None, search: str | None = None,
-                     company_id: int | None = None, owned: OwnedBy | None = None) -> Iterator[ContactRow]:
-        """`list_contacts`, by name, as the rows are read (memory holds a batch, not the book)."""
-        where, parameters = contact_filter(stage, company, search, company_id, owned)
+                     company_id: int | None = None, owned: OwnedBy | None = None,
+                     ids: list[int] | None = None) -> Iterator[ContactRow]:
+        """`list_contacts` (or only the contacts with these `ids`), by name, as the rows are read (memory holds a
+        batch, not the book)."""
+        where, parameters = contact_filter(stage, company, search, company_id, owned, ids)
         contacts, companies = READ[Contact], READ[Company]
         sql = (f"SELECT {contacts.columns}, {companies.columns} FROM contact "
                f"LEFT JOIN company ON company.id = contact.company_id{where} ORDER BY contact.name, contact.id")

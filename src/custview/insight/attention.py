@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 HEALTH_DROP_WINDOW_DAYS = 30
 HEALTH_DROP_POINTS = 15
+HEALTH_DROP_URGENCY = 10  # extra urgency when the score dropped that much
 # Extra urgency on top of (100 - health score) for a readiness call-out.
 READINESS_URGENCY = {"ahead": 20, "drifting": 25}
 # Health reasons that are a reason to act (positive ones are not).
@@ -67,7 +68,7 @@ def attention_from_facts(contact, company: str | None, now: ContactFacts,
         earlier_score = health_from_facts(before, as_of - timedelta(days=HEALTH_DROP_WINDOW_DAYS),
                                           NOT_A_REASON_AT.get(before.stage, ())).score
         if earlier_score - ranked.score >= HEALTH_DROP_POINTS:
-            urgency += 10
+            urgency += HEALTH_DROP_URGENCY
             reasons.insert(0, f"health dropped from {earlier_score} to {ranked.score} in {HEALTH_DROP_WINDOW_DAYS} days")
     if not reasons:
         return None

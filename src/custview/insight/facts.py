@@ -23,7 +23,7 @@ from custview.insight.tickets import is_open_at, ticket_kind
 from custview.stages import Stage
 
 if TYPE_CHECKING:
-    from custview.db.aggregates import EvidenceFilter
+    from custview.db.aggregates import BookAggregates, EvidenceFilter
     from custview.db.history import History
     from custview.db.reader import Reader
 
@@ -149,16 +149,18 @@ def facts_from_history(history: History, stage: Stage, stage_since: datetime | N
     return with_requests(facts, open_requests(history.tickets, history.contact.id, as_of), as_of)
 
 
-def book_facts(reader: Reader, rows: Iterable, moments: list[datetime], evidence: Callable[[Stage], EvidenceFilter]
+def book_facts(reader: Reader, rows: Iterable, moments: list[datetime], evidence: Callable[[Stage], EvidenceFilter],
+               whole_book: BookAggregates | None = None
                ) -> Iterator[tuple[object, ContactFacts, list[Callable[[], ContactFacts]]]]:
     """For each of `rows` (with a `.contact`), in their order: its facts at the first of `moments` (the latest),
     with the recent signals `evidence(stage)` lets through (`readiness.evidence_filter`), and a function giving
-    them at each other moment. Read from grouped queries a batch of contacts at a time, never a history each."""
+    them at each other moment. Read from grouped queries a batch of contacts at a time, never a history each;
+    what is read once for the book (`BookAggregates.for_book` at the latest moment) may be given."""
     from custview.db.aggregates import BATCH, BookAggregates
 
     windows = [(m - timedelta(days=days), m - timedelta(days=until))
                for m in moments for days, until in ((RECENT_DAYS, 0), (EARLIER_DAYS, RECENT_DAYS))]
-    whole_book = BookAggregates.for_book(reader, max(moments))
+    whole_book = whole_book or BookAggregates.for_book(reader, max(moments))
     rows = iter(rows)
     while batch := list(islice(rows, BATCH)):
         book = whole_book.for_contacts(reader, [row.contact.id for row in batch], moments, windows,

@@ -77,6 +77,15 @@ def health_from_facts(facts: ContactFacts, as_of: datetime, leaving_out: tuple[s
     return Health(score, label_for(score), reasons)
 
 
+def most_points_lost(open_tickets: int, overdue_steps: int, services_at_risk: bool,
+                     rules: tuple[str, ...] = ("quiet", "trend", "tickets", "overdue", "stalled", "service")) -> int:
+    """The most points the `rules` below could take from a contact with at most these open tickets and overdue
+    steps, whatever their stage, signals and meetings (the book-wide views skip those who cannot rank)."""
+    worst = {"quiet": 30, "trend": 15, "tickets": min(35, (15 + 7) * open_tickets), "overdue": min(20, 10 * overdue_steps),
+             "stalled": 10, "service": -SERVICE_AT_RISK_POINTS if services_at_risk else 0}
+    return sum(worst[rule] for rule in rules)
+
+
 def quiet_rule(facts: ContactFacts, as_of: datetime) -> HealthReason | None:
     """Days since the last two-way touch against the stage's normal cadence."""
     stage = facts.stage

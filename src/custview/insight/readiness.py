@@ -70,6 +70,18 @@ def readiness_from_facts(facts: ContactFacts, as_of: datetime) -> Readiness | No
     return None
 
 
+def possible_directions(stage: Stage, open_tickets: bool, signals_recent: int | None = None,
+                        signals_in_evidence_window: int | None = None) -> tuple[str, ...]:
+    """The call-outs ("ahead", "drifting") the rules above could give someone at `stage` with (or without) open
+    tickets and at most these signals in the last RECENT_DAYS and EVIDENCE_DAYS (None: not known)."""
+    could_be_evidence = signals_in_evidence_window is None or signals_in_evidence_window >= (
+        1 if stage in (Stage.ADOPTER, Stage.ADVOCATE) else 2)  # one act, or two kinds of evidence
+    if stage in EARLY or stage is Stage.HAND_RAISER:
+        return ("ahead",) if could_be_evidence else ()
+    directions = ("drifting",) if open_tickets and not signals_recent else ()
+    return directions + (("ahead",) if stage in (Stage.ADOPTER, Stage.ADVOCATE) and could_be_evidence else ())
+
+
 def is_advocacy(signal) -> bool:
     """A referral, a review or a testimonial: someone sharing their success with others."""
     return signal.kind in ADVOCACY_KINDS or _says(signal, ADVOCACY_WORDS)

@@ -66,10 +66,9 @@ def attention(
 ) -> None:
     """Rank who needs attention today: gone quiet, tickets ageing, next steps overdue, readiness, health dropped."""
     from custview.dates import utc_now
-    from custview.insight.attention import rank_book_attention
+    from custview.insight.attention_top import top_attention
 
     app = Application.of(ctx, as_json)
-    # From grouped figures a batch of contacts at a time, not a history per contact: fast on a book of any size.
-    items = rank_book_attention(app.reader, app.reader.contact_rows(**_filters(app, stage, company, None, owner, team)),
-                                utc_now(), limit)
+    # Only the contacts whose open problems could rank them, from grouped figures: fast on a book of any size.
+    items = top_attention(app.reader, utc_now(), limit, **_filters(app, stage, company, None, owner, team))
     app.emit(items, lambda: draw.render_attention(items))
