@@ -18,7 +18,7 @@ from custview.insight.attention import (HEALTH_DROP_WINDOW_DAYS, attention_from_
 from custview.insight.briefing import stage_at
 from custview.insight.facts import book_facts, facts_from_history
 from custview.insight.health import health_from_facts
-from custview.insight.readiness import book_readiness, evidence_filter, readiness_from_facts
+from custview.insight.readiness import book_call_outs, book_readiness, evidence_filter, readiness_from_facts
 
 NOW = datetime(2026, 6, 15, 9, tzinfo=timezone.utc)
 EARLIER = NOW - timedelta(days=HEALTH_DROP_WINDOW_DAYS)
@@ -159,3 +159,9 @@ def test_the_top_of_the_attention_list_is_found_without_reading_everyone_and_is_
 def test_the_top_of_a_filtered_attention_list_is_the_same_as_ranking_those_contacts(random_book):
     rows = random_book.list_contacts(stage="Adopter")
     assert top_attention(random_book, NOW, 15, stage="Adopter") == rank_book_attention(random_book, rows, NOW, 15)
+
+
+def test_stage_suggest_reads_in_full_only_who_could_be_called_out_and_lists_the_same(random_book):
+    assert list(book_call_outs(random_book, NOW)) == list(book_readiness(random_book, random_book.list_contacts(), NOW))
+    company = random_book.list_contacts(company_id=7)
+    assert list(book_call_outs(random_book, NOW, company_id=7)) == list(book_readiness(random_book, company, NOW))

@@ -83,6 +83,12 @@ class RowsDrawing:
                 position += len(plain) + len(padding)
         return Text("".join(parts)[:-1], spans=spans)
 
+    def _joined(self, *parts):
+        """(value, style) pairs and plain values as one cell: Rich Text, or only the text when unstyled."""
+        if self.styled:
+            return _line(*parts)
+        return "".join(str(part[0] if isinstance(part, tuple) else part or "") for part in parts)
+
     def cells(self, row) -> list:
         """The cells of one row (one line each): Rich Text, or (value, style) pairs."""
         raise NotImplementedError
@@ -112,9 +118,9 @@ class NextStepsDrawing(RowsDrawing):
     def cells(self, step) -> list:
         late = step.due_at is not None and days_between(step.due_at, self.as_of) > 0
         self.overdue += late
-        return [_text(f"S{step.id}", "muted"), _line(_date(step.due_at), ("  overdue", "danger") if late else ""),
-                _text(step.owner or "—"), _line(step.contact, (f" · {step.company}", "muted") if step.company else ""),
-                _text(step.step, "title"), _line(step.appointment, (f", {_date(step.met_at)}", "muted"))]
+        return [(f"S{step.id}", "muted"), self._joined(_date(step.due_at), ("  overdue", "danger") if late else ""),
+                step.owner or "—", self._joined(step.contact, (f" · {step.company}", "muted") if step.company else ""),
+                (step.step, "title"), self._joined(step.appointment, (f", {_date(step.met_at)}", "muted"))]
 
     def end(self) -> RenderableType:
         if not self.count:

@@ -112,6 +112,17 @@ def signal_and_stage_figures(reader: Reader, contact_ids: list[int], moment: dat
             _stage_changes(reader, contact_ids), recorded)
 
 
+def contacts_with_signals(reader: Reader, stages: tuple[str, ...], after: datetime, until: datetime,
+                          could_be: EvidenceFilter | None = None) -> list[int]:
+    """The contact of each signal in (after, until] that `could_be` lets through (every one without it), of the
+    contacts recorded at one of `stages`: a contact once per signal."""
+    condition, values = could_be.condition(dialect_of(reader.connection)) if could_be else ("1 = 1", [])
+    return [contact_id for (contact_id,) in reader.query(
+        f"SELECT contact_id FROM signal WHERE contact_id IN (SELECT id FROM contact WHERE stage IN "
+        f"({_placeholders(list(stages))})) AND occurred_at > ? AND occurred_at <= ? AND ({condition})",
+        (*stages, stored_time(after), stored_time(until), *values))]
+
+
 def open_ticket_counts(reader: Reader, as_of: datetime) -> dict[int, int]:
     """Per contact, how many tickets they raised that are opened by `as_of` and not closed before it (read
     through ix_ticket_closed: the few open ones, never the book's history)."""

@@ -5,12 +5,13 @@ Transparent rules over recent signals and tickets. It only suggests; it never ch
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from custview.insight.facts import ContactFacts, book_facts, facts_from_history
+from custview.insight.facts import EVIDENCE_DAYS, RECENT_DAYS, ContactFacts, book_facts, facts_from_history
 from custview.stages import Stage
 
 if TYPE_CHECKING:
@@ -110,6 +111,39 @@ def book_readiness(reader: Reader, rows: Iterable[ContactRow], as_of: datetime
     for row, facts, _ in book_facts(reader, rows, [as_of], evidence_filter):
         if readiness := readiness_from_facts(facts, as_of):
             yield row.contact.name, row.company.name if row.company else None, facts.stage.value, readiness
+
+
+def book_call_outs(reader: Reader, as_of: datetime, **filters) -> Iterator[tuple[str, str | None, str, Readiness]]:
+    """What `book_readiness` gives for the contacts `filters` pick (`custview.db.aggregates.contact_keys`), reading
+    in full only those the rules could call out: with signals in the last EVIDENCE_DAYS that could be evidence for
+    their recorded stage, or an open ticket and no signal in the last RECENT_DAYS at a customer stage (and anyone
+    with a stage change dated later, whose stage then is not the recorded one)."""
+    from custview.db.aggregates import BATCH, BookAggregates, contact_keys, stage_changed_after
+
+    keys = contact_keys(reader, **filters)
+    customers = {contact_id for contact_id, *_, stage in keys if Stage.parse(stage) in CUSTOMER}
+    wanted = _could_be_called_out(reader, as_of, customers) | stage_changed_after(reader, as_of)
+    ids = [contact_id for contact_id, *_ in keys if contact_id in wanted]
+    for start in range(0, len(ids), BATCH):
+        rows = reader.contact_rows(ids=ids[start:start + BATCH])  # in the keys' order: by name, then id
+        for row, facts, _ in book_facts(reader, rows, [as_of], evidence_filter, BookAggregates()):
+            if readiness := readiness_from_facts(facts, as_of):
+                yield row.contact.name, row.company.name if row.company else None, facts.stage.value, readiness
+
+
+def _could_be_called_out(reader: Reader, as_of: datetime, customers: set[int]) -> set[int]:
+    """The contacts, by their recorded stage (`customers`: those at a customer stage), whose signals and tickets
+    leave room for a call-out."""
+    from custview.db.aggregates import contacts_with_signals, open_ticket_counts
+
+    evidence_since = as_of - timedelta(days=EVIDENCE_DAYS)
+    wanted = set()
+    for stage in Stage:
+        found = Counter(contacts_with_signals(reader, (stage.value,), evidence_since, as_of, evidence_filter(stage)))
+        wanted |= {contact_id for contact_id, count in found.items() if possible_directions(stage, False, None, count)}
+    quiet_customers = customers.intersection(open_ticket_counts(reader, as_of)) - set(contacts_with_signals(
+        reader, tuple(stage.value for stage in CUSTOMER), as_of - timedelta(days=RECENT_DAYS), as_of))
+    return wanted | quiet_customers
 
 
 def _ahead(target: Stage, evidence: dict[str, str]) -> Readiness | None:

@@ -22,11 +22,11 @@ def suggest(
 ) -> None:
     """List contacts whose behaviour says they are further along, or drifting back, as they are found. Changes nothing."""
     from custview.dates import utc_now
-    from custview.insight.readiness import book_readiness
+    from custview.insight.readiness import book_call_outs
 
     app = Application.of(ctx, as_json)
     firm = company_option(app.reader, company)
-    rows = book_readiness(app.reader, app.reader.contact_rows(company_id=firm.id if firm else None), utc_now())
+    rows = book_call_outs(app.reader, utc_now(), company_id=firm.id if firm else None)
     app.emit_rows(rows, _suggestion_data, lambda: draw.StageSuggestionsDrawing())
 
 
