@@ -89,5 +89,12 @@ class TableRows:
         return namespace["build"]
 
 
-# How to read each table.
-READ = {twin: TableRows(twin) for twin in TABLES}
+class _ReadingEachTable(dict):
+    """How to read each table (`READ[Contact]`), made the first time that table is read: a command reads a few."""
+
+    def __missing__(self, twin: type) -> TableRows:
+        reading = self[twin] = TableRows(twin)
+        return reading
+
+
+READ = _ReadingEachTable()
