@@ -26,17 +26,33 @@ BRIEF_TARGET = 1.6
 IMPORT_TARGET = 0.5
 WRITERS = 20
 
-# One writer: log meetings until the time is up; print the purpose of each one custview acknowledged.
+# One writer, one process started once (as a consultant's laptop is always on): runs real commands in a loop,
+# in-process through the CLI, until the time is up, alternating `log` on the contact every writer shares and
+# `stage set` on a contact of its own; prints each write custview acknowledged ("log PURPOSE" / "stage").
 WRITER = """
-import subprocess, sys, time
-custview, url, name, seconds, me = sys.argv[1:6]
+import gc, json, sys, time
+from typer.testing import CliRunner
+from custview.cli.app import app
+url, shared, own, seconds = sys.argv[1:5]
+runner, stages = CliRunner(), ("Buyer", "Researcher")
+runner.invoke(app, ["--db", url, "brief", shared])  # loads what the commands load before the clock starts
+gc.collect()
+gc.freeze()  # what is loaded stays: each collection after a command looks at that command's objects only
+print("ready", flush=True)
+sys.stdin.readline()
 deadline, n = time.monotonic() + float(seconds), 0
 while time.monotonic() < deadline:
-    purpose = f"writer {me} call {n}"
-    done = subprocess.run([*custview.split("\\0"), "--db", url, "log", name, "-p", purpose, "-o", "ok"],
-                          capture_output=True, text=True)
-    if done.returncode == 0:
-        print(purpose, flush=True)
+    if n % 2:
+        command, said = ["stage", "set", own, stages[n // 2 % 2], "--json"], "stage"
+    else:
+        said = f"log {shared} call {sys.argv[5]}.{n}"
+        command = ["log", shared, "-p", said.split(" ", 1)[1], "-o", "ok"]
+    done = runner.invoke(app, ["--db", url, *command])
+    gc.collect()  # what a command opened is closed (a process of its own would exit here)
+    if done.exit_code == 0 and (said != "stage" or json.loads(done.stdout)["changed"]):
+        print(said, flush=True)
+    elif done.exit_code:
+        print("failed", command[0], done.exit_code, (done.stderr or repr(done.exception)).strip()[:300], done.stdout[-300:], file=sys.stderr, flush=True)
     n += 1
 """
 
@@ -91,18 +107,38 @@ def _import_figures(bench, work, books, size, custview, env, urls) -> list:
 
 
 def _writers_figure(bench, server, custview, env, url: str, seconds: float):
-    writers = [subprocess.Popen([sys.executable, "-c", WRITER, "\0".join(custview), url, synthetic.SUBJECT_NAME,
-                                 str(seconds), str(n)], stdout=subprocess.PIPE, text=True,
+    database = url.split("?")[0].rsplit("/", 1)[1]
+    own = [row[0] for row in server.sql(f"SELECT email FROM contact WHERE email IS NOT NULL AND name <> "
+                                        f"'{synthetic.SUBJECT_NAME}' ORDER BY id LIMIT {WRITERS}", database)]
+    writers = [subprocess.Popen([sys.executable, "-c", WRITER, url, synthetic.SUBJECT_NAME, own[n], str(seconds), str(n)],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                 env={**env, "CUSTVIEW_ME": f"writer {n}"})
                for n in range(WRITERS)]
-    acknowledged = {line.strip() for writer in writers for line in writer.communicate()[0].splitlines()}
-    database = url.split("?")[0].rsplit("/", 1)[1]
-    stored = dict(server.sql("SELECT purpose, made_by FROM appointment WHERE purpose LIKE 'writer %'", database))
-    lost = acknowledged - stored.keys()
-    # "writer 3 call 17" was written by "writer 3"
-    misattributed = [p for p in acknowledged & stored.keys() if stored[p] != p.rsplit(" call ", 1)[0]]
+    for writer in writers:  # every writer started (Python and custview loaded): all begin together
+        writer.stdout.readline()
+    for writer in writers:
+        writer.stdin.write("go\n")
+        writer.stdin.flush()
+    said = [writer.communicate() for writer in writers]
+    failures = [line for _, err in said for line in err.splitlines() if line.startswith("failed")]
+    logs = {line.split(" ", 1)[1] for out, _ in said for line in out.splitlines() if line.startswith("log ")}
+    stage_sets = {f"writer {n}": out.splitlines().count("stage") for n, (out, _) in enumerate(said)}
+    stored = dict(server.sql(f"SELECT purpose, made_by FROM appointment WHERE purpose LIKE '{synthetic.SUBJECT_NAME} "
+                             "call %'", database))
+    # "Quinn Benchmark call 3.17" was written by "writer 3"
+    lost = [p for p in logs if p not in stored] + [
+        f"{who}: {count - stored_count} stage moves" for who, count in stage_sets.items()
+        if count > (stored_count := _stage_moves(server, database, who))]
+    misattributed = [p for p in logs & stored.keys() if stored[p] != "writer " + p.rsplit(" ", 1)[1].split(".")[0]]
+    writes = len(logs) + sum(stage_sets.values())
+    if failures:
+        print(f"  {len(failures)} writes refused, e.g. {failures[0]}", flush=True)
     return bench.Figure(f"{WRITERS} concurrent writers for {seconds:.0f} s (PostgreSQL)",
-                        f"{len(acknowledged):,} writes ({len(acknowledged) / seconds:,.1f}/s)",
+                        f"{writes:,} writes ({writes / seconds:,.1f}/s), {len(failures)} refused",
                         "every acknowledged write, by its writer",
                         f"{len(lost)} lost, {len(misattributed)} misattributed", "0 lost",
-                        not lost and not misattributed and bool(acknowledged))
+                        not lost and not misattributed and writes > 0)
+
+
+def _stage_moves(server, database: str, who: str) -> int:
+    return server.sql(f"SELECT count(*) FROM stage_change WHERE made_by = '{who}'", database)[0][0]

@@ -318,3 +318,27 @@ def test_two_people_editing_one_contact_at_once_lose_neither_change(engine_db, e
     assert [out for out, _ in outputs] == ["00000", "00000"], outputs
     brief = json.loads(ok(CliRunner().invoke(app, ["--db", engine_db, "brief", "Omar Haddad", "--json"])).stdout)
     assert (brief["title"], brief["phone"], brief["stage"]["stage"]) == ("title 4", "phone 4", "Researcher")
+
+
+MOVE_AND_LOG_FIVE_TIMES = """
+import sys
+from typer.testing import CliRunner
+from custview.cli.app import app
+db, stage = sys.argv[1:3]
+for n in range(5):
+    for command in (["stage", "set", "Omar Haddad", stage if n % 2 else "Audience"],
+                    ["log", "Omar Haddad", "-p", f"{stage} call {n}", "-o", "ok"]):
+        sys.stdout.write(str(CliRunner().invoke(app, ["--db", db, *command]).exit_code))
+"""
+
+
+def test_two_people_moving_and_logging_one_contact_at_once_keep_a_history_where_each_move_follows_the_last(
+        engine_db, engine_book):
+    movers = [subprocess.Popen([sys.executable, "-c", MOVE_AND_LOG_FIVE_TIMES, engine_db, stage],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for stage in ("Buyer", "Adopter")]
+    outputs = [mover.communicate(timeout=180) for mover in movers]
+    assert [out for out, _ in outputs] == ["0" * 10] * 2, outputs
+    history = rows(engine_db, "SELECT previous_stage, stage_change.stage FROM stage_change JOIN contact ON contact.id = contact_id "
+                              "WHERE contact.name = 'Omar Haddad' ORDER BY changed_at, stage_change.id")
+    assert all(before[1] == after[0] for before, after in zip(history, history[1:])), history
+    assert rows(engine_db, "SELECT count(*) FROM appointment WHERE purpose LIKE '% call %'") == [(10,)]

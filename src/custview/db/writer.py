@@ -137,12 +137,17 @@ class Store:
             yield session
 
     @contextmanager
-    def writing(self) -> Iterator[Session]:
-        """A session whose work is committed as one transaction, or rolled back entirely on any error."""
+    def writing(self, *, rows_locked: bool = False) -> Iterator[Session]:
+        """A session whose work is committed as one transaction, or rolled back entirely on any error.
+
+        `rows_locked`: the change locks the rows it reads before it writes them (a contact, a ticket: `_contact`),
+        so on a server it runs beside other such changes; an import, a merge, an undo wait for all of them.
+        """
         self.ensure_schema()
         # Take the write lock at the start (waiting up to the busy timeout for another writer), so
         # a transaction that reads before it writes can never fail half-way with "database is locked".
-        with Session(self.engine.execution_options(write_lock=True), expire_on_commit=False) as session:
+        lock = "shared" if rows_locked else True
+        with Session(self.engine.execution_options(write_lock=lock), expire_on_commit=False) as session:
             event.listen(session, "before_flush", _sign_changes)
             try:
                 yield session
@@ -158,7 +163,7 @@ class Store:
         from custview.dates import utc_now
         from custview.db.meetings import log_meeting
 
-        with self.writing() as session:
+        with self.writing(rows_locked=True) as session:
             contact = self._contact(session, contact_id)
             logged = log_meeting(session, contact, when, details, utc_now(), meeting_id)
             if stage:
@@ -170,7 +175,7 @@ class Store:
         """Put an upcoming meeting with a contact in the book; returns a `custview.db.meetings.Logged`."""
         from custview.db.meetings import plan_meeting
 
-        with self.writing() as session:
+        with self.writing(rows_locked=True) as session:
             return plan_meeting(session, self._contact(session, contact_id), when, purpose, kind, tuple(attendees))
 
     def change_steps(self, change, *arguments):
@@ -181,18 +186,16 @@ class Store:
 
     @staticmethod
     def _contact(session: Session, contact_id: int) -> Contact:
-        contact = session.get(Contact, contact_id)
+        """The contact, its row locked until the transaction ends (on a server: SQLite's lock is the whole file)."""
+        contact = session.get(Contact, contact_id, with_for_update=True)
         if contact is None:
             raise UserError(f"No contact with id {contact_id}.")
         return contact
 
     def set_stage(self, contact_id: int, stage: str, when: datetime) -> StageChange | None:
         """Move a contact on the Value Path (kept in stage history); None if they are already there."""
-        with self.writing() as session:
-            contact = session.get(Contact, contact_id)
-            if contact is None:
-                raise UserError(f"No contact with id {contact_id}.")
-            return record_stage_change(session, contact, stage, when, "manual")
+        with self.writing(rows_locked=True) as session:
+            return record_stage_change(session, self._contact(session, contact_id), stage, when, "manual")
 
 
     def close_ticket(self, key: str, when: datetime) -> tuple[Ticket, bool]:
@@ -200,11 +203,11 @@ class Store:
         from custview.db.models import Ticket
 
         self.require_data()
-        with self.writing() as session:
-            ticket = session.exec(select(Ticket).where(Ticket.ref == key)).first()
+        with self.writing(rows_locked=True) as session:
+            ticket = session.exec(select(Ticket).where(Ticket.ref == key).with_for_update()).first()
             number = record_id(key if key.startswith("#") else f"#{key}", "ticket")
             if ticket is None and number is not None:
-                ticket = session.get(Ticket, number)
+                ticket = session.get(Ticket, number, with_for_update=True)
             if ticket is None:
                 raise UserError(f"No ticket {key!r}: use the ref shown in the brief (e.g. T-1004) or its number (#12).")
             if ticket.status == "closed":
@@ -331,14 +334,18 @@ class Store:
 
 
 def _one_writer_at_a_time(connection) -> None:
-    """On a server, a write transaction waits for the one before it, as SQLite's write lock makes it do.
+    """On a server, a write transaction waits for the one before it, as SQLite's write lock makes it do;
+    changes that lock their own rows (`Store.writing(rows_locked=True)`: a log, a stage move) share the lock
+    and run side by side, and every other write waits for them.
 
-    An import gives new rows their ids itself and finds existing records by their natural keys
-    (emails, aliases, ticket refs, calendar UIDs): two imports of one export at once would otherwise
-    both add what neither saw. Reads never wait.
+    An import gives new rows their ids itself (the import history keeps them as one range per table, which
+    undo-import removes) and finds existing records by their natural keys from an index it reads once:
+    two imports, or an import and a log, must not interleave. Reads never wait.
     """
-    if connection.get_execution_options().get("write_lock", False):
-        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITERS_LOCK})")
+    lock = connection.get_execution_options().get("write_lock", False)
+    if lock:
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock{'_shared' if lock == 'shared' else ''}"
+                                   f"({WRITERS_LOCK})")
 
 
 # Changes to these columns alone move a row along with others (a merge, a hand-over, a backdated stage
