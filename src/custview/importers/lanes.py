@@ -23,6 +23,10 @@ from custview.printable import has_line_break
 ROWS_PER_BATCH = 1_000
 CONTACT_LANE_FIELDS = frozenset(("name", "email", "phone", "title", "company", "buying_role", "stage", "context",
                                  "owner"))
+# The columns of the rows the contacts lane adds (as tuples: see `TableRows.add_plain`).
+CONTACT_COLUMNS = ("id", "name", "email", "phone", "title", "buying_role", "context", "company_id", "owner_id", "stage",
+                   "stage_since", "name_derived")
+STAGE_CHANGE_COLUMNS = ("id", "contact_id", "stage", "changed_at", "source")
 TICKET_LANE_FIELDS = frozenset(("ref", "contact", "requester", "company", "subject", "description", "status",
                                 "priority", "kind", "topics", "opened", "closed", "owner"))
 
@@ -67,50 +71,59 @@ class RowLanes:
     def write_export_rows(self, export, rows: Iterable[tuple[int, list[str]]]) -> None:
         """Write a CSV export's rows (line, cells), the plainly good and new ones through the kind's fast lane."""
         lane = {"contacts": self._new_contact, "tickets": self._new_ticket}.get(export.kind)
+        fields, counts, tables = export.fields, self.counts[export.kind], self.tables
         for batch in batches(rows):
             if lane is None:
                 self.write_many([export.record(line, cells) for line, cells in batch])
                 continue
-            read = [(line, cells, export.fields(cells)) for line, cells in batch]
+            read = [(line, cells, fields(cells)) for line, cells in batch]
             if export.kind == "tickets":
                 self._prepare_tickets([data for _, _, data in read if data is not None])
+            created = 0
             for line, cells, data in read:
-                if data is None or not lane(data, export):
+                if data is not None and lane(data, export):
+                    created += 1
+                else:
                     self.write(export.record(line, cells))
+            if created:
+                counts["created"] += created
+                tables.rows_written(created)
 
     # -- contacts -------------------------------------------------------------------------------
 
     def _new_contact(self, data: dict, export) -> bool:
-        """Write a plainly good row about someone the book does not know by email or name; False if in doubt."""
+        """Write a plainly good row about someone the book does not know by email or name; False if in doubt.
+        Counted by the caller."""
         if not plain_fields(data, CONTACT_LANE_FIELDS):
             return False
         index = self.index
-        name, email, company, owner = data.get("name"), data.get("email"), data.get("company"), data.get("owner")
+        get = data.get
+        name, email, company, owner = get("name"), get("email"), get("company"), get("owner")
         if email:
             email = email.lower()
             if "@" not in email or email in index.emails or email in index.aliases:
                 return False
         elif not name:
             return False
-        if name and (name.lower() in index.names or (not email and name.lower() in index.merged_names)):
+        if name and ((key := name.lower()) in index.names or (not email and key in index.merged_names)):
             return False
-        stage = self._stage_named(data["stage"]) if "stage" in data else "Audience"
-        company_id = index.company_id(company) if company else None
+        stage = get("stage")
+        stage = "Audience" if stage is None else self._stage_names.get(stage) or self._stage_named(stage)
+        company_id = (self._company_ids.get(company) or index.company_id(company)) if company else None
         owner_id = self.members.find(owner) if owner else None
         if (stage is None or (owner and owner_id is None)
                 or (company and company_id is None and company.lower() in self._failed_companies)):
             return False
-        if company and company_id is None:
-            company_id = self.implied_company(company)
-        values = {key: data[key] for key in ("phone", "title", "buying_role", "context") if key in data}
-        values |= {"name": name or name_from_email(email), "name_derived": 0 if name else 1, "email": email,
-                   "company_id": company_id, "owner_id": owner_id, "stage": stage, "stage_since": self.now_stored}
-        contact_id = self.tables["contact"].insert_stored(values)
-        self.index.add_contact(contact_id, values["name"], email)
-        self.tables["stage_change"].insert_stored({"contact_id": contact_id, "stage": stage,
-                                                  "changed_at": self.now_stored, "source": "import"})
-        self.counts["contacts"]["created"] += 1
-        self.tables.row_written()
+        if company:
+            if company_id is None:
+                company_id = self.implied_company(company)
+            self._company_ids[company] = company_id
+        contacts, changes, now = self.tables["contact"], self.tables["stage_change"], self.now_stored
+        contact_id, shown = contacts.take_id(), name or name_from_email(email)
+        contacts.add_plain(CONTACT_COLUMNS, (contact_id, shown, email, get("phone"), get("title"), get("buying_role"),
+                                             get("context"), company_id, owner_id, stage, now, 0 if name else 1))
+        changes.add_plain(STAGE_CHANGE_COLUMNS, (changes.take_id(), contact_id, stage, now, "import"))
+        index.add_contact(contact_id, shown, email)
         return True
 
     # -- tickets --------------------------------------------------------------------------------
@@ -123,7 +136,8 @@ class RowLanes:
                                         and (contact_id := contact_of(email_in(data["contact"]))) is not None])
 
     def _new_ticket(self, data: dict, export) -> bool:
-        """Write a plainly good ticket with a new reference from a known contact; False if in doubt."""
+        """Write a plainly good ticket with a new reference from a known contact; False if in doubt. Counted by
+        the caller."""
         ref, subject, opened, contact = data.get("ref"), data.get("subject"), data.get("opened"), data.get("contact")
         if not (ref and subject and opened and contact) or not plain_fields(data, TICKET_LANE_FIELDS):
             return False
@@ -156,6 +170,4 @@ class RowLanes:
         if "topics" in data:
             values["topics"] = stored(data["topics"])
         self.tables["ticket"].insert_stored(values)
-        self.counts["tickets"]["created"] += 1
-        self.tables.row_written()
         return True

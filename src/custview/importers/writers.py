@@ -63,6 +63,7 @@ class RecordWriter(RowLanes, MemberWriting, PeopleWriting, SignalWriting, Activi
         self.stage_changes: list[tuple[str, str | None, str]] = []  # (contact, from, to)
         self._failed_contacts: set[str] = set()
         self._failed_companies: set[str] = set()
+        self._company_ids: dict[str, int] = {}  # the companies the contacts lane found, by the text naming them
         self._signals: SignalBulkLoader | None = None
         self._record_problems: list[str] = []
         self._handlers = {"members": self._member, "companies": self._company, "contacts": self._contact, "signals": self._signal,
