@@ -21,6 +21,7 @@ from custview.importers.tables import stored
 from custview.printable import has_line_break
 
 ROWS_PER_BATCH = 1_000
+DATES_REMEMBERED = 20_000
 CONTACT_LANE_FIELDS = frozenset(("name", "email", "phone", "title", "company", "buying_role", "stage", "context",
                                  "owner"))
 # The columns of the rows the contacts lane adds (as tuples: see `TableRows.add_plain`).
@@ -70,63 +71,77 @@ class RowLanes:
 
     def write_export_rows(self, export, rows: Iterable[tuple[int, list[str]]]) -> None:
         """Write a CSV export's rows (line, cells), the plainly good and new ones through the kind's fast lane."""
-        lane = {"contacts": self._new_contact, "tickets": self._new_ticket}.get(export.kind)
-        fields, counts, tables = export.fields, self.counts[export.kind], self.tables
+        lane = {"contacts": self._contacts_batch, "tickets": self._tickets_batch}.get(export.kind)
+        fields = export.fields
         for batch in batches(rows):
             if lane is None:
                 self.write_many([export.record(line, cells) for line, cells in batch])
-                continue
-            read = [(line, cells, fields(cells)) for line, cells in batch]
-            if export.kind == "tickets":
-                self._prepare_tickets([data for _, _, data in read if data is not None])
-            created = 0
-            for line, cells, data in read:
-                if data is not None and lane(data, export):
-                    created += 1
-                else:
-                    self.write(export.record(line, cells))
-            if created:
-                counts["created"] += created
-                tables.rows_written(created)
+            else:
+                lane([(line, cells, fields(cells)) for line, cells in batch], export)
+
+    def _count_created(self, kind: str, created: int) -> None:
+        if created:
+            self.counts[kind]["created"] += created
+            self.tables.rows_written(created)
 
     # -- contacts -------------------------------------------------------------------------------
 
-    def _new_contact(self, data: dict, export) -> bool:
-        """Write a plainly good row about someone the book does not know by email or name; False if in doubt.
-        Counted by the caller."""
-        if not plain_fields(data, CONTACT_LANE_FIELDS):
-            return False
-        index = self.index
-        get = data.get
-        name, email, company, owner = get("name"), get("email"), get("company"), get("owner")
-        if email:
-            email = email.lower()
-            if "@" not in email or email in index.emails or email in index.aliases:
-                return False
-        elif not name:
-            return False
-        if name and ((key := name.lower()) in index.names or (not email and key in index.merged_names)):
-            return False
-        stage = get("stage")
-        stage = "Audience" if stage is None else self._stage_names.get(stage) or self._stage_named(stage)
-        company_id = (self._company_ids.get(company) or index.company_id(company)) if company else None
-        owner_id = self.members.find(owner) if owner else None
-        if (stage is None or (owner and owner_id is None)
-                or (company and company_id is None and company.lower() in self._failed_companies)):
-            return False
-        if company:
-            if company_id is None:
-                company_id = self.implied_company(company)
-            self._company_ids[company] = company_id
-        contacts, changes, now = self.tables["contact"], self.tables["stage_change"], self.now_stored
-        contact_id, shown = contacts.take_id(), name or name_from_email(email)
-        contacts.add_plain(CONTACT_COLUMNS, (contact_id, shown, email, get("phone"), get("title"), get("buying_role"),
-                                             get("context"), company_id, owner_id, stage, now, 0 if name else 1))
-        changes.add_plain(STAGE_CHANGE_COLUMNS, (changes.take_id(), contact_id, stage, now, "import"))
-        index.add_contact(contact_id, shown, email)
-        return True
+    def _contacts_batch(self, read: list[tuple[int, list[str], dict | None]], export) -> None:
+        """Write a batch of contact rows: each plainly good row about someone the book does not know by email
+        or name straight to a table row, any other through `write`, in the file's order."""
+        index, tables, now = self.index, self.tables, self.now_stored
+        emails, aliases, names, merged_names = index.emails, index.aliases, index.names, index.merged_names
+        contacts, changes = tables["contact"], tables["stage_change"]
+        new_contact, new_change, contact_id_for, change_id_for = (contacts.add_plain, changes.add_plain,
+                                                                  contacts.take_id, changes.take_id)
+        stage_names, company_ids, failed_companies = self._stage_names, self._company_ids, self._failed_companies
+        find_owner, created = self.members.find, 0
+        for line, cells, data in read:
+            if data is None or not plain_fields(data, CONTACT_LANE_FIELDS):
+                self.write(export.record(line, cells))
+                continue
+            get = data.get
+            name, email, company, owner, stage = get("name"), get("email"), get("company"), get("owner"), get("stage")
+            if email:
+                email = email.lower()
+                doubt = "@" not in email or email in emails or email in aliases
+            else:
+                doubt = not name
+            if not doubt and name:
+                key = name.lower()
+                doubt = key in names or (not email and key in merged_names)
+            stage = "Audience" if stage is None else stage_names.get(stage) or self._stage_named(stage)
+            company_id = (company_ids.get(company) or index.company_id(company)) if company else None
+            owner_id = find_owner(owner) if owner else None
+            if (doubt or stage is None or (owner and owner_id is None)
+                    or (company and company_id is None and company.lower() in failed_companies)):
+                self.write(export.record(line, cells))
+                continue
+            if company:
+                if company_id is None:
+                    company_id = self.implied_company(company)
+                company_ids[company] = company_id
+            contact_id, shown = contact_id_for(), name or name_from_email(email)
+            new_contact(CONTACT_COLUMNS, (contact_id, shown, email, get("phone"), get("title"), get("buying_role"),
+                                          get("context"), company_id, owner_id, stage, now, 0 if name else 1))
+            new_change(STAGE_CHANGE_COLUMNS, (change_id_for(), contact_id, stage, now, "import"))
+            index.add_contact(contact_id, shown, email)
+            created += 1
+        self._count_created("contacts", created)
 
     # -- tickets --------------------------------------------------------------------------------
+
+    def _tickets_batch(self, read: list[tuple[int, list[str], dict | None]], export) -> None:
+        """Write a batch of ticket rows: the plainly good and new ones straight to table rows, any other through
+        `write`, in the file's order."""
+        self._prepare_tickets([data for _, _, data in read if data is not None])
+        created = 0
+        for line, cells, data in read:
+            if data is not None and self._new_ticket(data, export):
+                created += 1
+            else:
+                self.write(export.record(line, cells))
+        self._count_created("tickets", created)
 
     def _prepare_tickets(self, rows: list[dict]) -> None:
         """Look up the batch's tickets by reference, and read the contacts they name, in a few queries."""
@@ -155,8 +170,8 @@ class RowLanes:
                 or self.tables["ticket"].find(ref=ref) is not None):
             return False
         try:
-            opened_at = stored(export.mapping.read_date(opened))
-            closed_at = stored(export.mapping.read_date(closed)) if closed else None
+            opened_at = self._stored_date(opened, export.mapping.read_date)
+            closed_at = self._stored_date(closed, export.mapping.read_date) if closed else None
         except (ValueError, OverflowError):
             return False
         if company and company_id is None:
@@ -171,3 +186,12 @@ class RowLanes:
             values["topics"] = stored(data["topics"])
         self.tables["ticket"].insert_stored(values)
         return True
+
+    def _stored_date(self, text: str, read_date) -> str:
+        """An export's date as stored (ValueError if unreadable), remembered: exports repeat their dates."""
+        found = self._dates.get(text)
+        if found is None:
+            if len(self._dates) >= DATES_REMEMBERED:
+                self._dates.clear()
+            found = self._dates[text] = stored(read_date(text))
+        return found

@@ -29,8 +29,12 @@ class BookIndex:
         self.merged_names: dict[str, list[int]] = {}  # merged duplicates' names -> the contacts kept
         self.companies: dict[tuple[str, str], int] = {}  # ("name" | "domain" | "key", value) -> id
         run = connection.execute
+        emails, claim = self.emails, self.names.setdefault
         for contact_id, name, email in run("SELECT id, name, email FROM contact ORDER BY id"):
-            self.add_contact(contact_id, name, email)
+            if email:
+                emails[email.lower()] = contact_id
+            if claim(name.lower(), contact_id) != contact_id:  # a name several people share
+                self.add_contact(contact_id, name, None)
         for contact_id, email in run("SELECT contact_id, email FROM contact_alias ORDER BY id"):
             self.emails.setdefault(email.lower(), contact_id)
             self.aliases[email.lower()] = contact_id

@@ -27,7 +27,9 @@ from custview.errors import UserError
 TABLE_ORDER = ("member", "company", "contact", "contact_alias", "company_alias", "merge_record", "stage_change",
                "appointment", "attendee", "next_step", "ticket", "service", "success_criterion", "note",
                "handover")
-INDEXES_REBUILT = ("company", "contact", "stage_change")
+INDEXES_REBUILT = ("company", "contact", "stage_change", "ticket")
+# Searches that a unique constraint's own index serves while the other indexes are dropped for a load.
+SERVED_WHILE_LOADING = {"ticket": {"ref"}}
 # The column sets rows are found by (besides contacts and companies, which the import's index finds).
 KEYS = {
     "stage_change": (("contact_id", "stage", "changed_at"),),
@@ -167,7 +169,7 @@ class TableRows:
 
     def find(self, **key) -> int | None:
         """The id of the first row with these values (`KEYS` lists the sets an index serves), or None."""
-        if self.rebuild:
+        if self.rebuild and not key.keys() <= SERVED_WHILE_LOADING.get(self.table, set()):
             self._build_indexes()  # searching needs them: build them now
         if self.plain:
             self._adopt_plain()
@@ -191,7 +193,7 @@ class TableRows:
         """Ask the table once which of these values of `column` (a key of its own, see `KEYS`) it holds,
         so that `find` by that column answers from memory until the next flush: a batch of records
         is resolved with a few queries, not one each."""
-        if self.rebuild:
+        if self.rebuild and column not in SERVED_WHILE_LOADING.get(self.table, ()):
             self._build_indexes()
         wanted = list(dict.fromkeys(value for value in values
                                     if value is not None and ((column, value),) not in self.keys))

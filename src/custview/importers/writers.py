@@ -64,6 +64,7 @@ class RecordWriter(RowLanes, MemberWriting, PeopleWriting, SignalWriting, Activi
         self._failed_contacts: set[str] = set()
         self._failed_companies: set[str] = set()
         self._company_ids: dict[str, int] = {}  # the companies the contacts lane found, by the text naming them
+        self._dates: dict[str, str] = {}  # dates the tickets lane read, as stored, by their text
         self._signals: SignalBulkLoader | None = None
         self._record_problems: list[str] = []
         self._handlers = {"members": self._member, "companies": self._company, "contacts": self._contact, "signals": self._signal,
