@@ -21,8 +21,9 @@ The pragmas, and why each is chosen:
 - `synchronous=NORMAL` (bulk import only): in WAL mode a crash or power cut can lose the last
   transactions but never corrupts the file, and an import can simply be run again. It saves an
   fsync per transaction. Interactive writes keep the default (FULL): a logged call is never lost.
-- `cache_size` for bulk import: 64 MiB, which is also what SQLite may use to sort when it builds
-  indexes at the end of a load. Import memory stays flat (well under 200 MB) whatever the file size.
+- `cache_size` for bulk import: 16 MiB. A load writes each page once and looks rows up through a few
+  index pages, so a bigger cache only grows with the book being written (a 100,000-contact import
+  peaked 13 MB higher at 32 MiB than at 16, for no less CPU): import memory stays flat.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ EVERY_CONNECTION = {
 }
 WRITER = {"auto_vacuum": "INCREMENTAL", "journal_mode": "WAL"}  # in this order: see the module docstring
 READ_ONLY = {"query_only": "ON"}
-BULK_IMPORT = {"synchronous": "NORMAL", "cache_size": -64 * 1024}
+BULK_IMPORT = {"synchronous": "NORMAL", "cache_size": -16 * 1024}
 
 
 def user_data_dir() -> Path:
@@ -136,10 +137,10 @@ def connect_for_writing(path: Path | str, *, bulk_import: bool = False) -> sqlit
 
 
 @contextmanager
-def writing_transaction(path: Path) -> Iterator[sqlite3.Connection]:
+def writing_transaction(path: Path, *, bulk_import: bool = False) -> Iterator[sqlite3.Connection]:
     """A plain sqlite3 connection in one write transaction, the write lock taken at once: committed when the
     block ends, rolled back on any error. For writers that need no ORM (imports), so SQLAlchemy stays unloaded."""
-    connection = connect_for_writing(path)
+    connection = connect_for_writing(path, bulk_import=bulk_import)
     try:
         connection.execute("BEGIN IMMEDIATE")
         try:

@@ -196,7 +196,7 @@ def _write(book: Store | Path | ServerBook, feed: Callable[[RecordWriter], None]
            now: datetime | None, on_reject=None, history: _ImportHistory | None = None) -> RecordWriter:
     path = book if isinstance(book, (Path, ServerBook)) else book.path
     if _ready_file(path):  # the usual case: plain sqlite3, SQLAlchemy never loaded
-        return _write_into(path, lambda: writing_transaction(path), feed, dry_run, now, on_reject, history)
+        return _write_into(path, lambda: writing_transaction(path, bulk_import=True), feed, dry_run, now, on_reject, history)
     from custview.db.writer import Store
 
     store = Store(path) if isinstance(book, (Path, ServerBook)) else book
