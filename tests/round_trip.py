@@ -11,10 +11,11 @@ from custview.cli.app import app
 MERGE_TABLES = ("contact_alias", "company_alias", "merge_record")  # empty in a book nobody merged in
 
 
-def book_content(db: Path) -> dict[str, list[tuple]]:
-    """Every table's rows with database ids replaced by natural keys, sorted: equal books compare equal."""
+def book_content(db: Path, makers: bool = True) -> dict[str, list[tuple]]:
+    """Every table's rows with database ids replaced by natural keys, sorted: equal books compare equal.
+    Without `makers`, who made each record (kept by YAML and JSON exports, not by CSV) is left out (NULL)."""
     with sqlite3.connect(db) as connection:
-        q = lambda sql: connection.execute(sql).fetchall()  # noqa: E731
+        q = lambda sql: connection.execute(sql if makers else sql.replace("made_by", "NULL")).fetchall()  # noqa: E731
         contact = "(SELECT coalesce(email, name) FROM contact WHERE contact.id = {})"
         company = "(SELECT name FROM company WHERE company.id = {})"
         meeting = ("(SELECT " + contact.format("a.contact_id") + " || ' @ ' || a.scheduled_at "
@@ -29,27 +30,27 @@ def book_content(db: Path) -> dict[str, list[tuple]]:
             "contact": q(f"SELECT name, email, phone, title, buying_role, {company.format('company_id')}, stage, "
                          "stage_since, preferred_channel, preferred_time, preferred_tone, context, "
                          f"{member.format('owner_id')} FROM contact"),
-            "stage_change": q(f"SELECT {contact.format('contact_id')}, stage, previous_stage, changed_at, source "
-                              "FROM stage_change"),
+            "stage_change": q(f"SELECT {contact.format('contact_id')}, stage, previous_stage, changed_at, source, "
+                              "made_by FROM stage_change"),
             "signal": q(f"SELECT {contact.format('contact_id')}, kind, title, topics, occurred_at, detail, source "
                         "FROM signal"),
             "appointment": q(f"SELECT {contact.format('contact_id')}, {company.format('company_id')}, purpose, kind, "
-                             "scheduled_at, outcome, decisions FROM appointment"),
+                             "scheduled_at, outcome, decisions, made_by FROM appointment"),
             "attendee": q(f"SELECT {meeting.format('appointment_id')}, {rank.format('attendee')}, "
                           f"{contact.format('attendee.contact_id')}, name, role, {member.format('member_id')} "
                           "FROM attendee"),
             "next_step": q(f"SELECT {meeting.format('appointment_id')}, {rank.format('next_step')}, step, owner, "
-                           f"due_at, done, {member.format('owner_id')} FROM next_step"),
+                           f"due_at, done, made_by, {member.format('owner_id')} FROM next_step"),
             "ticket": q(f"SELECT ref, {contact.format('contact_id')}, {company.format('company_id')}, subject, "
-                        f"description, status, priority, kind, opened_at, closed_at, {member.format('owner_id')} "
+                        f"description, status, priority, kind, opened_at, closed_at, made_by, {member.format('owner_id')} "
                         "FROM ticket"),
-            "service": q(f"SELECT {company.format('company_id')}, name, status, start_at, end_at, owner, "
+            "service": q(f"SELECT {company.format('company_id')}, name, status, start_at, end_at, owner, made_by, "
                          f"{member.format('owner_id')} FROM service"),
-            "success_criterion": q(f"SELECT {company.format('company_id')}, metric, target, status "
-                                   "FROM success_criterion"),
+            "success_criterion": q(f"SELECT {company.format('company_id')}, metric, target, status, "
+                                   "made_by FROM success_criterion"),
             "handover": q(f"SELECT {contact.format('contact_id')}, {company.format('company_id')}, "
                           f"{member.format('from_member_id')}, {member.format('to_member_id')}, handed_at, "
-                          "steps_moved FROM handover"),
+                          "steps_moved, made_by FROM handover"),
             "note": q(f"SELECT {contact.format('contact_id')}, {company.format('company_id')}, text, written_at, "
                       "author FROM note"),
             "contact_alias": q(f"SELECT {contact.format('contact_id')}, email FROM contact_alias"),

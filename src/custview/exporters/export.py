@@ -47,13 +47,13 @@ FIELDS = {
     "contacts": ("name", "email", "phone", "title", "company", "buying_role", "stage", "stage_since",
                  "stage_history", "preferences", "context", "aliases", "merged", "owner"),
     "signals": ("contact", "kind", "title", "topics", "at", "detail", "source"),
-    "appointments": ("contact", "purpose", "kind", "at", "attendees", "outcome", "decisions", "next_steps"),
+    "appointments": ("contact", "purpose", "kind", "at", "attendees", "outcome", "decisions", "next_steps", "made_by"),
     "tickets": ("ref", "contact", "company", "subject", "description", "status", "priority", "kind", "opened",
-                "closed", "owner"),
-    "services": ("company", "name", "status", "start", "end", "owner"),
-    "success_criteria": ("company", "metric", "target", "status"),
+                "closed", "owner", "made_by"),
+    "services": ("company", "name", "status", "start", "end", "owner", "made_by"),
+    "success_criteria": ("company", "metric", "target", "status", "made_by"),
     "notes": ("contact", "company", "text", "at", "author"),
-    "handovers": ("contact", "company", "from", "to", "at", "steps_moved"),
+    "handovers": ("contact", "company", "from", "to", "at", "steps_moved", "made_by"),
 }
 PREFERENCES = ("channel", "time", "tone")
 
@@ -177,7 +177,8 @@ class _Book:
     def _contacts(self) -> list[dict]:
         history = defaultdict(list)
         for change in self.reader.rows(StageChange, order="changed_at, id"):
-            history[change.contact_id].append({"stage": change.stage, "at": utc_iso(change.changed_at)})
+            history[change.contact_id].append(_record(stage=change.stage, at=utc_iso(change.changed_at),
+                                                      made_by=change.made_by))
         aliases, merged = defaultdict(list), self._merges("contact")
         for alias in self.reader.rows(ContactAlias, order="id"):
             aliases[alias.contact_id].append(alias.email)
@@ -203,11 +204,11 @@ class _Book:
         for item in self.reader.appointment_records(self._all(Appointment)):
             a = item.appointment
             attendees = [_record(name=self.contact_key(p.contact_id) or p.name, role=p.role) for p in item.attendees]
-            steps = [_record(step=s.step, owner=s.owner, due=utc_iso(s.due_at), done=s.done or None)
+            steps = [_record(step=s.step, owner=s.owner, due=utc_iso(s.due_at), done=s.done or None, made_by=s.made_by)
                      for s in item.next_steps]
             records.append(_record(contact=self.contact_key(a.contact_id), purpose=a.purpose, kind=a.kind,
                                    at=utc_iso(a.scheduled_at), attendees=attendees, outcome=a.outcome,
-                                   decisions=list(a.decisions), next_steps=steps))
+                                   decisions=list(a.decisions), next_steps=steps, made_by=a.made_by))
         return records
 
     def _tickets(self) -> list[dict]:
@@ -220,16 +221,18 @@ class _Book:
                 company=self.company_name(t.company_id) if t.company_id != implied else None,
                 subject=t.subject, description=t.description, status=t.status, priority=t.priority, kind=t.kind,
                 opened=utc_iso(t.opened_at), closed=utc_iso(t.closed_at), owner=self.owner_name(t.owner_id),
+                made_by=t.made_by,
             ))
         return records
 
     def _services(self) -> list[dict]:
         return [_record(company=self.company_name(s.company_id), name=s.name, status=s.status,
-                        start=utc_iso(s.start_at), end=utc_iso(s.end_at), owner=s.owner) for s in self._all(Service)]
+                        start=utc_iso(s.start_at), end=utc_iso(s.end_at), owner=s.owner, made_by=s.made_by)
+                for s in self._all(Service)]
 
     def _success_criteria(self) -> list[dict]:
-        return [_record(company=self.company_name(c.company_id), metric=c.metric, target=c.target, status=c.status)
-                for c in self._all(SuccessCriterion)]
+        return [_record(company=self.company_name(c.company_id), metric=c.metric, target=c.target, status=c.status,
+                        made_by=c.made_by) for c in self._all(SuccessCriterion)]
 
     def _notes(self) -> list[dict]:
         return [_record(contact=self.contact_key(n.contact_id), company=self.company_name(n.company_id), text=n.text,
@@ -238,7 +241,7 @@ class _Book:
     def _handovers(self) -> list[dict]:
         return [_record(**{"contact": self.contact_key(h.contact_id), "company": self.company_name(h.company_id),
                            "from": self.owner_name(h.from_member_id), "to": self.owner_name(h.to_member_id),
-                           "at": utc_iso(h.handed_at), "steps_moved": h.steps_moved or None})
+                           "at": utc_iso(h.handed_at), "steps_moved": h.steps_moved or None, "made_by": h.made_by})
                 for h in self._all(Handover)]
 
 
@@ -299,7 +302,7 @@ def csv_columns(kind: str) -> tuple[str, ...]:
     for name in FIELDS[kind]:
         if name == "preferences":
             columns += [f"preferred_{key}" for key in PREFERENCES]
-        elif name != "stage_history":
+        elif name not in ("stage_history", "made_by"):  # who made a record: YAML and JSON only
             columns.append(name)
     return tuple(columns)
 

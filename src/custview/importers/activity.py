@@ -10,14 +10,15 @@ import json
 
 from custview.db.meeting_merge import added_decisions, merge_attendees, merge_steps
 from custview.db.rows import APPOINTMENT_KINDS, CRITERION_STATUSES, SERVICE_STATUSES, TICKET_KINDS, TICKET_PRIORITIES, TICKET_STATUSES
-from custview.importers.fields import Fields
+from custview.importers.fields import Fields, made_by
 from custview.importers.records import SourceRecord, preview
 from custview.importers.resolve import email_in
 from custview.importers.tables import stored
 
-APPOINTMENT_FIELDS = ("contact", "purpose", "kind", "at", "attendees", "outcome", "decisions", "next_steps", "uid")
+APPOINTMENT_FIELDS = ("contact", "purpose", "kind", "at", "attendees", "outcome", "decisions", "next_steps", "uid",
+                      "made_by")
 TICKET_FIELDS = ("ref", "contact", "requester", "company", "subject", "description", "status", "priority", "kind",
-                 "topics", "opened", "closed", "owner")
+                 "topics", "opened", "closed", "owner", "made_by")
 
 
 class ActivityWriting:
@@ -29,8 +30,9 @@ class ActivityWriting:
         purpose, at, uid = f.text("purpose", required=True), f.when("at", required=True), f.text("uid")
         kind = f.choice("kind", APPOINTMENT_KINDS, "other")
         said = {"purpose": purpose, "scheduled_at": at} | ({"kind": kind} if f.has("kind") else {})
-        if f.has("outcome"):
-            said["outcome"] = f.text("outcome")
+        for key in ("outcome", "made_by"):
+            if f.has(key):
+                said[key] = f.text(key)
         decisions = f.texts("decisions")
         attendees = self._attendees(f, contact_id)
         steps = self._next_steps(f)
@@ -105,7 +107,7 @@ class ActivityWriting:
         for item in f.items("next_steps"):
             if isinstance(item, str):
                 item = {"step": item}
-            if not isinstance(item, dict) or set(item) - {"step", "owner", "due", "done"} or not item.get("step"):
+            if not isinstance(item, dict) or set(item) - {"step", "owner", "due", "done", "made_by"} or not item.get("step"):
                 f.problem("next_steps", "each next step needs a `step` (and optionally `owner`, `due`, `done`)")
                 continue
             done = item.get("done", False)
@@ -119,7 +121,7 @@ class ActivityWriting:
                 "owner_id": self.known_member(owner),
                 "due_at": f.when("next_steps", value=item["due"]) if item.get("due") not in (None, "") else None,
                 "done": done,
-            })
+            } | ({"made_by": f.text_value("next_steps", item["made_by"], False)} if "made_by" in item else {}))
         return steps
 
     def _ticket(self, record: SourceRecord) -> str | None:
@@ -137,9 +139,9 @@ class ActivityWriting:
             "opened_at": f.when("opened", required=True),
             "closed_at": f.when("closed"),
         }
-        for key in ("description", "topics"):
+        for key in ("description", "topics", "made_by"):
             if f.has(key):
-                values[key] = f.text(key) if key == "description" else f.texts(key)
+                values[key] = f.texts(key) if key == "topics" else f.text(key)
         owner = f.text("owner")
         if not self._finish(f):
             return None
@@ -180,7 +182,7 @@ class ActivityWriting:
                           "ticket kept unlinked (see `custview tickets --unlinked`); it is linked when they are added")
 
     def _service(self, record: SourceRecord) -> str | None:
-        f = Fields(record, ("company", "name", "status", "start", "end", "owner"), self.now)
+        f = Fields(record, ("company", "name", "status", "start", "end", "owner", "made_by"), self.now)
         company_id = self.find_company(f, required=True)
         values = {
             "name": f.text("name", required=True),
@@ -188,7 +190,7 @@ class ActivityWriting:
             "start_at": f.when("start"),
             "end_at": f.when("end"),
             "owner": f.text("owner"),
-        }
+        } | made_by(f)
         if not self._finish(f):
             return None
         values["owner_id"] = self.known_member(values["owner"])
@@ -196,10 +198,10 @@ class ActivityWriting:
         return self._upsert("service", values, company_id=values["company_id"], name=values["name"])
 
     def _success_criterion(self, record: SourceRecord) -> str | None:
-        f = Fields(record, ("company", "metric", "target", "status"), self.now)
+        f = Fields(record, ("company", "metric", "target", "status", "made_by"), self.now)
         company_id = self.find_company(f, required=True)
         values = {"metric": f.text("metric", required=True), "target": f.text("target"),
-                  "status": f.choice("status", CRITERION_STATUSES, "on track")}
+                  "status": f.choice("status", CRITERION_STATUSES, "on track")} | made_by(f)
         if not self._finish(f):
             return None
         values["company_id"] = self.company_after_checks(f, company_id)
@@ -227,3 +229,4 @@ class ActivityWriting:
             rows.insert(values)
             return "created"
         return "updated" if rows.update(existing_id, values) else "unchanged"
+

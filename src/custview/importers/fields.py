@@ -164,3 +164,7 @@ class Fields:
             self.problem(name, "expected a list")
             return []
         return value
+
+def made_by(f: Fields) -> dict:
+    """Who made the record, when the file says (an export keeps it): the column to write, or nothing."""
+    return {"made_by": f.text("made_by")} if f.has("made_by") else {}

@@ -12,12 +12,12 @@ who is a member is linked as ours; an old "Dana Ortiz (us)" is read as "Dana Ort
 from __future__ import annotations
 
 from custview.db.rows import TEAMS
-from custview.importers.fields import Fields
+from custview.importers.fields import Fields, made_by
 from custview.importers.records import SourceRecord
 from custview.importers.resolve import email_in, name_from_email
 
 MEMBER_FIELDS = ("name", "email", "team", "role")
-HANDOVER_FIELDS = ("contact", "company", "from", "to", "at", "steps_moved")
+HANDOVER_FIELDS = ("contact", "company", "from", "to", "at", "steps_moved", "made_by")
 # An attendee's name as a member is named: without an old " (us)".
 # An attendee's name without its " (us)" mark (qualified: inside the member subquery, `name` is the member's).
 _WITHOUT_US = ("(CASE WHEN lower(attendee.name) LIKE '% (us)' THEN rtrim(substr(attendee.name, 1, "
@@ -97,7 +97,7 @@ class MemberWriting:
             f.problem("contact", "a hand-over is of one contact or of one account: give a contact or a company")
         handed_from, handed_to = f.text("from"), f.text("to", required=True)
         values = {"contact_id": contact_id, "handed_at": f.when("at", required=True),
-                  "steps_moved": f.whole_number("steps_moved")}
+                  "steps_moved": f.whole_number("steps_moved")} | made_by(f)
         if not self._finish(f):
             return None
         values["company_id"] = self.company_after_checks(f, company_id)
