@@ -21,7 +21,7 @@ class Stage(str, Enum):
     @property
     def number(self) -> int:
         """Position on the path, 1 (Audience) to 8 (Champion)."""
-        return list(Stage).index(self) + 1
+        return _NUMBERS[self]
 
     @property
     def doing(self) -> str:
@@ -54,6 +54,8 @@ _BY_NAME: dict[str, Stage] = {stage.value: stage for stage in Stage}
 def _normalise(text: str) -> str:
     return re.sub(r"[\s_\-]+", "", text.strip().lower())
 
+
+_NUMBERS = {stage: number for number, stage in enumerate(Stage, 1)}  # (a property sorts a whole book's accounts)
 
 _GUIDE = {
     Stage.AUDIENCE: ("learning, exploring", "be useful; don't push"),

@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from custview.cli.render import _text
+from custview.cli.render_lists import RowsDrawing
 from custview.dates import describe_age
 from custview.insight.commercial import renewal_when
 
@@ -76,29 +77,50 @@ class FittedTable:
         return table
 
 
-def render_companies(rows, as_of: datetime) -> RenderableType:
-    """The portfolio as a table: one row per account; on a narrow terminal the least needed columns go first."""
-    def cells(value_of, style_of=lambda r: None) -> list[Text]:
-        return [_text(value_of(r), style_of(r)) for r in rows]
+def _companies_table(rows, as_of: datetime) -> FittedTable:
+    """A few accounts as one table; on a narrow terminal the least needed columns go first."""
+    cells = [company_cells(r, as_of) for r in rows]
+    columns = [Column(header, [_text(*row[number]) for row in cells], wraps=header == "Company", drop_order=drop)
+               for number, (header, drop) in enumerate(COMPANY_COLUMNS)]
+    return FittedTable([columns], box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0))
 
-    columns = [
-        Column("Company", cells(lambda r: r.name, lambda r: "title"), wraps=True),
-        Column("Status", cells(lambda r: r.status or "—"), drop_order=6),
-        Column("Stage", cells(lambda r: r.stage or "—", lambda r: "stage"), drop_order=4),
-        Column("Health", cells(lambda r: r.health or "—", lambda r: HEALTH_STYLES.get(r.health, "muted")),
-               drop_order=2),
-        Column("Renewal", cells(lambda r: renewal_when(r.renewal_at, as_of) if r.renewal_at else "—",
-                                lambda r: "warning" if r.renewal_in_days is not None and r.renewal_in_days <= 90
-                                else None)),
-        Column("Value", cells(lambda r: r.value_text or "—"), drop_order=3),
-        Column("Owner", cells(lambda r: r.owner or "—"), drop_order=7),
-        Column("Last touch", cells(lambda r: describe_age(r.last_two_way, as_of) if r.last_two_way else "never"),
-               drop_order=5),
-        Column("Issues", cells(lambda r: str(r.open_problems) if r.open_problems else "—",
-                               lambda r: "danger" if r.open_problems else "muted"), drop_order=1),
-    ]
-    caption = f"{len(rows)} account{'s' if len(rows) != 1 else ''}"
-    return Group(FittedTable([columns], box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0)), _text(caption, "muted"))
+
+# (header, drop order): 0 always shown; on a narrow terminal the highest goes first
+COMPANY_COLUMNS = (("Company", 0), ("Status", 6), ("Stage", 4), ("Health", 2), ("Renewal", 0), ("Value", 3),
+                   ("Owner", 7), ("Last touch", 5), ("Issues", 1))
+
+
+def company_cells(r, as_of: datetime) -> list[tuple]:
+    """One account's cells, in COMPANY_COLUMNS' order, as (value, style) pairs."""
+    return [(r.name, "title"), (r.status or "—", None), (r.stage or "—", "stage"),
+            (r.health or "—", HEALTH_STYLES.get(r.health, "muted")),
+            (renewal_when(r.renewal_at, as_of) if r.renewal_at else "—",
+             "warning" if r.renewal_in_days is not None and r.renewal_in_days <= 90 else None),
+            (r.value_text or "—", None), (r.owner or "—", None),
+            (describe_age(r.last_two_way, as_of) if r.last_two_way else "never", None),
+            (str(r.open_problems) if r.open_problems else "—", "danger" if r.open_problems else "muted")]
+
+
+class CompaniesDrawing(RowsDrawing):
+    """The portfolio drawn as its rows come (`Application.emit_rows`): a few as the fitted table, a long list as
+    aligned lines with every column."""
+
+    columns = tuple(header for header, _ in COMPANY_COLUMNS)
+
+    def __init__(self, as_of: datetime):
+        super().__init__()
+        self.as_of = as_of
+
+    def table(self, rows) -> RenderableType:
+        """A few accounts: the table fitted to the terminal."""
+        self.count += len(rows)
+        return _companies_table(rows, self.as_of)
+
+    def cells(self, row) -> list:
+        return company_cells(row, self.as_of)
+
+    def end(self) -> RenderableType:
+        return _text(f"{self.count} account{'s' if self.count != 1 else ''}", "muted")
 
 
 def render_pipeline(funnel, title: str, plain: bool) -> RenderableType:

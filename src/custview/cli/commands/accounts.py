@@ -52,7 +52,10 @@ def companies(
     if within is not None:
         rows = renewing_within(rows, within)
     rows = sort_accounts(rows, sort)
-    app.emit(rows, lambda: draw.render_companies(rows, now))
+    if as_json:
+        app.emit(rows)
+    else:
+        app.emit_rows(rows, None, lambda: draw.CompaniesDrawing(now))
 
 
 @app.command()
