@@ -50,14 +50,11 @@ def write_random_book(path, seed: int = 16) -> None:
                                     rng.choice(("planned", "active", "at risk", "delivered"))))
     for contact_id in range(1, CONTACTS + 1):
         company_id = rng.choice((None, *range(1, COMPANIES + 1)))
-        stage, since = rng.choice(STAGES), rng.choice((None, moment(rng)))
-        changes = [(contact_id, rng.choice(STAGES), rng.choice((None, *STAGES)), moment(rng))
-                   for _ in range(rng.choice((0, 0, 1, 2, 3)))]
-        if changes:  # as every writer keeps it: the recorded stage is that of the latest change
-            _, stage, _, since = max(changes, key=lambda change: change[3])
+        since = rng.choice((None, moment(rng)))
         rows["contact"].append((contact_id, f"Person {contact_id}", f"p{contact_id}@x.example", company_id,
-                                stage, since))
-        rows["stage_change"] += changes
+                                rng.choice(STAGES), since))
+        for _ in range(rng.choice((0, 0, 1, 2, 3))):
+            rows["stage_change"].append((contact_id, rng.choice(STAGES), rng.choice((None, *STAGES)), moment(rng)))
         for _ in range(rng.randrange(0, 25)):
             kind = rng.choice(KINDS)
             topics = rng.sample(WORDS, rng.randrange(0, 3))

@@ -87,29 +87,33 @@ class BookAggregates:
 
 
 def contact_keys(reader: Reader, stage: str | None = None, company: str | None = None, search: str | None = None,
-                 company_id: int | None = None, owned=None) -> list[tuple[int, str, int | None, str]]:
-    """(id, name, company id, recorded stage) of the contacts `Reader.contact_rows` gives, in its order: a whole
-    book in little memory."""
+                 company_id: int | None = None, owned=None) -> list[tuple[int, str, int | None, str, str | None]]:
+    """(id, name, company id, recorded stage, since as stored) of the contacts `Reader.contact_rows` gives, in its
+    order: a whole book in little memory."""
     where, parameters = contact_filter(stage, company, search, company_id, owned)
-    return reader.query(f"SELECT contact.id, contact.name, contact.company_id, contact.stage FROM contact{where} "
+    return reader.query(f"SELECT contact.id, contact.name, contact.company_id, contact.stage, contact.stage_since "
+                        f"FROM contact{where} "
                         "ORDER BY contact.name, contact.id", parameters)
 
 
-def stage_changed_after(reader: Reader, moment: datetime) -> set[int]:
-    """The contacts with a stage change dated after `moment`: for the others the recorded stage is the one
-    they were at then (every writer keeps it that of the latest change)."""
+def stage_maybe_not_recorded(reader: Reader, moment: datetime) -> set[int]:
+    """The contacts whose stage at `moment`, and since when, may not be the recorded ones: with a stage change
+    dated later, or to another stage or at another moment than the recorded (for the others, every change says
+    the recorded stage and moment). The stage history, about a row per contact, is read whole."""
     return {contact_id for (contact_id,) in reader.query(
-        "SELECT DISTINCT contact_id FROM stage_change WHERE changed_at > ?", (stored_time(moment),))}
+        "SELECT DISTINCT stage_change.contact_id FROM stage_change JOIN contact ON contact.id = stage_change.contact_id "
+        "WHERE stage_change.stage <> contact.stage OR stage_change.changed_at > ? OR contact.stage_since IS NULL "
+        "OR stage_change.changed_at <> contact.stage_since", (stored_time(moment),))}
 
 
 def signal_and_stage_figures(reader: Reader, contact_ids: list[int], moment: datetime, windows, two_way_kinds
-                             ) -> tuple[dict[int, SignalFigures], dict[int, list[StageMove]], dict[int, tuple]]:
-    """For these contacts: their signal figures at `moment` (counts in `windows`), their stage changes, and
-    their recorded (stage, since)."""
+                             ) -> tuple[dict[int, SignalFigures], dict[int, list[StageMove]], dict[int, tuple], dict]:
+    """For these contacts: their signal figures at `moment` (counts in `windows`), their stage changes, their
+    recorded (stage, since), and the tickets they raised that are open at `moment`."""
     recorded = {contact_id: (stage, _time(since)) for contact_id, stage, since in reader.query(
         f"SELECT id, stage, stage_since FROM contact WHERE id IN ({_placeholders(contact_ids)})", contact_ids)}
     return (_signal_figures(reader, contact_ids, [moment], windows, two_way_kinds),
-            _stage_changes(reader, contact_ids), recorded)
+            _stage_changes(reader, contact_ids), recorded, _tickets_open_since(reader, contact_ids, moment, moment))
 
 
 def contacts_with_signals(reader: Reader, stages: tuple[str, ...], after: datetime, until: datetime,

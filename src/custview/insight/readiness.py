@@ -117,12 +117,12 @@ def book_call_outs(reader: Reader, as_of: datetime, **filters) -> Iterator[tuple
     """What `book_readiness` gives for the contacts `filters` pick (`custview.db.aggregates.contact_keys`), reading
     in full only those the rules could call out: with signals in the last EVIDENCE_DAYS that could be evidence for
     their recorded stage, or an open ticket and no signal in the last RECENT_DAYS at a customer stage (and anyone
-    with a stage change dated later, whose stage then is not the recorded one)."""
-    from custview.db.aggregates import BATCH, BookAggregates, contact_keys, stage_changed_after
+    whose stage then may not be the recorded one)."""
+    from custview.db.aggregates import BATCH, BookAggregates, contact_keys, stage_maybe_not_recorded
 
     keys = contact_keys(reader, **filters)
-    customers = {contact_id for contact_id, *_, stage in keys if Stage.parse(stage) in CUSTOMER}
-    wanted = _could_be_called_out(reader, as_of, customers) | stage_changed_after(reader, as_of)
+    customers = {contact_id for contact_id, _, _, stage, _ in keys if Stage.parse(stage) in CUSTOMER}
+    wanted = _could_be_called_out(reader, as_of, customers) | stage_maybe_not_recorded(reader, as_of)
     ids = [contact_id for contact_id, *_ in keys if contact_id in wanted]
     for start in range(0, len(ids), BATCH):
         rows = reader.contact_rows(ids=ids[start:start + BATCH])  # in the keys' order: by name, then id
