@@ -11,6 +11,7 @@ Every query is answered from an index (tests/test_query_plan.py checks the plans
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
@@ -87,11 +88,11 @@ class BookAggregates:
 
 
 def contact_keys(reader: Reader, stage: str | None = None, company: str | None = None, search: str | None = None,
-                 company_id: int | None = None, owned=None) -> list[tuple[int, str, int | None, str, str | None]]:
+                 company_id: int | None = None, owned=None) -> Iterator[tuple[int, str, int | None, str, str | None]]:
     """(id, name, company id, recorded stage, since as stored) of the contacts `Reader.contact_rows` gives, in its
-    order: a whole book in little memory."""
+    order, as they are read: a whole book in little memory."""
     where, parameters = contact_filter(stage, company, search, company_id, owned)
-    return reader.query(f"SELECT contact.id, contact.name, contact.company_id, contact.stage, contact.stage_since "
+    return reader.stream(f"SELECT contact.id, contact.name, contact.company_id, contact.stage, contact.stage_since "
                         f"FROM contact{where} "
                         "ORDER BY contact.name, contact.id", parameters)
 
@@ -109,9 +110,9 @@ def stage_maybe_not_recorded(reader: Reader, moment: datetime) -> set[int]:
 def signal_and_stage_figures(reader: Reader, contact_ids: list[int], moment: datetime, windows, two_way_kinds
                              ) -> tuple[dict[int, SignalFigures], dict[int, list[StageMove]], dict[int, tuple], dict]:
     """For these contacts: their signal figures at `moment` (counts in `windows`), their stage changes, their
-    recorded (stage, since), and the tickets they raised that are open at `moment`."""
-    recorded = {contact_id: (stage, _time(since)) for contact_id, stage, since in reader.query(
-        f"SELECT id, stage, stage_since FROM contact WHERE id IN ({_placeholders(contact_ids)})", contact_ids)}
+    recorded (stage, since, company id), and the tickets they raised that are open at `moment`."""
+    recorded = {contact_id: (stage, _time(since), company_id) for contact_id, stage, since, company_id in reader.query(
+        f"SELECT id, stage, stage_since, company_id FROM contact WHERE id IN ({_placeholders(contact_ids)})", contact_ids)}
     return (_signal_figures(reader, contact_ids, [moment], windows, two_way_kinds),
             _stage_changes(reader, contact_ids), recorded, _tickets_open_since(reader, contact_ids, moment, moment))
 

@@ -46,16 +46,18 @@ def top_attention(reader: Reader, as_of: datetime, limit: int, **filters) -> lis
     unsure = stage_maybe_not_recorded(reader, as_of)
     # Not stalled for sure: in the stage since a day less than it typically takes (moments compared as stored).
     fresh_since = {stage.value: stored_time(as_of - timedelta(days=days - 1)) for stage, days in TYPICAL_STAGE_DAYS.items()}
-    contacts, loose, bounds = {}, [], {}
+    def known(contact_id: int, company_id: int | None) -> _Known:
+        return _Known(tickets.get(contact_id, 0), len(book.steps.get(contact_id, ())),
+                      company_id in book.services_at_risk)
+
+    loose, bounds = [], {}
     for position, (contact_id, name, company_id, stage, since) in enumerate(contact_keys(reader, **filters)):
-        known = _Known(tickets.get(contact_id, 0), len(book.steps.get(contact_id, ())),
-                       company_id in book.services_at_risk)
-        contacts[contact_id] = known
         sure = contact_id not in unsure and stage in fresh_since
-        figures = (known.open_tickets, known.overdue_steps, known.service_at_risk, stage if sure else None,
-                   not sure or (since is not None and since < fresh_since[stage]))
-        if (bound := bounds.get(figures)) is None:
-            bound = bounds[figures] = known.loose_bound(Stage.parse(stage) if sure else None, figures[-1])
+        could_be_stalled = not sure or (since is not None and since < fresh_since[stage])
+        what = known(contact_id, company_id)
+        figures = (what.open_tickets, what.overdue_steps, what.service_at_risk, stage if sure else None, could_be_stalled)
+        if (bound := bounds.get(figures)) is None:  # the same few figures recur across a book
+            bound = bounds[figures] = what.loose_bound(Stage.parse(stage) if sure else None, could_be_stalled)
         loose.append((-bound, name.lower(), position, LOOSE, contact_id))
     loose.sort(reverse=True)  # the best last, to be taken from the end
     queue: list = []  # closer bounds and found items: a heap
@@ -64,7 +66,7 @@ def top_attention(reader: Reader, as_of: datetime, limit: int, **filters) -> lis
         while len(found) < limit and (queue or loose):
             if loose and (not queue or loose[-1] < queue[0]):
                 batch = [loose.pop() for _ in range(min(BATCHES[LOOSE], len(loose)))]
-                _read_closer(reader, batch, contacts, as_of, queue)
+                _read_closer(reader, batch, known, as_of, queue)
             elif queue[0][3] == EXACT:
                 found.append(heapq.heappop(queue)[4])
             else:
@@ -115,7 +117,7 @@ class _Known:
         return health_urgency + readiness + HEALTH_DROP_URGENCY
 
 
-def _read_closer(reader: Reader, batch: list[tuple], contacts: dict, as_of: datetime, queue: list) -> None:
+def _read_closer(reader: Reader, batch: list[tuple], known, as_of: datetime, queue: list) -> None:
     """Their signal figures and stage history: each back in the queue with a closer bound."""
     from custview.db.aggregates import signal_and_stage_figures
 
@@ -124,7 +126,8 @@ def _read_closer(reader: Reader, batch: list[tuple], contacts: dict, as_of: date
     ids = [entry[4] for entry in batch]
     signals, changes, recorded, tickets = signal_and_stage_figures(reader, ids, as_of, windows, TWO_WAY_SIGNAL_KINDS)
     for _, name, position, _, contact_id in batch:
-        stage, since = stage_from(changes.get(contact_id, ()), *recorded[contact_id], as_of)
+        stage, since, company_id = recorded[contact_id]
+        stage, since = stage_from(changes.get(contact_id, ()), stage, since, as_of)
         figures = signals.get(contact_id)
         facts = ContactFacts(stage, since)
         if figures:
@@ -133,7 +136,8 @@ def _read_closer(reader: Reader, batch: list[tuple], contacts: dict, as_of: date
         if raised := tickets.get(contact_id):
             facts.open_issues = open_issues(raised, contact_id, as_of)
             facts = with_requests(facts, open_requests(raised, contact_id, as_of), as_of)
-        heapq.heappush(queue, (-contacts[contact_id].close_bound(facts, as_of), name, position, CLOSE, contact_id))
+        heapq.heappush(queue, (-known(contact_id, company_id).close_bound(facts, as_of), name, position, CLOSE,
+                               contact_id))
 
 
 def _read_exactly(reader: Reader, batch: list[tuple], as_of: datetime, book, queue: list) -> None:

@@ -120,7 +120,7 @@ def book_call_outs(reader: Reader, as_of: datetime, **filters) -> Iterator[tuple
     whose stage then may not be the recorded one)."""
     from custview.db.aggregates import BATCH, BookAggregates, contact_keys, stage_maybe_not_recorded
 
-    keys = contact_keys(reader, **filters)
+    keys = list(contact_keys(reader, **filters))
     customers = {contact_id for contact_id, _, _, stage, _ in keys if Stage.parse(stage) in CUSTOMER}
     wanted = _could_be_called_out(reader, as_of, customers) | stage_maybe_not_recorded(reader, as_of)
     ids = [contact_id for contact_id, *_ in keys if contact_id in wanted]
