@@ -15,6 +15,8 @@ _LEGAL_SUFFIXES = {"inc", "incorporated", "ltd", "limited", "llc", "llp", "plc",
 
 def words_of(text: str) -> list[str]:
     """The words of a text in lower case, without accents or punctuation, in any script."""
+    if text.isascii():  # no accents to take off, and lower is casefold
+        return re.findall(r"[^\W_]+", text.lower())
     decomposed = unicodedata.normalize("NFKD", text)
     folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
     return re.findall(r"[^\W_]+", folded)
