@@ -137,22 +137,18 @@ def read_csv_rows(opened: CsvFile, on_progress: Callable[[int, int], None] | Non
         reader = csv.reader(io.TextIOWrapper(raw, encoding=opened.encoding, newline=""), delimiter=opened.delimiter,
                             strict=True)
         next(reader, None)
-        line = reader.line_num + 1
-        while True:
-            start = line
-            try:
-                cells = next(reader, None)
-            except csv.Error as error:
-                raise _broken_row(opened.path, start, reader.line_num, error) from None
-            if cells is None:
-                break
-            line = reader.line_num + 1
-            if not cells or not cells[0].strip() and not any(cell.strip() for cell in cells):
-                continue
-            rows += 1
-            yield start, cells
-            if on_progress and rows % 5000 == 0:
-                on_progress(rows, raw.tell())
+        line = reader.line_num + 1  # where the next row starts
+        try:
+            for cells in reader:
+                start, line = line, reader.line_num + 1
+                if not cells or not cells[0].strip() and not any(cell.strip() for cell in cells):
+                    continue
+                rows += 1
+                yield start, cells
+                if on_progress and rows % 5000 == 0:
+                    on_progress(rows, raw.tell())
+        except csv.Error as error:  # only the reader raises it
+            raise _broken_row(opened.path, line, reader.line_num, error) from None
     if on_progress:
         on_progress(rows, opened.path.stat().st_size)
 

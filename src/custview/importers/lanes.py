@@ -11,6 +11,7 @@ import, never its outcome, and its rows count, warn and fail exactly as they wou
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
@@ -18,16 +19,17 @@ from custview.db.rows import TICKET_KINDS, TICKET_PRIORITIES, TICKET_STATUSES
 from custview.importers.fields import LONG_TEXT_FIELDS, MAX_DATE_TEXT, MAX_LONG_TEXT, MAX_TEXT, ONE_LINE_FIELDS, option_named
 from custview.importers.resolve import email_in, name_from_email
 from custview.importers.tables import stored
-from custview.printable import has_line_break
+from custview.printable import LINE_BREAKS, has_line_break
 
 ROWS_PER_BATCH = 1_000
 DATES_REMEMBERED = 20_000
 CONTACT_LANE_FIELDS = frozenset(("name", "email", "phone", "title", "company", "buying_role", "stage", "context",
                                  "owner"))
-# The columns of the rows the contacts lane adds (as tuples: see `TableRows.add_plain`).
+# The columns of the rows the contacts lane adds (as tuples: see `TableRows.plain_adder`).
 CONTACT_COLUMNS = ("id", "name", "email", "phone", "title", "buying_role", "context", "company_id", "owner_id", "stage",
                    "stage_since", "name_derived")
 STAGE_CHANGE_COLUMNS = ("id", "contact_id", "stage", "changed_at", "source")
+_LINE_BREAK = re.compile("[" + "".join(LINE_BREAKS) + "]")
 TICKET_LANE_FIELDS = frozenset(("ref", "contact", "requester", "company", "subject", "description", "status",
                                 "priority", "kind", "topics", "opened", "closed", "owner"))
 
@@ -38,11 +40,11 @@ def plain_fields(data: dict, allowed: frozenset) -> bool:
 
     Checked on all the texts at once (joined with NUL, which no good text holds): a few C-speed
     scans per row instead of a handful of tests per field."""
-    if not data.keys() <= allowed:
+    if not allowed.issuperset(data):
         return False
     texts = list(data.values())
-    topics = data.get("topics")
-    if topics is not None:
+    if "topics" in data:
+        topics = data["topics"]
         if topics.__class__ is not list:
             return False
         texts.remove(topics)
@@ -52,11 +54,12 @@ def plain_fields(data: dict, allowed: frozenset) -> bool:
     except TypeError:  # not all texts
         return False
     if (not all(texts) or joined.count("\x00") != len(texts) - 1 or list(map(str.strip, texts)) != texts
-            or has_line_break(joined) and has_line_break("\x00".join(data[key] for key in ONE_LINE_FIELDS if key in data))):
+            or _LINE_BREAK.search(joined) and has_line_break("\x00".join(data[key] for key in ONE_LINE_FIELDS
+                                                                          if key in data))):
         return False
     return len(joined) <= MAX_TEXT or all(
         len(text) <= (MAX_LONG_TEXT if key in LONG_TEXT_FIELDS else MAX_TEXT) for key, text in data.items()
-        if key != "topics") and all(len(topic) <= MAX_TEXT for topic in topics or ())
+        if key != "topics") and all(len(topic) <= MAX_TEXT for topic in data.get("topics") or ())
 
 
 def batches(rows: Iterable, size: int = ROWS_PER_BATCH) -> Iterator[list]:
@@ -92,7 +95,8 @@ class RowLanes:
         index, tables, now = self.index, self.tables, self.now_stored
         emails, aliases, names, merged_names = index.emails, index.aliases, index.names, index.merged_names
         contacts, changes = tables["contact"], tables["stage_change"]
-        new_contact, new_change, contact_id_for, change_id_for = (contacts.add_plain, changes.add_plain,
+        new_contact, new_change, contact_id_for, change_id_for = (contacts.plain_adder(CONTACT_COLUMNS),
+                                                                  changes.plain_adder(STAGE_CHANGE_COLUMNS),
                                                                   contacts.take_id, changes.take_id)
         stage_names, company_ids, failed_companies = self._stage_names, self._company_ids, self._failed_companies
         find_owner, created = self.members.find, 0
@@ -122,10 +126,15 @@ class RowLanes:
                     company_id = self.implied_company(company)
                 company_ids[company] = company_id
             contact_id, shown = contact_id_for(), name or name_from_email(email)
-            new_contact(CONTACT_COLUMNS, (contact_id, shown, email, get("phone"), get("title"), get("buying_role"),
-                                          get("context"), company_id, owner_id, stage, now, 0 if name else 1))
-            new_change(STAGE_CHANGE_COLUMNS, (change_id_for(), contact_id, stage, now, "import"))
-            index.add_contact(contact_id, shown, email)
+            if name:  # known to the index by neither email nor name (checked above): what add_contact would do
+                if email:
+                    emails[email] = contact_id
+                names[key] = contact_id
+            else:
+                index.add_contact(contact_id, shown, email)
+            new_contact((contact_id, shown, email, get("phone"), get("title"), get("buying_role"), get("context"),
+                         company_id, owner_id, stage, now, 0 if name else 1))
+            new_change((change_id_for(), contact_id, stage, now, "import"))
             created += 1
         self._count_created("contacts", created)
 

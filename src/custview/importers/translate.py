@@ -87,14 +87,17 @@ def _expression(source, header: Header, split: bool) -> tuple[str | None, int]:
         return (f"_first(c[{index}])" if split else f"c[{index}].strip()"), index
     if isinstance(source, list):
         parts = [_expression(item, header, split) for item in source]
-        found = [part for part in parts if part[0]]
+        found = list(dict.fromkeys(part for part in parts if part[0]))  # two names can find one column
         return ("(" + " or ".join(p for p, _ in found) + ")" if found else None), max((i for _, i in found), default=-1)
     if "join" in source:
         parts = [part for part in (_expression(item, header, split) for item in source["join"]) if part[0]]
         if not parts:
             return None, -1
-        glue = source.get("with", " ")
-        return f"_join({glue!r}, ({', '.join(p for p, _ in parts)},))", max(i for _, i in parts)
+        glue, highest = source.get("with", " "), max(i for _, i in parts)
+        if len(parts) == 2:  # first and last name: no call
+            (first, _), (second, _) = parts
+            return f"((a + {glue!r} + b if (b := {second}) else a) if (a := {first}) else {second})", highest
+        return f"_join({glue!r}, ({', '.join(p for p, _ in parts)},))", highest
     column, highest = _expression(source["column"], header, split)
     return (f"_prefix({source['prefix']!r}, {column})" if column else None), highest
 
