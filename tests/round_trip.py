@@ -35,7 +35,7 @@ def book_content(db: Path, makers: bool = True) -> dict[str, list[tuple]]:
             "signal": q(f"SELECT {contact.format('contact_id')}, kind, title, topics, occurred_at, detail, source "
                         "FROM signal"),
             "appointment": q(f"SELECT {contact.format('contact_id')}, {company.format('company_id')}, purpose, kind, "
-                             "scheduled_at, outcome, decisions, made_by FROM appointment"),
+                             "scheduled_at, outcome, decisions, uid, made_by FROM appointment"),
             "attendee": q(f"SELECT {meeting.format('appointment_id')}, {rank.format('attendee')}, "
                           f"{contact.format('attendee.contact_id')}, name, role, {member.format('member_id')} "
                           "FROM attendee"),

@@ -20,6 +20,7 @@ from custview.importers.translate import Header, translator
 from custview.spreadsheet import guard_cell, list_cell, read_list_cell, unguard_cell
 
 SAMPLE = Path(__file__).parent.parent / "data" / "sample.yaml"
+CALENDAR = Path(__file__).parent.parent / "docs" / "examples" / "week.ics"  # one meeting with Sarah Chen
 KINDS = ("members", "companies", "contacts", "signals", "appointments", "tickets", "services", "success_criteria",
          "notes", "handovers")
 
@@ -60,7 +61,8 @@ def test_an_export_imports_into_an_empty_database_as_the_same_book(fmt, far_from
     made_by_column = {"handover": -1, "appointment": -1, "next_step": -2, "ticket": -2}
     record_hand_overs(sample_db)
     for command in (["log", "Sarah Chen", "-p", "Renewal call", "-o", "ok", "--next", "Send the quote"],
-                    ["ticket", "close", "T-1001"]):
+                    ["ticket", "close", "T-1001"], ["stage", "set", "Marcus Webb", "Buyer"],
+                    ["import", str(CALENDAR)]):
         assert run(sample_db, *command).exit_code == 0
     exported = run(sample_db, "export", "--format", fmt, "--out", str(tmp_path / "out"))
     assert exported.exit_code == 0, exported.output
@@ -77,6 +79,9 @@ def test_an_export_imports_into_an_empty_database_as_the_same_book(fmt, far_from
     made_by = {table: sum(1 for row in original[table] if row[made_by_column[table]] == "Maya Singh")
                for table in made_by_column}
     assert made_by == {"handover": 2, "appointment": 1, "next_step": 2, "ticket": 1}
+    # and what only a calendar or a command says: meetings' calendar UIDs, a stage move made by hand
+    assert sum(1 for row in original["appointment"] if row[-2]) == 1
+    assert {row[4] for row in original["stage_change"]} > {"import"}
     for table in original:
         assert restored[table] == original[table], table
 

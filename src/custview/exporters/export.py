@@ -47,7 +47,8 @@ FIELDS = {
     "contacts": ("name", "email", "phone", "title", "company", "buying_role", "stage", "stage_since",
                  "stage_history", "preferences", "context", "aliases", "merged", "owner"),
     "signals": ("contact", "kind", "title", "topics", "at", "detail", "source"),
-    "appointments": ("contact", "purpose", "kind", "at", "attendees", "outcome", "decisions", "next_steps", "made_by"),
+    "appointments": ("contact", "purpose", "kind", "at", "attendees", "outcome", "decisions", "next_steps", "uid",
+                     "made_by"),
     "tickets": ("ref", "contact", "company", "subject", "description", "status", "priority", "kind", "opened",
                 "closed", "owner", "made_by"),
     "services": ("company", "name", "status", "start", "end", "owner", "made_by"),
@@ -177,8 +178,9 @@ class _Book:
     def _contacts(self) -> list[dict]:
         history = defaultdict(list)
         for change in self.reader.rows(StageChange, order="changed_at, id"):
-            history[change.contact_id].append(_record(stage=change.stage, at=utc_iso(change.changed_at),
-                                                      made_by=change.made_by))
+            history[change.contact_id].append(_record(
+                stage=change.stage, at=utc_iso(change.changed_at), made_by=change.made_by,
+                source=None if change.source == "import" else change.source))
         aliases, merged = defaultdict(list), self._merges("contact")
         for alias in self.reader.rows(ContactAlias, order="id"):
             aliases[alias.contact_id].append(alias.email)
@@ -208,7 +210,8 @@ class _Book:
                      for s in item.next_steps]
             records.append(_record(contact=self.contact_key(a.contact_id), purpose=a.purpose, kind=a.kind,
                                    at=utc_iso(a.scheduled_at), attendees=attendees, outcome=a.outcome,
-                                   decisions=list(a.decisions), next_steps=steps, made_by=a.made_by))
+                                   decisions=list(a.decisions), next_steps=steps, uid=a.uid,
+                                   made_by=a.made_by))
         return records
 
     def _tickets(self) -> list[dict]:

@@ -211,15 +211,19 @@ class PeopleWriting(MergeHistoryWriting):
             self.stage_changes.append((after["name"], before["stage"], after["stage"]))
         return existing_id, "updated" if changed or moved else "unchanged"
 
-    def _stage_history(self, f: Fields) -> list[tuple[str, datetime, str | None]]:
+    def _stage_history(self, f: Fields) -> list[tuple[str, datetime, str | None, str]]:
+        """The record's stage history as (stage, at, made by, source), oldest first."""
         entries = []
         for item in f.items("stage_history"):
-            if not isinstance(item, dict) or set(item) - {"stage", "at", "made_by"} or not {"stage", "at"} <= set(item):
-                f.problem("stage_history", "each entry needs exactly `stage` and `at` (and may say who `made_by`)")
+            if not isinstance(item, dict) or set(item) - {"stage", "at", "made_by", "source"} \
+                    or not {"stage", "at"} <= set(item):
+                f.problem("stage_history", "each entry needs exactly `stage` and `at` (and may say who `made_by` "
+                                           "and from what `source`)")
                 continue
             stage, at = f.stage("stage_history", item["stage"]), f.when("stage_history", value=item["at"])
             if stage and at:
-                entries.append((stage, at, f.text_value("stage_history", item.get("made_by"), False)))
+                entries.append((stage, at, f.text_value("stage_history", item.get("made_by"), False),
+                                f.text_value("stage_history", item.get("source"), False) or "import"))
         return sorted(entries, key=lambda entry: entry[1])
 
     def _existing_contact(self, email: str | None, name: str, company_id: int | None, derived: bool) -> int | None:
@@ -248,10 +252,10 @@ class PeopleWriting(MergeHistoryWriting):
         changes, contacts = self.tables["stage_change"], self.tables["contact"]
         changed = False
         previous = None
-        for entry_stage, at, made_by in history:
+        for entry_stage, at, made_by, source in history:
             if changes.find(contact_id=contact_id, stage=entry_stage, changed_at=at) is None:
                 changes.insert({"contact_id": contact_id, "stage": entry_stage, "previous_stage": previous,
-                                "changed_at": at, "source": "import", "made_by": made_by})
+                                "changed_at": at, "source": source, "made_by": made_by})
                 changed = True
             previous = entry_stage
         row = contacts.get(contact_id)
