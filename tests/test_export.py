@@ -247,6 +247,7 @@ def test_contacts_without_email_sharing_a_name_are_warned_about(tmp_path):
 
 def test_a_csv_export_imports_back_through_the_custview_profile(far_from_utc, sample_db, tmp_path):
     record_hand_overs(sample_db)
+    assert run(sample_db, "import", str(CALENDAR)).exit_code == 0  # a meeting known by its calendar UID
     out = tmp_path / "csv"
     assert run(sample_db, "export", "-f", "csv", "--out", str(out)).exit_code == 0
     copy = tmp_path / "copy.db"
@@ -257,6 +258,7 @@ def test_a_csv_export_imports_back_through_the_custview_profile(far_from_utc, sa
     for table in ("member", "company", "contact", "signal", "appointment", "attendee", "next_step", "ticket", "service",
                   "success_criterion", "note", "handover"):
         assert restored[table] == original[table], table
+    assert sum(1 for row in restored["appointment"] if row[-2]) == 1
 
 
 def test_a_value_starting_with_a_quote_and_an_equals_sign_survives_csv(tmp_path):
