@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import gc
 import hashlib
 import os
 import shutil
@@ -16,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ContextManager
 
+from custview.cycles import cycle_collection_paused
 from custview.dates import utc_now
 from custview.errors import UserError
 from custview.importers.csv_source import CsvFile, open_csv, read_csv_rows
@@ -244,10 +244,8 @@ def _write_into(path: Path | ServerBook, transaction: Callable[[], ContextManage
     now = now or utc_now()
     writer = None
     busy = holding(path, "import") if history and isinstance(path, Path) else nullcontext()
-    collecting = gc.isenabled()
-    gc.disable()  # an import makes millions of small objects and no cycles: collecting would cost a tenth of it
     try:
-        with busy, transaction() as connection:
+        with cycle_collection_paused(), busy, transaction() as connection:
             recorder = ImportRecorder(connection, now, history.files, history.mapping) if history else None
             writer = RecordWriter(connection, now, on_reject, dry_run=dry_run)
             feed(writer)
@@ -259,9 +257,6 @@ def _write_into(path: Path | ServerBook, transaction: Callable[[], ContextManage
                 history.run_id = recorder.run_id
     except _DryRun:
         pass
-    finally:
-        if collecting:
-            gc.enable()
     return writer
 
 

@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from custview.insight.briefing import stage_at
-from custview.insight.facts import ContactFacts, book_facts, cycle_collection_paused, facts_from_history
+from custview.cycles import cycle_collection_paused
+from custview.insight.facts import ContactFacts, book_facts, facts_from_history
 from custview.insight.health import health_from_facts
 from custview.insight.readiness import evidence_filter, readiness_from_facts
 from custview.stages import Stage

@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING
 
 from custview.insight.attention import (HEALTH_DROP_URGENCY, HEALTH_DROP_WINDOW_DAYS, NOT_A_REASON_AT,
                                         READINESS_URGENCY, AttentionItem, attention_from_facts)
+from custview.cycles import cycle_collection_paused
 from custview.insight.facts import (EARLIER_DAYS, RECENT_DAYS, TWO_WAY_SIGNAL_KINDS, ContactFacts, book_facts,
-                                    cycle_collection_paused, open_issues, open_requests, stage_from, with_requests)
+                                    open_issues, open_requests, stage_from, with_requests)
 from custview.dates import stored_time
 from custview.insight.health import (TYPICAL_STAGE_DAYS, most_points_lost, quiet_rule, stalled_rule, ticket_rule,
                                      trend_rule)

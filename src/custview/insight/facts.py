@@ -9,10 +9,8 @@ one, and they must agree (tests/test_book_facts.py checks it on a random book):
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -204,19 +202,6 @@ def _add_evidence(reader: Reader, facts: dict[int, ContactFacts], as_of: datetim
         for contact_id, signals in signals_between(reader, contact_ids, as_of - timedelta(days=EVIDENCE_DAYS), as_of,
                                                    evidence(stage)).items():
             facts[contact_id].evidence_signals = signals
-
-
-@contextmanager
-def cycle_collection_paused() -> Iterator[None]:
-    """Python's cycle collector paused: the book-wide figures make a few hundred thousand small objects that hold
-    no cycles, and collecting while they pile up costs about a sixth of the time."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _latest(*moments: datetime | None) -> datetime | None:
