@@ -11,12 +11,12 @@ from conftest import dump, installed_custview
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 
-CONTACTS = 1000
-SIGNALS = 2000
+CONTACTS = 4000
+SIGNALS = 8000
 
 
 def write_big_book(path):
-    """Enough new contacts and signals that writing them takes seconds, not milliseconds."""
+    """Enough new contacts and signals that the write transaction lasts most of a second even on the fast lane."""
     lines = ["contacts:"]
     lines += [f"  - {{name: Load Person {i}, email: load{i}@crash.example, company: Acme Analytics, "
               f"stage: Researcher, title: Analyst {i}}}" for i in range(CONTACTS)]
@@ -39,7 +39,7 @@ def someone_is_writing(db) -> bool:
         connection.close()
 
 
-def kill_while_writing(process, db, into_the_transaction=0.25, patience=120):
+def kill_while_writing(process, db, into_the_transaction=0.05, patience=120):
     """SIGKILL `process` once it has been inside its write transaction for a moment."""
     deadline = time.monotonic() + patience
     while not someone_is_writing(db):
