@@ -11,7 +11,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from custview.cli.render import _bullets, _line, _text
+from custview.cli.render import _line, _text
 from custview.dates import to_local
 from custview.printable import printable
 
@@ -192,36 +192,6 @@ def render_forget_report(report, done: bool, deleted_backups=(), book=None) -> R
         lines.append(_text(f"The space they used is overwritten but stays in the file; to shrink it: "
                            f"sqlite3 {book} 'VACUUM'", "muted"))
     return Group(heading, table, *lines)
-
-
-def render_duplicates(pairs, commands: list[str]) -> RenderableType:
-    """Likely duplicate pairs, best first: the score, both records, the evidence and the command that merges them."""
-    if not pairs:
-        return _text("No likely duplicates found.", "good")
-    contacts = sum(p.kind == "contact" for p in pairs)
-    companies = len(pairs) - contacts
-    kinds = ", ".join(f"{n} {kind} pair{'s' if n != 1 else ''}"
-                      for n, kind in ((contacts, "contact"), (companies, "company")) if n)
-    heading = _text(f"{len(pairs)} likely duplicate{'s' if len(pairs) != 1 else ''} ({kinds}), best first; "
-                    "the older record of each pair comes first:")
-    table = Table.grid(padding=(0, 2))
-    table.add_column(justify="right", no_wrap=True)
-    table.add_column(no_wrap=True)
-    table.add_column()
-    for pair, command in zip(pairs, commands):
-        style = "danger" if pair.score >= 90 else "warning" if pair.score >= 70 else None
-        body = Group(_party(pair.first, pair.kind), _party(pair.second, pair.kind), _bullets(pair.evidence),
-                     _line(("→ ", "muted"), (command, "muted")), _text(""))
-        table.add_row(_text(str(pair.score), style), _text(pair.kind), body)
-    hint = _text("'custview merge KEEP OTHER' shows what would change and asks before merging.", "muted")
-    return Group(heading, _text(""), table, hint)
-
-
-def _party(party, kind: str) -> Text:
-    """One record of a duplicate pair: name <email> (a contact) or name (domain) (a company), company and id."""
-    detail = (f" <{party.detail}>" if kind == "contact" else f" ({party.detail})") if party.detail else ""
-    facts = " · ".join(x for x in (party.company, f"#{party.id}") if x)
-    return _line((party.name, "title"), (detail, "muted"), ("  " + facts, "muted"))
 
 
 MERGE_LABELS = {
