@@ -153,6 +153,20 @@ def test_the_top_of_the_attention_list_is_found_without_reading_everyone_and_is_
     assert top_attention(random_book, NOW, limit) == rank_book_attention(random_book, rows, NOW, limit)
 
 
+def test_people_of_the_same_name_rank_in_the_list_order_when_equally_urgent(random_book, tmp_path):
+    # Names that differ only in case (ASCII or not) or not at all: ties broken as the contact list orders them.
+    path = tmp_path / "book.db"
+    with sqlite3.connect(random_book.path) as source, sqlite3.connect(path) as copy:
+        source.backup(copy)
+        names = ("Ann Lee", "ann lee", "ANN LEE", "Émile Roy", "émile roy", "Zoë Li")
+        copy.executemany("UPDATE contact SET name = ? WHERE id = ?", [(names[n % 6], n) for n in range(1, 1200)])
+    book = Reader.open(path)
+    everyone = rank_book_attention(book, book.list_contacts(), NOW)
+    assert len({item.name for item in everyone}) < 900  # many ties on urgency and name
+    assert top_attention(book, NOW, len(everyone) + 1) == everyone
+    assert top_attention(book, NOW, 40) == everyone[:40]
+
+
 def test_the_top_of_a_filtered_attention_list_is_the_same_as_ranking_those_contacts(random_book):
     rows = random_book.list_contacts(stage="Adopter")
     assert top_attention(random_book, NOW, 15, stage="Adopter") == rank_book_attention(random_book, rows, NOW, 15)

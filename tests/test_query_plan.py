@@ -4,6 +4,7 @@ Not timed: SQLite's EXPLAIN QUERY PLAN says how each query the fast reader actua
 executed. "SEARCH t USING INDEX ..." stays fast at a million rows; "SCAN t" reads the whole table.
 """
 
+import re
 import sqlite3
 from datetime import timedelta
 
@@ -87,11 +88,18 @@ def whole_table_reads(db, statements: list[str]) -> list[str]:
 
 
 def not_by_contact(db, statements: list[str]) -> list[str]:
-    """The reads for a batch of contacts (`contact_id IN (...)`) whose plan does not search by contact: each batch
-    would read the same rows again (open tickets by their closing date, say)."""
+    """The reads for a batch of contacts (`contact_id IN (...)`) or companies (`company_id IN (...)`) whose plan does
+    not search by contact or company: each batch would read the same rows again (open tickets by their closing
+    date, say)."""
     with sqlite3.connect(db) as connection:
-        return [statement[:100] for statement in statements if "contact_id IN (" in statement
-                and not any("contact_id=?" in detail for *_, detail in connection.execute(f"EXPLAIN QUERY PLAN {statement}"))]
+        return [statement[:100] for statement in statements for key in ("contact_id", "company_id")
+                if f"{key} IN (" in statement and not any(
+                    f"{key}=?" in detail for *_, detail in connection.execute(f"EXPLAIN QUERY PLAN {statement}"))]
+
+
+def tables_read(statements: list[str], tables: tuple[str, ...]) -> set[str]:
+    """Which of these tables the statements read (FROM or JOIN)."""
+    return {table for s in statements for table in tables if re.search(rf"\b(FROM|JOIN) {table}\b", s)}
 
 
 # The top of the attention list reads the stage history (about a row per contact) whole, once, to know whose
@@ -108,9 +116,8 @@ def reads_missing_an_index(db, statements: list[str]) -> list[str]:
 
 def test_the_book_wide_figures_are_read_through_indexes(sample_book):
     statements = queries_run_by(sample_book, book_wide_figures)
-    assert {table for s in statements for table in ("signal", "appointment", "attendee", "stage_change", "ticket",
-                                                    "next_step") if f"FROM {table} " in s} == {
-        "signal", "appointment", "attendee", "stage_change", "ticket", "next_step"}
+    tables = ("signal", "appointment", "attendee", "stage_change", "ticket", "next_step")
+    assert tables_read(statements, tables) == set(tables)
     assert reads_missing_an_index(sample_book, statements) == []
 
 
@@ -122,8 +129,9 @@ def attention_top(reader):
 
 def test_the_top_of_the_attention_list_is_read_through_indexes(sample_book):
     statements = queries_run_by(sample_book, attention_top)
-    assert {table for s in statements for table in ("signal", "stage_change", "ticket", "next_step", "attendee")
-            if f"FROM {table} " in s} == {"signal", "stage_change", "ticket", "next_step", "attendee"}
+    tables = ("signal", "stage_change", "ticket", "next_step", "attendee", "contact")
+    assert tables_read(statements, tables) == set(tables)
+    assert any("FROM contact WHERE company_id IN (" in s for s in statements)  # those at a company with a service at risk
     whole = [s for s in statements if s.startswith(WHOLE_STAGE_HISTORY)]
     assert len(whole) == 1 and [line.split(" USING")[0] for line in table_scans(sample_book, whole)] == [
         "SCAN stage_change"]
@@ -132,10 +140,11 @@ def test_the_top_of_the_attention_list_is_read_through_indexes(sample_book):
 
 @pytest.mark.parametrize("reads, index", [
     *((book_wide_figures, index) for index in ("ix_signal_contact_when", "ix_ticket_contact_status",
-                                               "ix_next_step_open", "ix_appointment_contact_when",
+                                               "ix_next_step_appointment_id", "ix_appointment_contact_when",
                                                "ix_stage_change_contact_when", "ix_attendee_contact_id")),
-    *((attention_top, index) for index in ("ix_ticket_closed", "ix_next_step_open", "ix_stage_change_contact_when",
-                                           "ix_signal_contact_when")),
+    *((attention_top, index) for index in ("ix_ticket_closed", "ix_next_step_open", "ix_next_step_appointment_id",
+                                           "ix_attendee_contact_id", "ix_stage_change_contact_when",
+                                           "ix_signal_contact_when", "ix_contact_company_id")),
 ])
 def test_the_checks_of_the_book_wide_reads_fail_without_their_index(sample_book, reads, index):
     with sqlite3.connect(sample_book) as connection:

@@ -3,8 +3,8 @@
 Instead of a full history per contact (a dozen queries and every row), each query here reads one
 table through an index for a batch of contacts (`BATCH` at a time: memory holds a batch, not the
 book) and hands back per contact only what the rules look at: signal counts in windows and latest
-moments, latest meeting, the open tickets, stage changes; and once for the book, the overdue next
-steps and services at risk. `custview.insight.facts` turns them into the rules' input.
+moments, latest meeting, the open tickets, stage changes, the overdue next steps; and once for the
+book, the services at risk. `custview.insight.facts` turns them into the rules' input.
 Every query is answered from an index (tests/test_query_plan.py checks the plans).
 """
 
@@ -62,6 +62,7 @@ class BookAggregates:
     tickets: dict[int, list] = field(default_factory=dict)  # not closed before the earliest moment, latest first
     steps: dict[int, list[tuple[datetime, StepFigures]]] = field(default_factory=dict)  # (met at, step)
     services_at_risk: dict[int, list[str]] = field(default_factory=dict)  # by company
+    steps_per_batch: bool = False  # whether `for_contacts` reads the steps (or leaves them out)
 
     def last_meeting(self, contact_id: int, moment_index: int) -> datetime | None:
         """The latest meeting the contact owned or attended, at or before the moment with that index."""
@@ -69,10 +70,10 @@ class BookAggregates:
         return moments[moment_index] if moments else None
 
     @classmethod
-    def for_book(cls, reader: Reader, latest: datetime) -> BookAggregates:
-        """What is read once for the whole book: per contact the steps not done and due before `latest`, per
-        company the services at risk."""
-        book = cls(steps=_steps_due_before(reader, latest))
+    def for_book(cls, reader: Reader) -> BookAggregates:
+        """What is read once for the whole book: per company the services at risk (and, with each batch's figures,
+        the steps due)."""
+        book = cls(steps_per_batch=True)
         for company_id, name in reader.query("SELECT company_id, name FROM service WHERE status = 'at risk' ORDER BY id"):
             book.services_at_risk.setdefault(company_id, []).append(name)
         return book
@@ -80,18 +81,21 @@ class BookAggregates:
     def for_contacts(self, reader: Reader, contact_ids: list[int], moments: list[datetime],
                      windows: list[tuple[datetime, datetime]], two_way_kinds: tuple[str, ...]) -> BookAggregates:
         """These contacts' figures (at most `BATCH`, read through the indexes that start with contact_id), with
-        the book-wide ones: counts in each (after, up to] window, latest moments at each moment."""
-        return replace(self, signals=_signal_figures(reader, contact_ids, moments, windows, two_way_kinds),
+        the book-wide ones: counts in each (after, up to] window, latest moments at each moment, the steps not done
+        and due before the latest moment."""
+        steps = _steps_due_before(reader, max(moments), contact_ids) if self.steps_per_batch else self.steps
+        return replace(self, signals=_signal_figures(reader, contact_ids, moments, windows, two_way_kinds), steps=steps,
                        meetings=_latest_meetings(reader, contact_ids, moments),
                        stage_changes=_stage_changes(reader, contact_ids),
                        tickets=_tickets_open_since(reader, contact_ids, min(moments), max(moments)))
 
 
 def contact_keys(reader: Reader, stage: str | None = None, company: str | None = None, search: str | None = None,
-                 company_id: int | None = None, owned=None) -> Iterator[tuple[int, str, int | None, str, str | None]]:
-    """(id, name, company id, recorded stage, since as stored) of the contacts `Reader.contact_rows` gives, in its
-    order, as they are read: a whole book in little memory."""
-    where, parameters = contact_filter(stage, company, search, company_id, owned)
+                 company_id: int | None = None, owned=None, ids: list[int] | None = None
+                 ) -> Iterator[tuple[int, str, int | None, str, str | None]]:
+    """(id, name, company id, recorded stage, since as stored) of the contacts `Reader.contact_rows` gives (of
+    these `ids` only, if given), in its order, as they are read: a whole book in little memory."""
+    where, parameters = contact_filter(stage, company, search, company_id, owned, ids)
     return reader.stream(f"SELECT contact.id, contact.name, contact.company_id, contact.stage, contact.stage_since "
                         f"FROM contact{where} "
                         "ORDER BY contact.name, contact.id", parameters)
@@ -107,14 +111,16 @@ def stage_maybe_not_recorded(reader: Reader, moment: datetime) -> set[int]:
         "OR stage_change.changed_at <> contact.stage_since", (stored_time(moment),))}
 
 
+def recorded_stages(reader: Reader, contact_ids: list[int]) -> dict[int, tuple[int, str, int | None, str, str | None]]:
+    """Per contact, what `contact_keys` gives for them, but their name."""
+    return {row[0]: (row[0], None, *row[1:]) for row in reader.query(
+        f"SELECT id, company_id, stage, stage_since FROM contact WHERE id IN ({_placeholders(contact_ids)})", contact_ids)}
+
+
 def signal_and_stage_figures(reader: Reader, contact_ids: list[int], moment: datetime, windows, two_way_kinds
-                             ) -> tuple[dict[int, SignalFigures], dict[int, list[StageMove]], dict[int, tuple], dict]:
-    """For these contacts: their signal figures at `moment` (counts in `windows`), their stage changes, their
-    recorded (stage, since, company id), and the tickets they raised that are open at `moment`."""
-    recorded = {contact_id: (stage, _time(since), company_id) for contact_id, stage, since, company_id in reader.query(
-        f"SELECT id, stage, stage_since, company_id FROM contact WHERE id IN ({_placeholders(contact_ids)})", contact_ids)}
-    return (_signal_figures(reader, contact_ids, [moment], windows, two_way_kinds),
-            _stage_changes(reader, contact_ids), recorded, _tickets_open_since(reader, contact_ids, moment, moment))
+                             ) -> tuple[dict[int, SignalFigures], dict[int, list[StageMove]]]:
+    """For these contacts: their signal figures at `moment` (counts in `windows`) and their stage changes."""
+    return _signal_figures(reader, contact_ids, [moment], windows, two_way_kinds), _stage_changes(reader, contact_ids)
 
 
 def contacts_with_signals(reader: Reader, stages: tuple[str, ...], after: datetime, until: datetime,
@@ -128,17 +134,64 @@ def contacts_with_signals(reader: Reader, stages: tuple[str, ...], after: dateti
         (*stages, stored_time(after), stored_time(until), *values))]
 
 
-def open_ticket_counts(reader: Reader, as_of: datetime) -> dict[int, int]:
-    """Per contact, how many tickets they raised that are opened by `as_of` and not closed before it (read
+class OpenTicket(NamedTuple):
+    """A ticket open at a moment, as the rules on open tickets read it (`custview.insight.facts.open_issues`)."""
+
+    contact_id: int
+    subject: str
+    description: str | None
+    priority: str
+    kind: str | None
+    opened_at: str  # as stored (`with_time` reads it)
+
+    status = "open"
+    closed_at = None
+
+    def with_time(self) -> OpenTicket:
+        """The same ticket with its opening as a moment (as the rules compare it)."""
+        return self._replace(opened_at=read_stored_time(self.opened_at))
+
+
+def open_tickets(reader: Reader, as_of: datetime) -> dict[int, list[OpenTicket]]:
+    """Per contact, the tickets they raised that are open at `as_of` (`custview.insight.tickets.is_open_at`; read
     through ix_ticket_closed: the few open ones, never the book's history)."""
-    counts: dict[int, int] = defaultdict(int)
     moment = stored_time(as_of)
-    for condition in ("closed_at IS NULL", "closed_at > ?"):
+    found = defaultdict(list)
+    for condition in ("closed_at IS NULL AND (status <> 'closed' OR status IS NULL)", "closed_at > ?"):
         values = (moment,) * condition.count("?") + (moment,)
-        for (contact_id,) in reader.query(f"SELECT contact_id FROM ticket WHERE {condition} AND opened_at <= ?", values):
-            if contact_id is not None:
-                counts[contact_id] += 1
-    return counts
+        for row in reader.query("SELECT contact_id, subject, description, priority, kind, opened_at FROM ticket "
+                                f"WHERE {condition} AND opened_at <= ? AND contact_id IS NOT NULL", values):
+            found[row[0]].append(OpenTicket(*row))
+    return found
+
+
+def steps_due_counts(reader: Reader, as_of: datetime) -> dict[int, int]:
+    """Per contact (owner or attendee of the meeting), how many steps are not done and due before `as_of`, for the
+    whole book at once (through ix_next_step_open): no fewer than the overdue rule counts."""
+    due = stored_time(as_of)
+    people = defaultdict(set)
+    for who, tables in (("appointment.contact_id", "JOIN appointment ON appointment.id = next_step.appointment_id"),
+                        ("attendee.contact_id", "JOIN attendee ON attendee.appointment_id = next_step.appointment_id")):
+        for step_id, contact_id in reader.query(f"SELECT next_step.id, {who} FROM next_step {tables} "
+                                                "WHERE next_step.done = 0 AND next_step.due_at < ?", (due,)):
+            people[contact_id].add(step_id)
+    return {contact_id: len(steps) for contact_id, steps in people.items()}
+
+
+def signal_counts(reader: Reader, contact_ids: list[int], since: datetime, recent_since: datetime, until: datetime
+                  ) -> dict[int, tuple[int, int]]:
+    """Per contact (of those with any), how many signals they have in (recent_since, until] and in (since, until]."""
+    rows = reader.query(f"SELECT contact_id, count(CASE WHEN occurred_at > ? THEN 1 END), count(*) FROM signal "
+                        f"WHERE contact_id IN ({_placeholders(contact_ids)}) AND occurred_at > ? AND occurred_at <= ? "
+                        "GROUP BY contact_id", (stored_time(recent_since), *contact_ids, stored_time(since),
+                                                stored_time(until)))
+    return {contact_id: (recent, in_window) for contact_id, recent, in_window in rows}
+
+
+def contacts_of_companies(reader: Reader, company_ids: list[int]) -> list[int]:
+    """The contacts of these companies."""
+    return [contact_id for chunk in _chunks(sorted(company_ids)) for (contact_id,) in reader.query(
+        f"SELECT id FROM contact WHERE company_id IN ({_placeholders(chunk)})", chunk)]
 
 
 def _time(text: str | None) -> datetime | None:
@@ -199,28 +252,24 @@ def _tickets_open_since(reader: Reader, contact_ids: list[int], earliest: dateti
     return found
 
 
-def _steps_due_before(reader: Reader, latest: datetime) -> dict[int, list[tuple[datetime, StepFigures]]]:
-    """Per contact (owner or attendee of the meeting), the steps not done and due before `latest`, in
-    the brief's order: latest meeting first, then as the steps were written."""
-    due = stored_time(latest)
-    rows = reader.query("SELECT appointment.id, appointment.scheduled_at, next_step.id, next_step.step, next_step.due_at, "
-                        "appointment.contact_id FROM next_step JOIN appointment ON appointment.id = next_step.appointment_id "
-                        "WHERE next_step.done = 0 AND next_step.due_at < ?", (due,))
-    people = defaultdict(set)
-    for appointment_id, *_, owner_id in rows:
-        people[appointment_id].add(owner_id)
-    for appointment_id, contact_id in reader.query(
-            "SELECT DISTINCT next_step.appointment_id, attendee.contact_id FROM next_step JOIN attendee "
-            "ON attendee.appointment_id = next_step.appointment_id "
-            "WHERE next_step.done = 0 AND next_step.due_at < ?", (due,)):
-        if (contact_id or 0) > 0:  # (not in SQL: a range on attendee.contact_id would be read instead of the steps)
-            people[appointment_id].add(contact_id)
-    found = defaultdict(list)
-    for appointment_id, met_at, _, step, due_at, _ in sorted(rows, key=lambda r: (r[1], r[0], -r[2]), reverse=True):
-        figures = (read_stored_time(met_at), StepFigures(step, read_stored_time(due_at), False))
-        for contact_id in people[appointment_id]:
-            found[contact_id].append(figures)
-    return found
+def _steps_due_before(reader: Reader, latest: datetime, contact_ids: list[int]
+                      ) -> dict[int, list[tuple[datetime, StepFigures]]]:
+    """Per contact (owner or attendee of the meeting), the steps not done and due before `latest`, in the brief's
+    order: latest meeting first, then as the steps were written."""
+    steps = ("SELECT appointment.id, appointment.scheduled_at, next_step.id, next_step.step, next_step.due_at, {who} "
+             "FROM {tables} WHERE {who} IN ({among}) AND next_step.done + 0 = 0 AND next_step.due_at < ?")
+    # (done + 0: through the contacts' meetings, never ix_next_step_open, which holds every open step of the book)
+    owned = "appointment JOIN next_step ON next_step.appointment_id = appointment.id"
+    attended = ("attendee JOIN appointment ON appointment.id = attendee.appointment_id "
+                "JOIN next_step ON next_step.appointment_id = appointment.id")
+    rows = []
+    for who, tables in (("appointment.contact_id", owned), ("attendee.contact_id", attended)):
+        rows += reader.query(steps.format(who=who, tables=tables, among=_placeholders(contact_ids)),
+                             (*contact_ids, stored_time(latest)))
+    found = defaultdict(dict)  # per contact, by step id: once even when both owner and attendee
+    for _, met_at, step_id, step, due_at, contact_id in sorted(rows, key=lambda r: (r[1], r[0], -r[2]), reverse=True):
+        found[contact_id].setdefault(step_id, (read_stored_time(met_at), StepFigures(step, read_stored_time(due_at), False)))
+    return {contact_id: list(steps.values()) for contact_id, steps in found.items()}
 
 
 class EvidenceFilter(NamedTuple):

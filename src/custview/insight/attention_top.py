@@ -2,151 +2,262 @@
 
 `rank_book_attention` reads every contact's figures; `top_attention` gives the same first `limit` items
 by reading only the contacts who could be among them. Each contact has a key, (-urgency, lower-case
-name, position in the list): the items are the smallest keys. A bound on a contact's urgency gives a key
+name, place in the list): the items are the smallest keys. A bound on a contact's urgency gives a key
 no larger than theirs, so a contact whose bound key is larger than the `limit`-th item found cannot rank.
-Three levels, each dearer and closer than the one before, are read only while they could still rank:
-1. for everyone, from a few small reads (open tickets, overdue steps, services at risk, the recorded stage
-   and since when, where the stage history agrees): everything else assumed at its worst;
-2. a batch at a time, from their signals, stage history and open tickets: all but the meetings, the overdue
-   steps and the services at risk;
-3. a batch at a time, the whole rules (`attention_from_facts` over `book_facts`).
+Each level is dearer and closer than the one before, and read only while it could still rank:
+0. groups, from a few small reads for the whole book (the open tickets, services at risk): those with open
+   problems, those at a company with a service at risk, everyone else; each with the most its members could have;
+1. a group's members, from their recorded stage and since when (where the stage history agrees), their open
+   problems and their company: everything else assumed at its worst;
+2. a batch at a time, how many signals they have in the last RECENT_DAYS and EVIDENCE_DAYS;
+3. a batch at a time, how many steps they have not done and due;
+4. a batch at a time, from their signals and stage history: all but the meetings;
+5. a batch at a time, the whole rules (`attention_from_facts` over `book_facts`).
+The place in the list is (name without ASCII case, id): the order of `Reader.contact_rows` among equal names.
 """
 
 from __future__ import annotations
 
 import heapq
+import string
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from custview.cycles import cycle_collection_paused
+from custview.dates import read_stored_time, stored_time
 from custview.insight.attention import (HEALTH_DROP_URGENCY, HEALTH_DROP_WINDOW_DAYS, NOT_A_REASON_AT,
                                         READINESS_URGENCY, AttentionItem, attention_from_facts)
-from custview.cycles import cycle_collection_paused
-from custview.insight.facts import (EARLIER_DAYS, RECENT_DAYS, TWO_WAY_SIGNAL_KINDS, ContactFacts, book_facts,
-                                    open_issues, open_requests, stage_from, with_requests)
-from custview.dates import stored_time
-from custview.insight.health import (TYPICAL_STAGE_DAYS, most_points_lost, quiet_rule, stalled_rule, ticket_rule,
-                                     trend_rule)
+from custview.insight.facts import (EARLIER_DAYS, EVIDENCE_DAYS, RECENT_DAYS, TWO_WAY_SIGNAL_KINDS, ContactFacts,
+                                    book_facts, open_issues, open_requests, stage_from, with_requests)
+from custview.insight.tickets import ticket_kind
+from custview.insight.health import (ISSUE_AGEING_DAYS, MOST_TICKET_POINTS, TYPICAL_STAGE_DAYS, issue_points, most_points_lost, quiet_rule,
+                                     stalled_rule, ticket_rule, trend_rule)
 from custview.insight.readiness import evidence_filter, possible_directions
 from custview.stages import Stage
 
 if TYPE_CHECKING:
     from custview.db.reader import Reader
 
-LOOSE, CLOSE, EXACT = 0, 1, 2  # how much is known about a contact in the queue
+GROUP, LOOSE, COUNTED, STEPPED, CLOSE, EXACT = range(6)  # how much is known about the entries of the queue
 RULES = ("quiet", "trend", "tickets", "overdue", "stalled", "service")  # the health rules that cost points
-BATCHES = {LOOSE: 500, CLOSE: 100}  # contacts read together at each level
+BATCHES = {LOOSE: 500, COUNTED: 500, STEPPED: 100, CLOSE: 100}  # contacts read together at each level
+UNKNOWN_OVERDUE = 2  # overdue steps assumed until they are read: as many as the rule charges for
+ASCII_CASE = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)  # what SQLite's NOCASE ignores
 
 
 def top_attention(reader: Reader, as_of: datetime, limit: int, **filters) -> list[AttentionItem]:
     """The `limit` most urgent of the contacts `filters` pick (`custview.db.aggregates.contact_keys`), exactly
     as `rank_book_attention` ranks them, reading in full only those who could be among them."""
-    from custview.db.aggregates import BookAggregates, contact_keys, open_ticket_counts, stage_maybe_not_recorded
-
-    book = BookAggregates.for_book(reader, as_of)
-    tickets = open_ticket_counts(reader, as_of)
-    unsure = stage_maybe_not_recorded(reader, as_of)
-    # Not stalled for sure: in the stage since a day less than it typically takes (moments compared as stored).
-    fresh_since = {stage.value: stored_time(as_of - timedelta(days=days - 1)) for stage, days in TYPICAL_STAGE_DAYS.items()}
-    def known(contact_id: int, company_id: int | None) -> _Known:
-        return _Known(tickets.get(contact_id, 0), len(book.steps.get(contact_id, ())),
-                      company_id in book.services_at_risk)
-
-    loose, bounds = [], {}
-    for position, (contact_id, name, company_id, stage, since) in enumerate(contact_keys(reader, **filters)):
-        sure = contact_id not in unsure and stage in fresh_since
-        could_be_stalled = not sure or (since is not None and since < fresh_since[stage])
-        what = known(contact_id, company_id)
-        figures = (what.open_tickets, what.overdue_steps, what.service_at_risk, stage if sure else None, could_be_stalled)
-        if (bound := bounds.get(figures)) is None:  # the same few figures recur across a book
-            bound = bounds[figures] = what.loose_bound(Stage.parse(stage) if sure else None, could_be_stalled)
-        loose.append((-bound, name.lower(), position, LOOSE, contact_id))
-    loose.sort(reverse=True)  # the best last, to be taken from the end
-    queue: list = []  # closer bounds and found items: a heap
+    search = _Search(reader, as_of, filters)
+    queue = search.groups()
     found: list[AttentionItem] = []
     with cycle_collection_paused():
-        while len(found) < limit and (queue or loose):
-            if loose and (not queue or loose[-1] < queue[0]):
-                batch = [loose.pop() for _ in range(min(BATCHES[LOOSE], len(loose)))]
-                _read_closer(reader, batch, known, as_of, queue)
-            elif queue[0][3] == EXACT:
+        while len(found) < limit and queue:
+            level = queue[0][3]
+            if level == EXACT:
                 found.append(heapq.heappop(queue)[4])
-            else:
-                batch = []
-                while queue and queue[0][3] == CLOSE and len(batch) < BATCHES[CLOSE]:
-                    batch.append(heapq.heappop(queue))
-                _read_exactly(reader, batch, as_of, book, queue)
+                continue
+            batch = [heapq.heappop(queue)]
+            while level != GROUP and queue and queue[0][3] == level and len(batch) < BATCHES[level]:
+                batch.append(heapq.heappop(queue))
+            for entry in search.read(level, batch):
+                heapq.heappush(queue, entry)
     return found
 
 
 class _Known:
-    """What is known about a contact before their signals are read."""
+    """What is known about a contact before their signals are read (None: not yet read)."""
 
-    __slots__ = ("open_tickets", "overdue_steps", "service_at_risk")
+    __slots__ = ("ticket_points", "open_issues", "service_at_risk", "counts", "overdue_steps", "steps_counted")
 
-    def __init__(self, open_tickets: int, overdue_steps: int, service_at_risk: bool):
-        self.open_tickets = open_tickets
-        self.overdue_steps, self.service_at_risk = overdue_steps, service_at_risk
+    def __init__(self, ticket_points: int, open_issues: bool, service_at_risk: bool, overdue_steps: int | None = None):
+        self.ticket_points, self.open_issues, self.service_at_risk = ticket_points, open_issues, service_at_risk
+        self.counts: tuple[int, int] | None = None  # signals in the last RECENT_DAYS, EVIDENCE_DAYS
+        self.overdue_steps = UNKNOWN_OVERDUE if overdue_steps is None else overdue_steps  # at most
+        self.steps_counted = overdue_steps is not None
 
     def loose_bound(self, stage: Stage | None, could_be_stalled: bool) -> int:
-        """The most urgency they could have at this stage (None: any), whatever their signals."""
+        """The most urgency they could have at this stage (None: any), whatever else their signals say."""
         rules = [rule for rule in RULES if (stage is None or rule not in NOT_A_REASON_AT.get(stage, ()))
                  and (could_be_stalled or rule != "stalled")]
-        lost = most_points_lost(self.open_tickets, self.overdue_steps, self.service_at_risk, tuple(rules))
-        return self._with_extras(min(100, lost), stage, None, None)
+        lost = most_points_lost(self.ticket_points, self.overdue_steps, self.service_at_risk, tuple(rules))
+        return self._with_extras(min(100, lost), stage, *(self.counts or (None, None)))
 
     def close_bound(self, facts: ContactFacts, as_of: datetime) -> int:
-        """The most urgency they could have, from `facts` holding all but their meetings, overdue steps and
-        services at risk: meetings could only make them less quiet (but "gone quiet" rather than "no two-way
-        touch"), the others are taken at their worst."""
+        """The most urgency they could have, from `facts` holding all but their meetings and overdue steps:
+        meetings could only make them less quiet (but "gone quiet" rather than "no two-way touch"), the overdue
+        steps are taken as counted."""
         rules = [rule for rule in RULES if rule not in NOT_A_REASON_AT.get(facts.stage, ())]
         at_worst = [rule for rule in rules if rule in ("overdue", "service")
                     or (rule == "quiet" and facts.last_two_way is None)]
-        lost = most_points_lost(self.open_tickets, self.overdue_steps, self.service_at_risk, tuple(at_worst))
+        lost = most_points_lost(self.ticket_points, self.overdue_steps, self.service_at_risk, tuple(at_worst))
         for rule in (quiet_rule, trend_rule, ticket_rule, stalled_rule):
             reason = rule(facts, as_of)
             if reason and reason.rule in rules and reason.rule not in at_worst:
                 lost -= min(reason.points, 0)
         return self._with_extras(min(100, lost), facts.stage, facts.signals_recent,
-                                 facts.signals_recent + facts.signals_earlier, bool(facts.open_issues))
+                                 facts.signals_recent + facts.signals_earlier)
 
-    def _with_extras(self, health_urgency: int, stage: Stage | None, recent: int | None, in_window: int | None,
-                     open_issues: bool | None = None) -> int:
+    def _with_extras(self, health_urgency: int, stage: Stage | None, recent: int | None, in_window: int | None) -> int:
+        """With the most a readiness call-out and a drop in health could add (`recent`, `in_window`: at least so
+        many signals in the last RECENT_DAYS, at most so many in the last EVIDENCE_DAYS; None: not known)."""
         stages = [stage] if stage is not None else list(Stage)
-        issues = bool(self.open_tickets) if open_issues is None else open_issues
         readiness = max((READINESS_URGENCY[d] for s in stages
-                         for d in possible_directions(s, issues, recent, in_window)), default=0)
+                         for d in possible_directions(s, self.open_issues, recent, in_window)), default=0)
         return health_urgency + readiness + HEALTH_DROP_URGENCY
 
 
-def _read_closer(reader: Reader, batch: list[tuple], known, as_of: datetime, queue: list) -> None:
-    """Their signal figures and stage history: each back in the queue with a closer bound."""
-    from custview.db.aggregates import signal_and_stage_figures
+class _Search:
+    """What is read once for the search, and how each level of the queue is read closer."""
 
-    windows = [(as_of - timedelta(days=RECENT_DAYS), as_of), (as_of - timedelta(days=EARLIER_DAYS),
-                                                             as_of - timedelta(days=RECENT_DAYS))]
-    ids = [entry[4] for entry in batch]
-    signals, changes, recorded, tickets = signal_and_stage_figures(reader, ids, as_of, windows, TWO_WAY_SIGNAL_KINDS)
-    for _, name, position, _, contact_id in batch:
-        stage, since, company_id = recorded[contact_id]
-        stage, since = stage_from(changes.get(contact_id, ()), stage, since, as_of)
-        figures = signals.get(contact_id)
-        facts = ContactFacts(stage, since)
-        if figures:
-            facts.last_two_way, facts.last_signal = figures.last_two_way[0], figures.last[0]
-            facts.signals_recent, facts.signals_earlier = figures.counts
-        if raised := tickets.get(contact_id):
-            facts.open_issues = open_issues(raised, contact_id, as_of)
-            facts = with_requests(facts, open_requests(raised, contact_id, as_of), as_of)
-        heapq.heappush(queue, (-known(contact_id, company_id).close_bound(facts, as_of), name, position, CLOSE,
-                               contact_id))
+    def __init__(self, reader: Reader, as_of: datetime, filters: dict):
+        from custview.db.aggregates import BookAggregates, open_tickets, stage_maybe_not_recorded
+
+        self.reader, self.as_of, self.filters = reader, as_of, filters
+        self.book = BookAggregates.for_book(reader)
+        self.raised = open_tickets(reader, as_of)
+        issues = {contact_id: found for contact_id, tickets in self.raised.items()
+                  if (found := [ticket for ticket in tickets if ticket_kind(ticket) == "issue"])}
+        self.ticket_points = {contact_id: _most_ticket_points(found, as_of) for contact_id, found in issues.items()}
+        self.unsure = stage_maybe_not_recorded(reader, as_of)
+        # Not stalled for sure: in the stage since a day less than it typically takes (moments compared as stored).
+        self.fresh_since = {stage.value: stored_time(as_of - timedelta(days=days - 1))
+                            for stage, days in TYPICAL_STAGE_DAYS.items()}
+        self.seen: set[int] = set()  # the contacts of the groups read so far
+        self.steps_due: dict[int, int] | None = None  # per contact, counted for the whole book (once read)
+        self.bounds: dict[tuple, int] = {}  # the same few figures recur across a book
+
+    def groups(self) -> list[tuple]:
+        """The queue at first: a group each for those with open problems, those at a company with a service at
+        risk, and everyone else, each with the most its members could have."""
+        worst = max((_Known(points, True, True).loose_bound(None, True) for points in set(self.ticket_points.values())),
+                    default=0)
+        at_risk = _Known(0, False, True).loose_bound(None, True)
+        rest = _Known(0, False, False).loose_bound(None, True)
+        return sorted([(-worst, "", ("", -3), GROUP, self._with_problems), (-at_risk, "", ("", -2), GROUP, self._at_risk),
+                       (-rest, "", ("", -1), GROUP, None)])
+
+    def read(self, level: int, batch: list[tuple]) -> list[tuple]:
+        """The entries of a batch read one level closer (an EXACT one holds an item; who has none is gone)."""
+        if level == GROUP:
+            return self._members(batch[0][4])
+        return {LOOSE: self._counted, COUNTED: self._stepped, STEPPED: self._closer, CLOSE: self._exactly}[level](batch)
+
+    def _with_problems(self) -> list[int]:
+        return sorted(self.ticket_points)
+
+    def _at_risk(self) -> list[int]:
+        from custview.db.aggregates import contacts_of_companies
+
+        return contacts_of_companies(self.reader, list(self.book.services_at_risk))
+
+    def _members(self, find_ids) -> list[tuple]:
+        """The contacts of a group (None: everyone not read yet) that the filters pick, each with a loose bound."""
+        from custview.db.aggregates import _chunks, contact_keys, steps_due_counts
+
+        if find_ids is None:  # most of the book, often: its steps are counted at once
+            self.steps_due = steps_due_counts(self.reader, self.as_of)
+            keys = contact_keys(self.reader, **self.filters)
+        else:
+            ids = [contact_id for contact_id in find_ids() if contact_id not in self.seen]
+            keys = (key for chunk in _chunks(ids) for key in contact_keys(self.reader, **self.filters, ids=chunk))
+        entries = []
+        for key in keys:
+            contact_id, name, company_id = key[:3]
+            if contact_id in self.seen:
+                continue
+            self.seen.add(contact_id)
+            what = self._known(contact_id, company_id)
+            figures = (what.ticket_points, what.open_issues, what.service_at_risk, what.overdue_steps,
+                       *self._recorded(key))
+            if (bound := self.bounds.get(figures)) is None:
+                bound = self.bounds[figures] = what.loose_bound(*self._recorded(key))
+            entries.append((-bound, name.lower(), (name.translate(ASCII_CASE), contact_id), LOOSE, contact_id))
+        return entries
+
+    def _recorded(self, key: tuple) -> tuple[Stage | None, bool]:
+        """The contact's stage as recorded (None: it may not be their stage), and whether they could be stalled."""
+        contact_id, _, _, stage, since = key
+        sure = contact_id not in self.unsure and stage in self.fresh_since
+        return Stage.parse(stage) if sure else None, not sure or (since is not None and since < self.fresh_since[stage])
+
+    def _counted(self, batch: list[tuple]) -> list[tuple]:
+        """Their signal counts: each back in the queue with a closer loose bound."""
+        from custview.db.aggregates import recorded_stages, signal_counts
+
+        as_of = self.as_of
+        ids = [entry[4] for entry in batch]
+        keys = recorded_stages(self.reader, ids)  # read again: memory holds a number per contact waiting, not a row
+        counts = signal_counts(self.reader, ids, as_of - timedelta(days=EVIDENCE_DAYS), as_of - timedelta(days=RECENT_DAYS),
+                               as_of)
+        entries = []
+        for _, lower, place, _, contact_id in batch:
+            key = keys[contact_id]
+            what = self._known(key[0], key[2])
+            what.counts = counts.get(key[0], (0, 0))
+            level = STEPPED if what.steps_counted else COUNTED
+            entries.append((-what.loose_bound(*self._recorded(key)), lower, place, level, (key, what)))
+        return entries
+
+    def _stepped(self, batch: list[tuple]) -> list[tuple]:
+        """How many steps they have not done and due (as many as could be overdue): each back in the queue with a
+        closer loose bound."""
+        from custview.db.aggregates import _steps_due_before
+
+        steps = _steps_due_before(self.reader, self.as_of, [entry[4][0][0] for entry in batch])
+        entries = []
+        for _, lower, place, _, (key, what) in batch:
+            what.overdue_steps = len(steps.get(key[0], ()))
+            entries.append((-what.loose_bound(*self._recorded(key)), lower, place, STEPPED, (key, what)))
+        return entries
+
+    def _closer(self, batch: list[tuple]) -> list[tuple]:
+        """Their signal figures and stage history (with the open tickets they raised): each back in the queue with
+        a closer bound."""
+        from custview.db.aggregates import signal_and_stage_figures
+
+        as_of = self.as_of
+        windows = [(as_of - timedelta(days=RECENT_DAYS), as_of),
+                   (as_of - timedelta(days=EARLIER_DAYS), as_of - timedelta(days=RECENT_DAYS))]
+        signals, changes = signal_and_stage_figures(self.reader, [entry[4][0][0] for entry in batch], as_of, windows,
+                                                    TWO_WAY_SIGNAL_KINDS)
+        entries = []
+        for _, lower, place, _, (key, what) in batch:
+            contact_id, _, _, stage, since = key
+            stage, since = stage_from(changes.get(contact_id, ()), stage, since and read_stored_time(since), as_of)
+            figures = signals.get(contact_id)
+            facts = ContactFacts(stage, since)
+            if figures:
+                facts.last_two_way, facts.last_signal = figures.last_two_way[0], figures.last[0]
+                facts.signals_recent, facts.signals_earlier = figures.counts
+            if tickets := [ticket.with_time() for ticket in self.raised.get(contact_id, ())]:
+                facts.open_issues = open_issues(tickets, contact_id, as_of)
+                facts = with_requests(facts, open_requests(tickets, contact_id, as_of), as_of)
+            entries.append((-what.close_bound(facts, as_of), lower, place, CLOSE, contact_id))
+        return entries
+
+    def _exactly(self, batch: list[tuple]) -> list[tuple]:
+        """Their attention items by the whole rules: each back in the queue with its own key (or gone: no item)."""
+        rows = {row.contact.id: row for row in self.reader.contact_rows(ids=[entry[4] for entry in batch])}
+        moments = [self.as_of, self.as_of - timedelta(days=HEALTH_DROP_WINDOW_DAYS)]
+        found = book_facts(self.reader, [rows[entry[4]] for entry in batch], moments, evidence_filter, self.book)
+        entries = []
+        for (_, lower, place, _, _), (row, now, later) in zip(batch, found, strict=True):
+            item = attention_from_facts(row.contact, row.company.name if row.company else None, now, later[0],
+                                        self.as_of)
+            if item:
+                entries.append((-item.urgency, lower, place, EXACT, item))
+        return entries
+
+    def _known(self, contact_id: int, company_id: int | None) -> _Known:
+        steps = None if self.steps_due is None else self.steps_due.get(contact_id, 0)
+        return _Known(self.ticket_points.get(contact_id, 0), contact_id in self.ticket_points,
+                      company_id in self.book.services_at_risk, steps)
 
 
-def _read_exactly(reader: Reader, batch: list[tuple], as_of: datetime, book, queue: list) -> None:
-    """Their attention items by the whole rules: each back in the queue with its own key (or gone: no item)."""
-    rows = {row.contact.id: row for row in reader.contact_rows(ids=[entry[4] for entry in batch])}
-    moments = [as_of, as_of - timedelta(days=HEALTH_DROP_WINDOW_DAYS)]
-    found = book_facts(reader, [rows[entry[4]] for entry in batch], moments, evidence_filter, book)
-    for (_, name, position, _, _), (row, now, later) in zip(batch, found, strict=True):
-        item = attention_from_facts(row.contact, row.company.name if row.company else None, now, later[0], as_of)
-        if item:
-            heapq.heappush(queue, (-item.urgency, name, position, EXACT, item))
+def _most_ticket_points(issues: list, as_of: datetime) -> int:
+    """No fewer points than the ticket rule takes for these open problems (opened as stored): it counts the days
+    open on the local calendar, so one opened a day less than that ago is taken as open that long."""
+    ageing = stored_time(as_of - timedelta(days=ISSUE_AGEING_DAYS - 1))
+    return min(MOST_TICKET_POINTS, sum(issue_points(issue.priority, ISSUE_AGEING_DAYS + (issue.opened_at <= ageing))
+                                       for issue in issues))

@@ -153,12 +153,12 @@ def book_facts(reader: Reader, rows: Iterable, moments: list[datetime], evidence
     """For each of `rows` (with a `.contact`), in their order: its facts at the first of `moments` (the latest),
     with the recent signals `evidence(stage)` lets through (`readiness.evidence_filter`), and a function giving
     them at each other moment. Read from grouped queries a batch of contacts at a time, never a history each;
-    what is read once for the book (`BookAggregates.for_book` at the latest moment) may be given."""
+    what is read once for the book (`BookAggregates.for_book`) may be given."""
     from custview.db.aggregates import BATCH, BookAggregates
 
     windows = [(m - timedelta(days=days), m - timedelta(days=until))
                for m in moments for days, until in ((RECENT_DAYS, 0), (EARLIER_DAYS, RECENT_DAYS))]
-    whole_book = whole_book or BookAggregates.for_book(reader, max(moments))
+    whole_book = whole_book or BookAggregates.for_book(reader)
     rows = iter(rows)
     while batch := list(islice(rows, BATCH)):
         book = whole_book.for_contacts(reader, [row.contact.id for row in batch], moments, windows,

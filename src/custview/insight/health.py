@@ -34,6 +34,8 @@ TYPICAL_STAGE_DAYS = {
 HEALTHY_FROM, WATCH_FROM = 75, 50
 # What a service at risk costs an account's score.
 SERVICE_AT_RISK_POINTS = -15
+MOST_TICKET_POINTS = 35  # the most open problems cost, however many
+ISSUE_AGEING_DAYS = 14  # an open problem costs more once open longer
 
 
 @dataclass
@@ -77,11 +79,12 @@ def health_from_facts(facts: ContactFacts, as_of: datetime, leaving_out: tuple[s
     return Health(score, label_for(score), reasons)
 
 
-def most_points_lost(open_tickets: int, overdue_steps: int, services_at_risk: bool,
+def most_points_lost(ticket_points: int, overdue_steps: int, services_at_risk: bool,
                      rules: tuple[str, ...] = ("quiet", "trend", "tickets", "overdue", "stalled", "service")) -> int:
-    """The most points the `rules` below could take from a contact with at most these open tickets and overdue
-    steps, whatever their stage, signals and meetings (the book-wide views skip those who cannot rank)."""
-    worst = {"quiet": 30, "trend": 15, "tickets": min(35, (15 + 7) * open_tickets), "overdue": min(20, 10 * overdue_steps),
+    """The most points the `rules` below could take from a contact whose open problems cost `ticket_points` and
+    with at most these overdue steps, whatever their stage, signals and meetings (the book-wide views skip those
+    who cannot rank)."""
+    worst = {"quiet": 30, "trend": 15, "tickets": ticket_points, "overdue": min(20, 10 * overdue_steps),
              "stalled": 10, "service": -SERVICE_AT_RISK_POINTS if services_at_risk else 0}
     return sum(worst[rule] for rule in rules)
 
@@ -116,13 +119,16 @@ def ticket_rule(facts: ContactFacts, as_of: datetime) -> HealthReason | None:
     penalty, described = 0, []
     for issue in facts.open_issues:
         age = days_between(issue.opened_at, as_of)
-        cost = 15 if issue.priority in ("high", "urgent") else 8
-        cost += 7 if age > 14 else 0
-        penalty += cost
+        penalty += issue_points(issue.priority, age)
         described.append(f"{issue.priority} issue open {age} days")
     if not penalty:
         return None
-    return HealthReason("tickets", -min(penalty, 35), "open problems: " + "; ".join(described))
+    return HealthReason("tickets", -min(penalty, MOST_TICKET_POINTS), "open problems: " + "; ".join(described))
+
+
+def issue_points(priority: str, days_open: int) -> int:
+    """What one open problem costs the ticket rule: more when urgent or open over two weeks (before the cap)."""
+    return (15 if priority in ("high", "urgent") else 8) + (7 if days_open > ISSUE_AGEING_DAYS else 0)
 
 
 def overdue_rule(facts: ContactFacts, as_of: datetime) -> HealthReason | None:

@@ -134,14 +134,14 @@ def book_call_outs(reader: Reader, as_of: datetime, **filters) -> Iterator[tuple
 def _could_be_called_out(reader: Reader, as_of: datetime, customers: set[int]) -> set[int]:
     """The contacts, by their recorded stage (`customers`: those at a customer stage), whose signals and tickets
     leave room for a call-out."""
-    from custview.db.aggregates import contacts_with_signals, open_ticket_counts
+    from custview.db.aggregates import contacts_with_signals, open_tickets
 
     evidence_since = as_of - timedelta(days=EVIDENCE_DAYS)
     wanted = set()
     for stage in Stage:
         found = Counter(contacts_with_signals(reader, (stage.value,), evidence_since, as_of, evidence_filter(stage)))
         wanted |= {contact_id for contact_id, count in found.items() if possible_directions(stage, False, None, count)}
-    quiet_customers = customers.intersection(open_ticket_counts(reader, as_of)) - set(contacts_with_signals(
+    quiet_customers = customers.intersection(open_tickets(reader, as_of)) - set(contacts_with_signals(
         reader, tuple(stage.value for stage in CUSTOMER), as_of - timedelta(days=RECENT_DAYS), as_of))
     return wanted | quiet_customers
 
