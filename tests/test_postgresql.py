@@ -203,3 +203,50 @@ def test_tls_settings_in_the_url_go_to_libpq(pg_server, pg_url):
         f"error: cannot reach the PostgreSQL server of {over_tcp}: ")
     line = one_error_line(run(f"{pg_url}&sslmode=sometimes", "brief", "Ann Lee"))
     assert line.startswith("error: cannot reach the PostgreSQL server of ") and 'invalid sslmode value: "sometimes"' in line
+
+
+@pytest.fixture
+def pg_book(pg_server, pg_url, pg_book_template) -> str:
+    """`pg_url` holding tests/fixtures/book.yaml (copied from the session's template)."""
+    name = pg_url.split("?")[0].rsplit("/", 1)[1]
+    pg_server.sql(f"DROP DATABASE {name}")
+    pg_server.sql(f"CREATE DATABASE {name} TEMPLATE {pg_book_template}")
+    return pg_url
+
+
+def statements_run_by(monkeypatch, action) -> list[tuple[str, tuple]]:
+    """Every statement the reader sends to the server while `action` runs, with its parameters."""
+    from custview.db import dialect
+
+    sent, execute = [], dialect._Cursor.execute
+    monkeypatch.setattr(dialect._Cursor, "execute",
+                        lambda cursor, sql, parameters=(): sent.append((sql, parameters)) or execute(cursor, sql, parameters))
+    action()
+    monkeypatch.undo()
+    return sent
+
+
+def whole_reads(plan: dict) -> list[str]:
+    """The scans in a plan (EXPLAIN's JSON) that read a whole table or index instead of searching it."""
+    found = []
+    if plan["Node Type"] == "Seq Scan" or (plan["Node Type"].endswith("Index Scan") or plan["Node Type"] ==
+                                          "Index Only Scan") and "Index Cond" not in plan:
+        found.append(f"{plan['Node Type']} on {plan.get('Relation Name', plan.get('Index Name'))}")
+    return found + [line for child in plan.get("Plans", []) for line in whole_reads(child)]
+
+
+def test_the_brief_on_a_server_searches_an_index_in_every_table_it_reads(pg_book, monkeypatch):
+    from custview.cli.commands._common import brief_contact
+    from custview.dates import utc_now
+    from custview.db.reader import Reader
+
+    reader = Reader.open(pg_book)
+    reader.query("SELECT 1")  # connected (the version check, one row, is not the brief's)
+    reader.query("SET enable_seqscan = off")  # a tiny table is read whole only where no index can serve
+    for name in ("Ann Lee", "ann.lee@acme.example"):
+        sent = statements_run_by(monkeypatch, lambda: brief_contact(reader, reader.find_contacts(name)[0], utc_now()))
+        assert len(sent) > 15 and {"signal", "ticket", "attendee", "next_step", "handover"} <= {
+            word for sql, _ in sent for word in sql.replace(",", " ").split()}
+        plans = [reader.query(f"EXPLAIN (FORMAT JSON) {sql}", parameters)[0][0] for sql, parameters in sent]
+        assert [line for plan in plans for line in whole_reads(json.loads(plan)[0]["Plan"])] == []
+    reader.close()

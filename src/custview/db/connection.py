@@ -162,11 +162,10 @@ def connect_for_reading(path: Path | ServerBook) -> sqlite3.Connection:
     if isinstance(path, ServerBook):
         from custview.db.schema import prepare_server
 
-        connection = path.connect()  # one connection checks the version, then reads: set-up is a start-up cost
+        connection = path.connect(read_only=True)  # one connection checks the version, then reads
         try:
             if prepare_server(path, connection) is None:
                 raise no_data_error(path)
-            connection.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
         except BaseException:
             connection.close()
             raise

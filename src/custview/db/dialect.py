@@ -135,6 +135,19 @@ def driver_connection(session):
     return connection if session.get_bind().dialect.name == "sqlite" else ServerConnection(connection)
 
 
+def results_of(connection, statements: list[tuple[str, tuple]]) -> list[list[tuple]]:
+    """The rows of each statement, in order: on a server sent together, one round trip for them all
+    (psycopg's pipeline mode); on SQLite, one after another (a file has no round trips)."""
+    if isinstance(connection, ServerConnection):
+        return connection.results(statements)
+    found = []
+    for sql, parameters in statements:
+        cursor = connection.execute(sql, parameters)
+        found.append(cursor.fetchall() if cursor.description else [])
+        cursor.close()
+    return found
+
+
 @lru_cache(maxsize=512)
 def server_sql(sql: str, named: bool = False) -> str:
     """A statement written with "?" (or ":name") parameters, for psycopg ("%s" or "%(name)s"; a literal "%" doubled)."""
@@ -176,6 +189,15 @@ class ServerConnection:
         cursor = self.cursor()
         cursor.executemany(sql, rows)
         return cursor
+
+    def results(self, statements: list[tuple[str, tuple]]) -> list[list[tuple]]:
+        """The rows of each statement, in order, all sent before the first answer is awaited (pipeline mode)."""
+        if len(statements) == 1:
+            cursors = [self.execute(*statements[0])]
+        else:
+            with self.raw.pipeline():
+                cursors = [self.execute(sql, parameters) for sql, parameters in statements]
+        return [cursor.fetchall() if cursor.description else [] for cursor in cursors]
 
     def close(self) -> None:
         """Close the server connection."""

@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from custview.dates import read_stored_time
+from custview.db.batch import chunks, placeholders
 from custview.db.history import HandoverRecord
 
 
@@ -43,18 +44,29 @@ def owned_counts(reader) -> dict[int, tuple[int, int]]:
     return {member_id: (contacts, companies) for member_id, (contacts, companies) in counts.items()}
 
 
-def handovers_of(reader, contact_ids: list[int], company_ids: set[int]) -> dict[tuple[str, int], list[HandoverRecord]]:
-    """Hand-overs by ("contact", id) and ("company", id), with the names of the members on both sides."""
-    found = defaultdict(list)
+def read_handovers(batch, contact_ids: list[int], company_ids: set[int]) -> list[tuple[str, list[HandoverRecord]]]:
+    """The hand-overs of these contacts and companies, with the names of the members on both sides, read in
+    `batch` (a `custview.db.batch.Batch`): per kind ("contact", "company"), a list filled when the batch runs."""
     sql = ("SELECT h.id, h.handed_at, h.contact_id, h.company_id, f.name, t.name, h.steps_moved, h.made_by "
            "FROM handover AS h "
            "LEFT JOIN member AS f ON f.id = h.from_member_id JOIN member AS t ON t.id = h.to_member_id "
            "WHERE h.{column} IN ({marks}) ORDER BY h.handed_at, h.id")
+    reads = []
     for kind, ids in (("contact", contact_ids), ("company", company_ids)):
-        wanted = sorted(set(ids))
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
-            for row in reader.query(sql.format(column=f"{kind}_id", marks=", ".join("?" * len(chunk))), chunk):
-                record = HandoverRecord(row[0], read_stored_time(row[1]), *row[2:])
-                found[kind, record.contact_id if kind == "contact" else record.company_id].append(record)
+        for chunk in chunks(sorted(set(ids))):
+            reads.append((kind, batch.query(sql.format(column=f"{kind}_id", marks=placeholders(chunk)), chunk,
+                                            _handover)))
+    return reads
+
+
+def handovers_by_record(reads: list[tuple[str, list[HandoverRecord]]]) -> dict[tuple[str, int], list[HandoverRecord]]:
+    """What `read_handovers` read, by ("contact", id) and ("company", id)."""
+    found = defaultdict(list)
+    for kind, records in reads:
+        for record in records:
+            found[kind, record.contact_id if kind == "contact" else record.company_id].append(record)
     return found
+
+
+def _handover(row: tuple) -> HandoverRecord:
+    return HandoverRecord(row[0], read_stored_time(row[1]), *row[2:])

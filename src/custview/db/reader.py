@@ -16,7 +16,6 @@ in a stable order: ties are broken by id. The SQL is portable; what is SQLite's 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -26,26 +25,15 @@ from custview.dates import read_stored_time
 from custview.db.dialect import dialect_of
 from custview.db.connection import connect_for_reading, resolve_db_path
 from custview.db.contact_list import ContactLine, contact_filter, contact_lines, contains
-from custview.db.owners import OwnedBy, handovers_of
-from custview.db.read_rows import (READ, Appointment, Attendee, Company, Contact, Member, MergeRecord, NextStep, Note,
-                                   Service, Signal, StageChange, SuccessCriterion, Ticket)
+from custview.db.batch import CHUNK, Batch, chunks as _chunks, placeholders as _placeholders  # noqa: F401 (aggregates)
+from custview.db.histories import load_histories, read_appointment_records
+from custview.db.owners import OwnedBy
+from custview.db.read_rows import READ, Appointment, Company, Contact, Member, SuccessCriterion, Ticket
 from custview.errors import UserError
 from custview.db.history import AppointmentRecord, ContactHistory, ContactRow, ImportRunSummary, OpenStep
 
-# SQLite allows at least 32,766 parameters since 3.32; stay far below for older builds.
-CHUNK = 500
-
 # The SQL below is portable (DB-API 2.0, standard SQL), written with "?" for its parameters; what an
 # engine spells its own way is in custview.db.dialect (a server connection translates the "?").
-
-
-def _chunks(values: list, size: int = CHUNK) -> Iterator[list]:
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
-
-
-def _placeholders(values: list) -> str:
-    return ", ".join("?" * len(values))
 
 
 _NAMED = {"contact": "contact", "company": "company"}  # tables with a NOCASE name index
@@ -103,21 +91,20 @@ class Reader:
         finally:
             cursor.close()
 
+    def batch(self) -> Batch:
+        """Reads to send together (one round trip on a server): see `custview.db.batch`."""
+        return Batch(self.connection)
+
     def rows(self, twin: type, where: str = "", parameters: Iterable = (), order: str = "") -> list:
         """Rows of one table as twins: `SELECT columns FROM table [WHERE ...] [ORDER BY ...]`."""
-        table = READ[twin]
-        sql = f"SELECT {table.columns} FROM {table.name}"
-        if where:
-            sql += f" WHERE {where}"
-        if order:
-            sql += f" ORDER BY {order}"
-        return [table.build(row) for row in self.query(sql, parameters)]
+        with self.batch() as batch:
+            found = batch.rows(twin, where, parameters, order)
+        return found
 
     def rows_in(self, twin: type, column: str, values: Iterable, order: str = "") -> list:
         """Rows whose `column` is one of `values` (looked up in chunks, each chunk in `order`)."""
-        found = []
-        for chunk in _chunks(sorted(set(values))):
-            found += self.rows(twin, f"{column} IN ({_placeholders(chunk)})", chunk, order)
+        with self.batch() as batch:
+            found = batch.rows_in(twin, column, values, order)
         return found
 
     # -- finding people and companies --------------------------------------------------------------
@@ -127,7 +114,10 @@ class Reader:
         text = query.strip()
         if not text:
             return []
-        exact = self.rows(Contact, "name = ? OR email = ? OR id IN (SELECT contact_id FROM contact_alias WHERE email = ?)",
+        # One index search per way of naming them; "name = ? OR email = ? OR id IN (…)" would read every
+        # contact on PostgreSQL (it cannot combine an OR with a subquery into index searches).
+        exact = self.rows(Contact, "id IN (SELECT id FROM contact WHERE name = ? UNION ALL SELECT id FROM contact "
+                                   "WHERE email = ? UNION ALL SELECT contact_id FROM contact_alias WHERE email = ?)",
                           (text, text, text), "name, id")
         if exact:
             return exact
@@ -290,66 +280,9 @@ class Reader:
         return self.histories([row.contact for row in rows])
 
     def histories(self, contacts: list[Contact]) -> list[ContactHistory]:
-        """The histories of these contacts, in their order, loaded together: a few queries per table."""
-        ids = [c.id for c in contacts]
-        company_ids = {c.company_id for c in contacts if c.company_id}
-        companies = {c.id: c for c in self.rows_in(Company, "id", company_ids)}
-        people = _group(self.rows_in(Contact, "company_id", company_ids, "name, id"), "company_id")
-        services = _group(self.rows_in(Service, "company_id", company_ids, "id"), "company_id")
-        criteria = _group(self.rows_in(SuccessCriterion, "company_id", company_ids, "id"), "company_id")
-        stage_changes = _group(self.rows_in(StageChange, "contact_id", ids, "changed_at, id"), "contact_id")
-        signals = _group(self.rows_in(Signal, "contact_id", ids, "occurred_at DESC, id DESC"), "contact_id")
-        appointments = self._appointments_of(ids)
-        tickets = self._contact_or_company_rows(Ticket, contacts, company_ids, "opened_at")
-        notes = self._contact_or_company_rows(Note, contacts, company_ids, "written_at")
-        merges = self._merges_of(ids, company_ids)
-        handovers = handovers_of(self, ids, company_ids)
-        return [
-            ContactHistory(
-                contact=c,
-                company=companies.get(c.company_id),
-                stage_changes=stage_changes.get(c.id, []),
-                signals=signals.get(c.id, []),
-                appointments=appointments.get(c.id, []),
-                tickets=tickets[c.id],
-                notes=notes[c.id],
-                colleagues=[p for p in people.get(c.company_id, []) if p.id != c.id] if c.company_id else [],
-                services=services.get(c.company_id, []) if c.company_id else [],
-                success_criteria=criteria.get(c.company_id, []) if c.company_id else [],
-                merges=sorted(merges.get(("contact", c.id), []) + merges.get(("company", c.company_id), []),
-                              key=lambda m: (m.merged_at, m.id)),
-                handovers=sorted(handovers.get(("contact", c.id), []) + handovers.get(("company", c.company_id), []),
-                                 key=lambda h: (h.at, h.id)),
-            )
-            for c in contacts
-        ]
-
-    def _merges_of(self, contact_ids: list[int], company_ids: set[int]) -> dict[tuple[str, int], list[MergeRecord]]:
-        """Merge records by (kind, id kept): duplicates merged into these contacts and companies."""
-        found = defaultdict(list)
-        for kind, ids in (("contact", contact_ids), ("company", company_ids)):
-            for chunk in _chunks(sorted(set(ids))):
-                for merge in self.rows(MergeRecord, f"kind = ? AND kept_id IN ({_placeholders(chunk)})", [kind, *chunk]):
-                    found[kind, merge.kept_id].append(merge)
-        return found
-
-    def _appointments_of(self, contact_ids: list[int]) -> dict[int, list[AppointmentRecord]]:
-        """Per contact: the appointments they own or attended, latest first, with attendees and next steps."""
-        attended = defaultdict(set)
-        for chunk in _chunks(sorted(set(contact_ids))):
-            for appointment_id, contact_id in self.query(
-                f"SELECT appointment_id, contact_id FROM attendee WHERE contact_id IN ({_placeholders(chunk)})", chunk
-            ):
-                attended[appointment_id].add(contact_id)
-        appointments = {a.id: a for a in self.rows_in(Appointment, "contact_id", contact_ids)}
-        appointments |= {a.id: a for a in self.rows_in(Appointment, "id", set(attended) - set(appointments))}
-        records = {record.appointment.id: record for record in self.appointment_records(appointments.values())}
-        wanted = set(contact_ids)
-        by_contact = defaultdict(list)
-        for record in sorted(records.values(), key=lambda r: (r.appointment.scheduled_at, r.appointment.id), reverse=True):
-            for contact_id in ({record.appointment.contact_id} | attended[record.appointment.id]) & wanted:
-                by_contact[contact_id].append(record)
-        return by_contact
+        """The histories of these contacts, in their order, loaded together: a few queries per table, in two
+        batches (`custview.db.histories`)."""
+        return load_histories(self, contacts)
 
     def planned_meetings(self, start: datetime, end: datetime, contact_id: int | None = None) -> list[AppointmentRecord]:
         """Meetings not logged yet (no outcome) from `start` to before `end`, in time order, with attendees and
@@ -365,34 +298,4 @@ class Reader:
 
     def appointment_records(self, appointments: Iterable[Appointment]) -> list[AppointmentRecord]:
         """Each appointment (in the order given) with its attendees and next steps."""
-        records = {a.id: AppointmentRecord(a) for a in appointments}
-        for attendee in self.rows_in(Attendee, "appointment_id", records, "id"):
-            records[attendee.appointment_id].attendees.append(attendee)
-        for step in self.rows_in(NextStep, "appointment_id", records, "id"):
-            records[step.appointment_id].next_steps.append(step)
-        for record in records.values():
-            record.attendees.sort(key=lambda a: a.id)
-            record.next_steps.sort(key=lambda s: s.id)
-        return list(records.values())
-
-    def _contact_or_company_rows(self, twin: type, contacts: list[Contact], company_ids: set[int],
-                                 moment: str) -> dict[int, list]:
-        """Per contact: rows (tickets, notes) that are theirs or their company's, latest first."""
-        found = self.rows_in(twin, "contact_id", [c.id for c in contacts])
-        found += self.rows_in(twin, "company_id", company_ids)
-        by_contact, by_company = _group(found, "contact_id"), _group(found, "company_id")
-        result = {}
-        for c in contacts:
-            rows = {row.id: row for row in by_contact.get(c.id, ())}
-            if c.company_id:
-                rows |= {row.id: row for row in by_company.get(c.company_id, ())}
-            result[c.id] = sorted(rows.values(), key=lambda row: (getattr(row, moment), row.id), reverse=True)
-        return result
-
-
-def _group(rows: list, attribute: str) -> dict:
-    """Rows by the value of one attribute, keeping their order."""
-    grouped = defaultdict(list)
-    for row in rows:
-        grouped[getattr(row, attribute)].append(row)
-    return grouped
+        return read_appointment_records(self, appointments)

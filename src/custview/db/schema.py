@@ -328,13 +328,15 @@ def server_version(connection, book) -> int | None:
 
     UserError for a database that is not custview's, or one from a newer custview; reads only.
     """
-    tables = POSTGRESQL.table_names(connection)
-    if not tables:
-        return None
-    if VERSION_TABLE not in tables:
+    from psycopg.errors import UndefinedTable
+
+    try:  # a book's version at once: one round trip (a reader's start-up)
+        version = connection.execute(f"SELECT max(version) FROM {VERSION_TABLE}").fetchone()[0]
+    except UndefinedTable:
+        if not POSTGRESQL.table_names(connection):
+            return None
         raise UserError(f"{book} is not a custview database (it has other tables); nothing was changed. "
-                        "Point --db at an empty database or a custview book.")
-    version = connection.execute(f"SELECT max(version) FROM {VERSION_TABLE}").fetchone()[0]
+                        "Point --db at an empty database or a custview book.") from None
     if version > CURRENT_VERSION:
         raise UserError(f"{book} was made by a newer custview (schema version {version}; this one knows up to "
                         f"{CURRENT_VERSION}); nothing was changed. Upgrade custview to use it.")
@@ -362,7 +364,7 @@ def prepare_server(book, connection=None) -> int | None:
 
 def _upgrade_server(connection, book) -> None:
     """The steps since the book's version, in one transaction, the version table locked meanwhile."""
-    connection.execute("BEGIN")
+    connection.execute("BEGIN READ WRITE")  # also on a reader's read-only connection
     try:
         connection.execute(f"LOCK TABLE {VERSION_TABLE} IN ACCESS EXCLUSIVE MODE")
         version = server_version(connection, book)  # another laptop may have upgraded it meanwhile

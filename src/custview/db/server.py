@@ -57,21 +57,23 @@ class ServerBook:
             connection.close()
 
     def connect(self, *, read_only: bool = False):
-        """A DB-API connection in autocommit mode speaking like sqlite3's (see `custview.db.dialect`)."""
+        """A DB-API connection in autocommit mode speaking like sqlite3's (see `custview.db.dialect`); with
+        `read_only`, every transaction on it is read-only unless it says READ WRITE."""
         from custview.db.dialect import ServerConnection
 
-        connection = ServerConnection(self.connect_raw(), own=True)
-        if read_only:
-            connection.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
-        return connection
+        return ServerConnection(self.connect_raw(read_only=read_only), own=True)
 
-    def connect_raw(self, *, autocommit: bool = True):
-        """A plain psycopg connection (the writer's engine makes its own from this); UserError if refused."""
+    def connect_raw(self, *, autocommit: bool = True, read_only: bool = False):
+        """A plain psycopg connection (the writer's engine makes its own from this); UserError if refused.
+
+        Its settings travel with the login (libpq's `options`): no round trip of their own.
+        """
         import psycopg
 
+        settings = "-c timezone=UTC" + (" -c default_transaction_read_only=on" if read_only else "")
         try:
             return psycopg.connect(self.url, connect_timeout=CONNECT_TIMEOUT_SECONDS, autocommit=autocommit,
-                                   options="-c timezone=UTC")
+                                   options=settings)
         except psycopg.OperationalError as error:
             raise connection_error(self, error) from None
 
