@@ -214,14 +214,17 @@ def pg_book(pg_server, pg_url, pg_book_template) -> str:
     return pg_url
 
 
-def statements_run_by(monkeypatch, action) -> list[tuple[str, tuple]]:
-    """Every statement the reader sends to the server while `action` runs, with its parameters."""
+def statements_run_by(monkeypatch, action, *arguments) -> list[tuple[str, tuple]]:
+    """Every statement the reader sends to the server while `action(*arguments)` runs, with its parameters."""
     from custview.db import dialect
 
     sent, execute = [], dialect._Cursor.execute
-    monkeypatch.setattr(dialect._Cursor, "execute",
-                        lambda cursor, sql, parameters=(): sent.append((sql, parameters)) or execute(cursor, sql, parameters))
-    action()
+    def recorded(cursor, sql, parameters=()):
+        sent.append((sql, parameters))
+        return execute(cursor, sql, parameters)
+
+    monkeypatch.setattr(dialect._Cursor, "execute", recorded)
+    action(*arguments)
     monkeypatch.undo()
     return sent
 
@@ -243,8 +246,12 @@ def test_the_brief_on_a_server_searches_an_index_in_every_table_it_reads(pg_book
     reader = Reader.open(pg_book)
     reader.query("SELECT 1")  # connected (the version check, one row, is not the brief's)
     reader.query("SET enable_seqscan = off")  # a tiny table is read whole only where no index can serve
+
+    def brief(name: str) -> None:
+        brief_contact(reader, reader.find_contacts(name)[0], utc_now())
+
     for name in ("Ann Lee", "ann.lee@acme.example"):
-        sent = statements_run_by(monkeypatch, lambda: brief_contact(reader, reader.find_contacts(name)[0], utc_now()))
+        sent = statements_run_by(monkeypatch, brief, name)
         assert len(sent) > 15 and {"signal", "ticket", "attendee", "next_step", "handover"} <= {
             word for sql, _ in sent for word in sql.replace(",", " ").split()}
         plans = [reader.query(f"EXPLAIN (FORMAT JSON) {sql}", parameters)[0][0] for sql, parameters in sent]
