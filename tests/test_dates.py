@@ -1,8 +1,10 @@
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from custview.dates import describe_age, describe_duration, parse_as_of, parse_when, to_local
+from custview.dates import (describe_age, describe_duration, local_date, parse_as_of, parse_when, read_stored_time,
+                             to_local)
 
 NOW = datetime(2026, 11, 24, 15, 30, tzinfo=timezone.utc)
 
@@ -69,3 +71,31 @@ def test_custview_now_pins_the_clock_for_every_command(cli, book, monkeypatch):
     result = cli("contacts")
     assert result.exit_code == 1
     assert "CUSTVIEW_NOW: unreadable moment 'next tuesday'" in result.output
+
+
+
+@pytest.mark.parametrize("zone, moments", [
+    # Newfoundland leaves summer time (-2:30) for -3:30 at 04:30 UTC, within an hour of UTC; in 2006 at 02:31 UTC,
+    # a minute after local midnight, so that the clocks went back to the day before.
+    ("America/St_Johns", {"2006-10-29 02:30:59": "2006-10-29", "2006-10-29 02:45:00": "2006-10-28",
+                          "2026-11-01 02:29:59": "2026-10-31", "2026-11-01 02:30:00": "2026-11-01",
+                          "2026-11-01 04:29:59": "2026-11-01", "2026-11-01 04:30:00": "2026-11-01",
+                          "2026-11-02 03:29:59": "2026-11-01", "2026-11-02 03:30:00": "2026-11-02"}),
+    # Lord Howe Island moves its clocks by half an hour (+10:30 to +11:00) at 15:30 UTC.
+    ("Australia/Lord_Howe", {"2026-10-03 13:29:59": "2026-10-03", "2026-10-03 13:30:00": "2026-10-04",
+                             "2026-10-03 15:29:59": "2026-10-04", "2026-10-04 12:59:59": "2026-10-04",
+                             "2026-10-04 13:00:00": "2026-10-05"}),
+    ("Europe/Paris", {"2026-03-28 22:59:59": "2026-03-28", "2026-03-28 23:00:00": "2026-03-29",
+                      "2026-03-29 21:59:59": "2026-03-29", "2026-03-29 22:00:00": "2026-03-30"}),
+])
+def test_a_moment_falls_on_its_local_calendar_day_across_summer_time_changes(monkeypatch, zone, moments):
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        for text, day in moments.items():
+            moment = read_stored_time(text + ".000000")
+            assert local_date(moment).isoformat() == day, (zone, text)
+            assert local_date(moment.astimezone()).isoformat() == day, (zone, text)  # a moment not given in UTC
+    finally:
+        monkeypatch.undo()
+        time.tzset()

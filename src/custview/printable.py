@@ -17,7 +17,7 @@ _INVISIBLE = re.compile("[\u061c\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u20
 def printable(value) -> str:
     """The value as text in which no character can move the cursor, change colours or hide itself."""
     text = "" if value is None else str(value)
-    if text.isascii() and text.isprintable():  # most data: nothing to show differently
+    if text.isprintable():  # most data: nothing to show differently (every character below is unprintable)
         return text
     text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
     return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

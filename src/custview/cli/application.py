@@ -137,16 +137,16 @@ class Application:
 
     @staticmethod
     def _print_lines(out, drawing, through_rich: bool) -> None:
-        """A drawing; lines (a Rich Text) are never wrapped, and plain ones are written as they are (Rich
-        would only take them apart) unless `through_rich` (styled, or captured for a pager)."""
+        """A drawing; lines (a Rich Text, or a str of plain ones) are never wrapped, and plain ones are written
+        as they are (Rich would only take them apart) unless `through_rich` (styled, or captured for a pager)."""
         from rich.text import Text
 
-        if not isinstance(drawing, Text):
+        if not isinstance(drawing, str | Text):
             out.print(drawing)
         elif through_rich:
-            out.print(drawing, soft_wrap=True)
+            out.print(Text(drawing) if isinstance(drawing, str) else drawing, soft_wrap=True)
         else:
-            out.file.write(drawing.plain + "\n")
+            out.file.write((drawing if isinstance(drawing, str) else drawing.plain) + "\n")
 
     def say(self, text: str) -> None:
         """Plain text for people after the result, never wrapped (it holds paths and commands to copy);

@@ -12,8 +12,8 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Span, Text
 
-from custview.cli.render import STYLES, _date, _line, _text
-from custview.dates import days_between, describe_duration, to_local
+from custview.cli.render import STYLES, _date, _day, _line, _text
+from custview.dates import days_between, describe_duration, local_date, to_local
 from custview.printable import printable
 
 
@@ -46,7 +46,8 @@ class RowsDrawing:
 
     def batch(self, rows) -> RenderableType:
         """The lines of the next rows (a Rich Text printed as it is, never wrapped)."""
-        cells = [[self._piece(cell) for cell in self.cells(row)] for row in rows]
+        piece = self._piece if self.styled else self._plain
+        cells = [[piece(cell) for cell in self.cells(row)] for row in rows]
         self.count += len(cells)
         lines = []
         if not self.widths:
@@ -57,6 +58,8 @@ class RowsDrawing:
 
     def _piece(self, cell) -> tuple[str, list]:
         """A cell as its plain text and its styles' spans (none when unstyled)."""
+        if isinstance(cell, list):
+            cell = _line(*cell)
         if isinstance(cell, Text):
             plain, style, spans = cell.plain, cell.style, cell.spans
         elif not self.styled:
@@ -68,12 +71,24 @@ class RowsDrawing:
             return plain, []
         return plain, ([Span(0, len(plain), style)] if style else []) + spans
 
-    def _aligned(self, rows: list[list[tuple[str, list]]]) -> Text:
+    @staticmethod
+    def _plain(cell) -> tuple[str, tuple]:
+        """A cell as its plain text, without styles (the output shows none)."""
+        kind = type(cell)
+        if kind is tuple:
+            return printable(cell[0]), ()
+        if kind is list:
+            return printable("".join([str((part[0] if type(part) is tuple else part) or "") for part in cell])), ()
+        return printable(cell.plain if kind is Text else cell), ()
+
+    def _aligned(self, rows: list[list[tuple[str, list]]]) -> Text | str:
         """Lines of cells, each padded to its column's width with two spaces between columns (the last
-        column unpadded), made into one Text at once."""
-        if not self.styled:  # no spans to place: only the text, joined at once
-            return Text("\n".join("".join([*(plain.ljust(width + 2) for (plain, _), width in zip(cells[:-1], self.widths)),
-                                             cells[-1][0]]) for cells in rows))
+        column unpadded), made into one Text at once; only the text (a str) when unstyled."""
+        if not self.styled:  # no spans to place: only the text, joined at once (a Text would scan it again)
+            line = "".join(f"{{:<{width + 2}}}" for width in self.widths[:-1]) + "{}"
+            return "\n".join(line.format(*[plain for plain, _ in cells]) if len(cells) == len(self.widths)
+                             else "".join([*(plain.ljust(width + 2) for (plain, _), width in zip(cells[:-1], self.widths)),
+                                           cells[-1][0]]) for cells in rows)
         parts, spans, position = [], [], 0
         for cells in rows:
             for number, (plain, styles) in enumerate(cells):
@@ -87,10 +102,11 @@ class RowsDrawing:
         """(value, style) pairs and plain values as one cell: Rich Text, or only the text when unstyled."""
         if self.styled:
             return _line(*parts)
-        return "".join(str(part[0] if isinstance(part, tuple) else part or "") for part in parts)
+        return "".join([str(part[0] if isinstance(part, tuple) else part or "") for part in parts])
 
     def cells(self, row) -> list:
-        """The cells of one row (one line each): Rich Text, or (value, style) pairs."""
+        """The cells of one row (one line each): Rich Text, (value, style) pairs, plain values, or a list of
+        pairs and values shown one after the other."""
         raise NotImplementedError
 
     def end(self) -> RenderableType:
@@ -99,9 +115,11 @@ class RowsDrawing:
 
 
 def _as_text(cell) -> Text:
-    """A cell given as Rich Text, a (value, style) pair or a plain value, as Rich Text."""
+    """A cell given as Rich Text, a (value, style) pair, a plain value or a list of them, as Rich Text."""
     if isinstance(cell, Text):
         return cell
+    if isinstance(cell, list):
+        return _line(*cell)
     return _text(*cell) if isinstance(cell, tuple) else _text(cell)
 
 
@@ -114,13 +132,15 @@ class NextStepsDrawing(RowsDrawing):
     def __init__(self, as_of: datetime):
         super().__init__()
         self.as_of, self.overdue = as_of, 0
+        self.today = local_date(as_of)
 
     def cells(self, step) -> list:
-        late = step.due_at is not None and days_between(step.due_at, self.as_of) > 0
+        due = local_date(step.due_at) if step.due_at is not None else None
+        late = due is not None and due < self.today  # a calendar day or more past due
         self.overdue += late
-        return [(f"S{step.id}", "muted"), self._joined(_date(step.due_at), ("  overdue", "danger") if late else ""),
-                step.owner or "—", self._joined(step.contact, (f" · {step.company}", "muted") if step.company else ""),
-                (step.step, "title"), self._joined(step.appointment, (f", {_date(step.met_at)}", "muted"))]
+        return [(f"S{step.id}", "muted"), [_day(due) if due else "—", ("  overdue", "danger") if late else ""],
+                step.owner or "—", [step.contact, (f" · {step.company}", "muted") if step.company else ""],
+                (step.step, "title"), [step.appointment, (f", {_date(step.met_at)}", "muted")]]
 
     def end(self) -> RenderableType:
         if not self.count:
