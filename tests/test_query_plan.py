@@ -152,6 +152,27 @@ def test_the_checks_of_the_book_wide_reads_fail_without_their_index(sample_book,
     assert reads_missing_an_index(sample_book, queries_run_by(sample_book, reads))
 
 
+# Counting the entries into each stage reads the stage history (about a row per contact) whole, once: meant to scan.
+STAGE_ENTRIES = "SELECT stage_change.stage, count(*)"
+
+
+def stage_history_reads(db, statements: list[str]) -> set[str]:
+    """The statements that read the stage history (stage_change, as s or m) row by row, not through an index."""
+    with sqlite3.connect(db) as connection:
+        return {statement for statement in statements for *_, detail in connection.execute(
+                f"EXPLAIN QUERY PLAN {statement}") if detail.startswith(("SCAN", "SEARCH")) and "INDEX" not in detail
+                and detail.split()[1] in ("stage_change", "s", "m")}
+
+
+def test_the_funnel_finds_each_contacts_stage_moves_through_the_stage_history_index(sample_book):
+    statements = [s for s in queries_run_by(sample_book, funnel) if not s.startswith(STAGE_ENTRIES)]
+    assert len(statements) == 2  # the stays that ended with a move, and who is stalled
+    assert stage_history_reads(sample_book, statements) == set()
+    with sqlite3.connect(sample_book) as connection:
+        connection.execute("DROP INDEX ix_stage_change_contact_when")
+    assert len(stage_history_reads(sample_book, statements)) == 2
+
+
 def test_typo_suggestions_search_the_name_and_email_indexes_instead_of_reading_every_name(sample_book):
     suggested = []
     statements = queries_run_by(sample_book, lambda reader: suggested.extend(reader.suggest_names("Sarha Chen")))
@@ -178,11 +199,19 @@ def test_the_signals_read_as_readiness_evidence_are_searched_through_the_index_a
 def portfolio_and_funnel(reader):
     from custview.db import accounts
     from custview.insight.facts import TWO_WAY_SIGNAL_KINDS
-    from custview.insight.portfolio import stalled_cutoffs
 
     now = utc_now()
     accounts.account_facts(reader, now, TWO_WAY_SIGNAL_KINDS)
-    accounts.stage_stays(reader)
+    funnel(reader)
+
+
+def funnel(reader):
+    from custview.db import accounts
+    from custview.insight.portfolio import stalled_cutoffs
+
+    now = utc_now()
+    accounts.stage_entries(reader)
+    accounts.completed_stays(reader)
     accounts.stalled_per_stage(reader, stalled_cutoffs(now), now)
 
 

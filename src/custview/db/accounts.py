@@ -103,13 +103,13 @@ def _open_tickets(reader: Reader, as_of: str) -> dict[int, list[tuple]]:
 
 @dataclass
 class StageStay:
-    """One time a contact entered a stage, and what came next (None while they are still there)."""
+    """One time a contact entered a stage and then moved on: when, and to which stage."""
 
     contact_id: int
     stage: str
     entered_at: datetime
-    next_stage: str | None
-    left_at: datetime | None
+    next_stage: str
+    left_at: datetime
 
 
 def contacts_per_stage(reader: Reader, company_id: int | None = None, owned: OwnedBy | None = None) -> dict[str, int]:
@@ -122,13 +122,14 @@ def contacts_per_stage(reader: Reader, company_id: int | None = None, owned: Own
 def stalled_per_stage(reader: Reader, entered_before: dict[str, datetime], as_of: datetime,
                       company_id: int | None = None, owned: OwnedBy | None = None) -> dict[str, int]:
     """How many contacts in each stage entered it (their latest stage move up to `as_of`, else the
-    recorded date) before that stage's moment in `entered_before`: one grouped query."""
-    stalled = " OR ".join("(c.stage = ? AND coalesce(m.entered, c.stage_since) < ?)" for _ in entered_before)
+    recorded date) before that stage's moment in `entered_before`: one grouped query, each contact's latest
+    move found in ix_stage_change_contact_when."""
+    stalled = " OR ".join("(stage = ? AND entered < ?)" for _ in entered_before)
     conditions, parameters = _scope("c", company_id, owned)
-    where = f"WHERE {' AND '.join(conditions)} " if conditions else ""
-    sql = (f"SELECT c.stage, count(CASE WHEN {stalled} THEN 1 END) FROM contact AS c "
-           "LEFT JOIN (SELECT contact_id, max(changed_at) AS entered FROM stage_change WHERE changed_at <= ? "
-           f"GROUP BY contact_id) AS m ON m.contact_id = c.id {where}GROUP BY c.stage")
+    where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+    sql = (f"SELECT stage, count(CASE WHEN {stalled} THEN 1 END) FROM (SELECT c.stage AS stage, "
+           "coalesce((SELECT max(m.changed_at) FROM stage_change AS m WHERE m.contact_id = c.id AND m.changed_at <= ?), "
+           f"c.stage_since) AS entered FROM contact AS c{where}) AS people GROUP BY stage")
     cutoffs = [value for stage, moment in entered_before.items() for value in (stage, stored_time(moment))]
     return dict(reader.query(sql, [*cutoffs, stored_time(as_of), *parameters]))
 
@@ -146,16 +147,31 @@ def _scope(alias: str, company_id: int | None, owned: OwnedBy | None) -> tuple[l
     return conditions, parameters
 
 
-def stage_stays(reader: Reader, company_id: int | None = None, since: datetime | None = None,
-                owned: OwnedBy | None = None) -> list[StageStay]:
-    """Every stage entry (from the stage history) since `since`, with the move that followed it."""
+def stage_entries(reader: Reader, company_id: int | None = None, since: datetime | None = None,
+                  owned: OwnedBy | None = None) -> dict[str, int]:
+    """How many times contacts entered each stage (moves in the stage history) since `since`: one grouped query."""
     conditions, parameters = _scope("c", company_id, owned)
-    sql = ("SELECT s.contact_id, s.stage, s.changed_at, "
-           "lead(s.stage) OVER stays, lead(s.changed_at) OVER stays FROM stage_change AS s "
-           "JOIN contact AS c ON c.id = s.contact_id "
-           + (f"WHERE {' AND '.join(conditions)} " if conditions else "")
+    join = " JOIN contact AS c ON c.id = stage_change.contact_id" if conditions else ""
+    if since is not None:
+        conditions.append("stage_change.changed_at >= ?")
+        parameters.append(stored_time(since))
+    where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+    return dict(reader.query(f"SELECT stage_change.stage, count(*) FROM stage_change{join}{where} "
+                             "GROUP BY stage_change.stage", parameters))
+
+
+def completed_stays(reader: Reader, company_id: int | None = None, since: datetime | None = None,
+                    owned: OwnedBy | None = None) -> list[StageStay]:
+    """Every stay in a stage that began since `since` and ended with a move to another stage (from the stage
+    history). Only contacts with more than one move have one: the others are not read past the index."""
+    conditions, parameters = _scope("c", company_id, owned)
+    sql = ("SELECT s.contact_id, s.stage, s.changed_at AS entered_at, lead(s.stage) OVER stays AS next_stage, "
+           "lead(s.changed_at) OVER stays AS left_at FROM stage_change AS s JOIN contact AS c ON c.id = s.contact_id "
+           "WHERE s.contact_id IN (SELECT contact_id FROM stage_change GROUP BY contact_id HAVING count(*) > 1) "
+           + "".join(f"AND {condition} " for condition in conditions)
            + "WINDOW stays AS (PARTITION BY s.contact_id ORDER BY s.changed_at, s.id)")
-    stays = [StageStay(contact_id, stage, read_stored_time(entered), next_stage,
-                       read_stored_time(left) if left else None)
-             for contact_id, stage, entered, next_stage, left in reader.query(sql, parameters)]
-    return [stay for stay in stays if since is None or stay.entered_at >= since]
+    start = stored_time(since) if since is not None else None
+    return [StageStay(contact_id, stage, read_stored_time(entered), next_stage, read_stored_time(left))
+            for contact_id, stage, entered, next_stage, left in reader.query(
+                f"SELECT * FROM ({sql}) AS moves WHERE next_stage IS NOT NULL"
+                + (" AND entered_at >= ?" if start else ""), [*parameters, *([start] if start else [])])]

@@ -114,17 +114,22 @@ def stalled_cutoffs(as_of: datetime) -> dict[str, datetime]:
     return {stage.value: to_utc(today - timedelta(days=days)) for stage, days in TYPICAL_STAGE_DAYS.items()}
 
 
-def build_funnel(counts: dict[str, int], stays, stalled: dict[str, int] | None = None) -> list[StageFunnel]:
-    """The funnel from current counts per stage, the stage stays (`custview.db.accounts.stage_stays`) and
-    how many are stalled per stage (`custview.db.accounts.stalled_per_stage`)."""
+def build_funnel(counts: dict[str, int], entries: dict[str, int], stays, stalled: dict[str, int] | None = None
+                 ) -> list[StageFunnel]:
+    """The funnel from current counts per stage, entries into each stage (`custview.db.accounts.stage_entries`),
+    the stays that ended with a move (`custview.db.accounts.completed_stays`, over the same period) and how many
+    are stalled per stage (`custview.db.accounts.stalled_per_stage`)."""
+    ended: dict[str, list] = {stage.value: [] for stage in Stage}
+    for stay in stays:
+        ended.setdefault(stay.stage, []).append(stay)
     funnel = []
     for stage in Stage:
-        entries = [s for s in stays if s.stage == stage.value]
-        moved_on = [s for s in entries if s.next_stage and Stage.parse(s.next_stage).number > stage.number]
-        durations = [(s.left_at - s.entered_at) / timedelta(days=1) for s in entries if s.left_at]
+        entered = entries.get(stage.value, 0)
+        moved_on = sum(Stage.parse(s.next_stage).number > stage.number for s in ended[stage.value])
+        durations = [(s.left_at - s.entered_at) / timedelta(days=1) for s in ended[stage.value]]
         funnel.append(StageFunnel(
-            stage=stage.value, contacts=counts.get(stage.value, 0), entered=len(entries), moved_on=len(moved_on),
-            conversion=round(len(moved_on) / len(entries), 3) if entries else None,
+            stage=stage.value, contacts=counts.get(stage.value, 0), entered=entered, moved_on=moved_on,
+            conversion=round(moved_on / entered, 3) if entered else None,
             median_days=round(median(durations), 1) if durations else None,
             stalled=(stalled or {}).get(stage.value, 0), typical_days=TYPICAL_STAGE_DAYS[stage],
         ))

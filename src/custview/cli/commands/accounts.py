@@ -72,7 +72,7 @@ def pipeline(
     """Contacts per Value Path stage as a bar chart, conversion to the next stage, median days in stage, and how
     many are stalled (in the stage longer than it typically takes)."""
     from custview.dates import parse_when, utc_now
-    from custview.db.accounts import contacts_per_stage, stage_stays, stalled_per_stage
+    from custview.db.accounts import completed_stays, contacts_per_stage, stage_entries, stalled_per_stage
     from custview.insight.portfolio import build_funnel, stalled_cutoffs
 
     now = utc_now()
@@ -86,7 +86,8 @@ def pipeline(
         firm = company_option(reader, company)
         company_id = firm.id if firm else None
         owned = owner_filter(reader, owner, team)
-        funnel = build_funnel(contacts_per_stage(reader, company_id, owned), stage_stays(reader, company_id, start, owned),
+        funnel = build_funnel(contacts_per_stage(reader, company_id, owned), stage_entries(reader, company_id, start, owned),
+                              completed_stays(reader, company_id, start, owned),
                               stalled_per_stage(reader, stalled_cutoffs(now), now, company_id, owned))
     title = f"Value Path — {firm.name if firm else 'the whole book'}" + (
         f", stage moves since {start:%d %b %Y}" if start else "")
