@@ -1,7 +1,11 @@
 """Long lists print as their rows are read: --limit, --json (one array) and --jsonl (one object a line)."""
 
 import json
+import os
 import shutil
+import sqlite3
+import subprocess
+import sys
 
 import pytest
 from test_book_facts import CONTACTS, write_random_book
@@ -69,3 +73,25 @@ def test_on_a_terminal_a_long_list_has_the_same_lines_in_colour():
     assert lines.splitlines()[2].startswith("Person 1  ")
     bold = [coloured.plain[span.start:span.end] for span in coloured.spans if span.style == "bold"]
     assert bold == ["Name", "Title", "Company", "Stage", "In stage", "Email", "Person 1", "Person 2", "Person 3"]
+
+
+def test_a_long_list_to_a_pipe_is_written_without_rich_and_shows_control_characters(big_book):
+    """Piped, a long list is plain text laid out without loading Rich; a name holding a terminal escape
+    shows it as a visible code in its row."""
+    with sqlite3.connect(big_book) as connection:
+        connection.execute("UPDATE contact SET name = ? WHERE id = 7", ("Person 7\x1b[2J",))
+    probe = ("import sys\n"
+             "from custview.cli.app import main\n"
+             "try:\n"
+             "    main()\n"
+             "finally:\n"
+             "    print('RICH' if 'rich' in sys.modules else 'NO RICH', file=sys.stderr)\n")
+    result = subprocess.run([sys.executable, "-c", probe, "--db", str(big_book), "contacts"], capture_output=True,
+                            text=True, timeout=120, env={**os.environ, "COLUMNS": "100"})
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == "NO RICH"
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2 + CONTACTS + 1 and lines[-1] == f"{CONTACTS} contacts"
+    escaped = next(line for line in lines if line.startswith("Person 7\\x1b[2J"))
+    assert "\x1b" not in result.stdout
+    assert escaped.split()[-1] == "p7@x.example"

@@ -172,6 +172,17 @@ def describe_age(moment: datetime, as_of: datetime) -> str:
     return f"{span} ago" if days > 0 else f"in {span}"
 
 
+def describe_day(moment: datetime | None) -> str:
+    """The local day of a moment as people read it ("05 Dec 2026"), or "—" for none."""
+    return day_label(local_date(moment)) if moment else "—"
+
+
+@lru_cache(maxsize=4096)  # a long list shows the same days over and over: strftime costs more than the lookup
+def day_label(day: date) -> str:
+    """A local calendar day as the lists and briefs show it: 05 Dec 2026."""
+    return day.strftime("%d %b %Y")
+
+
 def describe_duration(days: int) -> str:
     """Say how long a number of days is: "5 days", "6 weeks", "4 months", "1.5 years"."""
     if days < 14:

@@ -116,16 +116,25 @@ class Application:
 
             write_json_rows((as_data(row) for row in rows), one_per_line=jsonl, around=None if jsonl else json_around)
             return
+        from custview.cli.terminal import writes_to_terminal
+
+        painter, rows = drawing(), iter(rows)
+        batch = list(islice(rows, ROWS_PER_BATCH))
+        if len(batch) == ROWS_PER_BATCH and not writes_to_terminal():  # a long list to a file or a pipe: no Rich
+            painter.styled = False
+            while batch:
+                sys.stdout.write(painter.batch(batch) + "\n")
+                batch = list(islice(rows, ROWS_PER_BATCH))
+            sys.stdout.write(painter.end() + "\n")
+            return
         from contextlib import nullcontext
 
         from custview.cli.terminal import console
 
-        out, painter, rows = console(), drawing(), iter(rows)
+        out = console()
         painter.styled = out.color_system is not None  # a file or a pipe shows no style: none is laid out
-        painter.width = out.width
         paged = lines is not None and out.is_terminal and lines > out.height
         with out.pager(styles=True) if paged else nullcontext():
-            batch = list(islice(rows, ROWS_PER_BATCH))
             if len(batch) < ROWS_PER_BATCH:  # the whole list
                 if batch:
                     self._print_lines(out, painter.table(batch), painter.styled or paged)

@@ -6,8 +6,7 @@ Every piece of data goes through `_text`, so file contents never act as markup o
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from functools import lru_cache
+from datetime import datetime
 
 from rich import box
 from rich.console import Group, RenderableType
@@ -15,7 +14,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from custview.dates import describe_age, local_date, to_local
+from custview.dates import describe_age, describe_day as _date, to_local
 from custview.printable import printable
 
 STYLES = {
@@ -46,16 +45,6 @@ def _line(*parts) -> Text:
         elif part:
             line.append_text(_text(part))
     return line
-
-
-def _date(moment: datetime | None) -> str:
-    return _day(local_date(moment)) if moment else "—"
-
-
-@lru_cache(maxsize=4096)  # a long list shows the same days over and over: strftime costs more than the lookup
-def _day(day: date) -> str:
-    """A local calendar day as the lists and briefs show it: 01 Dec 2026."""
-    return day.strftime("%d %b %Y")
 
 
 def _bullets(items, marker: str = "•") -> Table:

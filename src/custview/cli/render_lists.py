@@ -1,20 +1,22 @@
 """Lists drawn as their rows arrive (`Application.emit_rows`): a few rows as one Rich table fitted to the
 terminal; a long list as aligned lines a batch at a time (a Rich table of thousands of rows takes seconds
 to lay out, and all of them in memory). Both end with the count.
+
+A long list written to a file or a pipe shows no style: its lines are plain text, laid out without Rich,
+which this module loads only for what it draws with it (tables, styled or wrapped lines).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from rich import box
-from rich.console import RenderableType
-from rich.table import Table
-from rich.text import Span, Text
-
-from custview.cli.render import STYLES, _date, _day, _line, _text
-from custview.dates import days_between, describe_duration, local_date, to_local
+from custview.dates import day_label, days_between, describe_day, describe_duration, local_date, to_local
 from custview.printable import printable
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from rich.text import Text
 
 
 class RowsDrawing:
@@ -23,19 +25,28 @@ class RowsDrawing:
     widths, so later lines line up with it (a longer value pushes the rest of its line along); the last
     column is never padded. Subclasses name the columns and give a row's cells: Rich Text, or (value,
     style) pairs, which cost less for a long list. `styled` is False when the output shows no style (a
-    file or a pipe): the lines are then plain text, laid out without the work of styling them."""
+    file or a pipe): the lines are then plain text (a str), laid out without the work of styling them."""
 
     columns: tuple[str, ...] = ()
     no_wrap: tuple[str, ...] = ()
     styled = True
-    width = 100  # the terminal's, set by Application.emit_rows
 
     def __init__(self):
         self.count = 0
         self.widths: list[int] = []
 
+    @property
+    def width(self) -> int:
+        """The terminal's width (asked of Rich only by the drawings that wrap)."""
+        from custview.cli.terminal import console
+
+        return console().width
+
     def table(self, rows) -> RenderableType:
         """All the rows, when they are few, as one Rich table fitted to the terminal (long cells folded)."""
+        from rich import box
+        from rich.table import Table
+
         table = Table(box=box.SIMPLE_HEAD)
         for column in self.columns:
             table.add_column(column, no_wrap=column in self.no_wrap, overflow="fold")
@@ -44,78 +55,111 @@ class RowsDrawing:
             self.count += 1
         return table
 
-    def batch(self, rows) -> RenderableType:
-        """The lines of the next rows (a Rich Text printed as it is, never wrapped)."""
-        piece = self._piece if self.styled else self._plain
-        cells = [[piece(cell) for cell in self.cells(row)] for row in rows]
+    def batch(self, rows) -> Text | str:
+        """The lines of the next rows, printed as they are, never wrapped: a Rich Text, or a str unstyled."""
+        if not self.styled:
+            return self._plain_lines(rows)
+        cells = [[self._piece(cell) for cell in self.cells(row)] for row in rows]
         self.count += len(cells)
-        lines = []
-        if not self.widths:
-            self.widths = [max([len(name), *(len(row[i][0]) for row in cells)]) for i, name in enumerate(self.columns)]
-            rule = "─" * (sum(self.widths[:-1]) + 2 * (len(self.widths) - 1) + len(self.columns[-1]))
-            lines += [[self._piece((name, "title")) for name in self.columns], [self._piece((rule, "muted"))]]
-        return self._aligned(lines + cells)
+        header = [[self._piece((text, style)) for text in line] for line, style in
+                  zip(self._header([[plain for plain, _ in row] for row in cells]), ("title", "muted"))]
+        return self._aligned(header + cells)
+
+    def _plain_lines(self, rows) -> str:
+        """The lines of the next rows as plain text: the values as they are, unless one of them needs
+        `printable` (looked for once for the batch, not cell by cell: most data needs nothing)."""
+        cells = [[_plain(cell) for cell in self.cells(row)] for row in rows]
+        everything = "".join(map("".join, cells))
+        if not (everything.isascii() and everything.isprintable()):
+            cells = [[printable(text) for text in row] for row in cells]
+        self.count += len(cells)
+        return self._plain_text(self._header(cells) + cells)
+
+    def _plain_text(self, lines: list[list[str]]) -> str:
+        """Lines of plain cells, each padded to its column's width with two spaces between columns (the last
+        column unpadded)."""
+        return "\n".join("".join([*(text.ljust(width + 2) for text, width in zip(line[:-1], self.widths)), line[-1]])
+                         for line in lines)
+
+    def _header(self, first: list[list[str]]) -> list[list[str]]:
+        """For the first batch, the column names and a rule under them, the widths set from that batch's
+        texts (none for the batches after it)."""
+        if self.widths:
+            return []
+        self.widths = [max([len(name), *(len(row[i]) for row in first)]) for i, name in enumerate(self.columns)]
+        rule = "─" * (sum(self.widths[:-1]) + 2 * (len(self.widths) - 1) + len(self.columns[-1]))
+        return [list(self.columns), [rule]]
 
     def _piece(self, cell) -> tuple[str, list]:
-        """A cell as its plain text and its styles' spans (none when unstyled)."""
+        """A cell as its plain text and its styles as (start, end, style) spans (none when unstyled)."""
         if isinstance(cell, list):
-            cell = _line(*cell)
-        if isinstance(cell, Text):
-            plain, style, spans = cell.plain, cell.style, cell.spans
-        elif not self.styled:
-            return printable(cell[0] if isinstance(cell, tuple) else cell), []
-        else:
-            value, style = cell if isinstance(cell, tuple) else (cell, None)
-            plain, style, spans = printable(value), STYLES.get(style, style) if style else "", []
-        if not self.styled:
-            return plain, []
-        return plain, ([Span(0, len(plain), style)] if style else []) + spans
+            from custview.cli.render import _line
 
-    @staticmethod
-    def _plain(cell) -> tuple[str, tuple]:
-        """A cell as its plain text, without styles (the output shows none)."""
-        kind = type(cell)
-        if kind is tuple:
-            return printable(cell[0]), ()
-        if kind is list:
-            return printable("".join([str((part[0] if type(part) is tuple else part) or "") for part in cell])), ()
-        return printable(cell.plain if kind is Text else cell), ()
+            cell = _line(*cell)
+        if isinstance(cell, tuple):
+            value, style = cell
+        elif hasattr(cell, "spans"):  # Rich Text
+            if not self.styled:
+                return cell.plain, []
+            own = [(0, len(cell.plain), cell.style)] if cell.style else []
+            return cell.plain, own + [tuple(span) for span in cell.spans]
+        else:
+            value, style = cell, None
+        plain = printable(value)
+        if not self.styled or not style:
+            return plain, []
+        from custview.cli.render import STYLES
+
+        return plain, [(0, len(plain), STYLES.get(style, style))]
 
     def _aligned(self, rows: list[list[tuple[str, list]]]) -> Text | str:
         """Lines of cells, each padded to its column's width with two spaces between columns (the last
-        column unpadded), made into one Text at once; only the text (a str) when unstyled."""
-        if not self.styled:  # no spans to place: only the text, joined at once (a Text would scan it again)
-            line = "".join(f"{{:<{width + 2}}}" for width in self.widths[:-1]) + "{}"
-            return "\n".join(line.format(*[plain for plain, _ in cells]) if len(cells) == len(self.widths)
-                             else "".join([*(plain.ljust(width + 2) for (plain, _), width in zip(cells[:-1], self.widths)),
-                                           cells[-1][0]]) for cells in rows)
+        column unpadded): one Rich Text made at once, or the plain text when unstyled."""
+        if not self.styled:
+            return self._plain_text([[plain for plain, _ in cells] for cells in rows])
+        from rich.text import Span, Text
+
         parts, spans, position = [], [], 0
         for cells in rows:
             for number, (plain, styles) in enumerate(cells):
-                spans += [span.move(position) for span in styles]
+                spans += [Span(start + position, end + position, style) for start, end, style in styles]
                 padding = " " * (self.widths[number] - len(plain) + 2) if number < len(cells) - 1 else "\n"
                 parts += [plain, padding]
                 position += len(plain) + len(padding)
         return Text("".join(parts)[:-1], spans=spans)
 
-    def _joined(self, *parts):
-        """(value, style) pairs and plain values as one cell: Rich Text, or only the text when unstyled."""
-        if self.styled:
-            return _line(*parts)
-        return "".join([str(part[0] if isinstance(part, tuple) else part or "") for part in parts])
+    def _closing(self, text: str, style: str) -> Text | str:
+        """The line that ends the list: styled as Rich Text, or the plain text."""
+        if not self.styled:
+            return printable(text)
+        from custview.cli.render import _text
+
+        return _text(text, style)
 
     def cells(self, row) -> list:
         """The cells of one row (one line each): Rich Text, (value, style) pairs, plain values, or a list of
         pairs and values shown one after the other."""
         raise NotImplementedError
 
-    def end(self) -> RenderableType:
+    def end(self) -> Text | str:
         """What closes the list: how many rows there were."""
         raise NotImplementedError
 
 
+def _plain(cell) -> str:
+    """A cell (Rich Text, a (value, style) pair, a value, or a list of them) as its text, not yet made printable."""
+    if isinstance(cell, list):
+        return "".join([_plain(part) for part in cell])
+    value = cell[0] if isinstance(cell, tuple) else cell
+    return value if isinstance(value, str) else "" if value is None else getattr(value, "plain", None) or str(value)
+
+
 def _as_text(cell) -> Text:
     """A cell given as Rich Text, a (value, style) pair, a plain value or a list of them, as Rich Text."""
+    from rich.text import Text
+
+    from custview.cli.render import _line, _text
+
     if isinstance(cell, Text):
         return cell
     if isinstance(cell, list):
@@ -138,15 +182,15 @@ class NextStepsDrawing(RowsDrawing):
         due = local_date(step.due_at) if step.due_at is not None else None
         late = due is not None and due < self.today  # a calendar day or more past due
         self.overdue += late
-        return [(f"S{step.id}", "muted"), [_day(due) if due else "—", ("  overdue", "danger") if late else ""],
+        return [(f"S{step.id}", "muted"), [day_label(due) if due else "—", ("  overdue", "danger") if late else ""],
                 step.owner or "—", [step.contact, (f" · {step.company}", "muted") if step.company else ""],
-                (step.step, "title"), [step.appointment, (f", {_date(step.met_at)}", "muted")]]
+                (step.step, "title"), [step.appointment, (f", {describe_day(step.met_at)}", "muted")]]
 
-    def end(self) -> RenderableType:
+    def end(self) -> Text | str:
         if not self.count:
-            return _text("No open next steps.", "good")
+            return self._closing("No open next steps.", "good")
         overdue = f", {self.overdue} overdue" if self.overdue else ""
-        return _text(f"{self.count} open next step{'s' if self.count != 1 else ''}{overdue}", "muted")
+        return self._closing(f"{self.count} open next step{'s' if self.count != 1 else ''}{overdue}", "muted")
 
 
 class ContactsDrawing(RowsDrawing):
@@ -162,8 +206,8 @@ class ContactsDrawing(RowsDrawing):
         in_stage = describe_duration(days_between(line.stage_since, self.as_of)) if line.stage_since else "—"
         return [(line.name, "title"), line.title, line.company or "", (line.stage, "stage"), in_stage, line.email]
 
-    def end(self) -> RenderableType:
-        return _text(f"{self.count} contact{'s' if self.count != 1 else ''}", "muted")
+    def end(self) -> Text | str:
+        return self._closing(f"{self.count} contact{'s' if self.count != 1 else ''}", "muted")
 
 
 class TimelineDrawing(RowsDrawing):
@@ -186,19 +230,21 @@ class TimelineDrawing(RowsDrawing):
         """A short history: drawn the same way as a long one, line by line."""
         return self.batch(events)
 
-    def batch(self, events) -> RenderableType:
+    def batch(self, events) -> Text | str:
         """The lines of these events (after the subject's name, for the first batch)."""
+        from custview.cli.render import _line, _text
+
         rows = [[self._piece((f"Timeline — {self.subject}", "title"))]] if not self.count else []
         self.count += len(events)
-        room = max(self.width - sum(self.widths) - 4, 20)
+        room, indent = max(self.width - sum(self.widths) - 4, 20), len(self.DETAIL_INDENT)
         for e in events:
             what = _line((e.title, self.KIND_STYLES.get(e.kind)), (f"  — {e.who}" if e.who else "", "muted"))
             first, *more = self._wrapped(what, room)
             rows.append([self._piece(_text(f"{to_local(e.at):%Y-%m-%d}", "muted")), self._piece(e.kind), first])
             rows += [[("", []), ("", []), line] for line in more]
             for detail in [*e.details, *([f"by {e.made_by}"] if e.made_by else [])]:
-                rows += [[("", []), ("", []), (self.DETAIL_INDENT + plain, [s.move(len(self.DETAIL_INDENT)) for s in spans])]
-                         for plain, spans in self._wrapped(_text(detail, "muted"), room - len(self.DETAIL_INDENT))]
+                rows += [[("", []), ("", []), (self.DETAIL_INDENT + plain, [(a + indent, b + indent, style) for a, b, style in spans])]
+                         for plain, spans in self._wrapped(_text(detail, "muted"), room - indent)]
         return self._aligned(rows)
 
     def _wrapped(self, text: Text, room: int) -> list[tuple[str, list]]:
@@ -214,10 +260,10 @@ class TimelineDrawing(RowsDrawing):
             line.rstrip()
         return [self._piece(line) for line in lines]
 
-    def end(self) -> RenderableType:
+    def end(self) -> Text | str:
         if not self.count:
-            return _text(f"No events for {self.subject} with these filters.", "muted")
-        return _text(f"{self.count} event{'s' if self.count != 1 else ''}", "muted")
+            return self._closing(f"No events for {self.subject} with these filters.", "muted")
+        return self._closing(f"{self.count} event{'s' if self.count != 1 else ''}", "muted")
 
 
 class StageSuggestionsDrawing(RowsDrawing):
@@ -227,6 +273,9 @@ class StageSuggestionsDrawing(RowsDrawing):
 
     def table(self, rows) -> RenderableType:
         """A few call-outs as one table, the evidence as bullets."""
+        from rich import box
+        from rich.table import Table
+
         from custview.cli.render import _bullets
 
         table = Table(box=box.SIMPLE_HEAD)
@@ -243,7 +292,7 @@ class StageSuggestionsDrawing(RowsDrawing):
         return [(name, "title"), company or "", (stage, "stage"), (arrow + readiness.behaves_like, "warning"),
                 "; ".join(readiness.evidence)]
 
-    def end(self) -> RenderableType:
+    def end(self) -> Text | str:
         if not self.count:
-            return _text("No readiness signals: everyone behaves like their recorded stage.", "good")
-        return _text("Suggestions only: change a stage with 'custview stage set NAME STAGE'.", "muted")
+            return self._closing("No readiness signals: everyone behaves like their recorded stage.", "good")
+        return self._closing("Suggestions only: change a stage with 'custview stage set NAME STAGE'.", "muted")

@@ -16,6 +16,23 @@ def console():
     return Console(markup=False, emoji=False, highlight=False)
 
 
+def writes_to_terminal() -> bool:
+    """Whether standard output is a terminal, as Rich decides it (TTY_COMPATIBLE, then FORCE_COLOR, then the
+    stream itself), without loading Rich: a long list to a file or a pipe is written without it."""
+    import os
+    import sys
+
+    compatible = os.environ.get("TTY_COMPATIBLE", "")
+    if compatible in ("0", "1"):
+        return compatible == "1"
+    if (force := os.environ.get("FORCE_COLOR")) is not None:
+        return force != ""
+    try:
+        return sys.stdout.isatty()
+    except ValueError:  # closed
+        return False
+
+
 @cache
 def error_console():
     """The console for problems (stderr)."""
