@@ -48,6 +48,7 @@ import synthetic  # noqa: E402
 import views  # noqa: E402
 
 REFERENCE = HERE / "reference"
+REUSE_BOOKS = False  # --reuse: books already in the --keep folder are used as they are
 STARTUP_TARGET = 1.25
 BRIEF_TARGET = 1.3  # headroom, so that noise does not cross the line (issue 16)
 BUSIEST_BRIEF_TARGET = 1.5  # the contact with the most signals in the book
@@ -184,7 +185,10 @@ def machine() -> str:
 
 def generate(*arguments: str) -> None:
     """Run benchmarks/synthetic.py in a child process: this process stays small, so the peak memory
-    measured for the commands it starts is theirs alone (a child's peak counts its parent's at fork)."""
+    measured for the commands it starts is theirs alone (a child's peak counts its parent's at fork).
+    With --reuse, a book already there is used as it is."""
+    if REUSE_BOOKS and arguments[0] == "book" and Path(arguments[1]).exists():
+        return
     generate_with(HERE / "synthetic.py", *arguments)
 
 
@@ -355,6 +359,9 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--report-only", action="store_true",
                         help="report missed targets without failing (for noisy CI); a failing command still fails")
     parser.add_argument("--keep", type=Path, default=None, metavar="DIR", help="build the books in DIR and keep them")
+    parser.add_argument("--reuse", action="store_true",
+                        help="with --keep: use the books an earlier run of the same scale left in DIR (the large "
+                             "scale's take an hour to build)")
     parser.add_argument("--only", choices=("imports", "commands", "views"), default=None,
                         help="only the import figures (signals, HubSpot contacts, Zendesk tickets), only the "
                              "commands' figures, or only the book-wide views (attention, stage suggest, "
@@ -370,6 +377,8 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Build the books, measure, print the table; the exit code says whether every target was met."""
     args = parse_arguments(argv)
+    global REUSE_BOOKS
+    REUSE_BOOKS = args.reuse and args.keep is not None
     size = synthetic.SCALES[args.scale]
     repeat = max(1, args.repeat or (5 if args.scale == "small" else 7))
     reported = max(1, repeat // 2)
