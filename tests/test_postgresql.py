@@ -238,7 +238,7 @@ def whole_reads(plan: dict) -> list[str]:
     return found + [line for child in plan.get("Plans", []) for line in whole_reads(child)]
 
 
-def test_the_brief_on_a_server_searches_an_index_in_every_table_it_reads(pg_book, monkeypatch):
+def test_the_brief_and_finding_a_company_on_a_server_search_an_index_in_every_table_they_read(pg_book, monkeypatch):
     from custview.cli.commands._common import brief_contact
     from custview.dates import utc_now
     from custview.db.reader import Reader
@@ -250,10 +250,11 @@ def test_the_brief_on_a_server_searches_an_index_in_every_table_it_reads(pg_book
     def brief(name: str) -> None:
         brief_contact(reader, reader.find_contacts(name)[0], utc_now())
 
-    for name in ("Ann Lee", "ann.lee@acme.example"):
-        sent = statements_run_by(monkeypatch, brief, name)
-        assert len(sent) > 15 and {"signal", "ticket", "attendee", "next_step", "handover"} <= {
-            word for sql, _ in sent for word in sql.replace(",", " ").split()}
+    for action, name in ((brief, "Ann Lee"), (brief, "ann.lee@acme.example"), (reader.find_companies, "acme analytics")):
+        sent = statements_run_by(monkeypatch, action, name)
+        if action is brief:
+            assert len(sent) > 15 and {"signal", "ticket", "attendee", "next_step", "handover"} <= {
+                word for sql, _ in sent for word in sql.replace(",", " ").split()}
         plans = [reader.query(f"EXPLAIN (FORMAT JSON) {sql}", parameters)[0][0] for sql, parameters in sent]
-        assert [line for plan in plans for line in whole_reads(json.loads(plan)[0]["Plan"])] == []
+        assert [line for plan in plans for line in whole_reads(json.loads(plan)[0]["Plan"])] == [], name
     reader.close()

@@ -159,8 +159,10 @@ class Reader:
         """Companies matching a name, a domain or the name of a company merged into them (an alias): exact
         (any case) matches if there are any, else those whose name or alias contains the text."""
         text = query.strip()
-        exact = self.rows(Company, "name = ? OR domain = ? OR id IN (SELECT company_id FROM company_alias "
-                                   "WHERE name = ? OR domain = ?)", (text,) * 4, "name, id")
+        exact = self.rows(Company, "id IN (SELECT id FROM company WHERE name = ? UNION ALL SELECT id FROM company "
+                                   "WHERE domain = ? UNION ALL SELECT company_id FROM company_alias WHERE name = ? "
+                                   "UNION ALL SELECT company_id FROM company_alias WHERE domain = ?)",
+                          (text,) * 4, "name, id")  # index searches, as in find_contacts
         if exact or not text:
             return exact
         pattern = contains(text)
