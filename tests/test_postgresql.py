@@ -258,3 +258,15 @@ def test_the_brief_and_finding_a_company_on_a_server_search_an_index_in_every_ta
         plans = [reader.query(f"EXPLAIN (FORMAT JSON) {sql}", parameters)[0][0] for sql, parameters in sent]
         assert [line for plan in plans for line in whole_reads(json.loads(plan)[0]["Plan"])] == [], name
     reader.close()
+
+
+def test_a_readers_session_refuses_writes_even_for_the_books_owner(pg_book):
+    import psycopg
+
+    from custview.db.reader import Reader
+
+    reader = Reader.open(pg_book)
+    with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+        reader.query("UPDATE contact SET title = 'changed' WHERE name = 'Ann Lee'")
+    assert reader.query("SELECT title FROM contact WHERE name = 'Ann Lee'") == [("Head of Data",)]
+    reader.close()
