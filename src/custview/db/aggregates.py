@@ -63,6 +63,7 @@ class BookAggregates:
     steps: dict[int, list[tuple[datetime, StepFigures]]] = field(default_factory=dict)  # (met at, step)
     services_at_risk: dict[int, list[str]] = field(default_factory=dict)  # by company
     steps_per_batch: bool = False  # whether `for_contacts` reads the steps (or leaves them out)
+    with_meetings: bool = True  # whether `for_contacts` reads the latest meetings (two-way touches, for health)
 
     def last_meeting(self, contact_id: int, moment_index: int) -> datetime | None:
         """The latest meeting the contact owned or attended, at or before the moment with that index."""
@@ -85,7 +86,7 @@ class BookAggregates:
         and due before the latest moment."""
         steps = _steps_due_before(reader, max(moments), contact_ids) if self.steps_per_batch else self.steps
         return replace(self, signals=_signal_figures(reader, contact_ids, moments, windows, two_way_kinds), steps=steps,
-                       meetings=_latest_meetings(reader, contact_ids, moments),
+                       meetings=_latest_meetings(reader, contact_ids, moments) if self.with_meetings else {},
                        stage_changes=_stage_changes(reader, contact_ids),
                        tickets=_tickets_open_since(reader, contact_ids, min(moments), max(moments)))
 

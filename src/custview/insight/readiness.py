@@ -116,8 +116,8 @@ def book_readiness(reader: Reader, rows: Iterable[ContactRow], as_of: datetime
 def book_call_outs(reader: Reader, as_of: datetime, **filters) -> Iterator[tuple[str, str | None, str, Readiness]]:
     """What `book_readiness` gives for the contacts `filters` pick (`custview.db.aggregates.contact_keys`), reading
     in full only those the rules could call out: with signals in the last EVIDENCE_DAYS that could be evidence for
-    their recorded stage, or an open ticket and no signal in the last RECENT_DAYS at a customer stage (and anyone
-    whose stage then may not be the recorded one)."""
+    their recorded stage, or an open problem and no signal in the last RECENT_DAYS at a customer stage (and anyone
+    whose stage then may not be the recorded one). Readiness never looks at meetings: they are not read."""
     from custview.db.aggregates import BATCH, BookAggregates, contact_keys, stage_maybe_not_recorded
 
     keys = list(contact_keys(reader, **filters))
@@ -126,7 +126,7 @@ def book_call_outs(reader: Reader, as_of: datetime, **filters) -> Iterator[tuple
     ids = [contact_id for contact_id, *_ in keys if contact_id in wanted]
     for start in range(0, len(ids), BATCH):
         rows = reader.contact_rows(ids=ids[start:start + BATCH])  # in the keys' order: by name, then id
-        for row, facts, _ in book_facts(reader, rows, [as_of], evidence_filter, BookAggregates()):
+        for row, facts, _ in book_facts(reader, rows, [as_of], evidence_filter, BookAggregates(with_meetings=False)):
             if readiness := readiness_from_facts(facts, as_of):
                 yield row.contact.name, row.company.name if row.company else None, facts.stage.value, readiness
 
@@ -135,13 +135,16 @@ def _could_be_called_out(reader: Reader, as_of: datetime, customers: set[int]) -
     """The contacts, by their recorded stage (`customers`: those at a customer stage), whose signals and tickets
     leave room for a call-out."""
     from custview.db.aggregates import contacts_with_signals, open_tickets
+    from custview.insight.tickets import ticket_kind
 
     evidence_since = as_of - timedelta(days=EVIDENCE_DAYS)
     wanted = set()
     for stage in Stage:
         found = Counter(contacts_with_signals(reader, (stage.value,), evidence_since, as_of, evidence_filter(stage)))
         wanted |= {contact_id for contact_id, count in found.items() if possible_directions(stage, False, None, count)}
-    quiet_customers = customers.intersection(open_tickets(reader, as_of)) - set(contacts_with_signals(
+    with_problems = {contact_id for contact_id, tickets in open_tickets(reader, as_of).items()
+                     if any(ticket_kind(ticket) == "issue" for ticket in tickets)}
+    quiet_customers = customers.intersection(with_problems) - set(contacts_with_signals(
         reader, tuple(stage.value for stage in CUSTOMER), as_of - timedelta(days=RECENT_DAYS), as_of))
     return wanted | quiet_customers
 
