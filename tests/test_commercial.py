@@ -162,7 +162,7 @@ def test_a_book_from_before_success_criteria_is_upgraded_and_takes_one(cli, book
         connection.execute("PRAGMA user_version = 9")
     result = cli("add", "criterion", "Northwind", "Uptime", "--target", "99.9%")
     assert result.exit_code == 0, result.output
-    assert "from schema version 9 to 15" in result.stderr  # the later steps (members, hand-overs, who, calendar UIDs) too
+    assert "from schema version 9 to 16" in result.stderr  # the later steps (members, hand-overs, who, calendar UIDs) too
     assert rows(book, "SELECT metric FROM success_criterion") == [("Uptime",)]
 
 

@@ -230,6 +230,21 @@ def test_companies_and_pipeline_read_signals_tickets_and_meetings_through_indexe
             if f"FROM {table} " in s} == {"signal", "ticket", "appointment", "stage_change"}
     assert big_table_scans(sample_book, statements) == []
     with sqlite3.connect(sample_book) as connection:
-        connection.execute("DROP INDEX ix_ticket_closed")
-        connection.execute("DROP INDEX ix_appointment_when")
-    assert len(big_table_scans(sample_book, statements)) == 2
+        for index in ("ix_ticket_closed", "ix_appointment_company_when", "ix_appointment_when"):
+            connection.execute(f"DROP INDEX {index}")
+    assert len(big_table_scans(sample_book, statements)) == 2  # the open tickets, and the meetings per company
+
+
+def test_each_accounts_latest_meeting_is_read_from_the_company_and_moment_index_alone(sample_book):
+    statements = [s for s in queries_run_by(sample_book, portfolio_and_funnel)
+                  if s.startswith("SELECT company_id, max(scheduled_at) FROM appointment")]
+
+    def plan() -> list[str]:
+        with sqlite3.connect(sample_book) as connection:
+            return [detail for *_, detail in connection.execute(f"EXPLAIN QUERY PLAN {statements[0]}")]
+
+    assert len(statements) == 1 and plan() == [
+        "SEARCH appointment USING COVERING INDEX ix_appointment_company_when (company_id>?)"]
+    with sqlite3.connect(sample_book) as connection:
+        connection.execute("DROP INDEX ix_appointment_company_when")
+    assert not any("COVERING" in line for line in plan())

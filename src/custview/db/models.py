@@ -73,7 +73,7 @@ SQL = {
                 "stage": {"index": True}, "name_derived": {"sa_column_kwargs": {"server_default": "0"}}, "owner_id": _key("member", index=True)},
     "StageChange": {"contact_id": _key("contact")},
     "Signal": {"contact_id": _key("contact")},
-    "Appointment": {"contact_id": _key("contact"), "company_id": _key("company", index=True),
+    "Appointment": {"contact_id": _key("contact"), "company_id": _key("company"),
                     "uid": {"index": True, "unique": True}},
     "Attendee": {"appointment_id": _key("appointment", index=True), "contact_id": _key("contact", index=True),
                  "member_id": _key("member")},
@@ -96,7 +96,9 @@ INDEXES = {
     "StageChange": [("ix_stage_change_contact_when", "contact_id", "changed_at")],
     # kind too: the book-wide figures (custview.db.aggregates) are read from this index alone.
     "Signal": [("ix_signal_contact_when", "contact_id", "occurred_at", "kind")],
-    "Appointment": [("ix_appointment_contact_when", "contact_id", "scheduled_at"), ("ix_appointment_when", "scheduled_at")],
+    # with the moment: `custview companies` reads each account's latest meeting from this index alone.
+    "Appointment": [("ix_appointment_contact_when", "contact_id", "scheduled_at"), ("ix_appointment_when", "scheduled_at"),
+                    ("ix_appointment_company_when", "company_id", "scheduled_at")],
     "Ticket": [("ix_ticket_contact_status", "contact_id", "status"), ("ix_ticket_closed", "closed_at")],
     "NextStep": [("ix_next_step_open", "done", "due_at")],
     "MergeRecord": [("ix_merge_record_kind_kept", "kind", "kept_id")],

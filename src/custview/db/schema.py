@@ -196,6 +196,12 @@ def _one_meeting_per_uid(connection) -> None:
     add_declared_tables_and_indexes(connection)
 
 
+def _meetings_by_company_and_moment(connection) -> None:
+    """The index on appointment.company_id gets the moment too (ix_appointment_company_when)."""
+    connection.execute("DROP INDEX IF EXISTS ix_appointment_company_id")
+    add_declared_tables_and_indexes(connection)
+
+
 @dataclass(frozen=True)
 class Migration:
     """One step: brings a file at version `to_version - 1` to `to_version`."""
@@ -235,6 +241,8 @@ MIGRATIONS: tuple[Migration, ...] = (
               lambda connection: _add_who_made_it(connection, ("ticket", "service", "success_criterion"))),
     Migration(UNIQUE_UID_VERSION, "a calendar UID names one meeting (unique appointment.uid): two imports of one "
                                   "calendar at once add each event once", _one_meeting_per_uid),
+    Migration(16, "meetings indexed by company and moment, for each account's latest meeting (`custview companies`)",
+              _meetings_by_company_and_moment),
 )
 CURRENT_VERSION = MIGRATIONS[-1].to_version
 FIRST_VERSION = 1
