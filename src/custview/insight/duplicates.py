@@ -7,7 +7,7 @@ the database or draws.
 Each piece of evidence has a weight between 0 and 1 (the chance, on its own, that the pair is one
 record); a pair's score is 100 × (1 − the product of (1 − weight)), so independent clues add up
 without ever passing 100. A pair is listed when its score reaches `MIN_SCORE`. All the rules and
-weights are here:
+weights are here (which pairs are compared at all, and the thresholds: `duplicate_search`):
 
 Contacts
 - the same email apart from letter case (0.99), or apart from a "+tag" (ann+news@ / ann@, 0.9);
@@ -28,18 +28,15 @@ Companies
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
-from itertools import combinations
 
+from custview.insight.duplicate_search import (FREE_MAIL, SIMILAR_NAMES, ContactKeys, candidate_pairs, email_domain,
+                                               phone_digits, similarity, untagged)
 from custview.names import clean_domain, company_key, plain_words
 
 MIN_SCORE = 50
-SIMILAR_NAMES = 0.85  # SequenceMatcher ratio from which two different names count as a typo apart
-BLOCK_LIMIT = 500  # records sharing one key beyond this (a switchboard number, a common word) say nothing
 
 W_EMAIL_CASE = 0.99
 W_EMAIL_TAG = 0.9
@@ -56,13 +53,6 @@ W_COMPANY_KEY = 0.9
 W_COMPANY_TYPO = 0.6
 W_COMPANY_PREFIX = 0.35
 W_CONTACT_DOMAIN = 0.6
-
-FREE_MAIL = frozenset({
-    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com", "yahoo.com", "ymail.com",
-    "icloud.com", "me.com", "mac.com", "aol.com", "proton.me", "protonmail.com", "gmx.de", "gmx.net", "web.de",
-    "mail.com", "yandex.ru", "qq.com", "163.com",
-})
-
 
 @dataclass(frozen=True)
 class Party:
@@ -89,35 +79,16 @@ class DuplicatePair:
 def find_duplicates(contacts: Sequence, companies: Sequence, kinds: Iterable[str] = ("contact", "company"),
                     min_score: int = MIN_SCORE) -> list[DuplicatePair]:
     """Likely duplicate contacts and companies, highest score first (then by name)."""
-    kinds = set(kinds)
+    kinds, book = set(kinds), ContactKeys(contacts)
     pairs = []
     if "contact" in kinds:
-        pairs += duplicate_contacts(contacts, companies, min_score)
+        pairs += duplicate_contacts(book, companies, min_score)
     if "company" in kinds:
-        pairs += duplicate_companies(companies, contacts, min_score)
+        pairs += duplicate_companies(companies, book.staff, min_score)
     return sorted(pairs, key=lambda p: (-p.score, p.kind, p.first.name.casefold(), p.first.id, p.second.id))
 
 
-# -- normalising -------------------------------------------------------------------------------------------
-
-
-def email_domain(email: str | None) -> str | None:
-    """The domain of an email address, in lower case; None for no address."""
-    if not email or "@" not in email:
-        return None
-    return email.rsplit("@", 1)[1].strip().casefold() or None
-
-
-def untagged(email: str) -> str:
-    """An address without its "+tag": ann+news@acme.example -> ann@acme.example (folded to lower case)."""
-    local, _, domain = email.strip().casefold().rpartition("@")
-    return f"{local.split('+', 1)[0]}@{domain}"
-
-
-def phone_digits(phone: str | None) -> str | None:
-    """A phone number's digits, if there are enough (7+) to identify a line."""
-    digits = re.sub(r"\D", "", phone or "")
-    return digits if len(digits) >= 7 else None
+# -- scoring -----------------------------------------------------------------------------------------------
 
 
 def same_phone(a: str | None, b: str | None) -> bool:
@@ -128,29 +99,12 @@ def same_phone(a: str | None, b: str | None) -> bool:
     return longer.endswith(shorter)
 
 
-def similarity(a: str, b: str) -> float:
-    """How alike two normalised names are, from 0 to 1."""
-    matcher = SequenceMatcher(None, a, b)
-    if matcher.real_quick_ratio() < SIMILAR_NAMES or matcher.quick_ratio() < SIMILAR_NAMES:
-        return 0.0
-    return matcher.ratio()
-
-
 def combined_score(weights: Iterable[float]) -> int:
     """100 × the chance that at least one independent clue is right."""
     doubt = 1.0
     for weight in weights:
         doubt *= 1 - weight
     return round(100 * (1 - doubt))
-
-
-def _candidate_pairs(blocks: dict) -> set[tuple[int, int]]:
-    """Index pairs (i < j) of records that share a key, ignoring keys shared by too many records to mean much."""
-    pairs = set()
-    for members in blocks.values():
-        if 1 < len(members) <= BLOCK_LIMIT:
-            pairs.update(combinations(sorted(set(members)), 2))
-    return pairs
 
 
 # -- contacts ----------------------------------------------------------------------------------------------
@@ -175,63 +129,28 @@ def _person(row) -> _Person:
                    domain if domain not in FREE_MAIL else None, words, " ".join(sorted(words)), phone_digits(row.phone))
 
 
-def duplicate_contacts(contacts: Sequence, companies: Sequence, min_score: int = MIN_SCORE) -> list[DuplicatePair]:
-    """Pairs of contacts that look like one person (see the module's rules), unsorted."""
-    people = [_person(row) for row in sorted(contacts, key=lambda c: c.id)]
+def duplicate_contacts(book: ContactKeys, companies: Sequence, min_score: int = MIN_SCORE) -> list[DuplicatePair]:
+    """Pairs of the book's contacts that look like one person (see the module's rules), unsorted."""
     company_names = {c.id: c.name for c in companies}
-    blocks, namesakes = defaultdict(list), defaultdict(list)
-    for index, p in enumerate(people):
-        if p.email:
-            blocks["email", p.email].append(index)
-            blocks["untagged", p.untagged].append(index)
-        if p.key:
-            namesakes[p.key].append(index)
-        if p.phone:
-            blocks["phone", p.phone[-7:]].append(index)
-        # Similar names are compared within a company and within an email domain: a work address
-        # and a personal or older one of the same person at the same company still meet.
-        for place in {("domain", p.domain), ("company", p.row.company_id)}:
-            if place[1] is not None:
-                for word in set(p.words):
-                    blocks["word", place, word].append(index)
-    references = _contact_references(contacts)
-    pairs = []
     every_namesake = min_score <= round(100 * W_NAME_OTHER_COMPANY)
-    for i, j in _candidate_pairs(blocks) | _namesake_pairs(namesakes, people, every_namesake):
-        evidence = _contact_evidence(people[i], people[j], company_names)
+    found = []
+    for i, j in book.candidates(every_namesake):
+        a, b = _person(book.rows[i]), _person(book.rows[j])
+        evidence = _contact_evidence(a, b, company_names, book.alike)
         score = combined_score(weight for weight, _ in evidence)
         if score >= min_score and evidence:
-            pairs.append(DuplicatePair(
-                "contact", _contact_party(people[i].row, company_names, references),
-                _contact_party(people[j].row, company_names, references), score,
-                [text for _, text in sorted(evidence, key=lambda e: -e[0])]))
-    return pairs
+            found.append((i, j, score, [text for _, text in sorted(evidence, key=lambda e: -e[0])]))
+    references = _contact_references(book.rows, {index for i, j, *_ in found for index in (i, j)})
+    return [DuplicatePair("contact", _contact_party(book.rows[i], company_names, references),
+                          _contact_party(book.rows[j], company_names, references), score, evidence)
+            for i, j, score, evidence in found]
 
 
-def _namesake_pairs(namesakes: dict, people: list[_Person], everyone: bool) -> set[tuple[int, int]]:
-    """Pairs of contacts with the same name that the name alone can make duplicates: at one company, or
-    one of them without a company. Namesakes at two companies (a weak clue) only when `everyone`: comparing
-    them all grows with the square of the book."""
-    pairs = set()
-    for members in namesakes.values():
-        if not 1 < len(members) <= BLOCK_LIMIT:
-            continue
-        if everyone:
-            pairs.update(combinations(members, 2))
-            continue
-        by_company = defaultdict(list)
-        for i in members:
-            by_company[people[i].row.company_id].append(i)
-        for colleagues in by_company.values():
-            pairs.update(combinations(colleagues, 2))
-        pairs.update((min(i, j), max(i, j)) for i in by_company.get(None, ()) for j in members if j != i)
-    return pairs
-
-
-def _contact_evidence(a: _Person, b: _Person, company_names: dict) -> list[tuple[float, str]]:
-    """The clues that two contacts are one person, as (weight, explanation); empty when they are two people."""
+def _contact_evidence(a: _Person, b: _Person, company_names: dict, alike: dict) -> list[tuple[float, str]]:
+    """The clues that two contacts are one person, as (weight, explanation); empty when they are two people.
+    `alike`: similarities of pairs of names worked out already."""
     same_company = a.row.company_id is not None and a.row.company_id == b.row.company_id
-    email, name = _email_clue(a, b), _name_clue(a, b, same_company, company_names)
+    email, name = _email_clue(a, b), _name_clue(a, b, same_company, company_names, alike)
     if email is None and name is None:
         return []  # a shared phone or domain alone is a colleague, not a duplicate
     evidence = [clue for clue in (email, name) if clue]
@@ -258,7 +177,8 @@ def _email_clue(a: _Person, b: _Person) -> tuple[float, str] | None:
     return None
 
 
-def _name_clue(a: _Person, b: _Person, same_company: bool, company_names: dict) -> tuple[float, str] | None:
+def _name_clue(a: _Person, b: _Person, same_company: bool, company_names: dict,
+               alike: dict) -> tuple[float, str] | None:
     if not (a.key and b.key):
         return None
     if a.key == b.key:
@@ -267,18 +187,21 @@ def _name_clue(a: _Person, b: _Person, same_company: bool, company_names: dict) 
         if a.row.company_id is None or b.row.company_id is None:
             return W_NAME_NO_COMPANY, "the same name (one of them has no company)"
         return W_NAME_OTHER_COMPANY, "the same name, at two different companies"
-    alike = similarity(" ".join(a.words), " ".join(b.words))
-    if alike >= SIMILAR_NAMES:
-        return W_NAME_TYPO, f"names a typo apart: {a.row.name} / {b.row.name} ({alike:.0%} alike)"
+    names = " ".join(a.words), " ".join(b.words)
+    ratio = alike[names] if names in alike else similarity(*names)
+    if ratio >= SIMILAR_NAMES:
+        return W_NAME_TYPO, f"names a typo apart: {a.row.name} / {b.row.name} ({ratio:.0%} alike)"
     return None
 
 
-def _contact_references(contacts: Sequence) -> dict[int, str]:
-    """What names each contact unambiguously on the command line: the email, else the name, else #id."""
+def _contact_references(rows: list, wanted: set[int]) -> dict[int, str]:
+    """What names each wanted contact (by index) unambiguously on the command line: the email, else the
+    name, else #id."""
     names = defaultdict(int)
-    for c in contacts:
-        names[c.name.casefold()] += 1
-    return {c.id: c.email or (c.name if names[c.name.casefold()] == 1 else f"#{c.id}") for c in contacts}
+    for name, count in Counter(row.name for row in rows).items():
+        names[name.casefold()] += count
+    return {row.id: row.email or (row.name if names[row.name.casefold()] == 1 else f"#{row.id}")
+            for row in (rows[index] for index in wanted)}
 
 
 def _contact_party(row, company_names: dict, references: dict) -> Party:
@@ -288,17 +211,12 @@ def _contact_party(row, company_names: dict, references: dict) -> Party:
 # -- companies ---------------------------------------------------------------------------------------------
 
 
-def duplicate_companies(companies: Sequence, contacts: Sequence, min_score: int = MIN_SCORE) -> list[DuplicatePair]:
-    """Pairs of companies that look like one organisation (see the module's rules), unsorted."""
-
+def duplicate_companies(companies: Sequence, staff_domains: dict, min_score: int = MIN_SCORE) -> list[DuplicatePair]:
+    """Pairs of companies that look like one organisation (see the module's rules), unsorted. `staff_domains`:
+    company id -> the email domains of its contacts (free mail aside) -> how many."""
     rows = sorted(companies, key=lambda c: c.id)
     keys = [company_key(c.name) for c in rows]
     domains = [clean_domain(c.domain) if c.domain else None for c in rows]
-    staff_domains = defaultdict(lambda: defaultdict(int))  # company id -> email domain -> contacts
-    for contact in contacts:
-        domain = email_domain(contact.email)
-        if contact.company_id is not None and domain and domain not in FREE_MAIL:
-            staff_domains[contact.company_id][domain] += 1
     blocks = defaultdict(list)
     for index, company in enumerate(rows):
         for domain in {domains[index], *staff_domains[company.id]} - {None}:
@@ -309,7 +227,7 @@ def duplicate_companies(companies: Sequence, contacts: Sequence, min_score: int 
         if keys[index]:
             blocks["key", keys[index]].append(index)
     pairs = []
-    for i, j in _candidate_pairs(blocks):
+    for i, j in candidate_pairs(blocks):
         a, b = rows[i], rows[j]
         evidence = _company_evidence((a, keys[i], domains[i], staff_domains[a.id]),
                                      (b, keys[j], domains[j], staff_domains[b.id]))

@@ -35,14 +35,17 @@ def duplicates(
         problems.append(f"--min-score: {min_score} is not between 0 and 100")
     if problems:
         raise UserError(*problems)
-    from custview.insight.duplicates import find_duplicates
-
     from dataclasses import asdict
 
+    from custview.cycles import cycle_collection_paused
+    from custview.db.matching import companies_to_match, contacts_to_match
+    from custview.insight.duplicates import find_duplicates
+
     app = Application.of(ctx, as_json)
-    contacts = [row.contact for row in app.reader.list_contacts()]
     kinds = (KIND_NAMES[kind.strip().lower()],) if kind else ("contact", "company")
-    pairs = find_duplicates(contacts, app.reader.list_companies(), kinds, min_score)
+    with cycle_collection_paused():
+        contacts, companies = list(contacts_to_match(app.reader)), list(companies_to_match(app.reader))
+        pairs = find_duplicates(contacts, companies, kinds, min_score)
     commands = [merge_command(pair) for pair in pairs]
     app.emit([{**asdict(pair), "merge_command": command} for pair, command in zip(pairs, commands)],
              lambda: draw.render_duplicates(pairs, commands))
