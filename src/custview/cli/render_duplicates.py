@@ -74,7 +74,7 @@ def wrapped(parts: list[tuple[str, str | None]], width: int, fold: bool = False)
     next line, the spaces where a line breaks dropped; a word longer than the line folded (`fold`, as a
     line of its own is) or, as in a table's cell, alone on its line and cut short with an ellipsis."""
     text = "".join(part for part, _ in parts)
-    if "\n" not in text and cell_len(text) <= width:
+    if "\n" not in text and (len(text) if text.isascii() else cell_len(text)) <= width:
         return [parts]
     lines, start = [], 0
     for end in [*breaks(text, width, fold), len(text)]:

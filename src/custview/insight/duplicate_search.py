@@ -11,7 +11,7 @@ duplicates. Each pair of names is compared once, however many people share them.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from difflib import SequenceMatcher
 from itertools import chain, combinations
@@ -52,10 +52,10 @@ def similarity(a: str, b: str) -> float:
     total = len(a) + len(b)
     if total and 2.0 * min(len(a), len(b)) / total < SIMILAR_NAMES:  # the most their lengths allow
         return 0.0
-    matcher = SequenceMatcher(None, a, b)
-    if matcher.quick_ratio() < SIMILAR_NAMES:
+    counts = Counter(b)  # the most their letters allow (SequenceMatcher.quick_ratio, without making one)
+    if total and 2.0 * sum(min(n, counts[c]) for c, n in Counter(a).items()) / total < SIMILAR_NAMES:
         return 0.0
-    return matcher.ratio()
+    return SequenceMatcher(None, a, b).ratio()
 
 
 def pairs_within(members: list[int]) -> Iterator[tuple[int, int]]:
@@ -93,6 +93,23 @@ def namesake_pairs(namesakes: dict, rows: list, everyone: bool) -> set[tuple[int
     return pairs
 
 
+class Shared:
+    """Record indexes by a key, kept only for the keys more than one record shares (`groups`): most of a book's
+    addresses and phone numbers are one contact's, and a list for each would hold most of the memory."""
+
+    def __init__(self):
+        self.first, self.groups = {}, {}
+
+    def add(self, key, index: int) -> None:
+        """Note that record `index` has `key`."""
+        first = self.first.setdefault(key, index)
+        if first != index:
+            if key in self.groups:
+                self.groups[key].append(index)
+            else:
+                self.groups[key] = [first, index]
+
+
 class ContactKeys:
     """What the contacts are compared by, one list per field (index = position in id order), and the keys
     that bring them together: the few strings each contact's clues are made of, no object per contact."""
@@ -100,34 +117,36 @@ class ContactKeys:
     def __init__(self, contacts: Sequence):
         self.rows = sorted(contacts, key=lambda c: c.id)
         self.untagged, self.keys, self.names = [], [], []
-        self.emails, self.phones, self.namesakes = defaultdict(list), defaultdict(list), defaultdict(list)
+        self.emails, self.phones, self.namesakes = Shared(), Shared(), Shared()
         # Similar names are compared within a company and within an email domain: a work address
         # and a personal or older one of the same person at the same company still meet.
         self.colleagues, self.domains = defaultdict(list), defaultdict(list)
         self.staff = defaultdict(lambda: defaultdict(int))  # company id -> email domain -> contacts
         self.alike = {}  # (name, name) -> similarity: most names in a book are shared by many people
         words_of_name = {}
+        add_untagged, add_name, add_key = self.untagged.append, self.names.append, self.keys.append
         for index, row in enumerate(self.rows):
             email = (row.email or "").strip()
             if email:
                 local, at, domain = email.casefold().rpartition("@")
-                self.untagged.append(f"{local.split('+', 1)[0]}@{domain}")  # as `untagged` makes it
-                self.emails[self.untagged[-1]].append(index)
+                address = f"{local.split('+', 1)[0]}@{domain}"  # as `untagged` makes it
+                add_untagged(address)
+                self.emails.add(address, index)
                 domain = domain.strip() if at else None
             else:
-                self.untagged.append(None)
+                add_untagged(None)
                 domain = None
             if row.name not in words_of_name:
                 words = plain_words(row.name)
                 words_of_name[row.name] = " ".join(words), " ".join(sorted(words))
             name, key = words_of_name[row.name]
-            self.names.append(name)
-            self.keys.append(key)
+            add_name(name)
+            add_key(key)
             if key:
-                self.namesakes[key].append(index)
+                self.namesakes.add(key, index)
             phone = phone_digits(row.phone) if row.phone else None
             if phone:
-                self.phones[phone[-7:]].append(index)
+                self.phones.add(phone[-7:], index)
             if row.company_id is not None:
                 self.colleagues[row.company_id].append(index)
             if domain and domain not in FREE_MAIL:
@@ -137,33 +156,35 @@ class ContactKeys:
 
     def may_be_one(self, pair: tuple[int, int]) -> bool:
         """Whether a pair of contacts has a clue that can make them one person: a shared email (apart from case
-        or +tag), the same name or similar names. Everything else only backs one of these."""
+        or +tag), the same name or similar names (each pair of names compared once). Everything else only
+        backs one of these."""
         i, j = pair
         if self.untagged[i] is not None and self.untagged[i] == self.untagged[j]:
             return True
         key, other = self.keys[i], self.keys[j]
-        return bool(key and other) and (key == other or self.similarity(i, j) >= SIMILAR_NAMES)
-
-    def similarity(self, i: int, j: int) -> float:
-        """`similarity` of the two contacts' names, each pair of names worked out once."""
+        if not (key and other):
+            return False
+        if key == other:
+            return True
         names = self.names[i], self.names[j]
-        if names not in self.alike:
-            self.alike[names] = similarity(*names)
-        return self.alike[names]
+        alike = self.alike.get(names)
+        if alike is None:
+            alike = self.alike[names] = similarity(*names)
+        return alike >= SIMILAR_NAMES
 
     def candidates(self, every_namesake: bool) -> set[tuple[int, int]]:
         """Index pairs (i < j) that may be one person, among those sharing a key: an email apart from case or
         +tag, a phone number's last 7 digits, a name (`namesake_pairs`), or a word of their names at one
         company or email domain."""
-        pairs = namesake_pairs(self.namesakes, self.rows, every_namesake)
-        for members in self.emails.values():
+        pairs = namesake_pairs(self.namesakes.groups, self.rows, every_namesake)
+        for members in self.emails.groups.values():
             pairs.update(pairs_within(members))
             if len(members) > BLOCK_LIMIT:  # the same address apart from case may still be few
                 by_case = defaultdict(list)
                 for index in members:
                     by_case[self.rows[index].email.strip().casefold()].append(index)
                 pairs.update(candidate_pairs(by_case))
-        for members in self.phones.values():
+        for members in self.phones.groups.values():
             pairs.update(filter(self.may_be_one, pairs_within(members)))
         seen = set()  # a company's contacts all writing from its domain make one place, not two
         for members in chain(self.colleagues.values(), self.domains.values()):

@@ -47,8 +47,8 @@ def duplicates(
         contacts, companies = list(contacts_to_match(app.reader)), list(companies_to_match(app.reader))
         pairs = find_duplicates(contacts, companies, kinds, min_score)
     commands = [merge_command(pair) for pair in pairs]
-    app.emit([{**asdict(pair), "merge_command": command} for pair, command in zip(pairs, commands)],
-             lambda: draw.render_duplicates(pairs, commands))
+    data = [{**asdict(pair), "merge_command": command} for pair, command in zip(pairs, commands)] if app.as_json else None
+    app.emit(data, lambda: draw.render_duplicates(pairs, commands))
 
 
 def merge_command(pair) -> str:
