@@ -17,6 +17,7 @@ from custview.cli.render import _line
 from custview.printable import printable
 
 WORD = re.compile(r"\s*\S+\s*")
+BEYOND_ASCII = re.compile(r"[^\x00-\x7f]")
 BULLET = "  • "  # the bullet column and the space after it: wrapped evidence stays under its first word
 ARROW = "→ "
 NARROWEST = 8  # the evidence column is never narrower than this, however narrow the terminal
@@ -52,9 +53,9 @@ def duplicates_lines(pairs, commands: list[str], width: int) -> list[list[tuple[
         style = "danger" if pair.score >= 90 else "warning" if pair.score >= 70 else None
         body = [*wrapped(_party(pair.first, pair.kind), room), *wrapped(_party(pair.second, pair.kind), room)]
         for evidence in pair.evidence:
-            for n, parts in enumerate(wrapped([(printable(evidence), None)], room - len(BULLET))):
+            for n, parts in enumerate(wrapped([(_shown(evidence), None)], room - len(BULLET))):
                 body.append([(BULLET if n == 0 else " " * len(BULLET), None), *parts])
-        body += wrapped([(ARROW, "muted"), (printable(command), "muted")], room)
+        body += wrapped([(ARROW, "muted"), (_shown(command), "muted")], room)
         first = [(str(pair.score).rjust(score_width), style), ("  ", None), (pair.kind.ljust(kind_width), None),
                  ("  ", None)]
         lines += [first + body[0], *([(margin, None), *parts] for parts in body[1:]), []]
@@ -66,7 +67,12 @@ def _party(party, kind: str) -> list[tuple[str, str | None]]:
     """One record of a duplicate pair: name <email> (a contact) or name (domain) (a company), company and id."""
     detail = (f" <{party.detail}>" if kind == "contact" else f" ({party.detail})") if party.detail else ""
     facts = " · ".join(x for x in (party.company, f"#{party.id}") if x)
-    return [(printable(party.name), "title"), (printable(detail), "muted"), (printable("  " + facts), "muted")]
+    return [(_shown(party.name), "title"), (_shown(detail), "muted"), (_shown("  " + facts), "muted")]
+
+
+def _shown(value) -> str:
+    """A value as shown: control characters made visible, a tab a space (the columns stay where they are)."""
+    return printable(value).replace("\t", " ")
 
 
 def wrapped(parts: list[tuple[str, str | None]], width: int, fold: bool = False) -> list[list[tuple[str, str | None]]]:
@@ -74,12 +80,12 @@ def wrapped(parts: list[tuple[str, str | None]], width: int, fold: bool = False)
     next line, the spaces where a line breaks dropped; a word longer than the line folded (`fold`, as a
     line of its own is) or, as in a table's cell, alone on its line and cut short with an ellipsis."""
     text = "".join(part for part, _ in parts)
-    if "\n" not in text and (len(text) if text.isascii() else cell_len(text)) <= width:
+    if "\n" not in text and cells(text) <= width:
         return [parts]
     lines, start = [], 0
     for end in [*breaks(text, width, fold), len(text)]:
         line = _cut(parts, start, end)
-        lines.append(line if fold or cell_len("".join(part for part, _ in line)) <= width else _cropped(line, width))
+        lines.append(line if fold or cells("".join(part for part, _ in line)) <= width else _cropped(line, width))
         start = end
     return lines
 
@@ -94,22 +100,22 @@ def breaks(text: str, width: int, fold: bool = False) -> list[int]:
         offset = 0
         for match in WORD.finditer(line):
             start, word = match.start() + line_start, match.group()
-            length = cell_len(word.rstrip())
+            length = cells(word.rstrip())
             if offset + length <= width:
-                offset += cell_len(word)
+                offset += cells(word)
             elif length > width and not fold:
                 if start > line_start:
                     found.append(start)
-                offset = cell_len(word)
+                offset = cells(word)
             elif length > width:  # as much as fits on each line
                 for piece in _chop(word, width):
                     if start > line_start:
                         found.append(start)
                     start += len(piece)
-                    offset = cell_len(piece)
+                    offset = cells(piece)
             elif offset and start > line_start:
                 found.append(start)
-                offset = cell_len(word)
+                offset = cells(word)
         line_start += len(line) + 1
     return found
 
@@ -118,20 +124,29 @@ def _chop(word: str, width: int) -> list[str]:
     """A word cut into pieces of at most `width` cells."""
     pieces, piece = [], ""
     for character in word:
-        if piece and cell_len(piece + character) > width:
+        if piece and cells(piece + character) > width:
             pieces.append(piece)
             piece = ""
         piece += character
     return pieces + [piece] if piece else pieces
 
 
+def cells(text: str) -> int:
+    """How many cells of the terminal `text` takes, as Rich counts them (quickly for the usual text)."""
+    if text.isascii():
+        return len(text)
+    if "\u200d" in text or "\ufe0f" in text:  # joined emoji: Rich measures the whole
+        return cell_len(text)
+    return len(text) + sum(cell_len(character) - 1 for character in BEYOND_ASCII.findall(text))
+
+
 def _cropped(parts: list[tuple[str, str | None]], width: int) -> list[tuple[str, str | None]]:
     """A line too long for `width` cut to fit, an ellipsis at its end."""
     cropped, room = [], width - 1
     for text, style in parts:
-        if cell_len(text) <= room:
+        if cells(text) <= room:
             cropped.append((text, style))
-            room -= cell_len(text)
+            room -= cells(text)
             continue
         piece = _chop(text, room)[0] if room > 0 else ""
         return cropped + [(piece + "…", style)]

@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from difflib import SequenceMatcher
 from itertools import chain, combinations
+from operator import attrgetter
 
 from custview.names import plain_words
 
@@ -93,21 +94,17 @@ def namesake_pairs(namesakes: dict, rows: list, everyone: bool) -> set[tuple[int
     return pairs
 
 
-class Shared:
-    """Record indexes by a key, kept only for the keys more than one record shares (`groups`): most of a book's
-    addresses and phone numbers are one contact's, and a list for each would hold most of the memory."""
-
-    def __init__(self):
-        self.first, self.groups = {}, {}
-
-    def add(self, key, index: int) -> None:
-        """Note that record `index` has `key`."""
-        first = self.first.setdefault(key, index)
-        if first != index:
-            if key in self.groups:
-                self.groups[key].append(index)
-            else:
-                self.groups[key] = [first, index]
+def shared(keys: list) -> dict:
+    """The indexes of the keys more than one record has (None and "" are no key), by key: most of a book's
+    addresses, names and phone numbers are one contact's, and a list for each would hold most of the memory."""
+    counts = Counter(keys)
+    many = {key for key, count in counts.items() if count > 1 and key}
+    groups = defaultdict(list)
+    if many:
+        for index, key in enumerate(keys):
+            if key in many:
+                groups[key].append(index)
+    return groups
 
 
 class ContactKeys:
@@ -115,44 +112,36 @@ class ContactKeys:
     that bring them together: the few strings each contact's clues are made of, no object per contact."""
 
     def __init__(self, contacts: Sequence):
-        self.rows = sorted(contacts, key=lambda c: c.id)
-        self.untagged, self.keys, self.names = [], [], []
-        self.emails, self.phones, self.namesakes = Shared(), Shared(), Shared()
+        self.rows = rows = sorted(contacts, key=attrgetter("id"))
+        self.untagged, domains = [], []
+        for row in rows:
+            email = (row.email or "").strip()
+            if email:
+                local, at, domain = email.casefold().rpartition("@")
+                self.untagged.append(f"{local.split('+', 1)[0]}@{domain}")  # as `untagged` makes it
+                domains.append(domain.strip() if at else None)
+            else:
+                self.untagged.append(None)
+                domains.append(None)
+        words_of_name = {name: plain_words(name) for name in {row.name for row in rows}}
+        words_of_name = {name: (" ".join(words), " ".join(sorted(words))) for name, words in words_of_name.items()}
+        self.names = [words_of_name[row.name][0] for row in rows]
+        self.keys = [words_of_name[row.name][1] for row in rows]
+        self.emails, self.namesakes = shared(self.untagged), shared(self.keys)
+        self.phones = shared([(phone_digits(row.phone) or "")[-7:] if row.phone else None for row in rows])
         # Similar names are compared within a company and within an email domain: a work address
         # and a personal or older one of the same person at the same company still meet.
         self.colleagues, self.domains = defaultdict(list), defaultdict(list)
         self.staff = defaultdict(lambda: defaultdict(int))  # company id -> email domain -> contacts
-        self.alike = {}  # (name, name) -> similarity: most names in a book are shared by many people
-        words_of_name = {}
-        add_untagged, add_name, add_key = self.untagged.append, self.names.append, self.keys.append
-        for index, row in enumerate(self.rows):
-            email = (row.email or "").strip()
-            if email:
-                local, at, domain = email.casefold().rpartition("@")
-                address = f"{local.split('+', 1)[0]}@{domain}"  # as `untagged` makes it
-                add_untagged(address)
-                self.emails.add(address, index)
-                domain = domain.strip() if at else None
-            else:
-                add_untagged(None)
-                domain = None
-            if row.name not in words_of_name:
-                words = plain_words(row.name)
-                words_of_name[row.name] = " ".join(words), " ".join(sorted(words))
-            name, key = words_of_name[row.name]
-            add_name(name)
-            add_key(key)
-            if key:
-                self.namesakes.add(key, index)
-            phone = phone_digits(row.phone) if row.phone else None
-            if phone:
-                self.phones.add(phone[-7:], index)
+        for index, row in enumerate(rows):
             if row.company_id is not None:
                 self.colleagues[row.company_id].append(index)
+            domain = domains[index]
             if domain and domain not in FREE_MAIL:
                 self.domains[domain].append(index)
                 if row.company_id is not None:
                     self.staff[row.company_id][domain] += 1
+        self.alike = {}  # (name, name) -> similarity: most names in a book are shared by many people
 
     def may_be_one(self, pair: tuple[int, int]) -> bool:
         """Whether a pair of contacts has a clue that can make them one person: a shared email (apart from case
@@ -176,15 +165,15 @@ class ContactKeys:
         """Index pairs (i < j) that may be one person, among those sharing a key: an email apart from case or
         +tag, a phone number's last 7 digits, a name (`namesake_pairs`), or a word of their names at one
         company or email domain."""
-        pairs = namesake_pairs(self.namesakes.groups, self.rows, every_namesake)
-        for members in self.emails.groups.values():
+        pairs = namesake_pairs(self.namesakes, self.rows, every_namesake)
+        for members in self.emails.values():
             pairs.update(pairs_within(members))
             if len(members) > BLOCK_LIMIT:  # the same address apart from case may still be few
                 by_case = defaultdict(list)
                 for index in members:
                     by_case[self.rows[index].email.strip().casefold()].append(index)
                 pairs.update(candidate_pairs(by_case))
-        for members in self.phones.groups.values():
+        for members in self.phones.values():
             pairs.update(filter(self.may_be_one, pairs_within(members)))
         seen = set()  # a company's contacts all writing from its domain make one place, not two
         for members in chain(self.colleagues.values(), self.domains.values()):
@@ -194,6 +183,7 @@ class ContactKeys:
                 for index in members:
                     for word in set(self.names[index].split()):
                         by_word[word].append(index)
-                for sharing in by_word.values():
-                    pairs.update(filter(self.may_be_one, pairs_within(sharing)))
+                for sharing in by_word.values():  # in index order, each index once
+                    if 1 < len(sharing) <= BLOCK_LIMIT:
+                        pairs.update(filter(self.may_be_one, combinations(sharing, 2)))
         return pairs
