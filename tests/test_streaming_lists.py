@@ -95,3 +95,16 @@ def test_a_long_list_to_a_pipe_is_written_without_rich_and_shows_control_charact
     escaped = next(line for line in lines if line.startswith("Person 7\\x1b[2J"))
     assert "\x1b" not in result.stdout
     assert escaped.split()[-1] == "p7@x.example"
+
+
+def test_every_long_list_written_to_a_pipe_ends_with_its_count(big_book):
+    """Each list command, given more rows than one batch, writes them all as plain lines and its closing line."""
+    with sqlite3.connect(big_book) as connection:
+        connection.executemany("INSERT INTO company (name) VALUES (?)", [(f"Extra {n}",) for n in range(1, 101)])
+    accounts = run(big_book, "companies")
+    assert accounts.exit_code == 0, accounts.output
+    assert accounts.stdout.splitlines()[-1] == "250 accounts"
+    assert sum(line.startswith("Extra ") for line in accounts.stdout.splitlines()) == 100
+    steps = run(big_book, "next-steps")
+    assert steps.exit_code == 0, steps.output
+    assert len(steps.stdout.splitlines()) > 200 and "open next steps" in steps.stdout.splitlines()[-1]

@@ -119,8 +119,8 @@ class CompaniesDrawing(RowsDrawing):
     def cells(self, row) -> list:
         return company_cells(row, self.as_of)
 
-    def end(self) -> RenderableType:
-        return _text(f"{self.count} account{'s' if self.count != 1 else ''}", "muted")
+    def end(self) -> Text | str:
+        return self._closing(f"{self.count} account{'s' if self.count != 1 else ''}", "muted")
 
 
 def render_pipeline(funnel, title: str, plain: bool) -> RenderableType:
