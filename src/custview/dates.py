@@ -132,14 +132,7 @@ def local_day(moment: datetime, days: int = 1) -> tuple[datetime, datetime]:
 
 def days_between(earlier: datetime, later: datetime) -> int:
     """Whole calendar days from `earlier` to `later` in the user's local time."""
-    zone = _time.tzname  # changes when the process's zone does (time.tzset): part of the cache key
-    return (_local_date(later, zone) - _local_date(earlier, zone)).days
-
-
-@lru_cache(maxsize=16384)
-def _local_date(moment: datetime, zone: tuple[str, str]) -> date:
-    # Cached: book-wide views ask for the same moments (now, a ticket's opening) over and over.
-    return to_local(moment).date()
+    return (local_date(later) - local_date(earlier)).days
 
 
 def local_date(moment: datetime) -> date:
@@ -153,7 +146,8 @@ def local_date(moment: datetime) -> date:
 
 @lru_cache(maxsize=4096)
 def _offset_through(day: date, zone: tuple[str, str]) -> timedelta | None:
-    """The local time's offset from UTC throughout this day (of UTC), or None when it changes that day."""
+    """The local time's offset from UTC throughout this day (of UTC), or None when it changes that day (`zone`,
+    the process's, changes with time.tzset: part of the cache key)."""
     start = datetime.combine(day, time(), timezone.utc)
     first, last = to_local(start).utcoffset(), to_local(start + timedelta(days=1, microseconds=-1)).utcoffset()
     return first if first == last else None

@@ -92,6 +92,8 @@ class RowsDrawing:
 
     def _piece(self, cell) -> tuple[str, list]:
         """A cell as its plain text and its styles as (start, end, style) spans (none when unstyled)."""
+        if not self.styled:
+            return printable(_plain(cell)), []
         if isinstance(cell, list):
             from custview.cli.render import _line
 
@@ -99,14 +101,12 @@ class RowsDrawing:
         if isinstance(cell, tuple):
             value, style = cell
         elif hasattr(cell, "spans"):  # Rich Text
-            if not self.styled:
-                return cell.plain, []
             own = [(0, len(cell.plain), cell.style)] if cell.style else []
             return cell.plain, own + [tuple(span) for span in cell.spans]
         else:
             value, style = cell, None
         plain = printable(value)
-        if not self.styled or not style:
+        if not style:
             return plain, []
         from custview.cli.render import STYLES
 
