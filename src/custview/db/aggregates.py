@@ -20,7 +20,7 @@ from custview.dates import read_stored_time, stored_time
 from custview.db.read_rows import READ, Signal, Ticket
 from custview.db.contact_list import contact_filter
 from custview.db.dialect import Dialect, dialect_of
-from custview.db.reader import CHUNK, _chunks, _placeholders
+from custview.db.batch import CHUNK, chunks, placeholders
 
 if TYPE_CHECKING:
     from custview.db.reader import Reader
@@ -115,7 +115,7 @@ def stage_maybe_not_recorded(reader: Reader, moment: datetime) -> set[int]:
 def recorded_stages(reader: Reader, contact_ids: list[int]) -> dict[int, tuple[int, str, int | None, str, str | None]]:
     """Per contact, what `contact_keys` gives for them, but their name."""
     return {row[0]: (row[0], None, *row[1:]) for row in reader.query(
-        f"SELECT id, company_id, stage, stage_since FROM contact WHERE id IN ({_placeholders(contact_ids)})", contact_ids)}
+        f"SELECT id, company_id, stage, stage_since FROM contact WHERE id IN ({placeholders(contact_ids)})", contact_ids)}
 
 
 def signal_and_stage_figures(reader: Reader, contact_ids: list[int], moment: datetime, windows, two_way_kinds
@@ -131,7 +131,7 @@ def contacts_with_signals(reader: Reader, stages: tuple[str, ...], after: dateti
     condition, values = could_be.condition(dialect_of(reader.connection)) if could_be else ("1 = 1", [])
     return [contact_id for (contact_id,) in reader.query(
         f"SELECT contact_id FROM signal WHERE contact_id IN (SELECT id FROM contact WHERE stage IN "
-        f"({_placeholders(list(stages))})) AND occurred_at > ? AND occurred_at <= ? AND ({condition})",
+        f"({placeholders(list(stages))})) AND occurred_at > ? AND occurred_at <= ? AND ({condition})",
         (*stages, stored_time(after), stored_time(until), *values))]
 
 
@@ -183,7 +183,7 @@ def signal_counts(reader: Reader, contact_ids: list[int], since: datetime, recen
                   ) -> dict[int, tuple[int, int]]:
     """Per contact (of those with any), how many signals they have in (recent_since, until] and in (since, until]."""
     rows = reader.query(f"SELECT contact_id, count(CASE WHEN occurred_at > ? THEN 1 END), count(*) FROM signal "
-                        f"WHERE contact_id IN ({_placeholders(contact_ids)}) AND occurred_at > ? AND occurred_at <= ? "
+                        f"WHERE contact_id IN ({placeholders(contact_ids)}) AND occurred_at > ? AND occurred_at <= ? "
                         "GROUP BY contact_id", (stored_time(recent_since), *contact_ids, stored_time(since),
                                                 stored_time(until)))
     return {contact_id: (recent, in_window) for contact_id, recent, in_window in rows}
@@ -191,8 +191,8 @@ def signal_counts(reader: Reader, contact_ids: list[int], since: datetime, recen
 
 def contacts_of_companies(reader: Reader, company_ids: list[int]) -> list[int]:
     """The contacts of these companies."""
-    return [contact_id for chunk in _chunks(sorted(company_ids)) for (contact_id,) in reader.query(
-        f"SELECT id FROM contact WHERE company_id IN ({_placeholders(chunk)})", chunk)]
+    return [contact_id for chunk in chunks(sorted(company_ids)) for (contact_id,) in reader.query(
+        f"SELECT id FROM contact WHERE company_id IN ({placeholders(chunk)})", chunk)]
 
 
 def _time(text: str | None) -> datetime | None:
@@ -202,12 +202,12 @@ def _time(text: str | None) -> datetime | None:
 def _signal_figures(reader: Reader, contact_ids: list[int], moments, windows, two_way_kinds) -> dict[int, SignalFigures]:
     counts = [("count(CASE WHEN occurred_at > ? AND occurred_at <= ? THEN 1 END)", (stored_time(a), stored_time(b))) for a, b in windows]
     lasts = [("MAX(CASE WHEN occurred_at <= ? THEN occurred_at END)", (stored_time(m),)) for m in moments]
-    kinds = _placeholders(list(two_way_kinds))
+    kinds = placeholders(list(two_way_kinds))
     two_way = [(f"MAX(CASE WHEN kind IN ({kinds}) AND occurred_at <= ? THEN occurred_at END)",
                 (*two_way_kinds, stored_time(m))) for m in moments]
     columns = counts + lasts + two_way
     sql = (f"SELECT contact_id, {', '.join(c for c, _ in columns)} FROM signal "
-           f"WHERE contact_id IN ({_placeholders(contact_ids)}) GROUP BY contact_id")
+           f"WHERE contact_id IN ({placeholders(contact_ids)}) GROUP BY contact_id")
     n, m = len(windows), len(moments)
     return {
         row[0]: SignalFigures(row[1:1 + n], tuple(map(_time, row[1 + n:1 + n + m])), tuple(map(_time, row[1 + n + m:])))
@@ -218,7 +218,7 @@ def _signal_figures(reader: Reader, contact_ids: list[int], moments, windows, tw
 def _latest_meetings(reader: Reader, contact_ids: list[int], moments) -> dict[int, tuple]:
     """Per contact, the latest appointment they own or attend at or before each moment."""
     columns = ", ".join("MAX(CASE WHEN scheduled_at <= ? THEN scheduled_at END)" for _ in moments)
-    marks = _placeholders(contact_ids)
+    marks = placeholders(contact_ids)
     owned = f"SELECT contact_id, {columns} FROM appointment WHERE contact_id IN ({marks}) GROUP BY contact_id"
     attended = (f"SELECT attendee.contact_id, {columns} FROM attendee JOIN appointment "
                 f"ON appointment.id = attendee.appointment_id WHERE attendee.contact_id IN ({marks}) "
@@ -235,7 +235,7 @@ def _stage_changes(reader: Reader, contact_ids: list[int]) -> dict[int, list[Sta
     found = defaultdict(list)
     for contact_id, stage, previous, changed_at in reader.query(
             f"SELECT contact_id, stage, previous_stage, changed_at FROM stage_change WHERE contact_id IN "
-            f"({_placeholders(contact_ids)}) ORDER BY contact_id, changed_at, id", contact_ids):
+            f"({placeholders(contact_ids)}) ORDER BY contact_id, changed_at, id", contact_ids):
         found[contact_id].append(StageMove(stage, previous, read_stored_time(changed_at)))
     return found
 
@@ -243,7 +243,7 @@ def _stage_changes(reader: Reader, contact_ids: list[int]) -> dict[int, list[Sta
 def _tickets_open_since(reader: Reader, contact_ids: list[int], earliest: datetime, latest: datetime) -> dict[int, list]:
     """Per contact, the tickets they raised, opened by `latest` and not closed before `earliest`, latest first."""
     table = READ[Ticket]
-    rows = reader.query(f"SELECT {table.columns} FROM ticket WHERE contact_id IN ({_placeholders(contact_ids)}) "
+    rows = reader.query(f"SELECT {table.columns} FROM ticket WHERE contact_id IN ({placeholders(contact_ids)}) "
                         "AND (closed_at IS NULL OR closed_at > ?) AND opened_at <= ? ORDER BY opened_at DESC, id DESC",
                         (*contact_ids, stored_time(earliest), stored_time(latest)))
     found = defaultdict(list)
@@ -265,7 +265,7 @@ def _steps_due_before(reader: Reader, latest: datetime, contact_ids: list[int]
                 "JOIN next_step ON next_step.appointment_id = appointment.id")
     rows = []
     for who, tables in (("appointment.contact_id", owned), ("attendee.contact_id", attended)):
-        rows += reader.query(steps.format(who=who, tables=tables, among=_placeholders(contact_ids)),
+        rows += reader.query(steps.format(who=who, tables=tables, among=placeholders(contact_ids)),
                              (*contact_ids, stored_time(latest)))
     found = defaultdict(dict)  # per contact, by step id: once even when both owner and attendee
     for _, met_at, step_id, step, due_at, contact_id in sorted(rows, key=lambda r: (r[1], r[0], -r[2]), reverse=True):
@@ -289,10 +289,10 @@ class EvidenceFilter(NamedTuple):
         parts = sorted({max(word.lower().split(), key=len) for word in self.words})
         conditions, values = [], []
         if self.kinds:
-            conditions.append(f"kind IN ({_placeholders(list(self.kinds))})")
+            conditions.append(f"kind IN ({placeholders(list(self.kinds))})")
             values += self.kinds
         if self.question_kinds:
-            conditions.append(f"(kind IN ({_placeholders(list(self.question_kinds))}) AND (lower(detail) LIKE ? "
+            conditions.append(f"(kind IN ({placeholders(list(self.question_kinds))}) AND (lower(detail) LIKE ? "
                               f"OR detail LIKE ? OR {dialect.beyond_ascii('detail')}))")
             values += [*self.question_kinds, "%asked%", "%?%"]
         if parts:
@@ -310,8 +310,8 @@ def signals_between(reader: Reader, contact_ids: list[int], after: datetime, unt
     found = defaultdict(list)
     table = READ[Signal]
     condition, values = could_be.condition(dialect_of(reader.connection)) if could_be else ("1 = 1", [])
-    for chunk in _chunks(sorted(contact_ids)):
-        for row in reader.query(f"SELECT {table.columns} FROM signal WHERE contact_id IN ({_placeholders(chunk)}) "
+    for chunk in chunks(sorted(contact_ids)):
+        for row in reader.query(f"SELECT {table.columns} FROM signal WHERE contact_id IN ({placeholders(chunk)}) "
                                 f"AND occurred_at > ? AND occurred_at <= ? AND ({condition}) "
                                 "ORDER BY occurred_at DESC, id DESC",
                                 (*chunk, stored_time(after), stored_time(until), *values)):

@@ -25,7 +25,7 @@ from custview.dates import read_stored_time
 from custview.db.dialect import dialect_of
 from custview.db.connection import connect_for_reading, resolve_db_path
 from custview.db.contact_list import ContactLine, contact_filter, contact_lines, contains
-from custview.db.batch import CHUNK, Batch, chunks as _chunks, placeholders as _placeholders  # noqa: F401 (aggregates)
+from custview.db.batch import Batch
 from custview.db.histories import load_histories, read_appointment_records
 from custview.db.owners import OwnedBy
 from custview.db.read_rows import READ, Appointment, Company, Contact, Member, SuccessCriterion, Ticket

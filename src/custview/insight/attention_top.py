@@ -153,14 +153,15 @@ class _Search:
 
     def _members(self, find_ids) -> list[tuple]:
         """The contacts of a group (None: everyone not read yet) that the filters pick, each with a loose bound."""
-        from custview.db.aggregates import _chunks, contact_keys, steps_due_counts
+        from custview.db.aggregates import contact_keys, steps_due_counts
+        from custview.db.batch import chunks
 
         if find_ids is None:  # most of the book, often: its steps are counted at once
             self.steps_due = steps_due_counts(self.reader, self.as_of)
             keys = contact_keys(self.reader, **self.filters)
         else:
             ids = [contact_id for contact_id in find_ids() if contact_id not in self.seen]
-            keys = (key for chunk in _chunks(ids) for key in contact_keys(self.reader, **self.filters, ids=chunk))
+            keys = (key for chunk in chunks(ids) for key in contact_keys(self.reader, **self.filters, ids=chunk))
         entries = []
         for key in keys:
             contact_id, name, company_id = key[:3]
