@@ -80,13 +80,13 @@ def test_orphans_are_found_counted_and_named(cli, book):
 def test_a_damaged_index_fails_the_integrity_check(cli, book):
     with sqlite3.connect(book) as connection:
         connection.execute("PRAGMA writable_schema = ON")
-        connection.execute("UPDATE sqlite_master SET sql = 'CREATE INDEX ix_contact_stage ON contact (title)' "
-                           "WHERE name = 'ix_contact_stage'")
+        connection.execute("UPDATE sqlite_master SET sql = 'CREATE INDEX ix_contact_stage_name ON contact (title)' "
+                           "WHERE name = 'ix_contact_stage_name'")
     result = cli("doctor", "--json")
     assert result.exit_code == 1
     integrity = checks(result)["integrity"]
     assert not integrity["ok"] and integrity["count"] >= 1
-    assert "ix_contact_stage" in integrity["detail"]
+    assert "ix_contact_stage_name" in integrity["detail"]
 
 
 def test_doctor_changes_nothing_and_reports_a_newer_or_older_schema(cli, db):

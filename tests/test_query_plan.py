@@ -198,10 +198,8 @@ def test_the_signals_read_as_readiness_evidence_are_searched_through_the_index_a
 
 def portfolio_and_funnel(reader):
     from custview.db import accounts
-    from custview.insight.facts import TWO_WAY_SIGNAL_KINDS
 
-    now = utc_now()
-    accounts.account_facts(reader, now, TWO_WAY_SIGNAL_KINDS)
+    accounts.account_facts(reader, utc_now())
     funnel(reader)
 
 
@@ -248,3 +246,30 @@ def test_each_accounts_latest_meeting_is_read_from_the_company_and_moment_index_
     with sqlite3.connect(sample_book) as connection:
         connection.execute("DROP INDEX ix_appointment_company_when")
     assert not any("COVERING" in line for line in plan())
+
+
+def plan_of(db, statement: str) -> list[str]:
+    """The plan lines SQLite gives a statement."""
+    with sqlite3.connect(db) as connection:
+        return [detail for *_, detail in connection.execute(f"EXPLAIN QUERY PLAN {statement}")]
+
+
+def test_each_accounts_latest_conversation_is_read_from_the_two_way_signals_index_alone(sample_book):
+    statements = [s for s in queries_run_by(sample_book, portfolio_and_funnel)
+                  if s.startswith("SELECT contact_id, max(occurred_at) FROM signal")]
+    assert len(statements) == 1
+    assert plan_of(sample_book, statements[0]) == ["SCAN signal USING COVERING INDEX ix_signal_two_way"]
+    with sqlite3.connect(sample_book) as connection:
+        connection.execute("DROP INDEX ix_signal_two_way")
+    assert "ix_signal_two_way" not in " ".join(plan_of(sample_book, statements[0]))
+
+
+def test_the_contacts_of_a_stage_are_read_in_the_lists_order_without_sorting(sample_book):
+    statements = queries_run_by(sample_book, lambda reader: list(reader.contact_lines(stage="Researcher")))
+    assert len(statements) == 1
+    assert plan_of(sample_book, statements[0])[0] == "SEARCH contact USING INDEX ix_contact_stage_name (stage=?)"
+    assert not any("TEMP B-TREE" in line for line in plan_of(sample_book, statements[0]))
+    with sqlite3.connect(sample_book) as connection:
+        connection.execute("DROP INDEX ix_contact_stage_name")
+    without = plan_of(sample_book, statements[0])  # the whole table in name order, or the stage's rows sorted
+    assert without[0].startswith("SCAN contact") or any("TEMP B-TREE FOR ORDER BY" in line for line in without)

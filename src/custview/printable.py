@@ -9,9 +9,9 @@ import re
 # (two names that look the same), line and paragraph separators. Joiners (U+200C/D) stay: emoji and
 # Persian names need them.
 LINE_BREAKS = ("\n", "\r", "\x0b", "\x0c", "\x85", "\u2028", "\u2029")  # what ends a line, for one-line names
-_LINE_BREAK = re.compile("[" + "".join(LINE_BREAKS) + "]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_INVISIBLE = re.compile("[\u061c\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_LINE_BREAK = "[" + "".join(LINE_BREAKS) + "]"
+_CONTROL = r"[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+_INVISIBLE = "[\u061c\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
 
 
 def printable(value) -> str:
@@ -19,10 +19,11 @@ def printable(value) -> str:
     text = "" if value is None else str(value)
     if text.isprintable():  # most data: nothing to show differently (every character below is unprintable)
         return text
-    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    # The patterns are compiled (and cached by `re`) only when some text needs them: rarely.
+    text = re.sub(_CONTROL, lambda m: f"\\x{ord(m.group()):02x}", text)
+    return re.sub(_INVISIBLE, lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def has_line_break(text: str) -> bool:
     """Whether `text` runs over more than one line."""
-    return _LINE_BREAK.search(text) is not None
+    return re.search(_LINE_BREAK, text) is not None

@@ -8,10 +8,10 @@ which this module loads only for what it draws with it (tables, styled or wrappe
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from custview.dates import day_label, days_between, describe_day, describe_duration, local_date, to_local
+from custview.dates import day_label, describe_day, describe_duration, local_date, to_local
 from custview.printable import printable
 
 if TYPE_CHECKING:
@@ -69,8 +69,7 @@ class RowsDrawing:
         """The lines of the next rows as plain text: the values as they are, unless one of them needs
         `printable` (looked for once for the batch, not cell by cell: most data needs nothing)."""
         cells = [[_plain(cell) for cell in self.cells(row)] for row in rows]
-        everything = "".join(map("".join, cells))
-        if not (everything.isascii() and everything.isprintable()):
+        if not "".join(map("".join, cells)).isprintable():  # what printable() changes is never printable
             cells = [[printable(text) for text in row] for row in cells]
         self.count += len(cells)
         return self._plain_text(self._header(cells) + cells)
@@ -78,8 +77,8 @@ class RowsDrawing:
     def _plain_text(self, lines: list[list[str]]) -> str:
         """Lines of plain cells, each padded to its column's width with two spaces between columns (the last
         column unpadded)."""
-        return "\n".join("".join([*(text.ljust(width + 2) for text, width in zip(line[:-1], self.widths)), line[-1]])
-                         for line in lines)
+        layout = "".join(f"{{:<{width + 2}}}" for width in self.widths[:-1]) + "{}"
+        return "\n".join([layout.format(*line) if len(line) == len(self.widths) else line[0] for line in lines])
 
     def _header(self, first: list[list[str]]) -> list[list[str]]:
         """For the first batch, the column names and a rule under them, the widths set from that batch's
@@ -148,10 +147,16 @@ class RowsDrawing:
 
 def _plain(cell) -> str:
     """A cell (Rich Text, a (value, style) pair, a value, or a list of them) as its text, not yet made printable."""
-    if isinstance(cell, list):
+    kind = type(cell)
+    if kind is str:
+        return cell
+    if kind is tuple:
+        cell = cell[0]
+        if type(cell) is str:
+            return cell
+    elif kind is list:
         return "".join([_plain(part) for part in cell])
-    value = cell[0] if isinstance(cell, tuple) else cell
-    return value if isinstance(value, str) else "" if value is None else getattr(value, "plain", None) or str(value)
+    return "" if cell is None else getattr(cell, "plain", None) or str(cell)
 
 
 def _as_text(cell) -> Text:
@@ -200,10 +205,15 @@ class ContactsDrawing(RowsDrawing):
 
     def __init__(self, as_of: datetime):
         super().__init__()
-        self.as_of = as_of
+        self.today = local_date(as_of)
+        self.in_stage: dict[date, str] = {}  # by the local day they entered it: a list shows the same days often
 
     def cells(self, line) -> list:
-        in_stage = describe_duration(days_between(line.stage_since, self.as_of)) if line.stage_since else "—"
+        in_stage = "—"
+        if line.stage_since:
+            day = local_date(line.stage_since)
+            if (in_stage := self.in_stage.get(day)) is None:
+                in_stage = self.in_stage[day] = describe_duration((self.today - day).days)
         return [(line.name, "title"), line.title, line.company or "", (line.stage, "stage"), in_stage, line.email]
 
     def end(self) -> Text | str:

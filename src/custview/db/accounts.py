@@ -14,10 +14,10 @@ from datetime import datetime
 from typing import NamedTuple
 
 from custview.dates import read_stored_time, stored_time
-from custview.db.batch import placeholders
 from custview.db.history import AccountHistory
 from custview.db.owners import OwnedBy
 from custview.db.read_rows import Company, MergeRecord, Note, Ticket
+from custview.db.rows import TWO_WAY_SIGNALS
 from custview.db.reader import Reader
 
 
@@ -55,15 +55,14 @@ class AccountFacts:
     owner: str | None  # the name of the member who owns the account
 
 
-def account_facts(reader: Reader, as_of: datetime, two_way_kinds: tuple[str, ...],
-                  owned: OwnedBy | None = None) -> list[AccountFacts]:
+def account_facts(reader: Reader, as_of: datetime, owned: OwnedBy | None = None) -> list[AccountFacts]:
     """Every company (or those `owned` names) with its contacts per stage, last two-way touch (a meeting, or a
-    signal of one of `two_way_kinds`), open tickets and services at risk, as of a moment."""
+    two-way signal: `custview.db.rows.TWO_WAY_SIGNAL_KINDS`), open tickets and services at risk, as of a moment."""
     moment = stored_time(as_of)
     with reader.snapshot():
         companies = reader.list_companies(owned)
         company_of, stages = _people(reader)
-        touches = _last_two_way(reader, moment, two_way_kinds, company_of)
+        touches = _last_two_way(reader, moment, company_of)
         tickets = _open_tickets(reader, moment, company_of)
         at_risk = dict(reader.query("SELECT company_id, count(*) FROM service WHERE status = 'at risk' "
                                     "GROUP BY company_id"))
@@ -82,16 +81,14 @@ def _people(reader: Reader) -> tuple[dict[int, int], dict[int, dict[str, int]]]:
     return {contact_id: company_id for contact_id, company_id, _ in people}, stages
 
 
-def _last_two_way(reader: Reader, as_of: str, two_way_kinds: tuple[str, ...],
-                  company_of: dict[int, int]) -> dict[int, datetime]:
+def _last_two_way(reader: Reader, as_of: str, company_of: dict[int, int]) -> dict[int, datetime]:
     """The latest meeting or two-way signal per company, up to `as_of`: a meeting counts for the company it was
     recorded with, else its contact's; a signal for its contact's company."""
-    kinds = sorted(two_way_kinds)
     latest: dict[int, str] = {}
     by_contact = [reader.query("SELECT contact_id, max(scheduled_at) FROM appointment "
                                "WHERE company_id IS NULL AND scheduled_at <= ? GROUP BY contact_id", (as_of,)),
-                  reader.query(f"SELECT contact_id, max(occurred_at) FROM signal WHERE kind IN ({placeholders(kinds)}) "
-                               "AND occurred_at <= ? GROUP BY contact_id", (*kinds, as_of))]
+                  reader.query(f"SELECT contact_id, max(occurred_at) FROM signal WHERE {TWO_WAY_SIGNALS} "  # its index
+                               "AND occurred_at <= ? GROUP BY contact_id", (as_of,))]
     found = [*reader.query("SELECT company_id, max(scheduled_at) FROM appointment WHERE company_id IS NOT NULL "
                            "AND scheduled_at <= ? GROUP BY company_id", (as_of,)),
              *((company_of.get(contact_id), moment) for rows in by_contact for contact_id, moment in rows)]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime  # noqa: F401 - resolves the declared types
 
-from sqlalchemy import JSON, Boolean, Column, Index, SmallInteger, String
+from sqlalchemy import JSON, Boolean, Column, Index, SmallInteger, String, text
 from sqlalchemy.types import TypeDecorator, UserDefinedType
 from sqlmodel import Field, SQLModel
 from sqlmodel.main import SQLModelMetaclass
@@ -70,7 +70,7 @@ SQL = {
     "Company": {"name": _nocase(unique=True, nullable=False), "domain": _nocase(),
                 "contract_arr": {"sa_column_kwargs": {"server_default": "0"}}, "owner_id": _key("member", index=True)},
     "Contact": {"name": _nocase(nullable=False), "email": _nocase(unique=True), "company_id": _key("company", index=True),
-                "stage": {"index": True}, "name_derived": {"sa_column_kwargs": {"server_default": "0"}}, "owner_id": _key("member", index=True)},
+                "name_derived": {"sa_column_kwargs": {"server_default": "0"}}, "owner_id": _key("member", index=True)},
     "StageChange": {"contact_id": _key("contact")},
     "Signal": {"contact_id": _key("contact")},
     "Appointment": {"contact_id": _key("contact"), "company_id": _key("company"),
@@ -93,9 +93,13 @@ SQL = {
     "ImportChange": {"run_id": _key("import_run", index=True)},
 }
 INDEXES = {
+    # by name within a stage: `contacts --stage` reads them in the list's order, without sorting.
+    "Contact": [("ix_contact_stage_name", "stage", "name")],
     "StageChange": [("ix_stage_change_contact_when", "contact_id", "changed_at")],
-    # kind too: the book-wide figures (custview.db.aggregates) are read from this index alone.
-    "Signal": [("ix_signal_contact_when", "contact_id", "occurred_at", "kind")],
+    # kind too: the book-wide figures (custview.db.aggregates) are read from this index alone; the two-way
+    # signals (a third of them) have their own, for each account's latest conversation (`custview companies`).
+    "Signal": [("ix_signal_contact_when", "contact_id", "occurred_at", "kind"),
+               ("ix_signal_two_way", "contact_id", "occurred_at", "kind", {"where": rows.TWO_WAY_SIGNALS})],
     # with the moment: `custview companies` reads each account's latest meeting from this index alone.
     "Appointment": [("ix_appointment_contact_when", "contact_id", "scheduled_at"), ("ix_appointment_when", "scheduled_at"),
                     ("ix_appointment_company_when", "company_id", "scheduled_at")],
@@ -140,8 +144,16 @@ def _model(declaration: type) -> type[SQLModel]:
     namespace["model_config"] = {"defer_build": True}
     # AUTOINCREMENT: an id is never given twice, so the range of ids an import created (kept in the
     # import history) holds only that import's rows, whatever is deleted and added later.
-    namespace["__table_args__"] = (*(Index(*index) for index in INDEXES.get(name, ())), {"sqlite_autoincrement": True})
+    namespace["__table_args__"] = (*(_index(*index) for index in INDEXES.get(name, ())), {"sqlite_autoincrement": True})
     return SQLModelMetaclass(name, (SQLModel,), namespace, table=True)
+
+
+def _index(name: str, *columns) -> Index:
+    """A declared index: its name, its columns, and for a partial index its condition ({"where": SQL})."""
+    if columns and isinstance(columns[-1], dict):
+        condition = text(columns[-1]["where"])
+        return Index(name, *columns[:-1], sqlite_where=condition, postgresql_where=condition)
+    return Index(name, *columns)
 
 
 def _referred_tables(name: str) -> list[str]:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from custview.dates import read_stored_time
 from custview.db.batch import chunks, placeholders
-from custview.db.history import HandoverRecord
+
+if TYPE_CHECKING:  # read with a history only: `--owner` alone does not load the history's classes
+    from custview.db.history import HandoverRecord
 
 
 @dataclass(frozen=True)
@@ -69,4 +72,6 @@ def handovers_by_record(reads: list[tuple[str, list[HandoverRecord]]]) -> dict[t
 
 
 def _handover(row: tuple) -> HandoverRecord:
+    from custview.db.history import HandoverRecord
+
     return HandoverRecord(row[0], read_stored_time(row[1]), *row[2:])

@@ -20,17 +20,19 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from custview.dates import read_stored_time
 from custview.db.dialect import dialect_of
 from custview.db.connection import connect_for_reading, resolve_db_path
 from custview.db.contact_list import ContactLine, contact_filter, contact_lines, contains
 from custview.db.batch import Batch
-from custview.db.histories import load_histories, read_appointment_records
-from custview.db.owners import OwnedBy
 from custview.db.read_rows import READ, Appointment, Company, Contact, Member, SuccessCriterion, Ticket
 from custview.errors import UserError
-from custview.db.history import AppointmentRecord, ContactHistory, ContactRow, ImportRunSummary, OpenStep
+
+if TYPE_CHECKING:  # loaded by the questions that answer with them (a contact list needs none)
+    from custview.db.history import AppointmentRecord, ContactHistory, ContactRow, ImportRunSummary, OpenStep
+    from custview.db.owners import OwnedBy
 
 # The SQL below is portable (DB-API 2.0, standard SQL), written with "?" for its parameters; what an
 # engine spells its own way is in custview.db.dialect (a server connection translates the "?").
@@ -208,6 +210,8 @@ class Reader:
                      ids: list[int] | None = None) -> Iterator[ContactRow]:
         """`list_contacts` (or only the contacts with these `ids`), by name, as the rows are read (memory holds a
         batch, not the book)."""
+        from custview.db.history import ContactRow
+
         where, parameters = contact_filter(stage, company, search, company_id, owned, ids)
         contacts, companies = READ[Contact], READ[Company]
         sql = (f"SELECT {contacts.columns}, {companies.columns} FROM contact "
@@ -225,6 +229,8 @@ class Reader:
     def open_next_steps(self, owner: str | None = None, owned: OwnedBy | None = None) -> Iterator[OpenStep]:
         """Next steps not done yet, soonest due first (those without a due date last), as they are read; only
         `owner`'s (a name as written) if given, or only those of the member or team `owned` names."""
+        from custview.db.history import OpenStep
+
         sql = ("SELECT next_step.id, next_step.step, next_step.owner, next_step.due_at, contact.name, contact.email, "
                "company.name, appointment.purpose, appointment.scheduled_at FROM next_step "
                "JOIN appointment ON appointment.id = next_step.appointment_id "
@@ -241,6 +247,8 @@ class Reader:
 
     def import_history(self) -> list[ImportRunSummary]:
         """Every recorded import, newest first."""
+        from custview.db.history import ImportRunSummary
+
         return [ImportRunSummary.of(row) for row in self.query(f"SELECT {', '.join(ImportRunSummary.COLUMNS)} "
                                                                "FROM import_run ORDER BY id DESC")]
 
@@ -284,6 +292,8 @@ class Reader:
     def histories(self, contacts: list[Contact]) -> list[ContactHistory]:
         """The histories of these contacts, in their order, loaded together: a few queries per table, in two
         batches (`custview.db.histories`)."""
+        from custview.db.histories import load_histories
+
         return load_histories(self, contacts)
 
     def planned_meetings(self, start: datetime, end: datetime, contact_id: int | None = None) -> list[AppointmentRecord]:
@@ -300,4 +310,6 @@ class Reader:
 
     def appointment_records(self, appointments: Iterable[Appointment]) -> list[AppointmentRecord]:
         """Each appointment (in the order given) with its attendees and next steps."""
+        from custview.db.histories import read_appointment_records
+
         return read_appointment_records(self, appointments)

@@ -106,6 +106,12 @@ class StageChange:
     made_by: str | None = None  # who wrote it with a command: the "me" setting, else the OS user (custview.config)
 
 
+# Signals where the person talked with us, rather than only consumed something. They have their own
+# index (ix_signal_two_way, custview.db.models), which a query finds by writing this very condition.
+TWO_WAY_SIGNAL_KINDS = ("email", "event", "office hours")
+TWO_WAY_SIGNALS = f"kind IN ({', '.join(repr(kind) for kind in TWO_WAY_SIGNAL_KINDS)})"
+
+
 @table("signal")
 class Signal:
     """Behaviour that tells us something: content read, event attended, assessment taken, question asked."""

@@ -202,6 +202,12 @@ def _meetings_by_company_and_moment(connection) -> None:
     add_declared_tables_and_indexes(connection)
 
 
+def _index_stage_lists_and_two_way_signals(connection) -> None:
+    """The stage index gets the name (ix_contact_stage_name); two-way signals get their own (ix_signal_two_way)."""
+    connection.execute("DROP INDEX IF EXISTS ix_contact_stage")
+    add_declared_tables_and_indexes(connection)
+
+
 @dataclass(frozen=True)
 class Migration:
     """One step: brings a file at version `to_version - 1` to `to_version`."""
@@ -243,6 +249,8 @@ MIGRATIONS: tuple[Migration, ...] = (
                                   "calendar at once add each event once", _one_meeting_per_uid),
     Migration(16, "meetings indexed by company and moment, for each account's latest meeting (`custview companies`)",
               _meetings_by_company_and_moment),
+    Migration(17, "contacts indexed by stage and name (`contacts --stage`), and two-way signals (email, event, office "
+                  "hours) in an index of their own, for each account's latest conversation", _index_stage_lists_and_two_way_signals),
 )
 CURRENT_VERSION = MIGRATIONS[-1].to_version
 FIRST_VERSION = 1

@@ -17,6 +17,7 @@ from functools import partial
 from itertools import islice
 from typing import TYPE_CHECKING
 
+from custview.db.rows import TWO_WAY_SIGNAL_KINDS  # noqa: F401 - the rules' vocabulary, found here by callers
 from custview.insight.tickets import is_open_at, ticket_kind
 from custview.stages import Stage
 
@@ -25,8 +26,6 @@ if TYPE_CHECKING:
     from custview.db.history import History
     from custview.db.reader import Reader
 
-# Signals where the person talked with us, rather than only consumed something.
-TWO_WAY_SIGNAL_KINDS = ("email", "office hours", "event")
 # The windows the rules count signals in (days before the moment): the last 30, and the 60 before.
 RECENT_DAYS, EARLIER_DAYS = 30, 90
 # How far back readiness looks for evidence: the two windows together (so the counts say whom to read).

@@ -31,7 +31,6 @@ def companies(
     from custview.dates import utc_now
     from custview.db.accounts import account_facts
     from custview.db.rows import COMPANY_STATUSES
-    from custview.insight.facts import TWO_WAY_SIGNAL_KINDS
     from custview.insight.portfolio import SORTS, account_rows, parse_days, renewing_within, sort_accounts
 
     if sort not in SORTS:
@@ -45,7 +44,7 @@ def companies(
     stage = parse_stage_option(stage)
     now = utc_now()
     app = Application.of(ctx, as_json)
-    rows = account_rows(account_facts(app.reader, now, TWO_WAY_SIGNAL_KINDS, owner_filter(app.reader, owner, team)),
+    rows = account_rows(account_facts(app.reader, now, owner_filter(app.reader, owner, team)),
                         now)
     rows = [r for r in rows if (stage is None or r.stage == stage)
             and (status is None or r.status == status.strip().lower())]
