@@ -57,12 +57,26 @@ def top_attention(reader: Reader, as_of: datetime, limit: int, **filters) -> lis
             if level == EXACT:
                 found.append(heapq.heappop(queue)[4])
                 continue
-            batch = [heapq.heappop(queue)]
-            while level != GROUP and queue and queue[0][3] == level and len(batch) < BATCHES[level]:
-                batch.append(heapq.heappop(queue))
-            for entry in search.read(level, batch):
-                heapq.heappush(queue, entry)
+            for level, batch in _next_batches(queue).items():
+                for entry in search.read(level, batch):
+                    heapq.heappush(queue, entry)
     return found
+
+
+def _next_batches(queue: list[tuple]) -> dict[int, list[tuple]]:
+    """The entries at the head of the queue to read one level closer, by level: a group alone; else the head and
+    those after it, whatever their level, until an item or a group comes up or a level has a batch's worth.
+    Reading an entry closer than needed costs time but changes no result: its key only grows towards its own."""
+    head = heapq.heappop(queue)
+    if head[3] == GROUP:
+        return {GROUP: [head]}
+    batches = {head[3]: [head]}
+    while queue and queue[0][3] not in (GROUP, EXACT):
+        level = queue[0][3]
+        if len(batches.setdefault(level, [])) == BATCHES[level]:
+            break
+        batches[level].append(heapq.heappop(queue))
+    return batches
 
 
 class _Known:
@@ -118,7 +132,8 @@ class _Search:
         self.raised = open_tickets(reader, as_of)
         issues = {contact_id: found for contact_id, tickets in self.raised.items()
                   if (found := [ticket for ticket in tickets if ticket_kind(ticket) == "issue"])}
-        self.ticket_points = {contact_id: _most_ticket_points(found, as_of) for contact_id, found in issues.items()}
+        ageing = stored_time(as_of - timedelta(days=ISSUE_AGEING_DAYS - 1))
+        self.ticket_points = {contact_id: _most_ticket_points(found, ageing) for contact_id, found in issues.items()}
         self.unsure = stage_maybe_not_recorded(reader, as_of)
         # Not stalled for sure: in the stage since a day less than it typically takes (moments compared as stored).
         self.fresh_since = {stage.value: stored_time(as_of - timedelta(days=days - 1))
@@ -256,9 +271,9 @@ class _Search:
                       company_id in self.book.services_at_risk, steps)
 
 
-def _most_ticket_points(issues: list, as_of: datetime) -> int:
+def _most_ticket_points(issues: list, ageing: str) -> int:
     """No fewer points than the ticket rule takes for these open problems (opened as stored): it counts the days
-    open on the local calendar, so one opened a day less than that ago is taken as open that long."""
-    ageing = stored_time(as_of - timedelta(days=ISSUE_AGEING_DAYS - 1))
+    open on the local calendar, so one opened (as stored) by `ageing`, a day less than that before the moment, is
+    taken as open that long."""
     return min(MOST_TICKET_POINTS, sum(issue_points(issue.priority, ISSUE_AGEING_DAYS + (issue.opened_at <= ageing))
                                        for issue in issues))
