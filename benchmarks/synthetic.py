@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from custview.evidence import evidence_of
+
 SUBJECT_NAME = "Quinn Benchmark"
 SUBJECT_EMAIL = "quinn.benchmark@benchmark.example"
 SUBJECT_COMPANY = "Benchmark Industries"
@@ -71,7 +73,7 @@ COLUMNS = {
     "contact": ("id", "name", "email", "phone", "title", "buying_role", "company_id", "stage", "stage_since",
                 "preferred_channel", "preferred_time", "preferred_tone", "context"),
     "stage_change": ("id", "contact_id", "stage", "previous_stage", "changed_at", "source"),
-    "signal": ("id", "contact_id", "kind", "title", "topics", "occurred_at", "detail", "source"),
+    "signal": ("id", "contact_id", "kind", "title", "topics", "occurred_at", "detail", "source", "evidence"),
     "appointment": ("id", "contact_id", "company_id", "purpose", "kind", "scheduled_at", "outcome", "decisions"),
     "attendee": ("id", "appointment_id", "contact_id", "name", "role"),
     "next_step": ("id", "appointment_id", "step", "owner", "due_at", "done"),
@@ -172,8 +174,9 @@ class _Book:
         kind = rng.choice(SIGNAL_KINDS)
         topics = rng.sample(TOPICS, rng.randrange(1, 4))
         detail = f"Asked: does it support {topics[0]}?" if kind in ("office hours", "email") and rng.random() < 0.3 else None
-        return (None, contact_id, kind, f"{kind.title()}: {topics[0]}", json.dumps(topics),
-                stored(self.ago(rng, days)), detail, "website")
+        title = f"{kind.title()}: {topics[0]}"
+        return (None, contact_id, kind, title, json.dumps(topics), stored(self.ago(rng, days)), detail, "website",
+                evidence_of(kind, title, topics, detail))
 
     def _signal(self, contact_id: int, rng: random.Random, days: float = SPAN_DAYS) -> None:
         self.add("signal", self._signal_row(contact_id, rng, days))
@@ -182,12 +185,13 @@ class _Book:
         # Made fast enough for millions of rows: contacts drawn at once, contents from a pool.
         rng = self.rng
         remaining = max(0, self.size.signals - len(self.rows.get("signal", [])))
-        pool = [(row[2], row[3], row[4], row[6]) for row in (self._signal_row(0, rng) for _ in range(1009))]
+        pool = [(row[2], row[3], row[4], row[6], row[8]) for row in (self._signal_row(0, rng) for _ in range(1009))]
         span_seconds = SPAN_DAYS * 86_400
         for contact_id in rng.choices(contacts, weights, k=remaining):
-            kind, title, topics, detail = pool[int(rng.random() * 1009)]
+            kind, title, topics, detail, evidence = pool[int(rng.random() * 1009)]
             moment = _NAIVE_NOW - timedelta(seconds=span_seconds * rng.random() ** 1.6)
-            yield (None, contact_id, kind, title, topics, moment.isoformat(" ", "microseconds"), detail, "website")
+            yield (None, contact_id, kind, title, topics, moment.isoformat(" ", "microseconds"), detail, "website",
+                   evidence)
 
     def _ticket(self, contact_id: int, company_id: int, rng: random.Random, open_: bool | None = None) -> None:
         opened = self.ago(rng)

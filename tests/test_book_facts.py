@@ -11,6 +11,7 @@ import pytest
 
 from custview.dates import stored_time
 from custview.db.reader import Reader
+from custview.db.signal_evidence import fill_evidence
 from custview.db.writer import Store
 from custview.insight.attention_top import top_attention
 from custview.insight.attention import (HEALTH_DROP_WINDOW_DAYS, attention_from_facts, needs_attention,
@@ -18,7 +19,7 @@ from custview.insight.attention import (HEALTH_DROP_WINDOW_DAYS, attention_from_
 from custview.insight.briefing import stage_at
 from custview.insight.facts import book_facts, facts_from_history
 from custview.insight.health import health_from_facts
-from custview.insight.readiness import book_call_outs, book_readiness, evidence_filter, readiness_from_facts
+from custview.insight.readiness import book_call_outs, book_readiness, evidence_kinds, readiness_from_facts
 
 NOW = datetime(2026, 6, 15, 9, tzinfo=timezone.utc)
 EARLIER = NOW - timedelta(days=HEALTH_DROP_WINDOW_DAYS)
@@ -91,6 +92,7 @@ def write_random_book(path, seed: int = 16) -> None:
             if table in required:
                 names, marks = f"{names}, {required[table]}", f"{marks}, {constants[table]}"
             connection.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", values)
+        fill_evidence(connection)  # what each signal is evidence of, as when a book is upgraded to have it
 
 
 @pytest.fixture(scope="session")
@@ -107,11 +109,12 @@ def test_the_grouped_figures_give_every_contact_the_same_health_readiness_and_at
     histories = random_book.histories([row.contact for row in rows])
     outcomes = {"attention": 0, "readiness": 0, "overdue": 0, "tickets": 0, "requests": 0}
     later = set()
-    for (row, book_now, book_earlier), history in zip(book_facts(random_book, rows, [NOW, EARLIER], evidence_filter),
+    for (row, book_now, book_earlier), history in zip(book_facts(random_book, rows, [NOW, EARLIER], evidence_kinds),
                                                       histories, strict=True):
         now, before = (facts_from_history(history, *stage_at(history, m), m) for m in (NOW, EARLIER))
         # The book-wide path loads only the signals that could be evidence: the same call-out from fewer.
-        assert replace(book_now, evidence_signals=[]) == replace(now, evidence_signals=[]), row.contact.name
+        assert replace(book_now, evidence_signals=[], evidence_bits=None) == replace(now, evidence_signals=[]), \
+            row.contact.name
         assert readiness_from_facts(book_now, NOW) == readiness_from_facts(now, NOW), row.contact.name
         assert health_from_facts(book_earlier[0](), EARLIER) == health_from_facts(before, EARLIER)
         item = needs_attention(history, NOW)

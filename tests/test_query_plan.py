@@ -68,10 +68,10 @@ def test_the_check_fails_when_the_signals_index_is_dropped(sample_book):
 
 def book_wide_figures(reader):
     from custview.insight.facts import book_facts
-    from custview.insight.readiness import evidence_filter
+    from custview.insight.readiness import evidence_kinds
 
     now = utc_now()
-    for _, _, earlier in book_facts(reader, reader.list_contacts(), [now, now - timedelta(days=30)], evidence_filter):
+    for _, _, earlier in book_facts(reader, reader.list_contacts(), [now, now - timedelta(days=30)], evidence_kinds):
         earlier[0]()
 
 
@@ -138,7 +138,22 @@ def test_the_top_of_the_attention_list_is_read_through_indexes(sample_book):
     assert reads_missing_an_index(sample_book, statements) == []
 
 
+def stage_suggest(reader):
+    from custview.insight.readiness import book_call_outs
+
+    assert list(book_call_outs(reader, utc_now()))
+
+
+def test_stage_suggest_finds_who_shows_evidence_and_reads_them_through_indexes(sample_book):
+    statements = queries_run_by(sample_book, stage_suggest)
+    assert any(s.startswith("SELECT contact_id, evidence FROM signal WHERE evidence <> 0") for s in statements)
+    assert tables_read(statements, ("signal", "ticket", "contact")) == {"signal", "ticket", "contact"}
+    assert reads_missing_an_index(sample_book, statements) == []
+
+
 @pytest.mark.parametrize("reads, index", [
+    *((stage_suggest, index) for index in ("ix_signal_evidence_when", "ix_signal_contact_when", "ix_ticket_closed",
+                                           "ix_ticket_contact_status")),
     *((book_wide_figures, index) for index in ("ix_signal_contact_when", "ix_ticket_contact_status",
                                                "ix_next_step_appointment_id", "ix_appointment_contact_when",
                                                "ix_stage_change_contact_when", "ix_attendee_contact_id")),
@@ -188,12 +203,12 @@ def readiness_evidence(reader):
 
 def test_the_signals_read_as_readiness_evidence_are_searched_through_the_index_and_filtered_in_sql(sample_book):
     statements = queries_run_by(sample_book, readiness_evidence)
-    evidence = [s for s in statements if s.startswith("SELECT signal.") and " LIKE " in s]
+    evidence = [s for s in statements if s.startswith("SELECT signal.") and "(evidence & " in s]
     assert evidence  # one read per stage whose rule reads signals, only those that could be evidence
     assert whole_table_reads(sample_book, evidence) == []
     with sqlite3.connect(sample_book) as connection:
         connection.execute("DROP INDEX ix_signal_contact_when")
-    assert whole_table_reads(sample_book, evidence)
+    assert reads_missing_an_index(sample_book, evidence)  # the whole window of evidence for each batch
 
 
 def portfolio_and_funnel(reader):

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from custview.dates import read_stored_time, stored_time
 from custview.db.read_rows import READ, Signal, Ticket
 from custview.db.contact_list import contact_filter
-from custview.db.dialect import Dialect, dialect_of
+from custview.db.dialect import dialect_of
 from custview.db.batch import CHUNK, chunks, placeholders
 
 if TYPE_CHECKING:
@@ -85,10 +85,10 @@ class BookAggregates:
         the book-wide ones: counts in each (after, up to] window, latest moments at each moment, the steps not done
         and due before the latest moment."""
         steps = _steps_due_before(reader, max(moments), contact_ids) if self.steps_per_batch else self.steps
-        return replace(self, signals=_signal_figures(reader, contact_ids, moments, windows, two_way_kinds), steps=steps,
+        return replace(self, signals=signal_figures(reader, contact_ids, moments, windows, two_way_kinds), steps=steps,
                        meetings=_latest_meetings(reader, contact_ids, moments) if self.with_meetings else {},
-                       stage_changes=_stage_changes(reader, contact_ids),
-                       tickets=_tickets_open_since(reader, contact_ids, min(moments), max(moments)))
+                       stage_changes=stage_changes(reader, contact_ids),
+                       tickets=tickets_open_since(reader, contact_ids, min(moments), max(moments)))
 
 
 def contact_keys(reader: Reader, stage: str | None = None, company: str | None = None, search: str | None = None,
@@ -121,18 +121,53 @@ def recorded_stages(reader: Reader, contact_ids: list[int]) -> dict[int, tuple[i
 def signal_and_stage_figures(reader: Reader, contact_ids: list[int], moment: datetime, windows, two_way_kinds
                              ) -> tuple[dict[int, SignalFigures], dict[int, list[StageMove]]]:
     """For these contacts: their signal figures at `moment` (counts in `windows`) and their stage changes."""
-    return _signal_figures(reader, contact_ids, [moment], windows, two_way_kinds), _stage_changes(reader, contact_ids)
+    return signal_figures(reader, contact_ids, [moment], windows, two_way_kinds), stage_changes(reader, contact_ids)
 
 
-def contacts_with_signals(reader: Reader, stages: tuple[str, ...], after: datetime, until: datetime,
-                          could_be: EvidenceFilter | None = None) -> list[int]:
-    """The contact of each signal in (after, until] that `could_be` lets through (every one without it), of the
-    contacts recorded at one of `stages`: a contact once per signal."""
-    condition, values = could_be.condition(dialect_of(reader.connection)) if could_be else ("1 = 1", [])
-    return [contact_id for (contact_id,) in reader.query(
-        f"SELECT contact_id FROM signal WHERE contact_id IN (SELECT id FROM contact WHERE stage IN "
-        f"({placeholders(list(stages))})) AND occurred_at > ? AND occurred_at <= ? AND ({condition})",
-        (*stages, stored_time(after), stored_time(until), *values))]
+def evidence_shown(reader: Reader, after: datetime, until: datetime) -> dict[int, int]:
+    """Per contact with any, the kinds of evidence (`custview.evidence` bits, together) of their signals in (after,
+    until]: read from ix_signal_evidence_when alone, which holds only the signals that are evidence."""
+    shown: dict[int, int] = {}
+    known = shown.get
+    for contact_id, bits in reader.stream("SELECT contact_id, evidence FROM signal WHERE evidence <> 0 "
+                                          "AND occurred_at > ? AND occurred_at <= ?",
+                                          (stored_time(after), stored_time(until)), batch=5_000):
+        shown[contact_id] = known(contact_id, 0) | bits
+    return shown
+
+
+def recorded_stage_of(reader: Reader, stages: tuple[str, ...], **filters) -> Iterator[tuple[int, str]]:
+    """(id, recorded stage) of the contacts `filters` pick (see `contact_keys`) recorded at one of `stages`."""
+    where, parameters = contact_filter(**filters)
+    return reader.stream(f"SELECT contact.id, contact.stage FROM contact{where} {'AND' if where else 'WHERE'} "
+                         f"contact.stage IN ({placeholders(list(stages))})", (*parameters, *stages), batch=5_000)
+
+
+def quiet_with_open_tickets(reader: Reader, stages: tuple[str, ...], quiet_since: datetime, as_of: datetime,
+                            **filters) -> set[int]:
+    """The contacts recorded at one of `stages` (of those `filters` pick) with a ticket they raised open at `as_of`
+    and no signal in (quiet_since, as_of]."""
+    where, parameters = contact_filter(**filters)
+    among = f"{where} AND" if where else " WHERE"
+    moment = stored_time(as_of)
+    raised = ("SELECT contact_id FROM ticket WHERE closed_at IS NULL AND (status <> 'closed' OR status IS NULL) "
+              "AND opened_at <= ? UNION SELECT contact_id FROM ticket WHERE closed_at > ? AND opened_at <= ?")
+    return {contact_id for (contact_id,) in reader.query(  # the open tickets through ix_ticket_closed: the few open
+        f"SELECT contact.id FROM contact{among} contact.stage IN ({placeholders(list(stages))}) "
+        f"AND contact.id IN ({raised}) AND NOT EXISTS (SELECT 1 FROM signal WHERE signal.contact_id = contact.id "
+        "AND signal.occurred_at > ? AND signal.occurred_at <= ?)",
+        (*parameters, *stages, moment, moment, moment, stored_time(quiet_since), moment))}
+
+
+def contacts_in_order(reader: Reader, ids: list[int], **filters) -> Iterator[tuple[int, str, str | None, str, str | None]]:
+    """(id, name, company name, recorded stage, since as stored) of these contacts that `filters` pick, in the order
+    of `contact_keys`, as they are read."""
+    where, parameters = contact_filter(**filters)
+    dialect = dialect_of(reader.connection)
+    return reader.stream("SELECT contact.id, contact.name, company.name, contact.stage, contact.stage_since "
+                         f"FROM contact LEFT JOIN company ON company.id = contact.company_id{where} "
+                         f"{'AND' if where else 'WHERE'} {dialect.one_of('contact.id')} ORDER BY contact.name, contact.id",
+                         (*parameters, dialect.as_values(ids)))
 
 
 class OpenTicket(NamedTuple):
@@ -199,7 +234,9 @@ def _time(text: str | None) -> datetime | None:
     return None if text is None else read_stored_time(text)
 
 
-def _signal_figures(reader: Reader, contact_ids: list[int], moments, windows, two_way_kinds) -> dict[int, SignalFigures]:
+def signal_figures(reader: Reader, contact_ids: list[int], moments, windows, two_way_kinds) -> dict[int, SignalFigures]:
+    """Per contact (of these, with any signal): their count in each of `windows`, their latest (and latest of
+    `two_way_kinds`) at each of `moments`."""
     counts = [("count(CASE WHEN occurred_at > ? AND occurred_at <= ? THEN 1 END)", (stored_time(a), stored_time(b))) for a, b in windows]
     lasts = [("MAX(CASE WHEN occurred_at <= ? THEN occurred_at END)", (stored_time(m),)) for m in moments]
     kinds = placeholders(list(two_way_kinds))
@@ -231,7 +268,8 @@ def _latest_meetings(reader: Reader, contact_ids: list[int], moments) -> dict[in
     return {contact_id: tuple(map(_time, latest)) for contact_id, latest in found.items()}
 
 
-def _stage_changes(reader: Reader, contact_ids: list[int]) -> dict[int, list[StageMove]]:
+def stage_changes(reader: Reader, contact_ids: list[int]) -> dict[int, list[StageMove]]:
+    """Per contact (of these, with any), their stage changes, oldest first."""
     found = defaultdict(list)
     for contact_id, stage, previous, changed_at in reader.query(
             f"SELECT contact_id, stage, previous_stage, changed_at FROM stage_change WHERE contact_id IN "
@@ -240,7 +278,7 @@ def _stage_changes(reader: Reader, contact_ids: list[int]) -> dict[int, list[Sta
     return found
 
 
-def _tickets_open_since(reader: Reader, contact_ids: list[int], earliest: datetime, latest: datetime) -> dict[int, list]:
+def tickets_open_since(reader: Reader, contact_ids: list[int], earliest: datetime, latest: datetime) -> dict[int, list]:
     """Per contact, the tickets they raised, opened by `latest` and not closed before `earliest`, latest first."""
     table = READ[Ticket]
     rows = reader.query(f"SELECT {table.columns} FROM ticket WHERE contact_id IN ({placeholders(contact_ids)}) "
@@ -273,43 +311,13 @@ def _steps_due_before(reader: Reader, latest: datetime, contact_ids: list[int]
     return {contact_id: list(steps.values()) for contact_id, steps in found.items()}
 
 
-class EvidenceFilter(NamedTuple):
-    """Which signals could be evidence for a rule, read in SQL so that the others are never loaded: one of
-    `kinds`; one of `question_kinds` whose detail holds "asked" or "?"; or title, topics or detail holding one
-    of `words` (any case). Never fewer than the rule uses: a word is looked for by its longest part without
-    spaces (a phrase may span the topics), and text beyond ASCII always passes (Python's lower() is not SQL's)."""
-
-    kinds: tuple[str, ...] = ()
-    question_kinds: tuple[str, ...] = ()
-    words: tuple[str, ...] = ()
-
-    def condition(self, dialect: Dialect) -> tuple[str, list]:
-        """The SQL condition on a signal row, and its parameters."""
-        text = f"lower(title || ' ' || {dialect.as_text('topics')} || ' ' || coalesce(detail, ''))"
-        parts = sorted({max(word.lower().split(), key=len) for word in self.words})
-        conditions, values = [], []
-        if self.kinds:
-            conditions.append(f"kind IN ({placeholders(list(self.kinds))})")
-            values += self.kinds
-        if self.question_kinds:
-            conditions.append(f"(kind IN ({placeholders(list(self.question_kinds))}) AND (lower(detail) LIKE ? "
-                              f"OR detail LIKE ? OR {dialect.beyond_ascii('detail')}))")
-            values += [*self.question_kinds, "%asked%", "%?%"]
-        if parts:
-            conditions += [f"{text} LIKE ?" for _ in parts]
-            conditions += [dialect.beyond_ascii("title"), dialect.beyond_ascii("coalesce(detail, '')"),
-                           f"{dialect.as_text('topics')} LIKE ? ESCAPE '!'"]  # JSON writes the others as \\uXXXX
-            values += [*(f"%{part}%" for part in parts), "%\\u%"]
-        return " OR ".join(conditions) or "1 = 0", values
-
-
 def signals_between(reader: Reader, contact_ids: list[int], after: datetime, until: datetime,
-                    could_be: EvidenceFilter | None = None) -> dict[int, list]:
-    """Per contact, their signals in (after, until], latest first (ties: latest id first); with `could_be`, only
-    those it lets through."""
+                    evidence: int | None = None) -> dict[int, list]:
+    """Per contact, their signals in (after, until], latest first (ties: latest id first); with `evidence`, only
+    those that are one of these kinds of evidence (`custview.evidence` bits)."""
     found = defaultdict(list)
     table = READ[Signal]
-    condition, values = could_be.condition(dialect_of(reader.connection)) if could_be else ("1 = 1", [])
+    condition, values = ("evidence <> 0 AND (evidence & ?) <> 0", [evidence]) if evidence is not None else ("1 = 1", [])
     for chunk in chunks(sorted(contact_ids)):
         for row in reader.query(f"SELECT {table.columns} FROM signal WHERE contact_id IN ({placeholders(chunk)}) "
                                 f"AND occurred_at > ? AND occurred_at <= ? AND ({condition}) "

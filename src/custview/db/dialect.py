@@ -17,6 +17,7 @@ Standard library only at import time: the reader uses this without loading SQLAl
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -39,6 +40,14 @@ class Dialect:
     def beyond_ascii(self, expression: str) -> str:
         """A condition: the text holds a character outside printable ASCII (where lower() may differ from Python's)."""
         return f"{expression} GLOB '*[^ -~]*'" if self.name == "sqlite" else f"{expression} ~ '[^ -~]'"
+
+    def one_of(self, column: str) -> str:
+        """A condition: `column` is one of the values given as ONE parameter (`as_values`), however many."""
+        return f"{column} IN (SELECT value FROM json_each(?))" if self.name == "sqlite" else f"{column} = ANY(?)"
+
+    def as_values(self, values: list[int]):
+        """Numbers as the one parameter `one_of` takes."""
+        return json.dumps(values) if self.name == "sqlite" else list(values)
 
     def upsert_by_id(self, table: str, columns: list[str]) -> str:
         """A statement writing one whole row (parameters: every column, in order), replacing the row with its id."""
@@ -117,11 +126,11 @@ class Dialect:
 
 SQLITE = Dialect("sqlite", nocase=" COLLATE NOCASE", in_storage_order="NOT INDEXED", is_not="IS NOT",
                  staged_signals="CREATE TEMP TABLE IF NOT EXISTS signal_import (seq INTEGER PRIMARY KEY, "
-                                "contact_id, kind, title, topics, occurred_at, detail, source)")
+                                "contact_id, kind, title, topics, occurred_at, detail, source, evidence)")
 POSTGRESQL = Dialect("postgresql", nocase="", in_storage_order="", is_not="IS DISTINCT FROM",
                      staged_signals="CREATE TEMP TABLE IF NOT EXISTS signal_import (seq bigserial PRIMARY KEY, "
                                     "contact_id bigint, kind text, title text, topics json, occurred_at timestamp, "
-                                    "detail text, source text)")
+                                    "detail text, source text, evidence integer)")
 
 
 def dialect_of(connection) -> Dialect:

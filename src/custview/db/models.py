@@ -72,7 +72,7 @@ SQL = {
     "Contact": {"name": _nocase(nullable=False), "email": _nocase(unique=True), "company_id": _key("company", index=True),
                 "name_derived": {"sa_column_kwargs": {"server_default": "0"}}, "owner_id": _key("member", index=True)},
     "StageChange": {"contact_id": _key("contact")},
-    "Signal": {"contact_id": _key("contact")},
+    "Signal": {"contact_id": _key("contact"), "evidence": {"sa_column_kwargs": {"server_default": "0"}}},
     "Appointment": {"contact_id": _key("contact"), "company_id": _key("company"),
                     "uid": {"index": True, "unique": True}},
     "Attendee": {"appointment_id": _key("appointment", index=True), "contact_id": _key("contact", index=True),
@@ -99,7 +99,9 @@ INDEXES = {
     # kind too: the book-wide figures (custview.db.aggregates) are read from this index alone; the two-way
     # signals (a third of them) have their own, for each account's latest conversation (`custview companies`).
     "Signal": [("ix_signal_contact_when", "contact_id", "occurred_at", "kind"),
-               ("ix_signal_two_way", "contact_id", "occurred_at", "kind", {"where": rows.TWO_WAY_SIGNALS})],
+               ("ix_signal_two_way", "contact_id", "occurred_at", "kind", {"where": rows.TWO_WAY_SIGNALS}),
+               # stage suggest: who shows which kinds of evidence lately, from the signals that are evidence alone
+               ("ix_signal_evidence_when", "occurred_at", "contact_id", "evidence", {"where": "evidence <> 0"})],
     # with the moment: `custview companies` reads each account's latest meeting from this index alone.
     "Appointment": [("ix_appointment_contact_when", "contact_id", "scheduled_at"), ("ix_appointment_when", "scheduled_at"),
                     ("ix_appointment_company_when", "company_id", "scheduled_at")],

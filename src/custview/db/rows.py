@@ -124,6 +124,7 @@ class Signal:
     occurred_at: datetime
     detail: str | None = None
     source: str | None = None
+    evidence: int = 0  # what the readiness rules count it as (custview.evidence), set whenever it is written
 
 
 @table("appointment")

@@ -20,7 +20,7 @@ To change the schema: change models.py, add a step to MIGRATIONS that brings an 
 the previous version to the new one, and raise CURRENT_VERSION to match. A step gets a DB-API
 connection ("?" parameters) inside the upgrade's transaction: sqlite3, or on a server a
 `custview.db.dialect.ServerConnection`. Every step after SERVER_FIRST_VERSION runs on BOTH engines,
-so write it with the helpers that compile models.py for the connection's engine:
+so write it with the helpers that compile models.py for the connection's engine (`custview.db.declared`):
 `add_declared_columns(connection, "contact", "owner_id")` for new columns and
 `add_declared_tables_and_indexes(connection)` for new tables and indexes (a book at the current
 version is never altered, so a new table or index needs a step too). Hand-written SQL that differs
@@ -38,57 +38,13 @@ from pathlib import Path
 from custview.db.calendar_uids import UNIQUE_UID_VERSION, before_the_steps
 from custview.db.connection import connect, write_backup
 from custview.db.dialect import POSTGRESQL, dialect_of
+from custview.db.declared import add_declared_columns, add_declared_tables_and_indexes
+from custview.db.signal_evidence import add_signal_evidence
 from custview.db.server_schema import VERSION_TABLE, create_server_schema, install_import_triggers
 from custview.errors import UserError
 
 # "cust": lets custview (and tools like `file`) tell a custview database from any other SQLite file.
 APPLICATION_ID = int.from_bytes(b"cust", "big")
-
-
-def add_declared_tables_and_indexes(connection) -> None:
-    """Create every table and index models.py declares that the database lacks; existing ones stay as they are.
-
-    The step to reuse when a version adds a table or an index (on either engine): SQLAlchemy's
-    create_all would add a new table, but never a new index to a table that already exists. An
-    index on a column a later step adds is left for that step.
-    """
-    from sqlalchemy.schema import CreateIndex, CreateTable
-
-    metadata, compiler, engine = _declared(connection)
-    tables = set(engine.table_names(connection))
-    for table in metadata.sorted_tables:
-        if table.name not in tables:
-            connection.execute(str(CreateTable(table).compile(dialect=compiler)))
-        columns = set(engine.column_names(connection, table.name))
-        for index in table.indexes:
-            if any(column.name not in columns for column in index.columns):
-                continue
-            connection.execute(str(CreateIndex(index, if_not_exists=True).compile(dialect=compiler)))
-
-
-def add_declared_columns(connection, table: str, *columns: str) -> None:
-    """Add columns to a table as models.py declares them (type, default, NULL or not), on either engine.
-
-    The step to reuse when a version adds columns; follow it with `add_declared_tables_and_indexes`
-    when one of them is indexed.
-    """
-    from sqlalchemy.schema import CreateColumn
-
-    metadata, compiler, _engine = _declared(connection)
-    for name in columns:
-        spec = CreateColumn(metadata.tables[table].c[name]).compile(dialect=compiler)
-        connection.execute(f'ALTER TABLE "{table}" ADD COLUMN {spec}')
-
-
-def _declared(connection):
-    """The declared tables, and the SQLAlchemy and custview dialects of a DB-API connection."""
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    from custview.db.models import declare_all
-
-    engine = dialect_of(connection)
-    compiler = postgresql.dialect() if engine is POSTGRESQL else sqlite.dialect()
-    return declare_all(), compiler, engine
 
 
 def _identify_and_complete(connection: sqlite3.Connection) -> None:
@@ -251,6 +207,8 @@ MIGRATIONS: tuple[Migration, ...] = (
               _meetings_by_company_and_moment),
     Migration(17, "contacts indexed by stage and name (`contacts --stage`), and two-way signals (email, event, office "
                   "hours) in an index of their own, for each account's latest conversation", _index_stage_lists_and_two_way_signals),
+    Migration(18, "each signal says what the readiness rules count it as (signal.evidence), so `stage suggest` "
+                  "finds who shows enough evidence from an index", add_signal_evidence),
 )
 CURRENT_VERSION = MIGRATIONS[-1].to_version
 FIRST_VERSION = 1

@@ -8,7 +8,9 @@ from datetime import datetime
 from collections.abc import Callable, Iterable
 
 from custview.dates import stored_time, within_calendar
+from custview.db.batch import placeholders
 from custview.db.dialect import SQLITE, dialect_of
+from custview.db.signal_evidence import EvidenceCache
 from custview.importers.fields import MAX_LONG_TEXT, MAX_TEXT, Fields, within_limits
 from custview.importers.records import SourceRecord
 
@@ -25,7 +27,7 @@ class SignalBulkLoader:
     known ones with changed topics/detail/source updated. SQLModel still defines the table.
     """
 
-    COLUMNS = ("contact_id", "kind", "title", "topics", "occurred_at", "detail", "source")
+    COLUMNS = ("contact_id", "kind", "title", "topics", "occurred_at", "detail", "source", "evidence")
     BATCH = 20_000
 
     def __init__(self, connection):
@@ -33,6 +35,7 @@ class SignalBulkLoader:
         self.pending: list[tuple] = []
         self.loaded = 0
         self._topics_json: dict[tuple, str] = {}
+        self._evidence = EvidenceCache()
         run = self.connection.execute
         self.direct = run("SELECT NOT EXISTS (SELECT 1 FROM signal)").fetchone()[0]
         self.first_id = run("SELECT coalesce(max(id), 0) + 1 FROM signal").fetchone()[0]
@@ -54,7 +57,8 @@ class SignalBulkLoader:
             if len(self._topics_json) > 10_000:
                 self._topics_json.clear()
             topics_json = self._topics_json[key] = json.dumps(topics)
-        return (contact_id, kind, title, topics_json, stored_time(occurred_at), detail, source)
+        return (contact_id, kind, title, topics_json, stored_time(occurred_at), detail, source,
+                self._evidence.of(kind, title, topics_json, topics, detail))
 
     def add(self, row: tuple) -> None:
         """Stage one signal row (see `row`)."""
@@ -65,7 +69,7 @@ class SignalBulkLoader:
     def flush(self) -> None:
         """Write the rows staged so far (done every BATCH rows; callers adding in bulk may call it)."""
         self.connection.executemany(
-            f"INSERT INTO {self.target} ({', '.join(self.COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?)", self.pending
+            f"INSERT INTO {self.target} ({', '.join(self.COLUMNS)}) VALUES ({placeholders(self.COLUMNS)})", self.pending
         )
         self.loaded += len(self.pending)
         self.pending.clear()
@@ -93,13 +97,16 @@ class SignalBulkLoader:
         run = self.connection.execute
         key = " AND ".join(f"s.{column} = i.{column}" for column in SIGNAL_KEY)
         latest = "SELECT max(seq) FROM signal_import GROUP BY contact_id, kind, title, occurred_at"
-        updated = run(
+        changed = run(
             "UPDATE signal AS s SET topics = i.topics, detail = coalesce(i.detail, s.detail), "
             "source = coalesce(i.source, s.source) "
             f"FROM (SELECT * FROM signal_import WHERE seq IN ({latest})) AS i WHERE {key} "
             f"AND (CAST(s.topics AS TEXT) {self.dialect.is_not} CAST(i.topics AS TEXT) OR coalesce(i.detail, s.detail) {self.dialect.is_not} s.detail "
-            f"OR coalesce(i.source, s.source) {self.dialect.is_not} s.source)"
-        ).rowcount
+            f"OR coalesce(i.source, s.source) {self.dialect.is_not} s.source) "
+            f"RETURNING {self._changed_values}"
+        ).fetchall()
+        self._evidence.set_again(self.connection, changed)
+        updated = len(changed)
         columns = ", ".join(self.COLUMNS)
         created = run(
             f"INSERT INTO signal ({columns}) SELECT {columns} FROM signal_import AS i WHERE seq IN ({latest}) "
@@ -107,6 +114,13 @@ class SignalBulkLoader:
         ).rowcount
         run("DELETE FROM signal_import")
         return created, updated, self.loaded - created - updated
+
+    @property
+    def _changed_values(self) -> str:
+        """What an update returns of each row it changed (SQLite names the updated table's columns bare; PostgreSQL
+        must say which table, the staged one having the same names)."""
+        table = "" if self.dialect is SQLITE else "s."
+        return ", ".join(f"{table}{column}" for column in ("id", "kind", "title", "topics", "detail", "evidence"))
 
     def _drop_indexes(self) -> list[str]:
         indexes = self.connection.execute(
@@ -145,7 +159,7 @@ class SignalWriting:
                 self.write(to_record(line, cells))
             return
         contact_id_of, loader = self.index.contact_id, self._signal_loader()
-        stage, topics_json = loader.pending.append, {}
+        stage, topics_json, evidence = loader.pending.append, {}, loader._evidence.of
         c, k, t, a = (columns[name] for name in ("contact", "kind", "title", "at"))
         tp, d, src = (columns.get(name) for name in ("topics", "detail", "source"))
         width = max(columns.values()) + 1
@@ -169,9 +183,10 @@ class SignalWriting:
                 continue
             topics = topics_json.get(raw_topics)
             if topics is None:
-                topics = topics_json[raw_topics] = json.dumps([i.strip() for i in raw_topics.split(";") if i.strip()])
-            stage((contact_id, kind, title, topics, at.replace(tzinfo=None).isoformat(" ", "microseconds"),
-                   detail, source))
+                listed = [i.strip() for i in raw_topics.split(";") if i.strip()]
+                topics = topics_json[raw_topics] = (json.dumps(listed), listed)
+            stage((contact_id, kind, title, topics[0], at.replace(tzinfo=None).isoformat(" ", "microseconds"),
+                   detail, source, evidence(kind, title, *topics, detail)))
             if len(loader.pending) >= loader.BATCH:
                 loader.flush()
                 if len(topics_json) > 10_000:

@@ -12,7 +12,7 @@ from custview.insight.briefing import stage_at
 from custview.cycles import cycle_collection_paused
 from custview.insight.facts import ContactFacts, book_facts, facts_from_history
 from custview.insight.health import health_from_facts
-from custview.insight.readiness import evidence_filter, readiness_from_facts
+from custview.insight.readiness import evidence_kinds, readiness_from_facts
 from custview.stages import Stage
 
 if TYPE_CHECKING:
@@ -86,7 +86,7 @@ def rank_book_attention(reader: Reader, rows: Iterable[ContactRow], as_of: datet
     with cycle_collection_paused():
         return _ranked((attention_from_facts(row.contact, row.company.name if row.company else None, now, later[0],
                                              as_of)
-                        for row, now, later in book_facts(reader, rows, [as_of, earlier], evidence_filter)), limit)
+                        for row, now, later in book_facts(reader, rows, [as_of, earlier], evidence_kinds)), limit)
 
 
 def _ranked(items, limit: int | None) -> list[AttentionItem]:

@@ -32,7 +32,7 @@ from custview.insight.facts import (EARLIER_DAYS, EVIDENCE_DAYS, RECENT_DAYS, TW
 from custview.insight.tickets import ticket_kind
 from custview.insight.health import (ISSUE_AGEING_DAYS, MOST_TICKET_POINTS, TYPICAL_STAGE_DAYS, issue_points, most_points_lost, quiet_rule,
                                      stalled_rule, ticket_rule, trend_rule)
-from custview.insight.readiness import evidence_filter, possible_directions
+from custview.insight.readiness import evidence_kinds, possible_directions
 from custview.stages import Stage
 
 if TYPE_CHECKING:
@@ -256,7 +256,7 @@ class _Search:
         """Their attention items by the whole rules: each back in the queue with its own key (or gone: no item)."""
         rows = {row.contact.id: row for row in self.reader.contact_rows(ids=[entry[4] for entry in batch])}
         moments = [self.as_of, self.as_of - timedelta(days=HEALTH_DROP_WINDOW_DAYS)]
-        found = book_facts(self.reader, [rows[entry[4]] for entry in batch], moments, evidence_filter, self.book)
+        found = book_facts(self.reader, [rows[entry[4]] for entry in batch], moments, evidence_kinds, self.book)
         entries = []
         for (_, lower, place, _, _), (row, now, later) in zip(batch, found, strict=True):
             item = attention_from_facts(row.contact, row.company.name if row.company else None, now, later[0],

@@ -22,7 +22,7 @@ from custview.insight.tickets import is_open_at, ticket_kind
 from custview.stages import Stage
 
 if TYPE_CHECKING:
-    from custview.db.aggregates import BookAggregates, EvidenceFilter
+    from custview.db.aggregates import BookAggregates
     from custview.db.history import History
     from custview.db.reader import Reader
 
@@ -68,8 +68,10 @@ class ContactFacts:
     open_issues: list[OpenIssue] = field(default_factory=list)  # latest first
     overdue_steps: list[str] = field(default_factory=list)  # latest meeting first
     services_at_risk: list[str] = field(default_factory=list)
-    # Last EVIDENCE_DAYS, latest first (EVIDENCE_STAGES only); book-wide, only those that could be evidence.
+    # Last EVIDENCE_DAYS, latest first (EVIDENCE_STAGES only); book-wide, only those that are evidence at the stage.
     evidence_signals: list = field(default_factory=list)
+    # What each of evidence_signals is evidence of, as stored with it (book-wide); None: worked out from their text.
+    evidence_bits: list[int] | None = None
     open_requests: list[OpenRequest] = field(default_factory=list)  # oldest first; already counted as activity
 
 
@@ -146,13 +148,14 @@ def facts_from_history(history: History, stage: Stage, stage_since: datetime | N
     return with_requests(facts, open_requests(history.tickets, history.contact.id, as_of), as_of)
 
 
-def book_facts(reader: Reader, rows: Iterable, moments: list[datetime], evidence: Callable[[Stage], EvidenceFilter],
+def book_facts(reader: Reader, rows: Iterable, moments: list[datetime], evidence: Callable[[Stage], int],
                whole_book: BookAggregates | None = None
                ) -> Iterator[tuple[object, ContactFacts, list[Callable[[], ContactFacts]]]]:
     """For each of `rows` (with a `.contact`), in their order: its facts at the first of `moments` (the latest),
-    with the recent signals `evidence(stage)` lets through (`readiness.evidence_filter`), and a function giving
-    them at each other moment. Read from grouped queries a batch of contacts at a time, never a history each;
-    what is read once for the book (`BookAggregates.for_book`) may be given."""
+    with the recent signals that are the kinds of evidence `evidence(stage)` names (`readiness.evidence_kinds`:
+    `custview.evidence` bits), and a function giving them at each other moment. Read from grouped queries a batch
+    of contacts at a time, never a history each; what is read once for the book (`BookAggregates.for_book`) may be
+    given."""
     from custview.db.aggregates import BATCH, BookAggregates
 
     windows = [(m - timedelta(days=days), m - timedelta(days=until))
@@ -189,8 +192,8 @@ def _contact_facts(book, contact, index: int, moment: datetime) -> ContactFacts:
 
 
 def _add_evidence(reader: Reader, facts: dict[int, ContactFacts], as_of: datetime,
-                  evidence: Callable[[Stage], EvidenceFilter]) -> None:
-    """Read the recent signals that could be evidence of the contacts whose readiness looks at them."""
+                  evidence: Callable[[Stage], int]) -> None:
+    """Read the recent signals that are evidence for the rules on the contacts whose readiness looks at them."""
     from custview.db.aggregates import signals_between
 
     wanted = defaultdict(list)
@@ -201,6 +204,7 @@ def _add_evidence(reader: Reader, facts: dict[int, ContactFacts], as_of: datetim
         for contact_id, signals in signals_between(reader, contact_ids, as_of - timedelta(days=EVIDENCE_DAYS), as_of,
                                                    evidence(stage)).items():
             facts[contact_id].evidence_signals = signals
+            facts[contact_id].evidence_bits = [signal.evidence for signal in signals]
 
 
 def _latest(*moments: datetime | None) -> datetime | None:

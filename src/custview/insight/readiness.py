@@ -5,31 +5,29 @@ Transparent rules over recent signals and tickets. It only suggests; it never ch
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from custview.insight.facts import EVIDENCE_DAYS, RECENT_DAYS, ContactFacts, book_facts, facts_from_history
+from custview.evidence import (ADVOCACY, ASSESSMENT, BUSINESS_CASE, BUYING, CO_PRESENTING, FORM, INTEREST, PRICING,
+                               QUESTION, SECURITY, TERMS, evidence_of)
+from custview.insight.facts import (EVIDENCE_DAYS, RECENT_DAYS, TWO_WAY_SIGNAL_KINDS, ContactFacts, book_facts,
+                                    facts_from_history, open_issues, open_requests, stage_from, with_requests)
 from custview.stages import Stage
 
 if TYPE_CHECKING:
     from custview.db.history import ContactRow, History
     from custview.db.reader import Reader
 
-QUESTION_KINDS = {"office hours", "email", "event", "webinar"}
-# Acts that show the later stages, found in a signal's kind, title, topics or detail: sharing their
-# success (an Advocate) and advancing the methodology with us (a Champion).
-ADVOCACY_WORDS = ("referral", "referred", "reference call", "testimonial", "review site", "peer review",
-                  "case study quote", "win story")
-ADVOCACY_KINDS = ("referral", "review", "testimonial")
-CO_PRESENTING_WORDS = ("co-present", "co-author", "keynote", "guest speaker", "presented", "panel")
-# The words the rules below look for in a signal's title and topics (besides the lists above).
-INTEREST_WORDS = ("pricing",)
-BUYING_WORDS = ("business case", "roi", "security", "compliance", "pricing", "commercial terms")
 EARLY = (Stage.AUDIENCE, Stage.RESEARCHER)
 CUSTOMER = (Stage.VALUE_CREATOR, Stage.ADOPTER, Stage.ADVOCATE, Stage.CHAMPION)
+PATTERN = 2  # different kinds of interest (or of buying) that make a pattern; one act of advocacy is enough
+# The evidence each stage's "ahead" rule counts (custview.evidence bits), and how many kinds of it it takes.
+AHEAD = {Stage.AUDIENCE: (INTEREST, PATTERN), Stage.RESEARCHER: (INTEREST, PATTERN), Stage.HAND_RAISER: (BUYING, PATTERN),
+         Stage.ADOPTER: (ADVOCACY, 1), Stage.ADVOCATE: (CO_PRESENTING, 1)}
 
 
 @dataclass
@@ -55,19 +53,19 @@ def readiness_from_facts(facts: ContactFacts, as_of: datetime) -> Readiness | No
     """The readiness call-out these facts about a contact give at `as_of`, or None."""
     stage = facts.stage
     if stage in EARLY:
-        return _ahead(Stage.HAND_RAISER, _interest_evidence(facts.evidence_signals))
+        return _ahead(Stage.HAND_RAISER, _interest_evidence(_with_bits(facts)))
     if stage is Stage.HAND_RAISER:
-        return _ahead(Stage.BUYER, _buying_evidence(facts.evidence_signals))
+        return _ahead(Stage.BUYER, _buying_evidence(_with_bits(facts)))
     if stage in CUSTOMER:
         drifting = _drifting(facts, as_of)
         if drifting or facts.open_issues:  # nobody is asked to share their success while a problem is open
             return drifting
         if stage is Stage.ADOPTER:
-            return _one_act(Stage.ADVOCATE, [f"shared their success: {s.title}" for s in facts.evidence_signals
-                                             if is_advocacy(s)])
+            return _one_act(Stage.ADVOCATE, [f"shared their success: {s.title}" for s, bits in _with_bits(facts)
+                                             if bits & ADVOCACY])
         if stage is Stage.ADVOCATE:
-            return _one_act(Stage.CHAMPION, [f"spoke for the methodology: {s.title}" for s in facts.evidence_signals
-                                             if is_co_presenting(s)])
+            return _one_act(Stage.CHAMPION, [f"spoke for the methodology: {s.title}" for s, bits in _with_bits(facts)
+                                             if bits & CO_PRESENTING])
     return None
 
 
@@ -76,7 +74,7 @@ def possible_directions(stage: Stage, open_tickets: bool, signals_recent: int | 
     """The call-outs ("ahead", "drifting") the rules above could give someone at `stage` with (or without) open
     tickets and at most these signals in the last RECENT_DAYS and EVIDENCE_DAYS (None: not known)."""
     could_be_evidence = signals_in_evidence_window is None or signals_in_evidence_window >= (
-        1 if stage in (Stage.ADOPTER, Stage.ADVOCATE) else 2)  # one act, or two kinds of evidence
+        1 if stage in (Stage.ADOPTER, Stage.ADVOCATE) else PATTERN)  # one act, or two kinds of evidence
     if stage in EARLY or stage is Stage.HAND_RAISER:
         return ("ahead",) if could_be_evidence else ()
     directions = ("drifting",) if open_tickets and not signals_recent else ()
@@ -85,17 +83,28 @@ def possible_directions(stage: Stage, open_tickets: bool, signals_recent: int | 
 
 def is_advocacy(signal) -> bool:
     """A referral, a review or a testimonial: someone sharing their success with others."""
-    return signal.kind in ADVOCACY_KINDS or _says(signal, ADVOCACY_WORDS)
+    return bool(_evidence(signal) & ADVOCACY)
 
 
 def is_co_presenting(signal) -> bool:
     """Presenting, co-authoring or speaking with us: advancing the methodology."""
-    return _says(signal, CO_PRESENTING_WORDS)
+    return bool(_evidence(signal) & CO_PRESENTING)
 
 
-def _says(signal, words: tuple[str, ...]) -> bool:
-    text = " ".join([signal.title, *signal.topics, signal.detail or ""]).lower()
-    return any(word in text for word in words)
+def evidence_kinds(stage: Stage) -> int:
+    """The kinds of evidence (`custview.evidence` bits) the rules count for someone at `stage` (0: none)."""
+    return AHEAD.get(stage, (0, 0))[0]
+
+
+def _evidence(signal) -> int:
+    return evidence_of(signal.kind, signal.title, signal.topics, signal.detail)
+
+
+def _with_bits(facts: ContactFacts) -> list[tuple]:
+    """(signal, what it is evidence of) for each of the facts' evidence signals: the bits stored with them if read
+    with them, else worked out from their text (the same function set the stored ones)."""
+    signals = facts.evidence_signals
+    return list(zip(signals, facts.evidence_bits if facts.evidence_bits is not None else map(_evidence, signals)))
 
 
 def _one_act(target: Stage, evidence: list[str]) -> Readiness | None:
@@ -108,77 +117,98 @@ def book_readiness(reader: Reader, rows: Iterable[ContactRow], as_of: datetime
     """(name, company, stage, call-out) for each of these contacts whose behaviour points elsewhere, in their
     order, as they are found; from the book's grouped figures, a batch of contacts at a time (no history per
     contact)."""
-    for row, facts, _ in book_facts(reader, rows, [as_of], evidence_filter):
+    for row, facts, _ in book_facts(reader, rows, [as_of], evidence_kinds):
         if readiness := readiness_from_facts(facts, as_of):
             yield row.contact.name, row.company.name if row.company else None, facts.stage.value, readiness
 
 
 def book_call_outs(reader: Reader, as_of: datetime, **filters) -> Iterator[tuple[str, str | None, str, Readiness]]:
     """What `book_readiness` gives for the contacts `filters` pick (`custview.db.aggregates.contact_keys`), reading
-    in full only those the rules could call out: with signals in the last EVIDENCE_DAYS that could be evidence for
-    their recorded stage, or an open problem and no signal in the last RECENT_DAYS at a customer stage (and anyone
-    whose stage then may not be the recorded one). Readiness never looks at meetings: they are not read."""
-    from custview.db.aggregates import BATCH, BookAggregates, contact_keys, stage_maybe_not_recorded
+    only those the rules call out and what the rules read about them. Who is ahead is known from each signal's
+    evidence bits (an index of the signals that are evidence); who drifts is among the customers with an open
+    ticket and no recent signal; and anyone whose stage then may not be the recorded one is read too."""
+    from custview.db.aggregates import (BATCH, contacts_in_order, evidence_shown, quiet_with_open_tickets,
+                                        recorded_stage_of, stage_maybe_not_recorded)
 
-    keys = list(contact_keys(reader, **filters))
-    customers = {contact_id for contact_id, _, _, stage, _ in keys if Stage.parse(stage) in CUSTOMER}
-    wanted = _could_be_called_out(reader, as_of, customers) | stage_maybe_not_recorded(reader, as_of)
-    ids = [contact_id for contact_id, *_ in keys if contact_id in wanted]
-    for start in range(0, len(ids), BATCH):
-        rows = reader.contact_rows(ids=ids[start:start + BATCH])  # in the keys' order: by name, then id
-        for row, facts, _ in book_facts(reader, rows, [as_of], evidence_filter, BookAggregates(with_meetings=False)):
+    moved = stage_maybe_not_recorded(reader, as_of)
+    wanted = moved | quiet_with_open_tickets(reader, tuple(stage.value for stage in CUSTOMER),
+                                             as_of - timedelta(days=RECENT_DAYS), as_of, **filters)
+    shown = evidence_shown(reader, as_of - timedelta(days=EVIDENCE_DAYS), as_of)
+    ahead = {stage.value: rule for stage, rule in AHEAD.items()}
+    for contact_id, stage in recorded_stage_of(reader, tuple(ahead), **filters):
+        kinds, at_least = ahead[stage]
+        if (shown.get(contact_id, 0) & kinds).bit_count() >= at_least:
+            wanted.add(contact_id)
+    keys = contacts_in_order(reader, sorted(wanted), **filters)
+    while batch := list(islice(keys, BATCH)):
+        for (_, name, company, _, _), facts in zip(batch, _call_out_facts(reader, batch, as_of, moved)):
             if readiness := readiness_from_facts(facts, as_of):
-                yield row.contact.name, row.company.name if row.company else None, facts.stage.value, readiness
+                yield name, company, facts.stage.value, readiness
 
 
-def _could_be_called_out(reader: Reader, as_of: datetime, customers: set[int]) -> set[int]:
-    """The contacts, by their recorded stage (`customers`: those at a customer stage), whose signals and tickets
-    leave room for a call-out."""
-    from custview.db.aggregates import contacts_with_signals, open_tickets
-    from custview.insight.tickets import ticket_kind
+def _call_out_facts(reader: Reader, keys: list[tuple], as_of: datetime, moved: set[int]) -> list[ContactFacts]:
+    """The facts `readiness_from_facts` reads about these contacts ((id, name, company, recorded stage, since), in
+    order) and nothing more: their stage at `as_of` (from the stage history for those in `moved`), their recent
+    evidence for that stage, and at a customer stage with a ticket open, their open problems and recent signals."""
+    from custview.db.aggregates import signal_figures, signals_between, stage_changes, tickets_open_since
 
-    evidence_since = as_of - timedelta(days=EVIDENCE_DAYS)
-    wanted = set()
-    for stage in Stage:
-        found = Counter(contacts_with_signals(reader, (stage.value,), evidence_since, as_of, evidence_filter(stage)))
-        wanted |= {contact_id for contact_id, count in found.items() if possible_directions(stage, False, None, count)}
-    with_problems = {contact_id for contact_id, tickets in open_tickets(reader, as_of).items()
-                     if any(ticket_kind(ticket) == "issue" for ticket in tickets)}
-    quiet_customers = customers.intersection(with_problems) - set(contacts_with_signals(
-        reader, tuple(stage.value for stage in CUSTOMER), as_of - timedelta(days=RECENT_DAYS), as_of))
-    return wanted | quiet_customers
+    unsure = [key[0] for key in keys if key[0] in moved]
+    changes = stage_changes(reader, unsure) if unsure else {}
+    stages = {contact_id: stage_from(changes.get(contact_id, ()), recorded, None, as_of)[0]
+              for contact_id, _, _, recorded, _ in keys}
+    found = {contact_id: ContactFacts(stage, None) for contact_id, stage in stages.items()}
+    by_kinds = defaultdict(list)
+    for contact_id, stage in stages.items():
+        if kinds := evidence_kinds(stage):
+            by_kinds[kinds].append(contact_id)
+    for kinds, contact_ids in by_kinds.items():
+        for contact_id, signals in signals_between(reader, contact_ids, as_of - timedelta(days=EVIDENCE_DAYS), as_of,
+                                                   kinds).items():
+            found[contact_id].evidence_signals = signals
+            found[contact_id].evidence_bits = [signal.evidence for signal in signals]
+    customers = [contact_id for contact_id, stage in stages.items() if stage in CUSTOMER]
+    tickets = tickets_open_since(reader, customers, as_of, as_of) if customers else {}
+    figures = signal_figures(reader, list(tickets), [as_of], [(as_of - timedelta(days=RECENT_DAYS), as_of)],
+                             TWO_WAY_SIGNAL_KINDS) if tickets else {}
+    for contact_id, raised in tickets.items():
+        facts = found[contact_id]
+        if counted := figures.get(contact_id):
+            facts.signals_recent, facts.last_signal = counted.counts[0], counted.last[0]
+        facts.open_issues = open_issues(raised, contact_id, as_of)
+        found[contact_id] = with_requests(facts, open_requests(raised, contact_id, as_of), as_of)
+    return [found[key[0]] for key in keys]
 
 
 def _ahead(target: Stage, evidence: dict[str, str]) -> Readiness | None:
     # Two different kinds of evidence, not two of the same, make a pattern. Questions asked live
     # (office hours) are cited before those in emails: they say the most about intent.
-    return Readiness("ahead", target.value, list(evidence.values())) if len(evidence) >= 2 else None
+    return Readiness("ahead", target.value, list(evidence.values())) if len(evidence) >= PATTERN else None
 
 
-def _interest_evidence(signals) -> dict[str, str]:
+def _interest_evidence(evidence: list[tuple]) -> dict[str, str]:
     """Signs of explicit interest: an assessment, a specific question, pricing, a form or demo request."""
     found: dict[str, str] = {}
-    for s in sorted(signals, key=lambda s: (s.kind != "office hours", -s.occurred_at.timestamp())):
-        if s.kind == "assessment":
+    for s, bits in sorted(evidence, key=lambda e: (e[0].kind != "office hours", -e[0].occurred_at.timestamp())):
+        if bits & ASSESSMENT:
             found.setdefault("assessment", f"completed the {s.title}" + (f": {s.detail}" if s.detail else ""))
-        elif s.kind in QUESTION_KINDS and s.detail and ("asked" in s.detail.lower() or "?" in s.detail):
+        elif bits & QUESTION:
             found.setdefault("question", f"asked a specific question at {s.title}: {s.detail}")
-        elif _mentions(s, *INTEREST_WORDS):
+        elif bits & PRICING:
             found.setdefault("pricing", f"looked at pricing ({s.title})")
-        elif s.kind == "form":
+        elif bits & FORM:
             found.setdefault("form", f"filled in a form: {s.title}")
     return found
 
 
-def _buying_evidence(signals) -> dict[str, str]:
+def _buying_evidence(evidence: list[tuple]) -> dict[str, str]:
     """Signs of a decision in progress: business case, security review, commercial terms."""
     found: dict[str, str] = {}
-    for s in sorted(signals, key=lambda s: s.occurred_at, reverse=True):
-        if _mentions(s, *BUYING_WORDS[:2]):
+    for s, bits in sorted(evidence, key=lambda e: e[0].occurred_at, reverse=True):
+        if bits & BUSINESS_CASE:
             found.setdefault("business case", f"working on a business case ({s.title})")
-        elif _mentions(s, *BUYING_WORDS[2:4]):
+        elif bits & SECURITY:
             found.setdefault("security", f"checking security/compliance ({s.title})")
-        elif _mentions(s, *BUYING_WORDS[4:]):
+        elif bits & TERMS:
             found.setdefault("pricing", f"looking at pricing/terms ({s.title})")
     return found
 
@@ -192,24 +222,3 @@ def _drifting(facts: ContactFacts, as_of: datetime) -> Readiness | None:
     evidence = [quiet_text] + [f"open issue: {issue.subject}" for issue in facts.open_issues]
     previous = list(Stage)[facts.stage.number - 2]
     return Readiness("drifting", previous.value, evidence)
-
-
-def _mentions(signal, *words: str) -> bool:
-    text = " ".join([signal.title, *signal.topics]).lower()
-    return any(word in text for word in words)
-
-
-def evidence_filter(stage: Stage):
-    """Which signals could be evidence for these rules at a stage (`custview.db.aggregates.EvidenceFilter`): the
-    book-wide views load only those."""
-    from custview.db.aggregates import EvidenceFilter
-
-    if stage in EARLY:
-        return EvidenceFilter(("assessment", "form"), tuple(sorted(QUESTION_KINDS)), INTEREST_WORDS)
-    if stage is Stage.HAND_RAISER:
-        return EvidenceFilter(words=BUYING_WORDS)
-    if stage is Stage.ADOPTER:
-        return EvidenceFilter(ADVOCACY_KINDS, words=ADVOCACY_WORDS)
-    if stage is Stage.ADVOCATE:
-        return EvidenceFilter(words=CO_PRESENTING_WORDS)
-    return EvidenceFilter()
