@@ -13,7 +13,9 @@ a reference measured in the same run on the same machine:
 - importing a signals CSV against a plain `executemany` of the same rows, and its peak memory;
 - importing a HubSpot contacts CSV and a Zendesk tickets CSV (as many rows as the book has contacts)
   the same way, and the contacts file's --dry-run against its import (benchmarks/imports.py);
-- the brief at 1%, 10% and 100% of the book's signals (it should not grow with the book).
+- the brief at 1%, 10% and 100% of the book's signals (it should not grow with the book);
+- `export` of the whole book as YAML against JSON, JSON against a plain sqlite3 + json script, and their
+  peak memory against the 10% book's (benchmarks/exports.py).
 
 With --engine postgresql, the team-book figures instead, against a throw-away local server
 (benchmarks/postgresql.py): brief, a signals import against plain psycopg, concurrent writers.
@@ -43,7 +45,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import imports  # noqa: E402  (benchmarks/ is not a package)
+import exports  # noqa: E402  (benchmarks/ is not a package)
+import imports  # noqa: E402
 import synthetic  # noqa: E402
 import views  # noqa: E402
 
@@ -362,10 +365,10 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--reuse", action="store_true",
                         help="with --keep: use the books an earlier run of the same scale left in DIR (the large "
                              "scale's take an hour to build)")
-    parser.add_argument("--only", choices=("imports", "commands", "views"), default=None,
+    parser.add_argument("--only", choices=("imports", "commands", "views", "exports"), default=None,
                         help="only the import figures (signals, HubSpot contacts, Zendesk tickets), only the "
                              "commands' figures, or only the book-wide views (attention, stage suggest, "
-                             "next-steps, companies, pipeline)")
+                             "next-steps, companies, pipeline), or only the whole-book exports (YAML, JSON)")
     parser.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite",
                         help="postgresql: the team-book figures against a throw-away local server "
                              "(benchmarks/postgresql.py)")
@@ -408,14 +411,18 @@ def main(argv: list[str] | None = None) -> int:
             elif args.only == "views":
                 print("  measuring the book-wide views…", flush=True)
                 figures += views.view_figures(sys.modules[__name__], work, args.scale, custview, env, heavy)
-            elif args.only in (None, "commands"):
+            elif args.only in (None, "commands", "exports"):
                 books = build_books(work, args.scale, size)
-                print("  measuring commands…", flush=True)
-                figures += command_figures(books, size, custview, env, repeat, reported, heavy)
+                if args.only != "exports":
+                    print("  measuring commands…", flush=True)
+                    figures += command_figures(books, size, custview, env, repeat, reported, heavy)
+                if args.only != "commands":
+                    print("  measuring export…", flush=True)
+                    figures += exports.export_figures(sys.modules[__name__], work, books, custview, env)
             else:
                 books = {"import base": work / "import-base.db"}
                 generate("book", str(books["import base"]), "--scale", args.scale, "--only", "company,contact")
-            if args.engine == "sqlite" and args.only not in ("commands", "views"):
+            if args.engine == "sqlite" and args.only not in ("commands", "views", "exports"):
                 print("  measuring import…", flush=True)
                 figures += import_figures(work, books, size, custview, env)
                 figures += imports.import_figures(work, books["import base"], size.contacts, custview, env,

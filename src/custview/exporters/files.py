@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import BinaryIO, TypeVar
 
 from custview.errors import UserError
+
+T = TypeVar("T")
 
 
 def refuse_existing(paths, force: bool) -> None:
@@ -22,20 +27,37 @@ def write_private_files(contents: dict[Path, bytes]) -> None:
     On any problem (a full disk, a folder that cannot be written) no file is changed and the
     UserError names the file that could not be written.
     """
+    write_private_streams({path: partial(_write_bytes, content) for path, content in contents.items()})
+
+
+def _write_bytes(content: bytes, file: BinaryIO) -> None:
+    file.write(content)
+
+
+def write_private_streams(writers: dict[Path, Callable[[BinaryIO], T]]) -> dict[Path, T]:
+    """Like `write_private_files`, each file's content written by its function as it is made (not held in
+    memory); what each function returned, by file.
+
+    No temporary file is left behind: on an error while writing (the disk's, or one a writer raises)
+    every one is removed and no file is changed.
+    """
     temporary: list[tuple[str, Path]] = []
+    returned: dict[Path, T] = {}
     current = None
     try:
-        for current, content in contents.items():
+        for current, write in writers.items():
             handle, name = tempfile.mkstemp(dir=current.parent, prefix=f".{current.name}.", suffix=".tmp")
             temporary.append((name, current))
-            with os.fdopen(handle, "wb") as file:
-                file.write(content)
+            with os.fdopen(handle, "wb", buffering=1 << 20) as file:
+                returned[current] = write(file)
                 file.flush()
                 os.fsync(file.fileno())
         for name, current in temporary:
             os.replace(name, current)
     except OSError as error:
+        raise UserError(f"{current}: cannot write ({error.strerror}); no file was changed") from None
+    finally:
         for name, _ in temporary:
             if os.path.exists(name):
                 os.unlink(name)
-        raise UserError(f"{current}: cannot write ({error.strerror}); no file was changed") from None
+    return returned
