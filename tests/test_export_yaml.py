@@ -152,3 +152,11 @@ def test_an_export_failing_halfway_leaves_no_file(fmt, problem, tmp_path, monkey
         named = out / ("contacts.csv" if fmt == "csv" else f"custview-export.{fmt}")
         assert result.stderr.strip() == f"error: {named}: cannot write (No space left on device); no file was changed"
     assert os.listdir(out) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(moment=st.datetimes(timezones=st.timezones()))
+def test_a_stored_moment_is_written_as_utc_iso_writes_it(moment):
+    from custview.dates import iso_utc, stored_time
+
+    assert book_records.stored_utc(stored_time(moment)) == iso_utc(moment)

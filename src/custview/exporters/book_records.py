@@ -8,16 +8,19 @@ in one statement that joins in the names they refer to; what hangs off a contact
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import datetime
 from itertools import islice
 
-from custview.dates import iso_utc
+from custview.dates import iso_utc, read_stored_time
 from custview.db.read_rows import (READ, Appointment, Attendee, Company, CompanyAlias, Contact, ContactAlias, Handover,
                                    Member, MergeRecord, NextStep, Note, Service, Signal, StageChange,
-                                   SuccessCriterion, Ticket)
+                                   SuccessCriterion, Ticket, stored_list)
 from custview.db.reader import Reader
+
+_STORED_UTC = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{6})?")  # custview.dates.stored_time's form
 
 BATCH = 500  # contacts or meetings whose stage history, aliases, attendees… are read together
 
@@ -35,6 +38,17 @@ def utc_iso(moment: datetime | None) -> str | None:
         return None
     text = moment.isoformat()  # the reader's moments are in UTC: the quick way (a third of the time)
     return text[:-6] + "Z" if text.endswith("+00:00") else iso_utc(moment)
+
+
+def stored_utc(text: str | None) -> str | None:
+    """A moment as the book stores it (`2026-11-24 15:00:00.000000`, UTC) as `utc_iso` writes it
+    (`2026-11-24T15:00:00Z`), by moving its characters; any other form through `datetime`."""
+    if text is None:
+        return None
+    if _STORED_UTC.fullmatch(text):
+        fraction = text[19:]
+        return f"{text[:10]}T{text[11:19]}{'' if fraction == '.000000' else fraction}Z"
+    return iso_utc(read_stored_time(text))
 
 
 def amount(value: float | None) -> int | float | None:
@@ -148,9 +162,13 @@ class BookRecords:
                              aliases=aliases[c.id], merged=merged[c.id], owner=self.owner_name(c.owner_id))
 
     def _signals(self) -> Iterator[dict]:
-        for s, contact in self._by_contact(Signal, "contact_id", "signal"):
-            yield record(contact=contact, kind=s.kind, title=s.title, topics=list(s.topics), at=utc_iso(s.occurred_at),
-                         detail=s.detail, source=s.source)
+        # The biggest table: its columns taken as stored, without making rows first (a third faster).
+        rows = self.reader.stream(f"SELECT {CONTACT_KEY.format('contact')}, signal.kind, signal.title, signal.topics, "
+                                  "signal.occurred_at, signal.detail, signal.source FROM signal "
+                                  "LEFT JOIN contact ON contact.id = signal.contact_id ORDER BY signal.id")
+        for contact, kind, title, topics, at, detail, source in rows:
+            yield record(contact=contact, kind=kind, title=title, topics=stored_list(topics), at=stored_utc(at),
+                         detail=detail, source=source)
 
     def _appointments(self) -> Iterator[dict]:
         for appointments in in_batches(self._by_contact(Appointment, "contact_id", "appointment")):
