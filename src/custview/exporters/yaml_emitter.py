@@ -24,6 +24,9 @@ _SINGLE_LINE = re.compile(f"[{_PRINTABLE}]+")
 _TO_ESCAPE = re.compile(f'[^{_PRINTABLE}]|["\\\\]')
 _NAMED_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
+# A moment as exports write them (2026-11-24T15:00:00Z): YAML 1.1 reads it as a timestamp, so it is quoted.
+_is_utc_moment = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?Z").fullmatch
+
 # A plain text may not start with an indicator, which would make it something else than text.
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 
@@ -60,9 +63,15 @@ def _escape(found: re.Match) -> str:
     return _NAMED_ESCAPES.get(character) or f"\\u{ord(character):04X}"
 
 
-@lru_cache(maxsize=1 << 16)
 def yaml_text(text: str) -> str:
     """A text as a YAML scalar that reads back as exactly this text (plain, 'single' or "double" quoted)."""
+    if _is_utc_moment(text):  # each a new one: not kept in the cache, where they would push the others out
+        return f"'{text}'"
+    return _scalar_text(text)
+
+
+@lru_cache(maxsize=1 << 14)  # the same names, kinds and topics recur
+def _scalar_text(text: str) -> str:
     if _SINGLE_LINE.fullmatch(text):
         return text if _plain(text) else "'" + text.replace("'", "''") + "'"
     return '"' + _TO_ESCAPE.sub(_escape, text) + '"'
@@ -99,14 +108,25 @@ def yaml_mapping(mapping: dict, indent: str) -> str:
     indented by `indent`; no final line break."""
     lines = []
     for key, value in mapping.items():
+        key_text = _KEY_TEXTS.get(key) or _key_text(key)
         kind = type(value)
-        if kind is str:
-            lines.append(f"{yaml_text(key)}: {yaml_text(value)}")
+        if kind is str:  # most values: `yaml_text`, without a call more
+            lines.append(f"{key_text}: '{value}'" if _is_utc_moment(value) else f"{key_text}: {_scalar_text(value)}")
         elif kind is dict or kind is list:
-            lines.append(yaml_text(key) + _collection_after_key(value, indent))
+            lines.append(key_text + _collection_after_key(value, indent))
         else:
-            lines.append(f"{yaml_text(key)}: {yaml_scalar(value)}")
+            lines.append(f"{key_text}: {yaml_scalar(value)}")
     return ("\n" + indent).join(lines)
+
+
+_KEY_TEXTS: dict[str, str] = {}  # records have a few dozen field names
+
+
+def _key_text(key: str) -> str:
+    text = yaml_text(key)
+    if len(_KEY_TEXTS) < 1000:
+        _KEY_TEXTS[key] = text
+    return text
 
 
 def yaml_sequence(items: list, indent: str) -> str:
