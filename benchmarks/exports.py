@@ -7,7 +7,7 @@ benchmarks/run.py, or alone with `run.py --only exports`. One run of each (a who
   lines (reference/plain_export.py): the floor. Reported: custview's records carry more (stage
   history, attendees, next steps nested in their meeting, times in UTC with a Z, indentation).
 - Peak memory against the 10% book's: records are written a batch at a time, so it should not grow
-  with the book.
+  with the book, but for SQLite's page cache (32 MiB), which a book smaller than that does not fill.
 
 Each function takes `run` (benchmarks/run.py) for its timing helpers, as benchmarks/imports.py does.
 """
@@ -20,7 +20,8 @@ from pathlib import Path
 
 EXPORT_YAML_TARGET = 2.0  # YAML export / JSON export, same book, same run
 EXPORT_RSS_LIMIT_MB = 200
-EXPORT_RSS_FLAT = 1.1  # whole book / 10% of it
+EXPORT_RSS_FLAT = 1.1  # whole book / 10% of it...
+EXPORT_RSS_SLACK_MB = 32  # ...or more only by up to SQLite's page cache (custview.db.connection), which is bounded
 
 
 def export_figures(run, work: Path, books: dict[str, Path], custview: list[str], env: dict[str, str]) -> list:
@@ -38,6 +39,7 @@ def export_figures(run, work: Path, books: dict[str, Path], custview: list[str],
     shutil.rmtree(out)  # hundreds of megabytes at the default scale
     ratio = yaml_run.seconds / json_run.seconds
     growth = max(yaml_run.peak_mb / yaml_small.peak_mb, json_run.peak_mb / json_small.peak_mb)
+    added = max(yaml_run.peak_mb - yaml_small.peak_mb, json_run.peak_mb - json_small.peak_mb)
     peak = max(yaml_run.peak_mb, json_run.peak_mb)
     return [
         run.Figure("export --format json (whole book)", f"{json_run.seconds:,.1f} s, {json_run.peak_mb:,.0f} MB peak",
@@ -48,6 +50,6 @@ def export_figures(run, work: Path, books: dict[str, Path], custview: list[str],
                    ratio <= EXPORT_YAML_TARGET),
         run.Figure("export peak memory (yaml / json)", f"{yaml_run.peak_mb:,.0f} MB / {json_run.peak_mb:,.0f} MB",
                    f"10% of the book {yaml_small.peak_mb:,.0f} MB / {json_small.peak_mb:,.0f} MB", f"{growth:.2f}x",
-                   f"< {EXPORT_RSS_LIMIT_MB} MB; <= {EXPORT_RSS_FLAT}x",
-                   peak < EXPORT_RSS_LIMIT_MB and growth <= EXPORT_RSS_FLAT),
+                   f"< {EXPORT_RSS_LIMIT_MB} MB; <= {EXPORT_RSS_FLAT}x or +{EXPORT_RSS_SLACK_MB} MB",
+                   peak < EXPORT_RSS_LIMIT_MB and (growth <= EXPORT_RSS_FLAT or added <= EXPORT_RSS_SLACK_MB)),
     ]
