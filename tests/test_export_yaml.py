@@ -154,7 +154,7 @@ def test_an_export_failing_halfway_leaves_no_file(fmt, problem, tmp_path, monkey
     assert os.listdir(out) == []
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(moment=st.datetimes(timezones=st.timezones()))
 def test_a_stored_moment_is_written_as_utc_iso_writes_it(moment):
     from custview.dates import iso_utc, stored_time

@@ -1,4 +1,4 @@
-"""YAML for export records, written directly: about ten times faster than PyYAML's emitter, and exact.
+"""YAML for export records, written directly: about twenty times faster than PyYAML's emitter, and exact.
 
 Records are mappings of text, numbers, true/false and lists of text or of mappings; they are written
 in block style, as PyYAML writes them (`key: value`, a list's `- ` under its key). Data from files is
