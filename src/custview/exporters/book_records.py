@@ -15,6 +15,7 @@ from datetime import datetime
 from itertools import islice
 
 from custview.dates import iso_utc, read_stored_time
+from custview.db.batch import placeholders
 from custview.db.read_rows import (READ, Appointment, Attendee, Company, CompanyAlias, Contact, ContactAlias, Handover,
                                    Member, MergeRecord, NextStep, Note, Service, Signal, StageChange,
                                    SuccessCriterion, Ticket, stored_list)
@@ -177,7 +178,7 @@ class BookRecords:
                 attendees = batch.query(
                     f"SELECT {READ[Attendee].columns}, {CONTACT_KEY.format('contact')} FROM attendee "
                     "LEFT JOIN contact ON contact.id = attendee.contact_id "
-                    f"WHERE attendee.appointment_id IN ({', '.join('?' * len(ids))}) ORDER BY attendee.id", ids)
+                    f"WHERE attendee.appointment_id IN ({placeholders(ids)}) ORDER BY attendee.id", ids)
                 steps = batch.rows_in(NextStep, "appointment_id", ids, "id")
             people, steps_of = defaultdict(list), defaultdict(list)
             width = len(READ[Attendee].column_names)
