@@ -26,6 +26,9 @@ if TYPE_CHECKING:
     from custview.db.reader import Reader
 
 BATCH = CHUNK  # contacts read at a time: one IN list per query
+# A ticket open at a moment (the one parameter of the second): never closed, or closed only later. Two
+# conditions, each searched in ix_ticket_closed, so that only the few open tickets are read.
+OPEN_AT = ("closed_at IS NULL AND (status <> 'closed' OR status IS NULL)", "closed_at > ?")
 
 
 class SignalFigures(NamedTuple):
@@ -150,8 +153,7 @@ def quiet_with_open_tickets(reader: Reader, stages: tuple[str, ...], quiet_since
     where, parameters = contact_filter(**filters)
     among = f"{where} AND" if where else " WHERE"
     moment = stored_time(as_of)
-    raised = ("SELECT contact_id FROM ticket WHERE closed_at IS NULL AND (status <> 'closed' OR status IS NULL) "
-              "AND opened_at <= ? UNION SELECT contact_id FROM ticket WHERE closed_at > ? AND opened_at <= ?")
+    raised = " UNION ".join(f"SELECT contact_id FROM ticket WHERE {condition} AND opened_at <= ?" for condition in OPEN_AT)
     return {contact_id for (contact_id,) in reader.query(  # the open tickets through ix_ticket_closed: the few open
         f"SELECT contact.id FROM contact{among} contact.stage IN ({placeholders(list(stages))}) "
         f"AND contact.id IN ({raised}) AND NOT EXISTS (SELECT 1 FROM signal WHERE signal.contact_id = contact.id "
@@ -193,7 +195,7 @@ def open_tickets(reader: Reader, as_of: datetime) -> dict[int, list[OpenTicket]]
     through ix_ticket_closed: the few open ones, never the book's history)."""
     moment = stored_time(as_of)
     found = defaultdict(list)
-    for condition in ("closed_at IS NULL AND (status <> 'closed' OR status IS NULL)", "closed_at > ?"):
+    for condition in OPEN_AT:
         values = (moment,) * condition.count("?") + (moment,)
         for row in reader.query("SELECT contact_id, subject, description, priority, kind, opened_at FROM ticket "
                                 f"WHERE {condition} AND opened_at <= ? AND contact_id IS NOT NULL", values):
