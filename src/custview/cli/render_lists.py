@@ -8,7 +8,7 @@ which this module loads only for what it draws with it (tables, styled or wrappe
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from custview.dates import day_label, describe_day, describe_duration, local_date, to_local
@@ -205,15 +205,10 @@ class ContactsDrawing(RowsDrawing):
 
     def __init__(self, as_of: datetime):
         super().__init__()
-        self.today = local_date(as_of)
-        self.in_stage: dict[date, str] = {}  # by the local day they entered it: a list shows the same days often
+        self.today = local_date(as_of)  # once: days_between would work it out again for every row
 
     def cells(self, line) -> list:
-        in_stage = "—"
-        if line.stage_since:
-            day = local_date(line.stage_since)
-            if (in_stage := self.in_stage.get(day)) is None:
-                in_stage = self.in_stage[day] = describe_duration((self.today - day).days)
+        in_stage = describe_duration((self.today - local_date(line.stage_since)).days) if line.stage_since else "—"
         return [(line.name, "title"), line.title, line.company or "", (line.stage, "stage"), in_stage, line.email]
 
     def end(self) -> Text | str:
