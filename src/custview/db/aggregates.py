@@ -172,35 +172,15 @@ def contacts_in_order(reader: Reader, ids: list[int], **filters) -> Iterator[tup
                          (*parameters, dialect.as_values(ids)))
 
 
-class OpenTicket(NamedTuple):
-    """A ticket open at a moment, as the rules on open tickets read it (`custview.insight.facts.open_issues`)."""
-
-    contact_id: int
-    subject: str
-    description: str | None
-    priority: str
-    kind: str | None
-    opened_at: str  # as stored (`with_time` reads it)
-
-    status = "open"
-    closed_at = None
-
-    def with_time(self) -> OpenTicket:
-        """The same ticket with its opening as a moment (as the rules compare it)."""
-        return self._replace(opened_at=read_stored_time(self.opened_at))
-
-
-def open_tickets(reader: Reader, as_of: datetime) -> dict[int, list[OpenTicket]]:
-    """Per contact, the tickets they raised that are open at `as_of` (`custview.insight.tickets.is_open_at`; read
-    through ix_ticket_closed: the few open ones, never the book's history)."""
+def open_ticket_rows(reader: Reader, as_of: datetime) -> Iterator[tuple[int, str, str | None, str | None, str, str]]:
+    """(contact id, subject, description, recorded kind, priority, opened at as stored) of the tickets contacts
+    raised that are open at `as_of` (`custview.insight.tickets.is_open_at`), as they are read: through
+    ix_ticket_closed, the few open ones, never the book's history."""
     moment = stored_time(as_of)
-    found = defaultdict(list)
     for condition in OPEN_AT:
-        values = (moment,) * condition.count("?") + (moment,)
-        for row in reader.query("SELECT contact_id, subject, description, priority, kind, opened_at FROM ticket "
-                                f"WHERE {condition} AND opened_at <= ? AND contact_id IS NOT NULL", values):
-            found[row[0]].append(OpenTicket(*row))
-    return found
+        yield from reader.stream("SELECT contact_id, subject, description, kind, priority, opened_at FROM ticket "
+                                 f"WHERE {condition} AND opened_at <= ? AND contact_id IS NOT NULL",
+                                 (moment,) * condition.count("?") + (moment,), batch=5_000)
 
 
 def steps_due_counts(reader: Reader, as_of: datetime) -> dict[int, int]:

@@ -5,8 +5,10 @@ by reading only the contacts who could be among them. Each contact has a key, (-
 name, place in the list): the items are the smallest keys. A bound on a contact's urgency gives a key
 no larger than theirs, so a contact whose bound key is larger than the `limit`-th item found cannot rank.
 Each level is dearer and closer than the one before, and read only while it could still rank:
-0. groups, from a few small reads for the whole book (the open tickets, services at risk): those with open
-   problems, those at a company with a service at risk, everyone else; each with the most its members could have;
+0. groups, from a few small reads for the whole book (the open tickets, services at risk, who the readiness rules
+   could call out: `CallOutCandidates`): those with open problems, those at a company with a service at risk,
+   everyone else; each split into those who could be called out and the others (a call-out adds up to 25); each
+   with the most its members could have;
 1. a group's members, from their recorded stage and since when (where the stage history agrees), their open
    problems and their company: everything else assumed at its worst;
 2. a batch at a time, how many signals they have in the last RECENT_DAYS and EVIDENCE_DAYS;
@@ -29,10 +31,10 @@ from custview.insight.attention import (HEALTH_DROP_URGENCY, HEALTH_DROP_WINDOW_
                                         READINESS_URGENCY, AttentionItem, attention_from_facts)
 from custview.insight.facts import (EARLIER_DAYS, EVIDENCE_DAYS, RECENT_DAYS, TWO_WAY_SIGNAL_KINDS, ContactFacts,
                                     book_facts, open_issues, open_requests, stage_from, with_requests)
-from custview.insight.tickets import ticket_kind
+from custview.insight.tickets import kind_of
 from custview.insight.health import (ISSUE_AGEING_DAYS, MOST_TICKET_POINTS, TYPICAL_STAGE_DAYS, issue_points, most_points_lost, quiet_rule,
                                      stalled_rule, ticket_rule, trend_rule)
-from custview.insight.readiness import evidence_kinds, possible_directions
+from custview.insight.readiness import CallOutCandidates, evidence_kinds, possible_directions
 from custview.stages import Stage
 
 if TYPE_CHECKING:
@@ -82,10 +84,13 @@ def _next_batches(queue: list[tuple]) -> dict[int, list[tuple]]:
 class _Known:
     """What is known about a contact before their signals are read (None: not yet read)."""
 
-    __slots__ = ("ticket_points", "open_issues", "service_at_risk", "counts", "overdue_steps", "steps_counted")
+    __slots__ = ("ticket_points", "open_issues", "service_at_risk", "may_call_out", "counts", "overdue_steps",
+                 "steps_counted")
 
-    def __init__(self, ticket_points: int, open_issues: bool, service_at_risk: bool, overdue_steps: int | None = None):
+    def __init__(self, ticket_points: int, open_issues: bool, service_at_risk: bool, may_call_out: bool,
+                 overdue_steps: int | None = None):
         self.ticket_points, self.open_issues, self.service_at_risk = ticket_points, open_issues, service_at_risk
+        self.may_call_out = may_call_out  # whether the readiness rules could call them out
         self.counts: tuple[int, int] | None = None  # signals in the last RECENT_DAYS, EVIDENCE_DAYS
         self.overdue_steps = UNKNOWN_OVERDUE if overdue_steps is None else overdue_steps  # at most
         self.steps_counted = overdue_steps is not None
@@ -117,7 +122,8 @@ class _Known:
         many signals in the last RECENT_DAYS, at most so many in the last EVIDENCE_DAYS; None: not known)."""
         stages = [stage] if stage is not None else list(Stage)
         readiness = max((READINESS_URGENCY[d] for s in stages
-                         for d in possible_directions(s, self.open_issues, recent, in_window)), default=0)
+                         for d in possible_directions(s, self.open_issues, recent, in_window)),
+                        default=0) if self.may_call_out else 0
         return health_urgency + readiness + HEALTH_DROP_URGENCY
 
 
@@ -125,32 +131,39 @@ class _Search:
     """What is read once for the search, and how each level of the queue is read closer."""
 
     def __init__(self, reader: Reader, as_of: datetime, filters: dict):
-        from custview.db.aggregates import BookAggregates, open_tickets, stage_maybe_not_recorded
+        from custview.db.aggregates import BookAggregates, open_ticket_rows
 
         self.reader, self.as_of, self.filters = reader, as_of, filters
+        self.candidates = CallOutCandidates.read(reader, as_of, **filters)
+        self.unsure = self.candidates.moved
         self.book = BookAggregates.for_book(reader)
-        self.raised = open_tickets(reader, as_of)
-        issues = {contact_id: found for contact_id, tickets in self.raised.items()
-                  if (found := [ticket for ticket in tickets if ticket_kind(ticket) == "issue"])}
-        ageing = stored_time(as_of - timedelta(days=ISSUE_AGEING_DAYS - 1))
-        self.ticket_points = {contact_id: _most_ticket_points(found, ageing) for contact_id, found in issues.items()}
-        self.unsure = stage_maybe_not_recorded(reader, as_of)
+        self.ticket_points = _most_ticket_points(open_ticket_rows(reader, as_of),
+                                                 stored_time(as_of - timedelta(days=ISSUE_AGEING_DAYS - 1)))
         # Not stalled for sure: in the stage since a day less than it typically takes (moments compared as stored).
         self.fresh_since = {stage.value: stored_time(as_of - timedelta(days=days - 1))
                             for stage, days in TYPICAL_STAGE_DAYS.items()}
         self.seen: set[int] = set()  # the contacts of the groups read so far
         self.steps_due: dict[int, int] | None = None  # per contact, counted for the whole book (once read)
         self.bounds: dict[tuple, int] = {}  # the same few figures recur across a book
+        self.at_risk: list[int] | None = None  # the contacts of companies with a service at risk (once read)
 
     def groups(self) -> list[tuple]:
         """The queue at first: a group each for those with open problems, those at a company with a service at
-        risk, and everyone else, each with the most its members could have."""
-        worst = max((_Known(points, True, True).loose_bound(None, True) for points in set(self.ticket_points.values())),
-                    default=0)
-        at_risk = _Known(0, False, True).loose_bound(None, True)
-        rest = _Known(0, False, False).loose_bound(None, True)
-        return sorted([(-worst, "", ("", -3), GROUP, self._with_problems), (-at_risk, "", ("", -2), GROUP, self._at_risk),
-                       (-rest, "", ("", -1), GROUP, None)])
+        risk, and everyone else; each split into those the readiness rules could call out and the others; each
+        with the most its members could have."""
+        may = self.candidates.any_stage()
+        groups = []
+        for may_call_out in (True, False):
+            among = (lambda ids: [i for i in ids if i in may]) if may_call_out else (lambda ids: ids)
+            worst = max((_Known(points, True, True, may_call_out).loose_bound(None, True)
+                         for points in set(self.ticket_points.values())), default=0)
+            at_risk = _Known(0, False, True, may_call_out).loose_bound(None, True)
+            rest = _Known(0, False, False, may_call_out).loose_bound(None, True)
+            place = -6 if may_call_out else -3
+            groups += [(-worst, "", ("", place), GROUP, lambda among=among: among(sorted(self.ticket_points))),
+                       (-at_risk, "", ("", place + 1), GROUP, lambda among=among: among(self._at_risk())),
+                       (-rest, "", ("", place + 2), GROUP, (lambda: sorted(may)) if may_call_out else None)]
+        return sorted(groups)
 
     def read(self, level: int, batch: list[tuple]) -> list[tuple]:
         """The entries of a batch read one level closer (an EXACT one holds an item; who has none is gone)."""
@@ -158,13 +171,12 @@ class _Search:
             return self._members(batch[0][4])
         return {LOOSE: self._counted, COUNTED: self._stepped, STEPPED: self._closer, CLOSE: self._exactly}[level](batch)
 
-    def _with_problems(self) -> list[int]:
-        return sorted(self.ticket_points)
-
     def _at_risk(self) -> list[int]:
         from custview.db.aggregates import contacts_of_companies
 
-        return contacts_of_companies(self.reader, list(self.book.services_at_risk))
+        if self.at_risk is None:
+            self.at_risk = contacts_of_companies(self.reader, list(self.book.services_at_risk))
+        return self.at_risk
 
     def _members(self, find_ids) -> list[tuple]:
         """The contacts of a group (None: everyone not read yet) that the filters pick, each with a loose bound."""
@@ -179,13 +191,13 @@ class _Search:
             keys = (key for chunk in chunks(ids) for key in contact_keys(self.reader, **self.filters, ids=chunk))
         entries = []
         for key in keys:
-            contact_id, name, company_id = key[:3]
+            contact_id, name = key[:2]
             if contact_id in self.seen:
                 continue
             self.seen.add(contact_id)
-            what = self._known(contact_id, company_id)
-            figures = (what.ticket_points, what.open_issues, what.service_at_risk, what.overdue_steps,
-                       *self._recorded(key))
+            what = self._known(key)
+            figures = (what.ticket_points, what.open_issues, what.service_at_risk, what.may_call_out,
+                       what.overdue_steps, *self._recorded(key))
             if (bound := self.bounds.get(figures)) is None:
                 bound = self.bounds[figures] = what.loose_bound(*self._recorded(key))
             entries.append((-bound, name.lower(), (name.translate(ASCII_CASE), contact_id), LOOSE, contact_id))
@@ -209,7 +221,7 @@ class _Search:
         entries = []
         for _, lower, place, _, contact_id in batch:
             key = keys[contact_id]
-            what = self._known(key[0], key[2])
+            what = self._known(key)
             what.counts = counts.get(key[0], (0, 0))
             level = STEPPED if what.steps_counted else COUNTED
             entries.append((-what.loose_bound(*self._recorded(key)), lower, place, level, (key, what)))
@@ -230,13 +242,14 @@ class _Search:
     def _closer(self, batch: list[tuple]) -> list[tuple]:
         """Their signal figures and stage history (with the open tickets they raised): each back in the queue with
         a closer bound."""
-        from custview.db.aggregates import signal_and_stage_figures
+        from custview.db.aggregates import signal_and_stage_figures, tickets_open_since
 
         as_of = self.as_of
         windows = [(as_of - timedelta(days=RECENT_DAYS), as_of),
                    (as_of - timedelta(days=EARLIER_DAYS), as_of - timedelta(days=RECENT_DAYS))]
-        signals, changes = signal_and_stage_figures(self.reader, [entry[4][0][0] for entry in batch], as_of, windows,
-                                                    TWO_WAY_SIGNAL_KINDS)
+        ids = [entry[4][0][0] for entry in batch]
+        signals, changes = signal_and_stage_figures(self.reader, ids, as_of, windows, TWO_WAY_SIGNAL_KINDS)
+        raised = tickets_open_since(self.reader, ids, as_of, as_of)
         entries = []
         for _, lower, place, _, (key, what) in batch:
             contact_id, _, _, stage, since = key
@@ -246,7 +259,7 @@ class _Search:
             if figures:
                 facts.last_two_way, facts.last_signal = figures.last_two_way[0], figures.last[0]
                 facts.signals_recent, facts.signals_earlier = figures.counts
-            if tickets := [ticket.with_time() for ticket in self.raised.get(contact_id, ())]:
+            if tickets := raised.get(contact_id):
                 facts.open_issues = open_issues(tickets, contact_id, as_of)
                 facts = with_requests(facts, open_requests(tickets, contact_id, as_of), as_of)
             entries.append((-what.close_bound(facts, as_of), lower, place, CLOSE, contact_id))
@@ -265,15 +278,21 @@ class _Search:
                 entries.append((-item.urgency, lower, place, EXACT, item))
         return entries
 
-    def _known(self, contact_id: int, company_id: int | None) -> _Known:
+    def _known(self, key: tuple) -> _Known:
+        """What is known about a contact from their key (`contact_keys`) and the whole-book reads."""
+        contact_id, _, company_id, stage = key[:4]
         steps = None if self.steps_due is None else self.steps_due.get(contact_id, 0)
         return _Known(self.ticket_points.get(contact_id, 0), contact_id in self.ticket_points,
-                      company_id in self.book.services_at_risk, steps)
+                      company_id in self.book.services_at_risk, self.candidates.may_call_out(contact_id, stage), steps)
 
 
-def _most_ticket_points(issues: list, ageing: str) -> int:
-    """No fewer points than the ticket rule takes for these open problems (opened as stored): it counts the days
-    open on the local calendar, so one opened (as stored) by `ageing`, a day less than that before the moment, is
-    taken as open that long."""
-    return min(MOST_TICKET_POINTS, sum(issue_points(issue.priority, ISSUE_AGEING_DAYS + (issue.opened_at <= ageing))
-                                       for issue in issues))
+def _most_ticket_points(open_tickets, ageing: str) -> dict[int, int]:
+    """Per contact with open problems (of these open tickets, `open_ticket_rows`), no fewer points than the ticket
+    rule takes for them: it counts the days open on the local calendar, so one opened (as stored) by `ageing`, a
+    day less than that before the moment, is taken as open that long."""
+    points: dict[int, int] = {}
+    for contact_id, subject, description, kind, priority, opened_at in open_tickets:
+        if kind_of(kind, subject, description) == "issue":
+            points[contact_id] = points.get(contact_id, 0) + issue_points(priority,
+                                                                          ISSUE_AGEING_DAYS + (opened_at <= ageing))
+    return {contact_id: min(MOST_TICKET_POINTS, total) for contact_id, total in points.items()}

@@ -28,6 +28,7 @@ PATTERN = 2  # different kinds of interest (or of buying) that make a pattern; o
 # The evidence each stage's "ahead" rule counts (custview.evidence bits), and how many kinds of it it takes.
 AHEAD = {Stage.AUDIENCE: (INTEREST, PATTERN), Stage.RESEARCHER: (INTEREST, PATTERN), Stage.HAND_RAISER: (BUYING, PATTERN),
          Stage.ADOPTER: (ADVOCACY, 1), Stage.ADVOCATE: (CO_PRESENTING, 1)}
+AHEAD_BY_NAME = {stage.value: rule for stage, rule in AHEAD.items()}
 
 
 @dataclass
@@ -122,26 +123,55 @@ def book_readiness(reader: Reader, rows: Iterable[ContactRow], as_of: datetime
             yield row.contact.name, row.company.name if row.company else None, facts.stage.value, readiness
 
 
+@dataclass
+class CallOutCandidates:
+    """Who the rules could call out at a moment, from a few whole-book reads: anyone whose stage then may not be
+    the recorded one (`moved`), the customers with an open ticket and no recent signal (`drifting`), and per
+    contact the kinds of evidence their recent signals show (`shown`, `custview.evidence` bits)."""
+
+    moved: set[int]
+    drifting: set[int]
+    shown: dict[int, int]
+
+    @classmethod
+    def read(cls, reader: Reader, as_of: datetime, **filters) -> CallOutCandidates:
+        """The candidates among the contacts `filters` pick (`custview.db.aggregates.contact_keys`)."""
+        from custview.db.aggregates import evidence_shown, quiet_with_open_tickets, stage_maybe_not_recorded
+
+        return cls(stage_maybe_not_recorded(reader, as_of),
+                   quiet_with_open_tickets(reader, tuple(stage.value for stage in CUSTOMER),
+                                           as_of - timedelta(days=RECENT_DAYS), as_of, **filters),
+                   evidence_shown(reader, as_of - timedelta(days=EVIDENCE_DAYS), as_of))
+
+    def shows_ahead(self, contact_id: int, stage: str) -> bool:
+        """Whether the contact's recent evidence is enough for the "ahead" rule of this (recorded) stage."""
+        kinds, at_least = AHEAD_BY_NAME.get(stage, (0, 1))
+        return (self.shown.get(contact_id, 0) & kinds).bit_count() >= at_least
+
+    def may_call_out(self, contact_id: int, stage: str) -> bool:
+        """Whether the rules could call out this contact, recorded at `stage`."""
+        return contact_id in self.moved or contact_id in self.drifting or self.shows_ahead(contact_id, stage)
+
+    def any_stage(self) -> set[int]:
+        """The contacts the rules could call out whatever their recorded stage."""
+        ahead = {bits for bits in set(self.shown.values())
+                 if any((bits & kinds).bit_count() >= at_least for kinds, at_least in AHEAD.values())}
+        return self.moved | self.drifting | {contact_id for contact_id, bits in self.shown.items() if bits in ahead}
+
+
 def book_call_outs(reader: Reader, as_of: datetime, **filters) -> Iterator[tuple[str, str | None, str, Readiness]]:
     """What `book_readiness` gives for the contacts `filters` pick (`custview.db.aggregates.contact_keys`), reading
-    only those the rules call out and what the rules read about them. Who is ahead is known from each signal's
-    evidence bits (an index of the signals that are evidence); who drifts is among the customers with an open
-    ticket and no recent signal; and anyone whose stage then may not be the recorded one is read too."""
-    from custview.db.aggregates import (BATCH, contacts_in_order, evidence_shown, quiet_with_open_tickets,
-                                        recorded_stage_of, stage_maybe_not_recorded)
+    only those the rules call out and what the rules read about them (`CallOutCandidates`)."""
+    from custview.db.aggregates import BATCH, contacts_in_order, recorded_stage_of
 
-    moved = stage_maybe_not_recorded(reader, as_of)
-    wanted = moved | quiet_with_open_tickets(reader, tuple(stage.value for stage in CUSTOMER),
-                                             as_of - timedelta(days=RECENT_DAYS), as_of, **filters)
-    shown = evidence_shown(reader, as_of - timedelta(days=EVIDENCE_DAYS), as_of)
-    ahead = {stage.value: rule for stage, rule in AHEAD.items()}
-    for contact_id, stage in recorded_stage_of(reader, tuple(ahead), **filters):
-        kinds, at_least = ahead[stage]
-        if (shown.get(contact_id, 0) & kinds).bit_count() >= at_least:
+    candidates = CallOutCandidates.read(reader, as_of, **filters)
+    wanted = candidates.moved | candidates.drifting
+    for contact_id, stage in recorded_stage_of(reader, tuple(AHEAD_BY_NAME), **filters):
+        if candidates.shows_ahead(contact_id, stage):
             wanted.add(contact_id)
     keys = contacts_in_order(reader, sorted(wanted), **filters)
     while batch := list(islice(keys, BATCH)):
-        for (_, name, company, _, _), facts in zip(batch, _call_out_facts(reader, batch, as_of, moved)):
+        for (_, name, company, _, _), facts in zip(batch, _call_out_facts(reader, batch, as_of, candidates.moved)):
             if readiness := readiness_from_facts(facts, as_of):
                 yield name, company, facts.stage.value, readiness
 

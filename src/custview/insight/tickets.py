@@ -34,7 +34,12 @@ def classify_ticket(subject: str, description: str | None = None) -> str | None:
 
 def ticket_kind(ticket) -> str | None:
     """The ticket's recorded kind, else the kind its words suggest."""
-    return ticket.kind or classify_ticket(ticket.subject, ticket.description)
+    return kind_of(ticket.kind, ticket.subject, ticket.description)
+
+
+def kind_of(recorded: str | None, subject: str, description: str | None) -> str | None:
+    """The kind of a ticket with these values: the recorded one, else the one its words suggest."""
+    return recorded or classify_ticket(subject, description)
 
 
 def is_open_at(ticket, as_of: datetime) -> bool:
