@@ -151,9 +151,26 @@ def test_stage_suggest_finds_who_shows_evidence_and_reads_them_through_indexes(s
     assert reads_missing_an_index(sample_book, statements) == []
 
 
+EVIDENCE_SHOWN, EVIDENCE_QUOTED = ("SELECT contact_id, evidence FROM signal WHERE evidence <> 0",
+                                   "SELECT contact_id, kind, title, detail, occurred_at, evidence FROM signal")
+
+
+@pytest.mark.parametrize("read, index, plan", [
+    (EVIDENCE_SHOWN, "ix_signal_evidence_when", "SEARCH signal USING COVERING INDEX ix_signal_evidence_when "
+                                                "(occurred_at>? AND occurred_at<?)"),  # who shows evidence lately
+    (EVIDENCE_QUOTED, "ix_signal_evidence_contact", "SEARCH signal USING COVERING INDEX ix_signal_evidence_contact "
+                                                    "(contact_id=? AND occurred_at>? AND occurred_at<?)"),  # what of it
+])
+def test_stage_suggest_reads_the_evidence_from_the_indexes_of_evidence_alone(sample_book, read, index, plan):
+    statements = [s for s in queries_run_by(sample_book, stage_suggest) if s.startswith(read)]
+    assert statements and {plan_of(sample_book, s)[0] for s in statements} == {plan}
+    with sqlite3.connect(sample_book) as connection:
+        connection.execute(f"DROP INDEX {index}")
+    assert not {plan_of(sample_book, s)[0] for s in statements} & {plan}
+
+
 @pytest.mark.parametrize("reads, index", [
-    *((stage_suggest, index) for index in ("ix_signal_evidence_when", "ix_signal_contact_when", "ix_ticket_closed",
-                                           "ix_ticket_contact_status")),
+    *((stage_suggest, index) for index in ("ix_signal_contact_when", "ix_ticket_closed", "ix_ticket_contact_status")),
     *((book_wide_figures, index) for index in ("ix_signal_contact_when", "ix_ticket_contact_status",
                                                "ix_next_step_appointment_id", "ix_appointment_contact_when",
                                                "ix_stage_change_contact_when", "ix_attendee_contact_id")),
@@ -203,11 +220,12 @@ def readiness_evidence(reader):
 
 def test_the_signals_read_as_readiness_evidence_are_searched_through_the_index_and_filtered_in_sql(sample_book):
     statements = queries_run_by(sample_book, readiness_evidence)
-    evidence = [s for s in statements if s.startswith("SELECT signal.") and "(evidence & " in s]
+    evidence = [s for s in statements if s.startswith(EVIDENCE_QUOTED) and "(evidence & " in s]
     assert evidence  # one read per stage whose rule reads signals, only those that could be evidence
     assert whole_table_reads(sample_book, evidence) == []
     with sqlite3.connect(sample_book) as connection:
         connection.execute("DROP INDEX ix_signal_contact_when")
+        connection.execute("DROP INDEX ix_signal_evidence_contact")
     assert reads_missing_an_index(sample_book, evidence)  # the whole window of evidence for each batch
 
 

@@ -82,6 +82,7 @@ def test_a_book_from_before_the_bits_gets_them_when_upgraded_and_stage_suggest_s
     shutil.copy(book, older)
     with sqlite3.connect(older) as connection:  # the book as schema 17 had it: no bits, no index on them
         connection.execute("DROP INDEX ix_signal_evidence_when")
+        connection.execute("DROP INDEX ix_signal_evidence_contact")
         connection.execute("ALTER TABLE signal DROP COLUMN evidence")
         connection.execute("PRAGMA user_version = 17")
     upgraded = runner.invoke(app, ["--db", str(older), "stage", "suggest", "--json"])
@@ -93,7 +94,26 @@ def test_a_book_from_before_the_bits_gets_them_when_upgraded_and_stage_suggest_s
                                   ).fetchone() == (1,)
 
 
-def test_a_copy_to_a_server_and_back_keeps_the_bits(pg_url, tmp_path):
+def test_a_book_from_before_the_evidence_index_gets_it_when_upgraded_and_stage_suggest_says_the_same(
+        pinned_sample, cli):
+    suggested = ok(cli("stage", "suggest", "--json")).stdout
+    assert '"direction": "ahead"' in suggested
+    with sqlite3.connect(pinned_sample) as connection:  # the book as schema 18 had it
+        connection.execute("DROP INDEX ix_signal_evidence_contact")
+        connection.execute("PRAGMA user_version = 18")
+    upgraded = cli("stage", "suggest", "--json")
+    assert upgraded.exit_code == 0 and upgraded.stdout == suggested
+    assert "from schema version 18 to 19" in upgraded.stderr
+    with sqlite3.connect(pinned_sample) as connection:
+        assert evidence_indexes(connection) == {"ix_signal_evidence_when", "ix_signal_evidence_contact"}
+
+
+def evidence_indexes(connection) -> set[str]:
+    """The names of a SQLite book's indexes on the signals that are evidence."""
+    return {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE name LIKE 'ix_signal_evidence%'")}
+
+
+def test_a_copy_to_a_server_and_back_keeps_the_bits(pg_server, pg_url, tmp_path):
     book, back = tmp_path / "book.db", tmp_path / "back.db"
     (tmp_path / "book.yaml").write_text(SIGNALS, encoding="utf-8")
     runner = CliRunner()
@@ -102,6 +122,10 @@ def test_a_copy_to_a_server_and_back_keeps_the_bits(pg_url, tmp_path):
     ok(runner.invoke(app, ["--db", str(back), "copy", "--from", pg_url]))
     with sqlite3.connect(back) as connection:
         assert dict(connection.execute("SELECT title, evidence FROM signal").fetchall()) == IMPORTED
+        assert evidence_indexes(connection) == {"ix_signal_evidence_when", "ix_signal_evidence_contact"}
+    # A server keeps no titles or details in an index (its index entries are limited in size; they are free text).
+    assert pg_server.sql("SELECT indexname FROM pg_indexes WHERE indexname LIKE 'ix_signal_evidence%'",
+                         pg_url.split("?")[0].rsplit("/", 1)[1]) == [("ix_signal_evidence_when",)]
 
 
 def rules_before_the_bits(kind: str, title: str, topics: list[str], detail: str | None) -> int:

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
 
 from custview.dates import read_stored_time, stored_time
-from custview.db.read_rows import READ, Signal, Ticket
+from custview.db.read_rows import READ, Ticket
 from custview.db.contact_list import contact_filter
 from custview.db.dialect import dialect_of
 from custview.db.batch import CHUNK, chunks, placeholders
@@ -293,18 +293,26 @@ def _steps_due_before(reader: Reader, latest: datetime, contact_ids: list[int]
     return {contact_id: list(steps.values()) for contact_id, steps in found.items()}
 
 
-def signals_between(reader: Reader, contact_ids: list[int], after: datetime, until: datetime,
-                    evidence: int | None = None) -> dict[int, list]:
-    """Per contact, their signals in (after, until], latest first (ties: latest id first); with `evidence`, only
-    those that are one of these kinds of evidence (`custview.evidence` bits)."""
+class EvidenceSignal(NamedTuple):
+    """A signal that is evidence, as the readiness rules read it: what they order by and what they quote."""
+
+    kind: str
+    title: str
+    detail: str | None
+    occurred_at: datetime
+    evidence: int  # what it is evidence of (`custview.evidence` bits)
+
+
+def evidence_between(reader: Reader, contact_ids: list[int], after: datetime, until: datetime, evidence: int
+                     ) -> dict[int, list[EvidenceSignal]]:
+    """Per contact, their signals in (after, until] that are one of these kinds of `evidence` (`custview.evidence`
+    bits), latest first (ties: latest id first); on SQLite from ix_signal_evidence_contact alone."""
     found = defaultdict(list)
-    table = READ[Signal]
-    condition, values = ("evidence <> 0 AND (evidence & ?) <> 0", [evidence]) if evidence is not None else ("1 = 1", [])
     for chunk in chunks(sorted(contact_ids)):
-        for row in reader.query(f"SELECT {table.columns} FROM signal WHERE contact_id IN ({placeholders(chunk)}) "
-                                f"AND occurred_at > ? AND occurred_at <= ? AND ({condition}) "
-                                "ORDER BY occurred_at DESC, id DESC",
-                                (*chunk, stored_time(after), stored_time(until), *values)):
-            signal = table.build(row)
-            found[signal.contact_id].append(signal)
+        for contact_id, kind, title, detail, occurred_at, bits in reader.query(
+                f"SELECT contact_id, kind, title, detail, occurred_at, evidence FROM signal WHERE contact_id IN "
+                f"({placeholders(chunk)}) AND occurred_at > ? AND occurred_at <= ? AND evidence <> 0 "
+                "AND (evidence & ?) <> 0 ORDER BY occurred_at DESC, id DESC",
+                (*chunk, stored_time(after), stored_time(until), evidence)):
+            found[contact_id].append(EvidenceSignal(kind, title, detail, read_stored_time(occurred_at), bits))
     return found

@@ -25,7 +25,8 @@ def add_declared_tables_and_indexes(connection) -> None:
             connection.execute(str(CreateTable(table).compile(dialect=compiler)))
         columns = set(engine.column_names(connection, table.name))
         for index in table.indexes:
-            if any(column.name not in columns for column in index.columns):
+            if any(column.name not in columns for column in index.columns) or engine.name not in index.info.get(
+                    "engines", (engine.name,)):
                 continue
             connection.execute(str(CreateIndex(index, if_not_exists=True).compile(dialect=compiler)))
 

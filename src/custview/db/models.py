@@ -101,7 +101,11 @@ INDEXES = {
     "Signal": [("ix_signal_contact_when", "contact_id", "occurred_at", "kind"),
                ("ix_signal_two_way", "contact_id", "occurred_at", "kind", {"where": rows.TWO_WAY_SIGNALS}),
                # stage suggest: who shows which kinds of evidence lately, from the signals that are evidence alone
-               ("ix_signal_evidence_when", "occurred_at", "contact_id", "evidence", {"where": "evidence <> 0"})],
+               ("ix_signal_evidence_when", "occurred_at", "contact_id", "evidence", {"where": "evidence <> 0"}),
+               # and what the rules quote of the called-out contacts' evidence, read from this index alone (SQLite
+               # only: a server's index entries are limited in size, and a title or detail is free text)
+               ("ix_signal_evidence_contact", "contact_id", "occurred_at", "evidence", "kind", "title", "detail",
+                {"where": "evidence <> 0", "engines": ("sqlite",)})],
     # with the moment: `custview companies` reads each account's latest meeting from this index alone.
     "Appointment": [("ix_appointment_contact_when", "contact_id", "scheduled_at"), ("ix_appointment_when", "scheduled_at"),
                     ("ix_appointment_company_when", "company_id", "scheduled_at")],
@@ -151,10 +155,16 @@ def _model(declaration: type) -> type[SQLModel]:
 
 
 def _index(name: str, *columns) -> Index:
-    """A declared index: its name, its columns, and for a partial index its condition ({"where": SQL})."""
+    """A declared index: its name, its columns, and for a partial index its condition ({"where": SQL}); an index
+    only some engines get names them ({"engines": ("sqlite",)}, kept in its `info` for the upgrade steps)."""
     if columns and isinstance(columns[-1], dict):
-        condition = text(columns[-1]["where"])
-        return Index(name, *columns[:-1], sqlite_where=condition, postgresql_where=condition)
+        options = columns[-1]
+        condition = text(options["where"])
+        index = Index(name, *columns[:-1], sqlite_where=condition, postgresql_where=condition)
+        if engines := options.get("engines"):
+            index.info["engines"] = engines
+            index.ddl_if(dialect=engines)  # what create_all makes
+        return index
     return Index(name, *columns)
 
 

@@ -209,6 +209,8 @@ MIGRATIONS: tuple[Migration, ...] = (
                   "hours) in an index of their own, for each account's latest conversation", _index_stage_lists_and_two_way_signals),
     Migration(18, "each signal says what the readiness rules count it as (signal.evidence), so `stage suggest` "
                   "finds who shows enough evidence from an index", add_signal_evidence),
+    Migration(19, "the evidence `stage suggest` quotes is read from an index of the signals that are evidence "
+                  "(SQLite), not row by row across the signal table", add_declared_tables_and_indexes),
 )
 CURRENT_VERSION = MIGRATIONS[-1].to_version
 FIRST_VERSION = 1

@@ -194,15 +194,15 @@ def _contact_facts(book, contact, index: int, moment: datetime) -> ContactFacts:
 def _add_evidence(reader: Reader, facts: dict[int, ContactFacts], as_of: datetime,
                   evidence: Callable[[Stage], int]) -> None:
     """Read the recent signals that are evidence for the rules on the contacts whose readiness looks at them."""
-    from custview.db.aggregates import signals_between
+    from custview.db.aggregates import evidence_between
 
     wanted = defaultdict(list)
     for contact_id, f in facts.items():
         if f.stage in EVIDENCE_STAGES and f.signals_recent + f.signals_earlier:  # any in the last EVIDENCE_DAYS
             wanted[f.stage].append(contact_id)
     for stage, contact_ids in wanted.items():
-        for contact_id, signals in signals_between(reader, contact_ids, as_of - timedelta(days=EVIDENCE_DAYS), as_of,
-                                                   evidence(stage)).items():
+        for contact_id, signals in evidence_between(reader, contact_ids, as_of - timedelta(days=EVIDENCE_DAYS), as_of,
+                                                    evidence(stage)).items():
             facts[contact_id].evidence_signals = signals
             facts[contact_id].evidence_bits = [signal.evidence for signal in signals]
 

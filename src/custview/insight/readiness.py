@@ -180,7 +180,7 @@ def _call_out_facts(reader: Reader, keys: list[tuple], as_of: datetime, moved: s
     """The facts `readiness_from_facts` reads about these contacts ((id, name, company, recorded stage, since), in
     order) and nothing more: their stage at `as_of` (from the stage history for those in `moved`), their recent
     evidence for that stage, and at a customer stage with a ticket open, their open problems and recent signals."""
-    from custview.db.aggregates import signal_figures, signals_between, stage_changes, tickets_open_since
+    from custview.db.aggregates import evidence_between, signal_figures, stage_changes, tickets_open_since
 
     unsure = [key[0] for key in keys if key[0] in moved]
     changes = stage_changes(reader, unsure) if unsure else {}
@@ -192,8 +192,8 @@ def _call_out_facts(reader: Reader, keys: list[tuple], as_of: datetime, moved: s
         if kinds := evidence_kinds(stage):
             by_kinds[kinds].append(contact_id)
     for kinds, contact_ids in by_kinds.items():
-        for contact_id, signals in signals_between(reader, contact_ids, as_of - timedelta(days=EVIDENCE_DAYS), as_of,
-                                                   kinds).items():
+        for contact_id, signals in evidence_between(reader, contact_ids, as_of - timedelta(days=EVIDENCE_DAYS), as_of,
+                                                    kinds).items():
             found[contact_id].evidence_signals = signals
             found[contact_id].evidence_bits = [signal.evidence for signal in signals]
     customers = [contact_id for contact_id, stage in stages.items() if stage in CUSTOMER]
