@@ -75,15 +75,87 @@ def write_json_rows(rows, one_per_line: bool = False, around: tuple[dict, str] |
         opening = json.dumps({**head, key: None}, indent=2, ensure_ascii=False, default=_json_value)
         write(opening[:opening.rindex("null")])
         indent = "\n    "
+    rows_as_json = _RowsAsJson()
     for row in rows:
         if one_per_line:
-            write(json.dumps(row, ensure_ascii=False, default=_json_value) + "\n")
+            write(rows_as_json.compact(row) + "\n")
         else:
-            text = json.dumps(row, indent=2, ensure_ascii=False, default=_json_value).replace("\n", indent)
-            write(("[" if count == 0 else ",") + indent + text)
+            write(("[" if count == 0 else ",") + indent + rows_as_json.indented(row, indent))
         count += 1
     if not one_per_line:
         write((indent[:-2] + "]" if count else "[]") + ("\n}\n" if around is not None else "\n"))
+
+
+class _NotPlain(Exception):
+    """A row that `_RowsAsJson` leaves to json.dumps."""
+
+
+class _RowsAsJson:
+    """Rows written exactly as json.dumps writes them, a flat object (text keys; plain values, or lists and
+    objects of them) member by member: json's own indented writer is pure Python, and asks `_json_value` about
+    every moment; for a long list that was most of the time. Any other row goes through json.dumps itself."""
+
+    def __init__(self):
+        from datetime import date, datetime
+        from json.encoder import encode_basestring
+
+        from custview.dates import iso_utc
+
+        self.quote = encode_basestring
+        self.writers = {str: encode_basestring, int: int.__repr__, float: self._number, type(None): lambda _: "null",
+                        bool: {True: "true", False: "false"}.__getitem__,
+                        datetime: lambda moment: encode_basestring(iso_utc(moment)),
+                        date: lambda day: encode_basestring(day.isoformat())}
+
+    def indented(self, row, indent: str) -> str:
+        """The row as json.dumps(row, indent=2) writes it, each line break followed by `indent`."""
+        members = self._members(row, indent + "  ")
+        if members is None:
+            import json
+
+            return json.dumps(row, indent=2, ensure_ascii=False, default=_json_value).replace("\n", indent)
+        return f"{{{indent}  {f',{indent}  '.join(members)}{indent}}}" if members else "{}"
+
+    def compact(self, row) -> str:
+        """The row on one line, as json.dumps(row) writes it."""
+        members = self._members(row, None)
+        if members is None:
+            import json
+
+            return json.dumps(row, ensure_ascii=False, default=_json_value)
+        return f"{{{', '.join(members)}}}"
+
+    def _members(self, row, indent: str | None) -> list[str] | None:
+        """The members of a dict (`"key": value`; a list or object in it laid out with `indent`, or on one line
+        when None), or None when json.dumps should write the row."""
+        if type(row) is not dict:
+            return None
+        quote, writers, members = self.quote, self.writers, []
+        try:
+            for key, value in row.items():
+                writer = writers.get(type(value))
+                members.append(f"{quote(key)}: {writer(value) if writer else self._nested(value, indent)}")
+        except (_NotPlain, TypeError):  # TypeError: a key that is not text
+            return None
+        return members
+
+    @staticmethod
+    def _nested(value, indent: str | None) -> str:
+        """A list or a dict as json.dumps writes it inside a row laid out with `indent` (None: on one line)."""
+        if type(value) not in (list, tuple, dict):
+            raise _NotPlain
+        import json
+
+        if indent is None:
+            return json.dumps(value, ensure_ascii=False, default=_json_value)
+        return json.dumps(value, indent=2, ensure_ascii=False, default=_json_value).replace("\n", indent)
+
+    @staticmethod
+    def _number(value: float) -> str:
+        """A float as json.dumps writes it; NaN and the infinities are left to json.dumps."""
+        if value != value or value in (float("inf"), float("-inf")):
+            raise _NotPlain
+        return float.__repr__(value)
 
 
 def _json_value(value):
