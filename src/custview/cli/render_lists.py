@@ -68,7 +68,7 @@ class RowsDrawing:
     def _plain_lines(self, rows) -> str:
         """The lines of the next rows as plain text: the values as they are, unless one of them needs
         `printable` (looked for once for the batch, not cell by cell: most data needs nothing)."""
-        cells = [[_plain(cell) for cell in self.cells(row)] for row in rows]
+        cells = [self.plain_cells(row) for row in rows]
         if not "".join(map("".join, cells)).isprintable():  # what printable() changes is never printable
             cells = [[printable(text) for text in row] for row in cells]
         self.count += len(cells)
@@ -140,6 +140,11 @@ class RowsDrawing:
         pairs and values shown one after the other."""
         raise NotImplementedError
 
+    def plain_cells(self, row) -> list[str]:
+        """The texts of one row's cells, as `cells` gives them without their styles (not yet made printable).
+        A drawing of long lists may write them out itself: tens of thousands of rows are laid out this way."""
+        return [_plain(cell) for cell in self.cells(row)]
+
     def end(self) -> Text | str:
         """What closes the list: how many rows there were."""
         raise NotImplementedError
@@ -184,12 +189,25 @@ class NextStepsDrawing(RowsDrawing):
         self.today = local_date(as_of)
 
     def cells(self, step) -> list:
-        due = local_date(step.due_at) if step.due_at is not None else None
-        late = due is not None and due < self.today  # a calendar day or more past due
+        day, late = self._due(step)
+        return [(f"S{step.id}", "muted"), [day, ("  overdue", "danger") if late else ""], step.owner or "—",
+                [step.contact, (f" · {step.company}", "muted") if step.company else ""], (step.step, "title"),
+                [step.appointment, (f", {describe_day(step.met_at)}", "muted")]]
+
+    def plain_cells(self, step) -> list[str]:
+        day, late = self._due(step)
+        return [f"S{step.id}", f"{day}  overdue" if late else day, step.owner or "—",
+                f"{step.contact} · {step.company}" if step.company else step.contact, step.step,
+                f"{step.appointment}, {describe_day(step.met_at)}"]
+
+    def _due(self, step) -> tuple[str, bool]:
+        """The day a step is due ("—" for none), and whether that is a calendar day or more ago (counted)."""
+        if step.due_at is None:
+            return "—", False
+        due = local_date(step.due_at)
+        late = due < self.today
         self.overdue += late
-        return [(f"S{step.id}", "muted"), [day_label(due) if due else "—", ("  overdue", "danger") if late else ""],
-                step.owner or "—", [step.contact, (f" · {step.company}", "muted") if step.company else ""],
-                (step.step, "title"), [step.appointment, (f", {describe_day(step.met_at)}", "muted")]]
+        return day_label(due), late
 
     def end(self) -> Text | str:
         if not self.count:

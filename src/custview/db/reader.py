@@ -239,11 +239,12 @@ class Reader:
                "WHERE next_step.done = 0 "  # "= 0", not "NOT done": searched in ix_next_step_open
                "{owned}ORDER BY next_step.due_at IS NULL, next_step.due_at, contact.name, next_step.id")
         condition, parameters = owned.condition("next_step.owner_id", "next_step.owner") if owned else ("", [])
-        wanted = owner.strip().casefold() if owner else None  # in Python: SQLite's lower() folds ASCII only
-        return (OpenStep(row[0], row[1], row[2], None if row[3] is None else read_stored_time(row[3]), *row[4:8],
-                         read_stored_time(row[8]))
-                for row in self.stream(sql.format(owned=f"AND {condition} " if condition else ""), parameters)
-                if wanted is None or (row[2] or "").strip().casefold() == wanted)
+        rows = self.stream(sql.format(owned=f"AND {condition} " if condition else ""), parameters)
+        if owner:
+            wanted = owner.strip().casefold()  # in Python: SQLite's lower() folds ASCII only
+            rows = (row for row in rows if (row[2] or "").strip().casefold() == wanted)
+        return (OpenStep(row[0], row[1], row[2], None if row[3] is None else read_stored_time(row[3]), row[4], row[5],
+                         row[6], row[7], read_stored_time(row[8])) for row in rows)
 
     def import_history(self) -> list[ImportRunSummary]:
         """Every recorded import, newest first."""
