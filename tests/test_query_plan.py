@@ -152,7 +152,7 @@ def test_stage_suggest_finds_who_shows_evidence_and_reads_them_through_indexes(s
 
 
 EVIDENCE_SHOWN, EVIDENCE_QUOTED = ("SELECT contact_id, evidence FROM signal WHERE evidence <> 0",
-                                   "SELECT contact_id, kind, title, detail, occurred_at, evidence FROM signal")
+                                   "SELECT contact_id, kind, title, detail, evidence FROM signal")
 
 
 @pytest.mark.parametrize("read, index, plan", [

@@ -139,11 +139,14 @@ def evidence_shown(reader: Reader, after: datetime, until: datetime) -> dict[int
     return shown
 
 
-def recorded_stage_of(reader: Reader, stages: tuple[str, ...], **filters) -> Iterator[tuple[int, str]]:
-    """(id, recorded stage) of the contacts `filters` pick (see `contact_keys`) recorded at one of `stages`."""
+def recorded_at(reader: Reader, stage: str, ids: list[int], **filters) -> list[int]:
+    """Those of these contacts that `filters` pick (see `contact_keys`) recorded at `stage` (searched in the stage
+    index, so only they come back)."""
     where, parameters = contact_filter(**filters)
-    return reader.stream(f"SELECT contact.id, contact.stage FROM contact{where} {'AND' if where else 'WHERE'} "
-                         f"contact.stage IN ({placeholders(list(stages))})", (*parameters, *stages), batch=5_000)
+    dialect = dialect_of(reader.connection)
+    return [contact_id for (contact_id,) in reader.query(
+        f"SELECT contact.id FROM contact{where} {'AND' if where else 'WHERE'} contact.stage = ? "
+        f"AND {dialect.one_of('contact.id')}", (*parameters, stage, dialect.as_values(ids)))]
 
 
 def quiet_with_open_tickets(reader: Reader, stages: tuple[str, ...], quiet_since: datetime, as_of: datetime,
@@ -294,12 +297,11 @@ def _steps_due_before(reader: Reader, latest: datetime, contact_ids: list[int]
 
 
 class EvidenceSignal(NamedTuple):
-    """A signal that is evidence, as the readiness rules read it: what they order by and what they quote."""
+    """A signal that is evidence, as the readiness rules read it: what they quote (they take the order given)."""
 
     kind: str
     title: str
     detail: str | None
-    occurred_at: datetime
     evidence: int  # what it is evidence of (`custview.evidence` bits)
 
 
@@ -308,11 +310,11 @@ def evidence_between(reader: Reader, contact_ids: list[int], after: datetime, un
     """Per contact, their signals in (after, until] that are one of these kinds of `evidence` (`custview.evidence`
     bits), latest first (ties: latest id first); on SQLite from ix_signal_evidence_contact alone."""
     found = defaultdict(list)
-    for chunk in chunks(sorted(contact_ids)):
-        for contact_id, kind, title, detail, occurred_at, bits in reader.query(
-                f"SELECT contact_id, kind, title, detail, occurred_at, evidence FROM signal WHERE contact_id IN "
-                f"({placeholders(chunk)}) AND occurred_at > ? AND occurred_at <= ? AND evidence <> 0 "
-                "AND (evidence & ?) <> 0 ORDER BY occurred_at DESC, id DESC",
-                (*chunk, stored_time(after), stored_time(until), evidence)):
-            found[contact_id].append(EvidenceSignal(kind, title, detail, read_stored_time(occurred_at), bits))
+    dialect = dialect_of(reader.connection)  # the contacts as one parameter: one statement, prepared once
+    for contact_id, *signal in reader.query(
+            f"SELECT contact_id, kind, title, detail, evidence FROM signal WHERE {dialect.one_of('contact_id')} "
+            "AND occurred_at > ? AND occurred_at <= ? AND evidence <> 0 AND (evidence & ?) <> 0 "
+            "ORDER BY occurred_at DESC, id DESC",
+            (dialect.as_values(sorted(contact_ids)), stored_time(after), stored_time(until), evidence)):
+        found[contact_id].append(EvidenceSignal(*signal))
     return found

@@ -68,7 +68,8 @@ class ContactFacts:
     open_issues: list[OpenIssue] = field(default_factory=list)  # latest first
     overdue_steps: list[str] = field(default_factory=list)  # latest meeting first
     services_at_risk: list[str] = field(default_factory=list)
-    # Last EVIDENCE_DAYS, latest first (EVIDENCE_STAGES only); book-wide, only those that are evidence at the stage.
+    # Last EVIDENCE_DAYS, latest first (ties: latest id first; the rules rely on it) (EVIDENCE_STAGES only); book-wide,
+    # only those that are evidence at the stage, with what the rules quote (kind, title, detail).
     evidence_signals: list = field(default_factory=list)
     # What each of evidence_signals is evidence of, as stored with it (book-wide); None: worked out from their text.
     evidence_bits: list[int] | None = None

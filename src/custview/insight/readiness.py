@@ -12,6 +12,7 @@ from itertools import islice
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from custview.cycles import cycle_collection_paused
 from custview.evidence import (ADVOCACY, ASSESSMENT, BUSINESS_CASE, BUYING, CO_PRESENTING, FORM, INTEREST, PRICING,
                                QUESTION, SECURITY, TERMS, evidence_of)
 from custview.insight.facts import (EVIDENCE_DAYS, RECENT_DAYS, TWO_WAY_SIGNAL_KINDS, ContactFacts, book_facts,
@@ -161,19 +162,21 @@ class CallOutCandidates:
 
 def book_call_outs(reader: Reader, as_of: datetime, **filters) -> Iterator[tuple[str, str | None, str, Readiness]]:
     """What `book_readiness` gives for the contacts `filters` pick (`custview.db.aggregates.contact_keys`), reading
-    only those the rules call out and what the rules read about them (`CallOutCandidates`)."""
-    from custview.db.aggregates import BATCH, contacts_in_order, recorded_stage_of
+    only those the rules call out and what the rules read about them (`CallOutCandidates`); the cycle collector
+    paused meanwhile (hundreds of thousands of rows, no cycles)."""
+    from custview.db.aggregates import BATCH, contacts_in_order, recorded_at
 
-    candidates = CallOutCandidates.read(reader, as_of, **filters)
-    wanted = candidates.moved | candidates.drifting
-    for contact_id, stage in recorded_stage_of(reader, tuple(AHEAD_BY_NAME), **filters):
-        if candidates.shows_ahead(contact_id, stage):
-            wanted.add(contact_id)
-    keys = contacts_in_order(reader, sorted(wanted), **filters)
-    while batch := list(islice(keys, BATCH)):
-        for (_, name, company, _, _), facts in zip(batch, _call_out_facts(reader, batch, as_of, candidates.moved)):
-            if readiness := readiness_from_facts(facts, as_of):
-                yield name, company, facts.stage.value, readiness
+    with cycle_collection_paused():
+        candidates = CallOutCandidates.read(reader, as_of, **filters)
+        wanted = candidates.moved | candidates.drifting
+        for stage, (kinds, at_least) in AHEAD_BY_NAME.items():  # who shows enough for a stage, and is recorded at it
+            showing = [contact_id for contact_id, bits in candidates.shown.items() if (bits & kinds).bit_count() >= at_least]
+            wanted.update(recorded_at(reader, stage, showing, **filters))
+        keys = contacts_in_order(reader, sorted(wanted), **filters)
+        while batch := list(islice(keys, BATCH)):
+            for (_, name, company, _, _), facts in zip(batch, _call_out_facts(reader, batch, as_of, candidates.moved)):
+                if readiness := readiness_from_facts(facts, as_of):
+                    yield name, company, facts.stage.value, readiness
 
 
 def _call_out_facts(reader: Reader, keys: list[tuple], as_of: datetime, moved: set[int]) -> list[ContactFacts]:
@@ -216,9 +219,10 @@ def _ahead(target: Stage, evidence: dict[str, str]) -> Readiness | None:
 
 
 def _interest_evidence(evidence: list[tuple]) -> dict[str, str]:
-    """Signs of explicit interest: an assessment, a specific question, pricing, a form or demo request."""
+    """Signs of explicit interest: an assessment, a specific question, pricing, a form or demo request (the
+    evidence latest first, as the facts hold it; those at office hours before the others)."""
     found: dict[str, str] = {}
-    for s, bits in sorted(evidence, key=lambda e: (e[0].kind != "office hours", -e[0].occurred_at.timestamp())):
+    for s, bits in sorted(evidence, key=lambda e: e[0].kind != "office hours"):  # stable: still latest first
         if bits & ASSESSMENT:
             found.setdefault("assessment", f"completed the {s.title}" + (f": {s.detail}" if s.detail else ""))
         elif bits & QUESTION:
@@ -231,9 +235,10 @@ def _interest_evidence(evidence: list[tuple]) -> dict[str, str]:
 
 
 def _buying_evidence(evidence: list[tuple]) -> dict[str, str]:
-    """Signs of a decision in progress: business case, security review, commercial terms."""
+    """Signs of a decision in progress: business case, security review, commercial terms (the evidence latest
+    first, as the facts hold it)."""
     found: dict[str, str] = {}
-    for s, bits in sorted(evidence, key=lambda e: e[0].occurred_at, reverse=True):
+    for s, bits in evidence:
         if bits & BUSINESS_CASE:
             found.setdefault("business case", f"working on a business case ({s.title})")
         elif bits & SECURITY:
