@@ -2,9 +2,11 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from custview.dates import (describe_age, describe_duration, local_date, parse_as_of, parse_when, read_stored_time,
-                             to_local)
+from custview.dates import (describe_age, describe_duration, iso_utc, local_date, parse_as_of, parse_when,
+                             read_stored_time, stored_as_iso, stored_time, to_local)
 
 NOW = datetime(2026, 11, 24, 15, 30, tzinfo=timezone.utc)
 
@@ -85,6 +87,7 @@ def test_custview_now_pins_the_clock_for_every_command(cli, book, monkeypatch):
     ("Australia/Lord_Howe", {"2026-10-03 13:29:59": "2026-10-03", "2026-10-03 13:30:00": "2026-10-04",
                              "2026-10-03 15:29:59": "2026-10-04", "2026-10-04 12:59:59": "2026-10-04",
                              "2026-10-04 13:00:00": "2026-10-05"}),
+    ("UTC", {"2026-03-28 23:59:59": "2026-03-28", "2026-03-29 00:00:00": "2026-03-29"}),
     ("Europe/Paris", {"2026-03-28 22:59:59": "2026-03-28", "2026-03-28 23:00:00": "2026-03-29",
                       "2026-03-29 21:59:59": "2026-03-29", "2026-03-29 22:00:00": "2026-03-30"}),
 ])
@@ -99,3 +102,16 @@ def test_a_moment_falls_on_its_local_calendar_day_across_summer_time_changes(mon
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+@given(st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 30), timezones=st.just(timezone.utc)))
+def test_a_stored_moment_is_written_for_scripts_as_the_moment_itself_would_be(moment):
+    assert stored_as_iso(stored_time(moment)) == iso_utc(moment)
+
+
+def test_a_moment_stored_in_another_form_is_written_for_scripts_as_the_moment_it_is():
+    assert stored_as_iso("2026-06-15 09:00:00.000000") == "2026-06-15T09:00:00Z"
+    assert stored_as_iso("2026-06-15 09:00:00.250000") == "2026-06-15T09:00:00.250000Z"
+    assert stored_as_iso("2026-06-15T09:00:00") == "2026-06-15T09:00:00Z"
+    assert stored_as_iso("2026-06-15 11:30:00.500000+02:00") == "2026-06-15T09:30:00.500000Z"
+    assert stored_as_iso("2026-W25-1 09:00:00.000000") == "2026-06-15T09:00:00Z"

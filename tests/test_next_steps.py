@@ -97,3 +97,13 @@ def test_steps_without_a_due_date_stay_out_of_the_calendar_and_say_so(cli, book,
     assert [str(t["SUMMARY"]) for t in read_todos(tmp_path / "steps.ics")] == ["Send SSO options", "Book training"]
     listed = cli("next-steps", "--json")
     assert json.loads(listed.stdout)[-1]["step"] == "Send the benchmark"  # listed, last: no due date
+
+
+def test_json_and_jsonl_give_the_same_steps_with_moments_in_utc(pinned_sample):
+    from conftest import run
+
+    steps = json.loads(run(pinned_sample, "next-steps", "--json").stdout)
+    lines = run(pinned_sample, "next-steps", "--jsonl").stdout.splitlines()
+    assert [json.loads(line) for line in lines] == steps and len(steps) > 2
+    assert {key: steps[0][key] for key in ("id", "due", "met_at")} == {"id": "S12", "due": "2026-05-18T00:00:00Z",
+                                                                     "met_at": "2026-05-04T15:00:00Z"}

@@ -140,8 +140,11 @@ def local_date(moment: datetime) -> date:
     fraction of the cost for a UTC moment (a long list shows thousands): the offset is looked up once per UTC day."""
     if moment.tzinfo is not timezone.utc:
         return to_local(moment).date()
-    offset = _offset_through(moment.date(), _time.tzname)
-    return (moment + offset).date() if offset is not None else to_local(moment).date()
+    day = moment.date()
+    offset = _offset_through(day, _time.tzname)
+    if offset is None:
+        return to_local(moment).date()
+    return (moment + offset).date() if offset else day
 
 
 @lru_cache(maxsize=4096)
@@ -212,6 +215,15 @@ def read_stored_time(text: str) -> datetime:
     except ValueError:  # written with an offset by something else: honour it
         moment = datetime.fromisoformat(text)
         return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+def stored_as_iso(text: str) -> str:
+    """A stored moment as `iso_utc` writes it, read off the text when it is in the form `stored_time` writes
+    ("2026-06-15 09:00:00.000000" -> "2026-06-15T09:00:00Z"): isoformat costs more than anything else a long
+    list's --json does per row. Any other form is read (`read_stored_time`) and written again."""
+    if len(text) == 26 and text[10] == " " and text[19] == "." and text[4] == text[7] == "-" and text[13] == text[16] == ":":
+        return f"{text[:10]}T{text[11:19]}Z" if text.endswith(".000000") else f"{text[:10]}T{text[11:]}Z"
+    return iso_utc(read_stored_time(text))
 
 
 def iso_utc(moment: datetime) -> str:

@@ -77,8 +77,8 @@ class RowsDrawing:
     def _plain_text(self, lines: list[list[str]]) -> str:
         """Lines of plain cells, each padded to its column's width with two spaces between columns (the last
         column unpadded)."""
-        layout = "".join(f"{{:<{width + 2}}}" for width in self.widths[:-1]) + "{}"
-        return "\n".join([layout.format(*line) if len(line) == len(self.widths) else line[0] for line in lines])
+        layout, columns = "".join(f"%-{width + 2}s" for width in self.widths[:-1]) + "%s", len(self.widths)
+        return "\n".join([layout % tuple(line) if len(line) == columns else line[0] for line in lines])
 
     def _header(self, first: list[list[str]]) -> list[list[str]]:
         """For the first batch, the column names and a rule under them, the widths set from that batch's
@@ -185,7 +185,7 @@ class NextStepsDrawing(RowsDrawing):
 
     def __init__(self, as_of: datetime):
         super().__init__()
-        self.as_of, self.overdue = as_of, 0
+        self.as_of, self.overdue, self.labels = as_of, 0, {}
         self.today = local_date(as_of)
 
     def cells(self, step) -> list:
@@ -198,7 +198,7 @@ class NextStepsDrawing(RowsDrawing):
         day, late = self._due(step)
         return [f"S{step.id}", f"{day}  overdue" if late else day, step.owner or "—",
                 f"{step.contact} · {step.company}" if step.company else step.contact, step.step,
-                f"{step.appointment}, {describe_day(step.met_at)}"]
+                f"{step.appointment}, {self._label(local_date(step.met_at))}"]
 
     def _due(self, step) -> tuple[str, bool]:
         """The day a step is due ("—" for none), and whether that is a calendar day or more ago (counted)."""
@@ -207,7 +207,14 @@ class NextStepsDrawing(RowsDrawing):
         due = local_date(step.due_at)
         late = due < self.today
         self.overdue += late
-        return day_label(due), late
+        return self._label(due), late
+
+    def _label(self, day) -> str:
+        """`day_label`, kept for the days this list has shown (a dict look-up costs less than its cache's)."""
+        label = self.labels.get(day)
+        if label is None:
+            label = self.labels[day] = day_label(day)
+        return label
 
     def end(self) -> Text | str:
         if not self.count:

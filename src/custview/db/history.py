@@ -121,6 +121,8 @@ class OpenStep(NamedTuple):
     company: str | None
     appointment: str
     met_at: datetime
+    due_stored: str | None  # due_at and met_at as stored, for --json (`dates.stored_as_iso`)
+    met_stored: str
 
 
 @dataclass

@@ -244,7 +244,7 @@ class Reader:
             wanted = owner.strip().casefold()  # in Python: SQLite's lower() folds ASCII only
             rows = (row for row in rows if (row[2] or "").strip().casefold() == wanted)
         return (OpenStep(row[0], row[1], row[2], None if row[3] is None else read_stored_time(row[3]), row[4], row[5],
-                         row[6], row[7], read_stored_time(row[8])) for row in rows)
+                         row[6], row[7], read_stored_time(row[8]), row[3], row[8]) for row in rows)
 
     def import_history(self) -> list[ImportRunSummary]:
         """Every recorded import, newest first."""

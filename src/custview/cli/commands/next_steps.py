@@ -11,6 +11,7 @@ import typer
 
 from custview.cli import draw
 from custview.cli.application import Application
+from custview.dates import stored_as_iso
 from custview.cli.commands._common import JSONL, LIMIT, TEAM_HELP, command_app, json_option, owner_filter
 from custview.errors import UserError
 
@@ -67,10 +68,11 @@ def _export(app: Application, path: Path, steps, now, force: bool) -> None:
 
 
 def _as_data(step) -> dict:
-    """One step as plain data for --json."""
-    return {"id": f"S{step.id}", "step": step.step, "owner": step.owner, "due": step.due_at, "contact": step.contact,
+    """One step as plain data for --json: moments in ISO 8601 UTC, from their stored form."""
+    return {"id": f"S{step.id}", "step": step.step, "owner": step.owner,
+            "due": None if step.due_stored is None else stored_as_iso(step.due_stored), "contact": step.contact,
             "email": step.contact_email, "company": step.company, "appointment": step.appointment,
-            "met_at": step.met_at}
+            "met_at": stored_as_iso(step.met_stored)}
 
 
 def step_numbers(references: list[str]) -> list[int]:
