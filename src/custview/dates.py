@@ -141,16 +141,25 @@ def local_date(moment: datetime) -> date:
     if moment.tzinfo is not timezone.utc:
         return to_local(moment).date()
     day = moment.date()
-    offset = _offset_through(day, _time.tzname)
+    offsets = _OFFSETS.get(_time.tzname)  # the zone changes with time.tzset
+    if offsets is None:
+        offsets = _OFFSETS[_time.tzname] = {}
+    offset = offsets.get(day, _UNKNOWN)
+    if offset is _UNKNOWN:
+        offset = offsets[day] = _offset_through(day)
     if offset is None:
         return to_local(moment).date()
     return (moment + offset).date() if offset else day
 
 
-@lru_cache(maxsize=4096)
-def _offset_through(day: date, zone: tuple[str, str]) -> timedelta | None:
-    """The local time's offset from UTC throughout this day (of UTC), or None when it changes that day (`zone`,
-    the process's, changes with time.tzset: part of the cache key)."""
+# For each local zone (its names), the offset from UTC through each UTC day asked about: a dict, not an
+# lru_cache, whose calls cost four times a dict's look-up.
+_OFFSETS: dict[tuple[str, str], dict[date, timedelta | None]] = {}
+_UNKNOWN = object()
+
+
+def _offset_through(day: date) -> timedelta | None:
+    """The local time's offset from UTC throughout this day (of UTC), or None when it changes that day."""
     start = datetime.combine(day, time(), timezone.utc)
     first, last = to_local(start).utcoffset(), to_local(start + timedelta(days=1, microseconds=-1)).utcoffset()
     return first if first == last else None

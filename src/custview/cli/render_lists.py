@@ -202,7 +202,7 @@ class NextStepsDrawing(RowsDrawing):
 
     def _due(self, step) -> tuple[str, bool]:
         """The day a step is due ("—" for none), and whether that is a calendar day or more ago (counted)."""
-        if step.due_at is None:
+        if step.due_stored is None:
             return "—", False
         due = local_date(step.due_at)
         late = due < self.today

@@ -90,6 +90,16 @@ class _NotPlain(Exception):
     """A row that `_RowsAsJson` leaves to json.dumps."""
 
 
+class _QuotedNames(dict):
+    """Each key of the rows as a member's start (`"key": `), quoted once: the rows of a list share their keys."""
+
+    def __missing__(self, key) -> str:
+        from json.encoder import encode_basestring
+
+        name = self[key] = encode_basestring(key) + ": "
+        return name
+
+
 class _RowsAsJson:
     """Rows written exactly as json.dumps writes them, a flat object (text keys; plain values, or lists and
     objects of them) member by member: json's own indented writer is pure Python, and asks `_json_value` about
@@ -101,7 +111,7 @@ class _RowsAsJson:
 
         from custview.dates import iso_utc
 
-        self.quote = encode_basestring
+        self.names = _QuotedNames()
         self.writers = {str: encode_basestring, int: int.__repr__, float: self._number, type(None): lambda _: "null",
                         bool: {True: "true", False: "false"}.__getitem__,
                         datetime: lambda moment: encode_basestring(iso_utc(moment)),
@@ -130,14 +140,15 @@ class _RowsAsJson:
         when None), or None when json.dumps should write the row."""
         if type(row) is not dict:
             return None
-        quote, writers, members = self.quote, self.writers, []
+        names, writers = self.names, self.writers
         try:
-            for key, value in row.items():
-                writer = writers.get(type(value))
-                members.append(f"{quote(key)}: {writer(value) if writer else self._nested(value, indent)}")
+            try:
+                return [names[key] + writers[type(value)](value) for key, value in row.items()]
+            except KeyError:  # a value holding others, or of a kind json.dumps would ask _json_value about
+                return [names[key] + (writers[type(value)](value) if type(value) in writers
+                                      else self._nested(value, indent)) for key, value in row.items()]
         except (_NotPlain, TypeError):  # TypeError: a key that is not text
             return None
-        return members
 
     @staticmethod
     def _nested(value, indent: str | None) -> str:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
+from custview.dates import read_stored_time
+
 if TYPE_CHECKING:  # the declared columns, which the reader's rows and the SQLModel tables both have
     from custview.db.rows import (
         Appointment, Attendee, Company, Contact, MergeRecord, NextStep, Note, Service, Signal, StageChange,
@@ -109,20 +111,30 @@ class ContactRow:
 
 
 class OpenStep(NamedTuple):
-    """A promise still to keep: the next step, whose it is, and the meeting and contact it came from (a named
-    tuple: a list of next steps makes tens of thousands, and a tuple costs a fraction of a dataclass to make)."""
+    """A promise still to keep: the next step, whose it is, and the meeting and contact it came from.
+
+    A named tuple of the columns as read (a list of next steps makes tens of thousands): the moments are
+    kept as stored, and read into datetimes when asked for (--json writes them from the stored form)."""
 
     id: int
     step: str
     owner: str | None
-    due_at: datetime | None
+    due_stored: str | None
     contact: str
     contact_email: str | None
     company: str | None
     appointment: str
-    met_at: datetime
-    due_stored: str | None  # due_at and met_at as stored, for --json (`dates.stored_as_iso`)
     met_stored: str
+
+    @property
+    def due_at(self) -> datetime | None:
+        """When the step is due (UTC), if it has a due date."""
+        return None if self.due_stored is None else read_stored_time(self.due_stored)
+
+    @property
+    def met_at(self) -> datetime:
+        """When the meeting the step came from took place (UTC)."""
+        return read_stored_time(self.met_stored)
 
 
 @dataclass
@@ -144,8 +156,6 @@ class ImportRunSummary:
     def of(cls, row: tuple) -> ImportRunSummary:
         """The summary of an `import_run` row read as COLUMNS."""
         import json
-
-        from custview.dates import read_stored_time
 
         started, files, mapping, counts, undone = row[1:6]
         return cls(row[0], read_stored_time(started), json.loads(files), mapping, json.loads(counts),

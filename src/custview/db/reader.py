@@ -22,7 +22,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from custview.dates import read_stored_time
 from custview.db.dialect import dialect_of
 from custview.db.connection import connect_for_reading, resolve_db_path
 from custview.db.contact_list import ContactLine, contact_filter, contact_lines, contains
@@ -243,8 +242,7 @@ class Reader:
         if owner:
             wanted = owner.strip().casefold()  # in Python: SQLite's lower() folds ASCII only
             rows = (row for row in rows if (row[2] or "").strip().casefold() == wanted)
-        return (OpenStep(row[0], row[1], row[2], None if row[3] is None else read_stored_time(row[3]), row[4], row[5],
-                         row[6], row[7], read_stored_time(row[8]), row[3], row[8]) for row in rows)
+        return map(OpenStep._make, rows)
 
     def import_history(self) -> list[ImportRunSummary]:
         """Every recorded import, newest first."""
