@@ -104,7 +104,7 @@ def tables_read(statements: list[str], tables: tuple[str, ...]) -> set[str]:
 
 # The top of the attention list reads the stage history (about a row per contact) whole, once, to know whose
 # stage is the recorded one: that read is meant to scan.
-WHOLE_STAGE_HISTORY = "SELECT DISTINCT stage_change.contact_id"
+WHOLE_STAGE_HISTORY = "SELECT stage_change.contact_id FROM stage_change JOIN contact"
 
 
 def reads_missing_an_index(db, statements: list[str]) -> list[str]:
@@ -133,7 +133,7 @@ def test_the_top_of_the_attention_list_is_read_through_indexes(sample_book):
     assert tables_read(statements, tables) == set(tables)
     assert any("FROM contact WHERE company_id IN (" in s for s in statements)  # those at a company with a service at risk
     whole = [s for s in statements if s.startswith(WHOLE_STAGE_HISTORY)]
-    assert len(whole) == 1 and [line.split(" USING")[0] for line in table_scans(sample_book, whole)] == [
+    assert len(whole) == 1 and [" ".join(line.split()[:2]) for line in table_scans(sample_book, whole)] == [
         "SCAN stage_change"]
     assert reads_missing_an_index(sample_book, statements) == []
 

@@ -109,10 +109,11 @@ def stage_maybe_not_recorded(reader: Reader, moment: datetime) -> set[int]:
     """The contacts whose stage at `moment`, and since when, may not be the recorded ones: with a stage change
     dated later, or to another stage or at another moment than the recorded (for the others, every change says
     the recorded stage and moment). The stage history, about a row per contact, is read whole."""
-    return {contact_id for (contact_id,) in reader.query(
-        "SELECT DISTINCT stage_change.contact_id FROM stage_change JOIN contact ON contact.id = stage_change.contact_id "
-        "WHERE stage_change.stage <> contact.stage OR stage_change.changed_at > ? OR contact.stage_since IS NULL "
-        "OR stage_change.changed_at <> contact.stage_since", (stored_time(moment),))}
+    changed_at, since = (dialect_of(reader.connection).moment(c) for c in ("stage_change.changed_at", "contact.stage_since"))
+    return {contact_id for (contact_id,) in reader.query(  # (a set: no DISTINCT, which sorts the whole history)
+        "SELECT stage_change.contact_id FROM stage_change JOIN contact ON contact.id = stage_change.contact_id "
+        f"WHERE stage_change.stage <> contact.stage OR {changed_at} > ? OR contact.stage_since IS NULL "
+        f"OR {changed_at} <> {since}", (stored_time(moment),))}
 
 
 def recorded_stages(reader: Reader, contact_ids: list[int]) -> dict[int, tuple[int, str, int | None, str, str | None]]:
@@ -202,7 +203,8 @@ def steps_due_counts(reader: Reader, as_of: datetime) -> dict[int, int]:
 def signal_counts(reader: Reader, contact_ids: list[int], since: datetime, recent_since: datetime, until: datetime
                   ) -> dict[int, tuple[int, int]]:
     """Per contact (of those with any), how many signals they have in (recent_since, until] and in (since, until]."""
-    rows = reader.query(f"SELECT contact_id, count(CASE WHEN occurred_at > ? THEN 1 END), count(*) FROM signal "
+    when = dialect_of(reader.connection).moment("occurred_at")
+    rows = reader.query(f"SELECT contact_id, count(CASE WHEN {when} > ? THEN 1 END), count(*) FROM signal "
                         f"WHERE contact_id IN ({placeholders(contact_ids)}) AND occurred_at > ? AND occurred_at <= ? "
                         "GROUP BY contact_id", (stored_time(recent_since), *contact_ids, stored_time(since),
                                                 stored_time(until)))
@@ -222,10 +224,11 @@ def _time(text: str | None) -> datetime | None:
 def signal_figures(reader: Reader, contact_ids: list[int], moments, windows, two_way_kinds) -> dict[int, SignalFigures]:
     """Per contact (of these, with any signal): their count in each of `windows`, their latest (and latest of
     `two_way_kinds`) at each of `moments`."""
-    counts = [("count(CASE WHEN occurred_at > ? AND occurred_at <= ? THEN 1 END)", (stored_time(a), stored_time(b))) for a, b in windows]
-    lasts = [("MAX(CASE WHEN occurred_at <= ? THEN occurred_at END)", (stored_time(m),)) for m in moments]
+    when = dialect_of(reader.connection).moment("occurred_at")
+    counts = [(f"count(CASE WHEN {when} > ? AND {when} <= ? THEN 1 END)", (stored_time(a), stored_time(b))) for a, b in windows]
+    lasts = [(f"MAX(CASE WHEN {when} <= ? THEN occurred_at END)", (stored_time(m),)) for m in moments]
     kinds = placeholders(list(two_way_kinds))
-    two_way = [(f"MAX(CASE WHEN kind IN ({kinds}) AND occurred_at <= ? THEN occurred_at END)",
+    two_way = [(f"MAX(CASE WHEN kind IN ({kinds}) AND {when} <= ? THEN occurred_at END)",
                 (*two_way_kinds, stored_time(m))) for m in moments]
     columns = counts + lasts + two_way
     sql = (f"SELECT contact_id, {', '.join(c for c, _ in columns)} FROM signal "
@@ -239,7 +242,8 @@ def signal_figures(reader: Reader, contact_ids: list[int], moments, windows, two
 
 def _latest_meetings(reader: Reader, contact_ids: list[int], moments) -> dict[int, tuple]:
     """Per contact, the latest appointment they own or attend at or before each moment."""
-    columns = ", ".join("MAX(CASE WHEN scheduled_at <= ? THEN scheduled_at END)" for _ in moments)
+    when = dialect_of(reader.connection).moment("scheduled_at")
+    columns = ", ".join(f"MAX(CASE WHEN {when} <= ? THEN scheduled_at END)" for _ in moments)
     marks = placeholders(contact_ids)
     owned = f"SELECT contact_id, {columns} FROM appointment WHERE contact_id IN ({marks}) GROUP BY contact_id"
     attended = (f"SELECT attendee.contact_id, {columns} FROM attendee JOIN appointment "

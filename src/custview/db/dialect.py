@@ -37,6 +37,11 @@ class Dialect:
         """A column as text, for LIKE: a JSON column (topics) is text on SQLite already."""
         return column if self.name == "sqlite" else f"{column}::text"
 
+    def moment(self, column: str) -> str:
+        """A stored moment compared outside an index search: on SQLite without its column's numeric affinity
+        (`+column`), which would otherwise try the other side as a number at every row (moments are text)."""
+        return f"+{column}" if self.name == "sqlite" else column
+
     def beyond_ascii(self, expression: str) -> str:
         """A condition: the text holds a character outside printable ASCII (where lower() may differ from Python's)."""
         return f"{expression} GLOB '*[^ -~]*'" if self.name == "sqlite" else f"{expression} ~ '[^ -~]'"
