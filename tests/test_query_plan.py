@@ -176,7 +176,7 @@ def test_stage_suggest_reads_the_evidence_from_the_indexes_of_evidence_alone(sam
                                                "ix_stage_change_contact_when", "ix_attendee_contact_id")),
     *((attention_top, index) for index in ("ix_ticket_closed", "ix_next_step_open", "ix_next_step_appointment_id",
                                            "ix_attendee_contact_id", "ix_stage_change_contact_when",
-                                           "ix_signal_contact_when", "ix_contact_company_id")),
+                                           "ix_signal_contact_when", "ix_contact_company_stage")),
 ])
 def test_the_checks_of_the_book_wide_reads_fail_without_their_index(sample_book, reads, index):
     with sqlite3.connect(sample_book) as connection:
@@ -266,19 +266,15 @@ def test_companies_and_pipeline_read_signals_tickets_and_meetings_through_indexe
     assert len(big_table_scans(sample_book, statements)) == 2  # the open tickets, and the meetings per company
 
 
-def test_each_accounts_latest_meeting_is_read_from_the_company_and_moment_index_alone(sample_book):
+def test_each_accounts_latest_meeting_is_one_search_of_the_company_and_moment_index(sample_book):
     statements = [s for s in queries_run_by(sample_book, portfolio_and_funnel)
-                  if s.startswith("SELECT company_id, max(scheduled_at) FROM appointment")]
-
-    def plan() -> list[str]:
-        with sqlite3.connect(sample_book) as connection:
-            return [detail for *_, detail in connection.execute(f"EXPLAIN QUERY PLAN {statements[0]}")]
-
-    assert len(statements) == 1 and plan() == [
-        "SEARCH appointment USING COVERING INDEX ix_appointment_company_when (company_id>?)"]
+                  if s.startswith("SELECT company.id") and "FROM appointment" in s]
+    assert len(statements) == 1
+    assert "SEARCH appointment USING COVERING INDEX ix_appointment_company_when (company_id=? AND scheduled_at<?)" in (
+        plan_of(sample_book, statements[0]))
     with sqlite3.connect(sample_book) as connection:
         connection.execute("DROP INDEX ix_appointment_company_when")
-    assert not any("COVERING" in line for line in plan())
+    assert not any("COVERING" in line for line in plan_of(sample_book, statements[0]))
 
 
 def plan_of(db, statement: str) -> list[str]:
@@ -287,14 +283,18 @@ def plan_of(db, statement: str) -> list[str]:
         return [detail for *_, detail in connection.execute(f"EXPLAIN QUERY PLAN {statement}")]
 
 
-def test_each_accounts_latest_conversation_is_read_from_the_two_way_signals_index_alone(sample_book):
+def test_each_accounts_people_and_latest_conversation_are_read_from_two_indexes_alone(sample_book):
     statements = [s for s in queries_run_by(sample_book, portfolio_and_funnel)
-                  if s.startswith("SELECT contact_id, max(occurred_at) FROM signal")]
+                  if s.startswith("SELECT company_id, count(*)") and "FROM signal" in s]
     assert len(statements) == 1
-    assert plan_of(sample_book, statements[0]) == ["SCAN signal USING COVERING INDEX ix_signal_two_way"]
+    assert plan_of(sample_book, statements[0]) == [  # grouped in the index's order: no sorting
+        "SEARCH contact USING COVERING INDEX ix_contact_company_stage (company_id>?)", "CORRELATED SCALAR SUBQUERY 1",
+        "SEARCH signal USING COVERING INDEX ix_signal_two_way (contact_id=? AND occurred_at<?)"]
     with sqlite3.connect(sample_book) as connection:
         connection.execute("DROP INDEX ix_signal_two_way")
-    assert "ix_signal_two_way" not in " ".join(plan_of(sample_book, statements[0]))
+        connection.execute("DROP INDEX ix_contact_company_stage")
+    without = " ".join(plan_of(sample_book, statements[0]))
+    assert "ix_signal_two_way" not in without and "COVERING INDEX ix_contact" not in without
 
 
 def test_the_contacts_of_a_stage_are_read_in_the_lists_order_without_sorting(sample_book):

@@ -8,7 +8,7 @@ table, through `Reader.query`.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
@@ -16,9 +16,10 @@ from typing import NamedTuple
 from custview.dates import read_stored_time, stored_time
 from custview.db.history import AccountHistory
 from custview.db.owners import OwnedBy
-from custview.db.read_rows import Company, MergeRecord, Note, Ticket
+from custview.db.read_rows import READ, Company, MergeRecord, Note, Ticket
 from custview.db.rows import TWO_WAY_SIGNALS
 from custview.db.reader import Reader
+from custview.stages import Stage
 
 
 def account_history(reader: Reader, company: Company) -> AccountHistory:
@@ -48,7 +49,8 @@ class AccountFacts:
     """What the book says about one company, gathered for the portfolio."""
 
     company: Company
-    contacts_by_stage: dict[str, int]
+    contacts: int
+    furthest_stage: str | None  # the furthest Value Path stage any of its contacts is in
     last_two_way: datetime | None
     open_tickets: list[OpenTicket]
     services_at_risk: int
@@ -56,56 +58,65 @@ class AccountFacts:
 
 
 def account_facts(reader: Reader, as_of: datetime, owned: OwnedBy | None = None) -> list[AccountFacts]:
-    """Every company (or those `owned` names) with its contacts per stage, last two-way touch (a meeting, or a
-    two-way signal: `custview.db.rows.TWO_WAY_SIGNAL_KINDS`), open tickets and services at risk, as of a moment."""
+    """Every company (or those `owned` names) with its contacts, their furthest stage, the last two-way touch (a
+    meeting, or a two-way signal: `custview.db.rows.TWO_WAY_SIGNAL_KINDS`), open tickets and services at risk, as
+    of a moment. Each question is one query grouped by company in SQL: a row per company comes back, not a row
+    per contact, signal or meeting."""
     moment = stored_time(as_of)
     with reader.snapshot():
-        companies = reader.list_companies(owned)
-        company_of, stages = _people(reader)
-        touches = _last_two_way(reader, moment, company_of)
-        tickets = _open_tickets(reader, moment, company_of)
+        companies = _companies_and_meetings(reader, moment, owned)
+        people = {company_id: (count, furthest, latest) for company_id, count, furthest, latest
+                  in reader.query(_PEOPLE, (moment,))}
+        met_by_contacts = dict(reader.query(_MEETINGS_OF_CONTACTS, (moment,)))
+        tickets = _open_tickets(reader, moment)
         at_risk = dict(reader.query("SELECT company_id, count(*) FROM service WHERE status = 'at risk' "
                                     "GROUP BY company_id"))
         owners = {member.id: member.name for member in reader.members()}
-    return [AccountFacts(c, stages.get(c.id, {}), touches.get(c.id), tickets.get(c.id, []), at_risk.get(c.id, 0),
-                         owners.get(c.owner_id)) for c in companies]
+    facts = []
+    for c, met in companies:
+        count, furthest, signalled = people.get(c.id, (0, None, None))
+        touches = [moment for moment in (signalled, met, met_by_contacts.get(c.id)) if moment]
+        facts.append(AccountFacts(c, count, _STAGES[furthest - 1] if furthest else None,
+                                  read_stored_time(max(touches)) if touches else None,  # stored moments sort as text
+                                  tickets.get(c.id, []),
+                                  at_risk.get(c.id, 0), owners.get(c.owner_id)))
+    return facts
 
 
-def _people(reader: Reader) -> tuple[dict[int, int], dict[int, dict[str, int]]]:
-    """Each contact's company, and per company how many of its contacts are in each stage: the contact table
-    read once in its own order (a lookup per contact through the company index costs twice as much)."""
-    people = [row for row in reader.query("SELECT id, company_id, stage FROM contact") if row[1] is not None]
-    stages: dict[int, dict[str, int]] = defaultdict(dict)
-    for (company_id, stage), count in Counter((company_id, stage) for _, company_id, stage in people).items():
-        stages[company_id][stage] = count
-    return {contact_id: company_id for contact_id, company_id, _ in people}, stages
+def _companies_and_meetings(reader: Reader, as_of: str, owned: OwnedBy | None) -> list[tuple[Company, str | None]]:
+    """Every company (those `owned` names), by name, with its latest meeting up to `as_of` (a stored moment): one
+    search of ix_appointment_company_when per company."""
+    where, parameters = owned.condition("company.owner_id") if owned else ("1 = 1", [])
+    read = READ[Company]
+    return [(read.build(row[:-1]), row[-1]) for row in reader.query(
+        f"SELECT {read.columns}, (SELECT scheduled_at FROM appointment WHERE appointment.company_id = company.id "
+        f"AND scheduled_at <= ? ORDER BY scheduled_at DESC LIMIT 1) FROM company WHERE {where} "
+        "ORDER BY company.name, company.id", (as_of, *parameters))]
 
 
-def _last_two_way(reader: Reader, as_of: str, company_of: dict[int, int]) -> dict[int, datetime]:
-    """The latest meeting or two-way signal per company, up to `as_of`: a meeting counts for the company it was
-    recorded with, else its contact's; a signal for its contact's company."""
-    latest: dict[int, str] = {}
-    by_contact = [reader.query("SELECT contact_id, max(scheduled_at) FROM appointment "
-                               "WHERE company_id IS NULL AND scheduled_at <= ? GROUP BY contact_id", (as_of,)),
-                  reader.query(f"SELECT contact_id, max(occurred_at) FROM signal WHERE {TWO_WAY_SIGNALS} "  # its index
-                               "AND occurred_at <= ? GROUP BY contact_id", (as_of,))]
-    found = [*reader.query("SELECT company_id, max(scheduled_at) FROM appointment WHERE company_id IS NOT NULL "
-                           "AND scheduled_at <= ? GROUP BY company_id", (as_of,)),
-             *((company_of.get(contact_id), moment) for rows in by_contact for contact_id, moment in rows)]
-    for company_id, moment in found:
-        if company_id is not None and moment is not None and moment > latest.get(company_id, ""):
-            latest[company_id] = moment  # stored moments (UTC, one format) sort as text
-    return {company_id: read_stored_time(moment) for company_id, moment in latest.items()}
+# The latest meeting recorded without a company, per company of its contact.
+_MEETINGS_OF_CONTACTS = (
+    "SELECT contact.company_id, max(appointment.scheduled_at) FROM appointment JOIN contact ON contact.id = "
+    "appointment.contact_id WHERE appointment.company_id IS NULL AND appointment.scheduled_at <= ? "
+    "AND contact.company_id IS NOT NULL GROUP BY contact.company_id")
+_STAGES = [stage.value for stage in Stage]
+# Per company: its contacts, the furthest stage they are in (its number), and the latest two-way signal of any of
+# them up to a moment, one search of ix_signal_two_way per contact; the contacts are read from
+# ix_contact_company_stage alone, in company order, so SQLite groups them without sorting.
+_PEOPLE = (f"SELECT company_id, count(*), max(CASE stage {' '.join(f'WHEN {s.value!r} THEN {s.number}' for s in Stage)} "
+           "END), max((SELECT occurred_at FROM signal WHERE signal.contact_id = contact.id "
+           f"AND {TWO_WAY_SIGNALS} AND occurred_at <= ? ORDER BY occurred_at DESC LIMIT 1)) "
+           "FROM contact WHERE company_id IS NOT NULL GROUP BY company_id")
 
 
-def _open_tickets(reader: Reader, as_of: str, company_of: dict[int, int]) -> dict[int, list[OpenTicket]]:
+def _open_tickets(reader: Reader, as_of: str) -> dict[int, list[OpenTicket]]:
     """Tickets open at `as_of` per company (their own company, else their contact's)."""
     found: dict[int, list[OpenTicket]] = defaultdict(list)
-    for company_id, contact_id, subject, description, kind in reader.query(
-            "SELECT company_id, contact_id, subject, description, kind FROM ticket WHERE opened_at <= ? "
+    for company_id, subject, description, kind in reader.query(
+            "SELECT coalesce(company_id, (SELECT contact.company_id FROM contact WHERE contact.id = ticket.contact_id)), "
+            "subject, description, kind FROM ticket WHERE opened_at <= ? "
             "AND (closed_at IS NULL AND status != 'closed' OR closed_at > ?)",  # through ix_ticket_closed
             (as_of, as_of)):
-        company_id = company_id if company_id is not None else company_of.get(contact_id)
         if company_id is not None:
             found[company_id].append(OpenTicket(subject, description, kind))
     return found

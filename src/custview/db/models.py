@@ -69,7 +69,7 @@ SQL = {
     "Member": {"name": _nocase(unique=True, nullable=False), "email": _nocase(unique=True)},
     "Company": {"name": _nocase(unique=True, nullable=False), "domain": _nocase(),
                 "contract_arr": {"sa_column_kwargs": {"server_default": "0"}}, "owner_id": _key("member", index=True)},
-    "Contact": {"name": _nocase(nullable=False), "email": _nocase(unique=True), "company_id": _key("company", index=True),
+    "Contact": {"name": _nocase(nullable=False), "email": _nocase(unique=True), "company_id": _key("company"),
                 "name_derived": {"sa_column_kwargs": {"server_default": "0"}}, "owner_id": _key("member", index=True)},
     "StageChange": {"contact_id": _key("contact")},
     "Signal": {"contact_id": _key("contact"), "evidence": {"sa_column_kwargs": {"server_default": "0"}}},
@@ -94,7 +94,8 @@ SQL = {
 }
 INDEXES = {
     # by name within a stage: `contacts --stage` reads them in the list's order, without sorting.
-    "Contact": [("ix_contact_stage_name", "stage", "name")],
+    # with the stage: `custview companies` counts each account's people and their stages from this index alone.
+    "Contact": [("ix_contact_stage_name", "stage", "name"), ("ix_contact_company_stage", "company_id", "stage")],
     "StageChange": [("ix_stage_change_contact_when", "contact_id", "changed_at")],
     # kind too: the book-wide figures (custview.db.aggregates) are read from this index alone; the two-way
     # signals (a third of them) have their own, for each account's latest conversation (`custview companies`).

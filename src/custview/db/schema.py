@@ -164,6 +164,12 @@ def _index_stage_lists_and_two_way_signals(connection) -> None:
     add_declared_tables_and_indexes(connection)
 
 
+def _index_people_by_company_and_stage(connection) -> None:
+    """The index on contact.company_id gets the stage too (ix_contact_company_stage)."""
+    connection.execute("DROP INDEX IF EXISTS ix_contact_company_id")
+    add_declared_tables_and_indexes(connection)
+
+
 @dataclass(frozen=True)
 class Migration:
     """One step: brings a file at version `to_version - 1` to `to_version`."""
@@ -211,6 +217,8 @@ MIGRATIONS: tuple[Migration, ...] = (
                   "finds who shows enough evidence from an index", add_signal_evidence),
     Migration(19, "the evidence `stage suggest` quotes is read from an index of the signals that are evidence "
                   "(SQLite), not row by row across the signal table", add_declared_tables_and_indexes),
+    Migration(20, "contacts indexed by company and stage, for each account's people and furthest stage "
+                  "(`custview companies`)", _index_people_by_company_and_stage),
 )
 CURRENT_VERSION = MIGRATIONS[-1].to_version
 FIRST_VERSION = 1

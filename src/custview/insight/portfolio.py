@@ -44,25 +44,15 @@ def account_rows(facts, as_of: datetime) -> list[AccountRow]:
 
 def _row(f, as_of: datetime) -> AccountRow:
     c = f.company
-    furthest = max(f.contacts_by_stage, key=_stage_number, default=None)
     return AccountRow(
-        name=c.name, status=c.status, stage=c.stage or (Stage.parse(furthest).value if furthest else None),
-        health=c.health,
-        contacts=sum(f.contacts_by_stage.values()), renewal_at=c.renewal_at,
+        name=c.name, status=c.status, stage=c.stage or f.furthest_stage, health=c.health,
+        contacts=f.contacts, renewal_at=c.renewal_at,
         renewal_in_days=days_between(as_of, c.renewal_at) if c.renewal_at else None,
         value=c.contract_value, currency=c.contract_currency, arr=c.contract_arr, value_text=value_phrase(c),
         last_two_way=f.last_two_way,
         open_problems=sum(ticket_kind(t) == "issue" for t in f.open_tickets),
         services_at_risk=f.services_at_risk, owner=f.owner,
     )
-
-
-_STAGE_NUMBERS = {stage.value: stage.number for stage in Stage}
-
-
-def _stage_number(text: str) -> int:
-    """A stage's place on the Value Path, from its name as stored (read as a user may write it, else)."""
-    return _STAGE_NUMBERS.get(text) or Stage.parse(text).number
 
 
 def renewing_within(rows: list[AccountRow], days: int) -> list[AccountRow]:
