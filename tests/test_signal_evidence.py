@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from custview.cli.app import app
+from custview.db.schema import CURRENT_VERSION
 from custview.evidence import (ADVOCACY, ASSESSMENT, BUSINESS_CASE, CO_PRESENTING, FORM, PRICING, QUESTION,
                                SECURITY, TERMS, evidence_of)
 
@@ -103,7 +104,7 @@ def test_a_book_from_before_the_evidence_index_gets_it_when_upgraded_and_stage_s
         connection.execute("PRAGMA user_version = 18")
     upgraded = cli("stage", "suggest", "--json")
     assert upgraded.exit_code == 0 and upgraded.stdout == suggested
-    assert "from schema version 18 to 19" in upgraded.stderr
+    assert f"from schema version 18 to {CURRENT_VERSION}" in upgraded.stderr
     with sqlite3.connect(pinned_sample) as connection:
         assert evidence_indexes(connection) == {"ix_signal_evidence_when", "ix_signal_evidence_contact"}
 
