@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple
 
 from custview.dates import read_stored_time, stored_time
 from custview.db.history import AccountHistory
@@ -36,14 +35,6 @@ def account_history(reader: Reader, company: Company) -> AccountHistory:
         )
 
 
-class OpenTicket(NamedTuple):
-    """A ticket open at the moment asked about: what `custview.insight.tickets.ticket_kind` reads."""
-
-    subject: str
-    description: str | None
-    kind: str | None
-
-
 @dataclass
 class AccountFacts:
     """What the book says about one company, gathered for the portfolio."""
@@ -52,7 +43,7 @@ class AccountFacts:
     contacts: int
     furthest_stage: str | None  # the furthest Value Path stage any of its contacts is in
     last_two_way: datetime | None
-    open_tickets: list[OpenTicket]
+    open_tickets: list[tuple]  # (company id, recorded kind, subject, description): what `kind_of` reads
     services_at_risk: int
     owner: str | None  # the name of the member who owns the account
 
@@ -109,16 +100,16 @@ _PEOPLE = (f"SELECT company_id, count(*), max(CASE stage {' '.join(f'WHEN {s.val
            "FROM contact WHERE company_id IS NOT NULL GROUP BY company_id")
 
 
-def _open_tickets(reader: Reader, as_of: str) -> dict[int, list[OpenTicket]]:
-    """Tickets open at `as_of` per company (their own company, else their contact's)."""
-    found: dict[int, list[OpenTicket]] = defaultdict(list)
-    for company_id, subject, description, kind in reader.query(
+def _open_tickets(reader: Reader, as_of: str) -> dict[int, list[tuple]]:
+    """Tickets open at `as_of` per company (their own company, else their contact's), each as (company id,
+    recorded kind, subject, description)."""
+    found: dict[int, list[tuple]] = defaultdict(list)
+    for row in reader.query(
             "SELECT coalesce(company_id, (SELECT contact.company_id FROM contact WHERE contact.id = ticket.contact_id)), "
-            "subject, description, kind FROM ticket WHERE opened_at <= ? "
+            "kind, subject, description FROM ticket WHERE opened_at <= ? "
             "AND (closed_at IS NULL AND status != 'closed' OR closed_at > ?)",  # through ix_ticket_closed
             (as_of, as_of)):
-        if company_id is not None:
-            found[company_id].append(OpenTicket(subject, description, kind))
+        found[row[0]].append(row)
     return found
 
 

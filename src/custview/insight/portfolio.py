@@ -9,7 +9,7 @@ from statistics import median
 from custview.dates import days_between, to_local, to_utc
 from custview.insight.commercial import value_phrase
 from custview.insight.health import TYPICAL_STAGE_DAYS
-from custview.insight.tickets import ticket_kind
+from custview.insight.tickets import kind_of
 from custview.stages import Stage
 
 SORTS = ("name", "health", "renewal", "value", "last-touch")
@@ -50,7 +50,8 @@ def _row(f, as_of: datetime) -> AccountRow:
         renewal_in_days=days_between(as_of, c.renewal_at) if c.renewal_at else None,
         value=c.contract_value, currency=c.contract_currency, arr=c.contract_arr, value_text=value_phrase(c),
         last_two_way=f.last_two_way,
-        open_problems=sum(ticket_kind(t) == "issue" for t in f.open_tickets),
+        open_problems=sum(kind_of(kind, subject, description) == "issue"
+                          for _, kind, subject, description in f.open_tickets),
         services_at_risk=f.services_at_risk, owner=f.owner,
     )
 

@@ -51,11 +51,7 @@ def companies(
                 and (status is None or r.status == status.strip().lower())]
         if within is not None:
             rows = renewing_within(rows, within)
-        rows = sort_accounts(rows, sort)
-        if as_json:
-            app.emit(rows)
-        else:
-            app.emit_rows(rows, None, lambda: draw.CompaniesDrawing(now))
+        app.emit_rows(sort_accounts(rows, sort), vars, lambda: draw.CompaniesDrawing(now))  # a row's fields, in order
 
 
 @app.command()
