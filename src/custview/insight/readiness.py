@@ -124,6 +124,13 @@ def book_readiness(reader: Reader, rows: Iterable[ContactRow], as_of: datetime
             yield row.contact.name, row.company.name if row.company else None, facts.stage.value, readiness
 
 
+def shows_enough(bits: int, rule: tuple[int, int]) -> bool:
+    """Whether evidence of these kinds (`custview.evidence` bits, together) is enough for an "ahead" rule
+    ((kinds it counts, how many of them it takes): `AHEAD`)."""
+    kinds, at_least = rule
+    return (bits & kinds).bit_count() >= at_least
+
+
 @dataclass
 class CallOutCandidates:
     """Who the rules could call out at a moment, from a few whole-book reads: anyone whose stage then may not be
@@ -146,8 +153,8 @@ class CallOutCandidates:
 
     def shows_ahead(self, contact_id: int, stage: str) -> bool:
         """Whether the contact's recent evidence is enough for the "ahead" rule of this (recorded) stage."""
-        kinds, at_least = AHEAD_BY_NAME.get(stage, (0, 1))
-        return (self.shown.get(contact_id, 0) & kinds).bit_count() >= at_least
+        rule = AHEAD_BY_NAME.get(stage)
+        return rule is not None and shows_enough(self.shown.get(contact_id, 0), rule)
 
     def may_call_out(self, contact_id: int, stage: str) -> bool:
         """Whether the rules could call out this contact, recorded at `stage`."""
@@ -155,8 +162,7 @@ class CallOutCandidates:
 
     def any_stage(self) -> set[int]:
         """The contacts the rules could call out whatever their recorded stage."""
-        ahead = {bits for bits in set(self.shown.values())
-                 if any((bits & kinds).bit_count() >= at_least for kinds, at_least in AHEAD.values())}
+        ahead = {bits for bits in set(self.shown.values()) if any(shows_enough(bits, rule) for rule in AHEAD.values())}
         return self.moved | self.drifting | {contact_id for contact_id, bits in self.shown.items() if bits in ahead}
 
 
@@ -169,8 +175,8 @@ def book_call_outs(reader: Reader, as_of: datetime, **filters) -> Iterator[tuple
     with cycle_collection_paused():
         candidates = CallOutCandidates.read(reader, as_of, **filters)
         wanted = candidates.moved | candidates.drifting
-        for stage, (kinds, at_least) in AHEAD_BY_NAME.items():  # who shows enough for a stage, and is recorded at it
-            showing = [contact_id for contact_id, bits in candidates.shown.items() if (bits & kinds).bit_count() >= at_least]
+        for stage, rule in AHEAD_BY_NAME.items():  # who shows enough for a stage, and is recorded at it
+            showing = [contact_id for contact_id, bits in candidates.shown.items() if shows_enough(bits, rule)]
             wanted.update(recorded_at(reader, stage, showing, **filters))
         keys = contacts_in_order(reader, sorted(wanted), **filters)
         while batch := list(islice(keys, BATCH)):
