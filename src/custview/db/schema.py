@@ -146,28 +146,12 @@ def _add_who_made_it(connection, tables=("stage_change", "appointment", "next_st
         add_declared_columns(connection, table, *(column for column in wanted if column not in existing))
 
 
-def _one_meeting_per_uid(connection) -> None:
-    """The index on appointment.uid becomes unique (repeats were cleared before the steps: see calendar_uids)."""
-    connection.execute("DROP INDEX IF EXISTS ix_appointment_uid")
-    add_declared_tables_and_indexes(connection)
-
-
-def _meetings_by_company_and_moment(connection) -> None:
-    """The index on appointment.company_id gets the moment too (ix_appointment_company_when)."""
-    connection.execute("DROP INDEX IF EXISTS ix_appointment_company_id")
-    add_declared_tables_and_indexes(connection)
-
-
-def _index_stage_lists_and_two_way_signals(connection) -> None:
-    """The stage index gets the name (ix_contact_stage_name); two-way signals get their own (ix_signal_two_way)."""
-    connection.execute("DROP INDEX IF EXISTS ix_contact_stage")
-    add_declared_tables_and_indexes(connection)
-
-
-def _index_people_by_company_and_stage(connection) -> None:
-    """The index on contact.company_id gets the stage too (ix_contact_company_stage)."""
-    connection.execute("DROP INDEX IF EXISTS ix_contact_company_id")
-    add_declared_tables_and_indexes(connection)
+def _replacing(old_index: str) -> Callable[[object], None]:
+    """A step that drops `old_index` for the declared index that takes its place (unique, or with a column more)."""
+    def step(connection) -> None:
+        connection.execute(f"DROP INDEX IF EXISTS {old_index}")
+        add_declared_tables_and_indexes(connection)
+    return step
 
 
 @dataclass(frozen=True)
@@ -208,17 +192,18 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(14, "who closed a ticket or last set a service's or a success criterion's status (made_by)",
               lambda connection: _add_who_made_it(connection, ("ticket", "service", "success_criterion"))),
     Migration(UNIQUE_UID_VERSION, "a calendar UID names one meeting (unique appointment.uid): two imports of one "
-                                  "calendar at once add each event once", _one_meeting_per_uid),
+                                  "calendar at once add each event once", _replacing("ix_appointment_uid")),
     Migration(16, "meetings indexed by company and moment, for each account's latest meeting (`custview companies`)",
-              _meetings_by_company_and_moment),
+              _replacing("ix_appointment_company_id")),
     Migration(17, "contacts indexed by stage and name (`contacts --stage`), and two-way signals (email, event, office "
-                  "hours) in an index of their own, for each account's latest conversation", _index_stage_lists_and_two_way_signals),
+                  "hours) in an index of their own, for each account's latest conversation",
+              _replacing("ix_contact_stage")),
     Migration(18, "each signal says what the readiness rules count it as (signal.evidence), so `stage suggest` "
                   "finds who shows enough evidence from an index", add_signal_evidence),
     Migration(19, "the evidence `stage suggest` quotes is read from an index of the signals that are evidence "
                   "(SQLite), not row by row across the signal table", add_declared_tables_and_indexes),
     Migration(20, "contacts indexed by company and stage, for each account's people and furthest stage "
-                  "(`custview companies`)", _index_people_by_company_and_stage),
+                  "(`custview companies`)", _replacing("ix_contact_company_id")),
 )
 CURRENT_VERSION = MIGRATIONS[-1].to_version
 FIRST_VERSION = 1
