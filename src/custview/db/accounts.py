@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from custview.dates import read_stored_time, stored_time
+from custview.db.aggregates import OPEN_AT
 from custview.db.history import AccountHistory
 from custview.db.owners import OwnedBy
 from custview.db.read_rows import READ, Company, MergeRecord, Note, Ticket
@@ -106,9 +107,8 @@ def _open_tickets(reader: Reader, as_of: str) -> dict[int, list[tuple]]:
     found: dict[int, list[tuple]] = defaultdict(list)
     for row in reader.query(
             "SELECT coalesce(company_id, (SELECT contact.company_id FROM contact WHERE contact.id = ticket.contact_id)), "
-            "kind, subject, description FROM ticket WHERE opened_at <= ? "
-            "AND (closed_at IS NULL AND status != 'closed' OR closed_at > ?)",  # through ix_ticket_closed
-            (as_of, as_of)):
+            f"kind, subject, description FROM ticket WHERE opened_at <= ? AND ({' OR '.join(f'({c})' for c in OPEN_AT)})",
+            (as_of, as_of)):  # each way of being open searched in ix_ticket_closed
         found[row[0]].append(row)
     return found
 
