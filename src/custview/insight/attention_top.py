@@ -195,11 +195,11 @@ class _Search:
             if contact_id in self.seen:
                 continue
             self.seen.add(contact_id)
-            what = self._known(key)
+            what, recorded = self._known(key), self._recorded(key)
             figures = (what.ticket_points, what.open_issues, what.service_at_risk, what.may_call_out,
-                       what.overdue_steps, *self._recorded(key))
+                       what.overdue_steps, *recorded)
             if (bound := self.bounds.get(figures)) is None:
-                bound = self.bounds[figures] = what.loose_bound(*self._recorded(key))
+                bound = self.bounds[figures] = what.loose_bound(*recorded)
             entries.append((-bound, name.lower(), (name.translate(ASCII_CASE), contact_id), LOOSE, contact_id))
         return entries
 
